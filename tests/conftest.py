@@ -1,0 +1,59 @@
+"""Shared test configuration.
+
+The standards pack (W3C / 1EdTech vectors, contexts, schemas, third-party examples) is read in
+place from ONE setting: the ``MICROCRED_STANDARDS`` environment variable, defaulting to
+``../shared/standards`` beside the repository. When it is absent every conformance test is skipped
+and the run ends with a loud banner naming them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+STANDARDS_DIR = Path(
+    os.environ.get("MICROCRED_STANDARDS", str(REPO.parent / "shared" / "standards"))
+).resolve()
+SHARED_DIR = STANDARDS_DIR.parent
+
+_skipped_conformance: list[str] = []
+
+
+def standards_available() -> bool:
+    return (STANDARDS_DIR / "SUMMARY.md").is_file()
+
+
+@pytest.fixture(scope="session")
+def standards() -> Path:
+    """Path of the standards pack; skips (loudly, see the summary) when it is missing."""
+    if not standards_available():
+        pytest.skip(f"standards pack not found at {STANDARDS_DIR} (set MICROCRED_STANDARDS)")
+    return STANDARDS_DIR
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if standards_available():
+        return
+    marker = pytest.mark.skip(reason=f"standards pack missing at {STANDARDS_DIR}")
+    for item in items:
+        if "conformance" in item.keywords:
+            item.add_marker(marker)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and "conformance" in report.keywords:
+        _skipped_conformance.append(report.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not _skipped_conformance:
+        return
+    tr = terminalreporter
+    tr.section("CONFORMANCE TESTS SKIPPED", sep="!", red=True, bold=True)
+    tr.write_line(f"The standards pack was not found at {STANDARDS_DIR}.", red=True, bold=True)
+    tr.write_line("Set MICROCRED_STANDARDS=/path/to/shared/standards to run them. Skipped:", red=True)
+    for nodeid in _skipped_conformance:
+        tr.write_line(f"  - {nodeid}", red=True)
