@@ -1,0 +1,91 @@
+"""The command line: a thin shell over the library. The only place that prints or exits.
+
+Each command lives in its own module with a ``register(main)`` function; this module owns the
+group, the shared ``--project`` option and the one place where errors become a single line.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from microcred import __version__
+from microcred.errors import MicrocredError
+
+
+class Context:
+    """Per-invocation settings shared by every command."""
+
+    def __init__(self, project: Path) -> None:
+        self.project = project
+
+
+class _Group(click.Group):
+    """Turns every library error into its user text; never shows a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except MicrocredError as exc:
+            click.echo(f"error: {exc.diagnostics()}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted; nothing half-written was kept", err=True)
+            sys.exit(130)
+        except OSError as exc:
+            where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+            click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="microcred")
+@click.option(
+    "-p",
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Program folder (holds microcred.toml).",
+)
+@click.pass_context
+def main(ctx: click.Context, project: Path) -> None:
+    """microcred: provable micro-internships as Open Badges 3.0 credentials."""
+    ctx.obj = Context(project)
+
+
+def _register_all(group: click.Group) -> None:
+    from microcred.cli import (  # noqa: PLC0415 - one import per command module
+        bake_cmd,
+        build_cmd,
+        check_cmd,
+        demo_cmd,
+        import_cmd,
+        init_cmd,
+        issue_cmd,
+        keys_cmd,
+        revoke_cmd,
+        sign_cmd,
+        verify_cmd,
+    )
+
+    for module in (
+        init_cmd, keys_cmd, check_cmd, issue_cmd, build_cmd, demo_cmd, sign_cmd,
+        verify_cmd, revoke_cmd, bake_cmd, import_cmd,
+    ):
+        module.register(group)
+
+
+_register_all(main)
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Entry for tests: run the CLI in-process and return the exit code."""
+    try:
+        main.main(args=list(argv) if argv is not None else None, standalone_mode=True)
+    except SystemExit as exc:
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 1
+    return 0
