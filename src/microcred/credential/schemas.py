@@ -1,0 +1,62 @@
+"""OB 3.0 JSON Schema validation against OFFLINE schema copies.
+
+No published package ships the 1EdTech OB 3.0 JSON Schemas, so microcred does not bundle them:
+it looks them up in a local schema store (``MICROCRED_SCHEMA_DIR`` or an explicit folder holding
+``ob_v3p0_*.json`` files named as 1EdTech publishes them). ``credentialSchema.id`` is never
+fetched. When no copy is available callers report "schema not checked", never "valid".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+OB_CREDENTIAL_SCHEMA_URL = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+)
+OB_ENDORSEMENT_SCHEMA_URL = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_endorsementcredential_schema.json"
+)
+
+
+def schema_dir() -> Path | None:
+    configured = os.environ.get("MICROCRED_SCHEMA_DIR")
+    return Path(configured) if configured else None
+
+
+@lru_cache(maxsize=32)
+def _load(path: str) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as fh:
+        data: dict[str, Any] = json.load(fh)
+    return data
+
+
+def ob_schema(url: str, directory: Path | None = None) -> dict[str, Any] | None:
+    """The offline copy of a 1EdTech schema by its published URL, or None when not available."""
+    base = directory or schema_dir()
+    if base is None:
+        return None
+    name = url.rsplit("/", 1)[-1]
+    if not name.startswith(("ob_v3p0_", "clr_v2p0_")) or "/" in name or ".." in name:
+        return None
+    candidate = base / name
+    if not candidate.is_file():
+        return None
+    return _load(str(candidate))
+
+
+def schema_errors(document: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
+    """Every violation as ``$.json.path: message`` (all of them, sorted), empty when valid."""
+    cls = jsonschema.validators.validator_for(schema)
+    validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    out = []
+    for err in validator.iter_errors(document):
+        path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err.absolute_path)
+        out.append(f"{path}: {err.message}")
+    return sorted(out)
