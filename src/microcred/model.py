@@ -245,6 +245,7 @@ class Achievement:
     tags: tuple[str, ...] = ()
     version: str = "1"
     source: str = ""  # file it came from (for messages)
+    open: bool = False  # accepting candidates: a brief with no records yet is not a mistake
 
     def __post_init__(self) -> None:
         _slug(self.slug, "$.slug")

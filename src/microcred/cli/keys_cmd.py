@@ -1,10 +1,125 @@
-"""`microcred keys` (see ../shared/DESIGN.md section 4)."""
+"""`microcred keys new|list|rotate|revoke|export`: the issuer's Ed25519 keys."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import click
+
+from microcred.cli import Context
+from microcred.cli._common import parse_now, passphrase_from_env
+from microcred.errors import ConfigError
+from microcred.fsutil import atomic_write_text
+from microcred.keyring import KeyRing
+from microcred.records import load_issuer_settings
+
+
+def _passphrase(ask: bool) -> str | None:
+    env = passphrase_from_env()
+    if env:
+        return env
+    if ask:
+        value: str = click.prompt("Passphrase for the new key", hide_input=True,
+                                  confirmation_prompt=True)
+        return value
+    return None
+
+
+def _write_did_document(root: Path, ring: KeyRing) -> Path | None:
+    doc = ring.did_document()
+    if doc is None:
+        return None
+    target = root / ".microcred" / "did.json"
+    atomic_write_text(target, json.dumps(doc, indent=2) + "\n")
+    return target
 
 
 def register(main: click.Group) -> None:
-    """Not built yet: the command is added by the issue that delivers it."""
-    del main
+    @main.group("keys")
+    def keys() -> None:
+        """Manage the issuer's signing keys (.microcred/keys/, mode 0600, never committed)."""
+
+    @keys.command("new")
+    @click.option("--did-web", "kind", flag_value="did-web", help="Key for the did:web in microcred.toml.")
+    @click.option("--did-key", "kind", flag_value="did-key", help="Self-contained did:key identity.")
+    @click.option("--passphrase", "ask", is_flag=True,
+                  help="Encrypt the secret with a passphrase (or set MICROCRED_KEY_PASSPHRASE).")
+    @click.option("--now", "now_text", metavar="ISO", hidden=True)
+    @click.pass_obj
+    def new(obj: Context, kind: str | None, ask: bool, now_text: str | None) -> None:
+        """Create the program's issuer key."""
+        identity = load_issuer_settings(obj.project).identity
+        if kind is not None and kind != identity.kind:
+            raise ConfigError(
+                f"microcred.toml says the identity is {identity.kind}, not {kind}",
+                where=str(obj.project / "microcred.toml"),
+                hint=f"set [identity] kind = \"{kind}\" there first (and did = ... for did:web)")
+        ring = KeyRing(obj.project)
+        entry = ring.new_key(identity, now=parse_now(now_text), passphrase=_passphrase(ask))
+        click.echo(f"created {entry.id}")
+        click.echo(f"secret key: {entry.file} (mode 0600; back it up; never commit it)")
+        doc_path = _write_did_document(obj.project, ring)
+        if doc_path is not None:
+            click.echo(f"DID document: {doc_path} (the site publishes it at the did:web URL)")
+
+    @keys.command("list")
+    @click.pass_obj
+    def list_(obj: Context) -> None:
+        """Show every key: active, retired (still verifies old badges) or revoked."""
+        entries = KeyRing(obj.project).entries()
+        if not entries:
+            click.echo("no keys yet: run 'microcred keys new'")
+            return
+        for e in entries:
+            extra = ""
+            if e.retired:
+                extra += f" retired {e.retired}"
+            if e.revoked:
+                extra += f" revoked since {e.revoked}"
+            lock = " (passphrase)" if e.encrypted else ""
+            click.echo(f"{e.status:8} {e.id}  created {e.created}{extra}{lock}")
+
+    @keys.command("rotate")
+    @click.option("--passphrase", "ask", is_flag=True, help="Encrypt the new secret.")
+    @click.option("--now", "now_text", metavar="ISO", hidden=True)
+    @click.pass_obj
+    def rotate(obj: Context, ask: bool, now_text: str | None) -> None:
+        """Retire the active key (it stays in the DID document) and create a new one."""
+        identity = load_issuer_settings(obj.project).identity
+        ring = KeyRing(obj.project)
+        entry = ring.rotate(identity, now=parse_now(now_text), passphrase=_passphrase(ask))
+        _write_did_document(obj.project, ring)
+        click.echo(f"new active key {entry.id}; the previous key is retired and still published")
+
+    @keys.command("revoke")
+    @click.argument("key_id")
+    @click.option("--since", metavar="ISO", required=True,
+                  help="When the key was compromised: badges it signed after this fail.")
+    @click.pass_obj
+    def revoke(obj: Context, key_id: str, since: str) -> None:
+        """Mark a retired key as compromised from --since on."""
+        ring = KeyRing(obj.project)
+        entry = ring.revoke(key_id, since=parse_now(since, "--since"))
+        _write_did_document(obj.project, ring)
+        click.echo(f"revoked {entry.id} from {entry.revoked}; rebuild the site to publish it")
+
+    @keys.command("export")
+    @click.option("--secret", is_flag=True, help="Include the secret key (for CI secrets).")
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+    @click.pass_obj
+    def export(obj: Context, secret: bool, output: Path | None) -> None:
+        """Print the active key as a KEYFILE (public by default)."""
+        ring = KeyRing(obj.project)
+        if secret:
+            pair = ring.load_active_secret(passphrase=passphrase_from_env())
+            data = pair.to_secret_json()
+        else:
+            entry = ring.active()
+            data = {"publicKeyMultibase": entry.public_key_multibase,
+                    "controller": entry.controller, "id": entry.id}
+        text = json.dumps(data, indent=2) + "\n"
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            atomic_write_text(output, text, mode=0o600 if secret else 0o644)

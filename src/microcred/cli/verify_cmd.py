@@ -1,10 +1,139 @@
-"""`microcred verify` (see ../shared/DESIGN.md section 4)."""
+"""`microcred verify`: offline, fail-closed verification with a per-check report.
+
+Exit codes (DESIGN section 4): 0 every credential valid (and trusted with --trust), 1 at least
+one invalid, 2 usage error, 3 none invalid but at least one undecided or untrusted. This
+command exits itself because that scheme differs from the group's one-error-one-exit rule.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import re
+import sys
+from pathlib import Path
+
 import click
+
+from microcred.errors import ConfigError, MicrocredError
+from microcred.verify import (
+    VerifyOptions,
+    exit_code,
+    load_did_document,
+    load_status_list,
+    load_trust_file,
+    verify_paths,
+)
+from microcred.verify.pinned import PinnedDocument, StatusSnapshot
+from microcred.verify.report import human_lines, verdict_word
+
+USAGE_ERROR = 2
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def _parse_at(text: str | None) -> dt.datetime:
+    """--at: a dateTimeStamp, or a date meaning its start in UTC; default: now."""
+    if text is None:
+        return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    from microcred.proof.timestamps import parse_datetimestamp
+
+    candidate = f"{text}T00:00:00Z" if _DATE.fullmatch(text) else text
+    try:
+        return parse_datetimestamp(candidate, field="--at")
+    except MicrocredError:
+        raise ConfigError(
+            f"--at {text!r} is not a date or a date-time with a time zone",
+            hint="write it like 2026-05-01 or 2026-05-01T12:00:00Z",
+        ) from None
+
+
+def _options(
+    did_docs: tuple[Path, ...],
+    status_lists: tuple[str, ...],
+    trust_file: Path | None,
+    recipient: str | None,
+    strict: bool,
+) -> VerifyOptions:
+    """Precedence: the trust file's pinned files, then --did-doc/--status-list, then a site's."""
+    trust = load_trust_file(trust_file) if trust_file is not None else None
+    docs: dict[str, PinnedDocument] = dict(trust.did_documents()) if trust else {}
+    lists: dict[str, StatusSnapshot] = dict(trust.status_lists()) if trust else {}
+    base = VerifyOptions(
+        did_documents=docs, status_lists=lists, trust=trust, recipient=recipient, strict=strict
+    )
+    flag_docs = dict(load_did_document(path) for path in did_docs)
+    flag_lists = dict(load_status_list(spec) for spec in status_lists)
+    return base.merged(did_documents=flag_docs, status_lists=flag_lists)
 
 
 def register(main: click.Group) -> None:
-    """Not built yet: the command is added by the issue that delivers it."""
-    del main
+    @main.command("verify")
+    @click.option(
+        "--json", "as_json", is_flag=True, help="One JSON object per credential, per line."
+    )
+    @click.option(
+        "--did-doc",
+        "did_docs",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        metavar="FILE",
+        help="A DID document (did.json) to use for the DID in its 'id'; repeatable.",
+    )
+    @click.option(
+        "--status-list",
+        "status_lists",
+        multiple=True,
+        metavar="[URL=]FILE",
+        help="A signed status list snapshot, for the URL in its 'id' or the URL given; repeatable.",
+    )
+    @click.option(
+        "--trust",
+        "trust_file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        metavar="FILE",
+        help="Trust file listing the issuer DIDs you accept (see docs/verify.md).",
+    )
+    @click.option("--at", "at_text", metavar="ISO", help="Verify as of this time (default: now).")
+    @click.option("--recipient", metavar="VALUE", help="Check the credential names this person.")
+    @click.option("--strict", is_flag=True, help="Treat warnings as failures.")
+    @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+    def verify(
+        as_json: bool,
+        did_docs: tuple[Path, ...],
+        status_lists: tuple[str, ...],
+        trust_file: Path | None,
+        at_text: str | None,
+        recipient: str | None,
+        strict: bool,
+        paths: tuple[Path, ...],
+    ) -> None:
+        """Verify credentials (.json, baked .png/.svg, folders, built sites) fully offline.
+
+        Exit 0: all valid (and trusted with --trust); 1: any invalid; 2: usage error;
+        3: none invalid but some undecided (e.g. key or status not available offline) or
+        untrusted.
+        """
+        try:
+            now = _parse_at(at_text)
+            options = _options(did_docs, status_lists, trust_file, recipient, strict)
+        except MicrocredError as exc:
+            click.echo(f"error: {exc.diagnostics()}", err=True)
+            sys.exit(USAGE_ERROR)
+        reports = []
+        counts = {"OK": 0, "FAIL": 0, "UNDECIDED": 0}
+        for report in verify_paths(list(paths), now=now, options=options):
+            reports.append(report)
+            counts[verdict_word(report)] += 1
+            if as_json:
+                click.echo(json.dumps(report.to_json(), ensure_ascii=True))
+            else:
+                for line in human_lines(report):
+                    click.echo(line)
+        if not reports:
+            click.echo("no credentials found in the paths given", err=True)
+        elif not as_json:
+            click.echo(
+                f"{len(reports)} credential(s): {counts['OK']} OK, {counts['FAIL']} FAIL, "
+                f"{counts['UNDECIDED']} UNDECIDED"
+            )
+        sys.exit(exit_code(reports))

@@ -1,0 +1,17 @@
+"""Offline JSON-LD for microcred: pinned contexts, RDFC-1.0, data-loss check, JCS, strict JSON."""
+
+from microcred.jsonld.jcs import jcs
+from microcred.jsonld.loader import OfflineLoader, default_loader
+from microcred.jsonld.rdfc import canonicalize, canonicalize_nquads
+from microcred.jsonld.safe import check_data_loss
+from microcred.jsonld.strictjson import loads_strict
+
+__all__ = [
+    "OfflineLoader",
+    "canonicalize",
+    "canonicalize_nquads",
+    "check_data_loss",
+    "default_loader",
+    "jcs",
+    "loads_strict",
+]

@@ -1,0 +1,141 @@
+"""Glue between microcred and pyld: processing options and error translation.
+
+pyld wraps every failure (including our loader's refusals) in its own JsonLdError chain; the
+user needs the innermost reason, named in microcred's terms.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from frozendict import frozendict
+from pyld import jsonld as pyld_jsonld
+
+from microcred.errors import JsonLdError
+from microcred.jsonld.loader import OfflineLoader
+
+_CONTEXT_CODES = (
+    "context",
+    "protected term redefinition",
+    "term definition",
+    "keyword redefinition",
+    "invalid @vocab mapping",
+    "invalid base iri",
+    "invalid container mapping",
+    "invalid iri mapping",
+    "cyclic iri mapping",
+    "invalid reverse property",
+    "invalid scoped context",
+    "invalid @version value",
+    "processing mode conflict",
+    "invalid @import value",
+    "invalid @propagate value",
+    "invalid @prefix value",
+    "invalid @nest value",
+    "invalid @protected value",
+    "invalid language mapping",
+    "invalid type mapping",
+)
+
+
+class Processor(pyld_jsonld.JsonLdProcessor):  # type: ignore[misc]
+    """pyld's processor plus a cache of processed scoped contexts (DESIGN section 8).
+
+    pyld processes a type-scoped context against a fresh clone of the active context, whose
+    new ``_uuid`` defeats its own cache, so OB's scoped contexts were rebuilt for every
+    document (~65% of signing time). Here the result is remembered per (frozen active
+    context, the very same scoped-context object, flags). Frozen contexts get a unique
+    ``_uuid`` and are never mutated, and the cache entry keeps the scoped-context object
+    alive, so an identity match cannot be a stale or recycled one.
+    """
+
+    def __init__(self, loader: OfflineLoader, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._memo = loader.processed_contexts
+
+    def _process_context(
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: Any,
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
+        uuid = active_ctx.get("_uuid") if isinstance(active_ctx, frozendict) else None
+        scoped = (not propagate or override_protected) and isinstance(local_ctx, dict | frozendict)
+        if uuid is None or cycles is not None or not scoped:
+            return super()._process_context(
+                active_ctx,
+                local_ctx,
+                options,
+                override_protected,
+                propagate,
+                validate_scoped,
+                cycles,
+            )
+        key = (uuid, id(local_ctx), override_protected, propagate, validate_scoped)
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] is local_ctx:
+            return hit[1]
+        result = super()._process_context(
+            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped
+        )
+        if isinstance(result, frozendict):
+            self._memo[key] = (local_ctx, result)
+        return result
+
+
+def options(loader: OfflineLoader) -> dict[str, Any]:
+    """pyld options every microcred call uses: our loader, our resolver, base IRI null."""
+    return {
+        "documentLoader": loader,
+        "contextResolver": loader.context_resolver(),
+        # None (not ''): pyld resolves relative IRIs against http://example.org/base/ when
+        # base is '', and against the file path when given one. RDF needs a null base.
+        "base": None,
+        "processingMode": "json-ld-1.1",
+        "extractAllScripts": False,
+    }
+
+
+def translate(exc: BaseException, action: str) -> JsonLdError:
+    """Turn a pyld failure into a microcred JsonLdError naming the innermost reason."""
+    chain: list[BaseException] = []
+    cause: BaseException | None = exc
+    while cause is not None and cause not in chain:
+        if isinstance(cause, JsonLdError):
+            return cause
+        chain.append(cause)
+        implicit = None if cause.__suppress_context__ else cause.__context__
+        cause = cause.__cause__ or implicit
+    if isinstance(exc, RecursionError):
+        return JsonLdError(
+            f"{action}: the document is nested too deeply",
+            code="RESOURCE_LIMIT_ERROR",
+        )
+    innermost = chain[-1]
+    for item in reversed(chain):
+        if isinstance(item, pyld_jsonld.JsonLdError):
+            innermost = item
+            break
+    pyld_code = getattr(innermost, "code", None)
+    if isinstance(innermost, pyld_jsonld.JsonLdError) and innermost.args:
+        message = str(innermost.args[0])
+    else:  # a plain Python error inside pyld: the input hit a case pyld does not handle
+        message = f"pyld could not process this input ({type(innermost).__name__}: {innermost})"
+    details = getattr(innermost, "details", None)
+    detail_text = ""
+    if isinstance(details, dict):
+        for key in ("url", "term", "context", "value"):
+            if key in details:
+                detail_text = f" ({key}: {str(details[key])[:200]})"
+                break
+    text = f"{action}: {message}{detail_text}"
+    if pyld_code:
+        text += f" [{pyld_code}]"
+    code = "MALFORMED_VALUE_ERROR"
+    if isinstance(pyld_code, str) and any(c in pyld_code for c in _CONTEXT_CODES):
+        code = "INVALID_CONTEXT"
+    return JsonLdError(text, code=code)

@@ -1,0 +1,167 @@
+"""Strict offline document loader: pinned, hash-checked contexts and nothing else.
+
+A context decides what signed data means, so loading one from the network at verification
+time lets whoever controls that host (or the DNS) change the meaning of old badges (MC-37).
+Every context microcred knows is shipped in ``contexts/`` with its sha256 in
+``contexts/manifest.json`` (written by ``scripts/fetch_contexts.py``); the bytes are checked
+when first read (MC-38). Any other URL is refused, never fetched.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from microcred.errors import JsonLdError
+from microcred.jsonld.strictjson import loads_strict
+
+CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
+_FIX = "reinstall microcred or re-run scripts/fetch_contexts.py"
+
+
+class _BoundedCache(OrderedDict[Any, Any]):
+    """Small LRU map for pyld's resolved-context cache (inline contexts are attacker-sized)."""
+
+    def __init__(self, maxsize: int) -> None:
+        super().__init__()
+        self.maxsize = maxsize
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        with self._lock:
+            if key not in self:
+                return default
+            self.move_to_end(key)
+            return super().__getitem__(key)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        with self._lock:
+            super().__setitem__(key, value)
+            self.move_to_end(key)
+            while len(self) > self.maxsize:
+                self.popitem(last=False)
+
+
+class OfflineLoader:
+    """pyld-compatible document loader serving only pinned contexts plus ``extra`` documents.
+
+    ``extra`` maps URL -> parsed JSON (test contexts from the standards pack, DID documents);
+    it cannot replace a pinned context. Documents are handed out as deep copies, so a caller
+    (or pyld, which edits contexts in place) cannot change what the next caller gets.
+    """
+
+    def __init__(
+        self, extra: Mapping[str, Any] | None = None, *, directory: Path | None = None
+    ) -> None:
+        self._directory = directory or CONTEXTS_DIR
+        self._pinned = self._read_manifest()
+        self._extra: dict[str, Any] = {}
+        for url, document in (extra or {}).items():
+            if url in self._pinned:
+                raise JsonLdError(
+                    f"extra document {url} would replace a pinned context",
+                    code="INVALID_CONTEXT",
+                    hint="pinned contexts cannot be overridden; use another URL",
+                )
+            self._extra[url] = copy.deepcopy(document)
+        self._verified: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._resolved = _BoundedCache(256)
+        # pyld glue (see _pyld.Processor): processed scoped contexts, valid for this loader only.
+        self.processed_contexts = _BoundedCache(1024)
+
+    def _read_manifest(self) -> dict[str, dict[str, str]]:
+        path = self._directory / "manifest.json"
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+            entries = manifest["contexts"]
+            return {
+                str(url): {"file": str(e["file"]), "sha256": str(e["sha256"])}
+                for url, e in entries.items()
+            }
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise JsonLdError(
+                f"cannot read the pinned-context manifest {path}: {exc}",
+                code="INVALID_CONTEXT",
+                hint=_FIX,
+            ) from None
+
+    def urls(self) -> frozenset[str]:
+        """Every URL this loader will serve."""
+        return frozenset(self._pinned) | frozenset(self._extra)
+
+    def is_pinned(self, url: str) -> bool:
+        return url in self._pinned
+
+    def _load_pinned(self, url: str) -> Any:
+        with self._lock:
+            if url in self._verified:
+                return self._verified[url]
+            entry = self._pinned[url]
+            path = self._directory / entry["file"]
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise JsonLdError(
+                    f"pinned context {url} is missing ({path}: {exc.strerror})",
+                    code="INVALID_CONTEXT",
+                    hint=_FIX,
+                ) from None
+            found = hashlib.sha256(data).hexdigest()
+            if found != entry["sha256"]:
+                raise JsonLdError(
+                    f"pinned context {url} ({path.name}) does not match its sha256 in "
+                    f"manifest.json (expected {entry['sha256']}, found {found})",
+                    code="INVALID_CONTEXT",
+                    hint=f"the file was altered on disk; {_FIX}",
+                )
+            document = loads_strict(data)
+            self._verified[url] = document
+            return document
+
+    def document(self, url: str) -> Any:
+        """A deep copy of the document for ``url``; JsonLdError for anything not served."""
+        if url in self._extra:
+            return copy.deepcopy(self._extra[url])
+        if url in self._pinned:
+            return copy.deepcopy(self._load_pinned(url))
+        raise JsonLdError(
+            f"refusing to load {url!r}: it is not one of the contexts bundled with microcred "
+            "(documents are never fetched from the network)",
+            code="INVALID_CONTEXT",
+            hint="use only the pinned @context URLs (see microcred/jsonld/contexts/manifest.json)",
+        )
+
+    def __call__(self, url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+        """pyld ``documentLoader`` protocol: return a RemoteDocument dict."""
+        return {
+            "contentType": "application/ld+json",
+            "contextUrl": None,
+            "documentUrl": url,
+            "document": self.document(url),
+            # 'static' lets pyld keep the resolved context in the cache handed to it below.
+            "tag": "static",
+        }
+
+    def context_resolver(self) -> Any:
+        """A pyld ContextResolver over this loader, sharing this loader's resolved contexts.
+
+        pyld's default resolver cache is global and keyed by URL only; keeping one per loader
+        means two loaders serving different documents never see each other's contexts.
+        """
+        from pyld.context_resolver import ContextResolver
+
+        return ContextResolver(self._resolved, self)
+
+
+@cache
+def default_loader() -> OfflineLoader:
+    """The shared loader over the pinned contexts (hash-checked on first use of each)."""
+    return OfflineLoader()

@@ -1,0 +1,67 @@
+"""Data Integrity proofs, Ed25519 keys and DIDs; knows nothing about badges.
+
+Imports only :mod:`microcred.errors`: canonicalizers, DID documents and the clock come in as
+arguments, so this layer stays pure and testable against the W3C vectors byte for byte.
+"""
+
+from __future__ import annotations
+
+from microcred.proof.didkey import did_key_from_public, resolve_did_key
+from microcred.proof.didweb import RetiredKey, did_web_document, did_web_to_url
+from microcred.proof.keys import (
+    KeyPair,
+    generate_keypair,
+    is_small_order,
+    load_keyfile,
+    public_key_from_multikey,
+    verify_ed25519,
+)
+from microcred.proof.keystore import load_keyfile_path, save_keyfile
+from microcred.proof.multibase import b58decode, b58encode, multibase_decode
+from microcred.proof.resolve import (
+    ensure_method_active,
+    method_public_key,
+    resolve_verification_method,
+)
+from microcred.proof.suites import (
+    Canonicalizer,
+    HashStages,
+    JcsCanonicalizer,
+    ProofCheck,
+    add_proof,
+    compute_hash_stages,
+    create_proof,
+    verify_proof,
+    verify_proof_set,
+)
+
+__all__ = [
+    "Canonicalizer",
+    "HashStages",
+    "JcsCanonicalizer",
+    "KeyPair",
+    "ProofCheck",
+    "RetiredKey",
+    "add_proof",
+    "b58decode",
+    "b58encode",
+    "compute_hash_stages",
+    "create_proof",
+    "did_key_from_public",
+    "did_web_document",
+    "did_web_to_url",
+    "ensure_method_active",
+    "generate_keypair",
+    "is_small_order",
+    "load_keyfile",
+    "load_keyfile_path",
+    "method_public_key",
+    "multibase_decode",
+    "public_key_from_multikey",
+    "resolve_did_key",
+    "resolve_verification_method",
+    "save_keyfile",
+    "verify_ed25519",
+    "verify_proof",
+    "verify_proof_set",
+]

@@ -1,0 +1,256 @@
+"""``microcred build``: project folder -> verified, hardened static site, swapped in atomically.
+
+1. decide what the project is (``[issuer]`` program or ``[portfolio]``, from microcred.toml);
+2. gather what to publish (issuer: :func:`microcred.publish.prepare_publication`, which issues
+   what changed; portfolio: the credential files the candidate collected) and verify every
+   credential with :mod:`microcred.verify`, offline, against the files the site publishes;
+3. render the site source (:mod:`microcred.site.source` / :mod:`microcred.site.portfolio`);
+4. refuse if any secret key is in the source; run the engine; copy the machine files;
+5. harden every page (CSP, links for file://), refuse if a secret key reached the output;
+6. replace the output folder in one rename, so a failed build leaves the old site alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+import time
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from microcred.errors import ConfigError, MicrocredError
+from microcred.proof.keys import KeyPair
+from microcred.site.engine import ENGINES, PageStats, postprocess, run_engine
+from microcred.site.safety import find_secret_keys
+from microcred.site.source import (
+    SITE_MANIFEST,
+    BuildCheck,
+    PublicationLike,
+    SourceReport,
+    copy_static,
+    render_issuer_source,
+    stamp,
+)
+
+Progress = Callable[[int, int, str], None]
+
+
+class SecretInOutputError(MicrocredError):
+    code = "SECRET_IN_OUTPUT"
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    kind: str
+    pages: int
+    credentials: int
+    checks: dict[str, BuildCheck] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    total_bytes: int = 0
+    largest_page: tuple[str, int] = ("", 0)
+    oversized_pages: list[tuple[str, int]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def project_kind(root: Path) -> str:
+    """'issuer' or 'portfolio', from the top-level tables of ``microcred.toml``."""
+    path = root / "microcred.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path} not found",
+            hint="run 'microcred init DIR' to create a project, or pass --project DIR",
+        ) from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read the project settings: {exc}", where=str(path)) from None
+    has_issuer, has_portfolio = "issuer" in data, "portfolio" in data
+    if has_issuer and has_portfolio:
+        raise ConfigError(
+            "microcred.toml has both [issuer] and [portfolio]",
+            where=str(path),
+            hint="a project is either an issuer program or a portfolio",
+        )
+    if has_portfolio:
+        return "portfolio"
+    if has_issuer:
+        return "issuer"
+    raise ConfigError(
+        "microcred.toml has neither [issuer] nor [portfolio]",
+        where=str(path),
+        hint="see 'microcred init --help'",
+    )
+
+
+def check_publication(pub: PublicationLike, now: dt.datetime) -> dict[str, BuildCheck]:
+    """Verify every credential offline with the DID documents and status lists being published."""
+    from microcred.verify import (
+        PinnedDocument,
+        StatusSnapshot,
+        VerifyOptions,
+        check_credential,
+    )
+
+    options = VerifyOptions(
+        did_documents={d: PinnedDocument(doc, "this site") for d, doc in pub.did_documents.items()},
+        status_lists={
+            url: StatusSnapshot(doc, "this site", fetched_at=stamp(now))
+            for url, doc in pub.status_lists.items()
+        },
+    )
+    out = {}
+    for slug, credential in sorted(pub.credentials.items()):
+        report = check_credential(
+            credential, now=now, options=options, path=f"credentials/{slug}.json"
+        )
+        out[slug] = summarise(report)
+    return out
+
+
+def summarise(report: Any) -> BuildCheck:
+    """A verification report in words (the page shows the summary and each problem)."""
+    result = str(report.result)
+    problems = tuple(
+        f"{check.id}: {p.code}: {p.detail}" for check in report.failures() for p in check.problems
+    )
+    if result == "valid":
+        summary = (
+            "both proofs (eddsa-rdfc-2022 and eddsa-jcs-2022), the issuer's key, the "
+            "validity dates and the status list check out"
+        )
+    elif result == "invalid":
+        summary = "do not rely on this credential: " + (
+            problems[0] if problems else "a check failed"
+        )
+    else:
+        summary = "some checks could not be completed offline: " + (
+            problems[0] if problems else "unknown"
+        )
+    return BuildCheck(result, summary, problems)
+
+
+def _check_out_dir(out: Path, root: Path) -> None:
+    """Only ever replace an empty folder or a site microcred built before (never user files)."""
+    out_r, root_r = out.resolve(), root.resolve()
+    if out_r == root_r or out_r in root_r.parents:
+        raise ConfigError(f"--out {out} would replace the project folder itself")
+    if out_r.is_relative_to(root_r) and ".microcred" in out_r.relative_to(root_r).parts:
+        raise ConfigError(f"--out {out} is inside .microcred/, where keys live")
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise ConfigError(f"--out {out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / SITE_MANIFEST).is_file():
+        raise ConfigError(
+            f"--out {out} is not empty and is not a site microcred built",
+            hint="choose an empty or new folder; microcred never overwrites other files",
+        )
+
+
+def _refuse_secrets(folder: Path, what: str) -> None:
+    found = find_secret_keys(folder)
+    if found:
+        names = ", ".join(str(p.relative_to(folder)) for p in found[:5])
+        raise SecretInOutputError(
+            f"refusing to publish: a secret key would be in the {what} ({names})",
+            hint="keep key files in .microcred/keys/ only; nothing from there is ever published",
+        )
+
+
+def render_source(
+    root: Path,
+    dest: Path,
+    *,
+    now: dt.datetime,
+    passphrase: str | None = None,
+    analytics: Mapping[str, Any] | None = None,
+    progress: Progress | None = None,
+    key: KeyPair | None = None,
+) -> tuple[SourceReport, dict[str, BuildCheck], int]:
+    """Steps 1-3: the site source of any project in ``dest``; (report, checks, credentials)."""
+    kind = project_kind(root)
+    if kind == "portfolio":
+        from microcred.site.portfolio import render_portfolio_source
+
+        report, checks = render_portfolio_source(root, dest, now=now)
+        return report, checks, len(checks)
+    from microcred.publish import prepare_publication
+
+    pub = prepare_publication(root, now=now, passphrase=passphrase, key=key)
+    checks = check_publication(pub, now)
+    report = render_issuer_source(
+        pub, dest, now=now, checks=checks, analytics=analytics, progress=progress
+    )
+    return report, checks, len(pub.credentials)
+
+
+def build_site(
+    root: Path,
+    out: Path | None = None,
+    *,
+    now: dt.datetime,
+    engine: str = "mkdocs",
+    passphrase: str | None = None,
+    analytics: Mapping[str, Any] | None = None,
+    keep_source: Path | None = None,
+    progress: Progress | None = None,
+    key: KeyPair | None = None,
+) -> BuildResult:
+    """Build the project at ``root`` into ``out`` (default ``root/site``).
+
+    ``key`` signs with a given key instead of the program's key ring (tests, benchmarks).
+    """
+    started = time.monotonic()
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown site engine {engine!r}", hint="use mkdocs or zensical")
+    if now.tzinfo is None:
+        raise ConfigError("the build time needs a time zone")
+    out = out if out is not None else root / "site"
+    _check_out_dir(out, root)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".microcred-build-", dir=out.parent))
+    try:
+        source, built = work / "source", work / "site"
+        report, checks, count = render_source(
+            root,
+            source,
+            now=now,
+            passphrase=passphrase,
+            analytics=analytics,
+            progress=progress,
+            key=key,
+        )
+        _refuse_secrets(source, "site source")
+        run_engine(source, built, engine)
+        copy_static(source, built)
+        stats: PageStats = postprocess(built)
+        _refuse_secrets(built, "built site")
+        if keep_source is not None:
+            if keep_source.exists():
+                shutil.rmtree(keep_source)
+            shutil.copytree(source, keep_source)
+        total = sum(p.stat().st_size for p in built.rglob("*") if p.is_file())
+        if out.exists():
+            out.rename(work / "previous")
+        built.rename(out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    warnings = list(report.warnings)
+    warnings += [
+        f"{rel} is {size} bytes, over the 80 KB page budget" for rel, size in stats.oversized
+    ]
+    return BuildResult(
+        out=out,
+        kind=report.kind,
+        pages=stats.pages,
+        credentials=count,
+        checks=checks,
+        warnings=warnings,
+        total_bytes=total,
+        largest_page=stats.largest,
+        oversized_pages=stats.oversized,
+        seconds=time.monotonic() - started,
+    )

@@ -1,0 +1,185 @@
+"""Run the site engine on a generated source, then harden what it wrote.
+
+mkdocs-material is imported here and nowhere else. Zensical (which reads mkdocs.yml) is run
+as a program when asked for. Whatever the engine, :func:`postprocess` then works on plain
+HTML files:
+
+* it adds a Content-Security-Policy meta tag to every page: ``script-src 'self'`` plus the
+  SHA-256 hashes of the theme's own inline scripts - and it refuses the build if an inline
+  script sits inside microcred's content region, where only user-derived content lives;
+* it points relative links at ``index.html`` so the site also works from ``file://``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from microcred.errors import ConfigError, MicrocredError
+
+ENGINES = ("mkdocs", "zensical")
+CONTENT_START = "<!-- mc:content:start -->"
+CONTENT_END = "<!-- mc:content:end -->"
+MAX_PAGE_BYTES = 80 * 1024
+_SCRIPT_RE = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+_TYPE_RE = re.compile(r"""\btype\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+_DATA_TYPES = frozenset({"application/json", "application/ld+json"})
+_HREF_RE = re.compile(r'(\bhref=")([^"]*)(")')
+_CHARSET_RE = re.compile(r"<meta\s+charset=[\"']?utf-8[\"']?\s*/?>", re.IGNORECASE)
+_HEAD_RE = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
+_CSP_PRESENT_RE = re.compile(r"http-equiv=[\"']?Content-Security-Policy", re.IGNORECASE)
+
+
+class EngineError(MicrocredError):
+    code = "SITE_ENGINE_ERROR"
+
+
+def run_engine(source: Path, out: Path, engine: str) -> None:
+    """Build ``source/mkdocs.yml`` into the folder ``out`` (which must not exist yet)."""
+    if engine == "mkdocs":
+        _run_mkdocs(source, out)
+    elif engine == "zensical":
+        _run_zensical(source, out)
+    else:
+        raise ConfigError(f"unknown site engine {engine!r}", hint="use mkdocs or zensical")
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _run_mkdocs(source: Path, out: Path) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    logger = logging.getLogger("mkdocs")
+    collect = _Collect()
+    logger.addHandler(collect)
+    previous = logger.propagate
+    logger.propagate = False  # the CLI reports; the library does not print
+    try:
+        config = load_config(config_file=str(source / "mkdocs.yml"), site_dir=str(out))
+        build(config)
+    except MkDocsException as exc:
+        raise EngineError(
+            f"mkdocs could not build the site: {exc}", hint="; ".join(collect.messages) or None
+        ) from exc
+    finally:
+        logger.removeHandler(collect)
+        logger.propagate = previous
+
+
+def _run_zensical(source: Path, out: Path) -> None:
+    program = shutil.which("zensical")
+    if program is None:
+        raise ConfigError(
+            "the Zensical engine is not installed",
+            hint="pip install zensical, or build with --engine mkdocs (the default)",
+        )
+    done = subprocess.run(
+        [program, "build", "--config-file", "mkdocs.yml", "--clean"],
+        cwd=source,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=False,
+    )
+    built = source / "site"
+    if done.returncode != 0 or not built.is_dir():
+        tail = (done.stderr or done.stdout).strip().splitlines()[-5:]
+        raise EngineError("zensical could not build the site", hint=" / ".join(tail) or None)
+    shutil.move(str(built), str(out))
+
+
+# --------------------------------------------------------------------------- post-processing
+
+
+@dataclass
+class PageStats:
+    pages: int = 0
+    largest: tuple[str, int] = ("", 0)
+    oversized: list[tuple[str, int]] = field(default_factory=list)
+
+
+def csp(script_hashes: list[str]) -> str:
+    scripts = " ".join(["'self'", *(f"'sha256-{h}'" for h in sorted(set(script_hashes)))])
+    return (
+        "default-src 'none'; "
+        f"script-src {scripts}; "
+        "style-src 'self'; "
+        "img-src 'self' https: data:; "
+        "font-src 'self'; "
+        "connect-src 'self'; "
+        "manifest-src 'self'; "
+        "base-uri 'none'; form-action 'none'; object-src 'none'"
+    )
+
+
+def _file_link(match: re.Match[str]) -> str:
+    value = match.group(2)
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value) or value.startswith(("/", "#")) or not value:
+        return match.group(0)
+    path, sep, fragment = value.partition("#")
+    if path in (".", "./"):
+        path = "index.html"
+    elif path == "..":
+        path = "../index.html"
+    elif path.endswith("/"):
+        path += "index.html"
+    return f"{match.group(1)}{path}{sep}{fragment}{match.group(3)}"
+
+
+def harden_page(html: str, where: str) -> str:
+    """CSP meta tag + file://-friendly links; refuses inline script in the content region."""
+    start, end = html.find(CONTENT_START), html.find(CONTENT_END)
+    hashes = []
+    for match in _SCRIPT_RE.finditer(html):
+        attrs, body = match.group(1), match.group(2)
+        type_match = _TYPE_RE.search(attrs)
+        kind = type_match.group(1).lower() if type_match else ""
+        if re.search(r"\bsrc\s*=", attrs, re.IGNORECASE):
+            if re.search(r"""\bsrc\s*=\s*["']?(?:[a-z][a-z0-9+.-]*:|//)""", attrs, re.IGNORECASE):
+                raise EngineError(f"{where}: refusing a script loaded from another origin")
+            continue
+        if kind in _DATA_TYPES:
+            continue
+        if start != -1 and end != -1 and start < match.start() < end:
+            raise EngineError(
+                f"{where}: an executable inline script appeared inside page content",
+                hint="this would be script injection; the build stops rather than publish it",
+            )
+        hashes.append(base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode())
+    if not _CSP_PRESENT_RE.search(html):
+        meta = f'<meta http-equiv="Content-Security-Policy" content="{csp(hashes)}">'
+        anchor = _CHARSET_RE.search(html) or _HEAD_RE.search(html)
+        if anchor is None:
+            raise EngineError(f"{where}: the engine wrote a page without <head>")
+        html = html[: anchor.end()] + "\n" + meta + html[anchor.end() :]
+    return _HREF_RE.sub(_file_link, html)
+
+
+def postprocess(site: Path) -> PageStats:
+    stats = PageStats()
+    for path in sorted(site.rglob("*.html")):
+        rel = path.relative_to(site).as_posix()
+        html = harden_page(path.read_text(encoding="utf-8"), rel)
+        data = html.encode("utf-8")
+        path.write_bytes(data)
+        stats.pages += 1
+        if len(data) > stats.largest[1]:
+            stats.largest = (rel, len(data))
+        if len(data) > MAX_PAGE_BYTES:
+            stats.oversized.append((rel, len(data)))
+    return stats

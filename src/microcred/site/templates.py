@@ -1,0 +1,74 @@
+"""The Jinja2 environment that renders ``site_template/``: autoescaping always on.
+
+Templates get user text only as plain strings (escaped on output), ``Markup`` from
+:func:`microcred.site.safety.render_markdown`, or JSON through ``|tojson`` (which escapes
+``<``, ``>``, ``&`` and ``'`` so a ``</script>`` in a credential cannot end the block).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from microcred.errors import ConfigError
+from microcred.site.safety import bdi, plain_title, render_markdown, visible_identifier
+
+
+def template_dir() -> Path:
+    """``site_template/``: $MICROCRED_SITE_TEMPLATE, packaged data, or the source checkout."""
+    override = os.environ.get("MICROCRED_SITE_TEMPLATE")
+    candidates = [Path(override)] if override else []
+    here = Path(__file__).resolve()
+    candidates += [here.parent / "_template", here.parents[3] / "site_template"]
+    for candidate in candidates:
+        if (candidate / "mkdocs.yml.j2").is_file():
+            return candidate
+    raise ConfigError(
+        "the site templates (site_template/) were not found",
+        hint="reinstall microcred, or set MICROCRED_SITE_TEMPLATE to the site_template folder",
+    )
+
+
+def _yaml(value: Any) -> Markup:
+    """A YAML scalar that cannot start a tag, anchor or document: JSON is valid YAML."""
+    return Markup(json.dumps(value, ensure_ascii=True))  # noqa: S704 - for YAML, not HTML
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def _md(value: Any, heading_base: int = 3, scope: str = "t") -> Markup:
+    return render_markdown(value, heading_base=heading_base, id_scope=scope)
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(template_dir())),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=StrictUndefined,
+    )
+    env.filters["yaml"] = _yaml
+    env.filters["bdi"] = bdi
+    env.filters["md"] = _md
+    env.filters["ident"] = visible_identifier
+    env.filters["plain_title"] = plain_title
+    env.filters["number"] = _number
+    return env
+
+
+def render(name: str, **context: Any) -> str:
+    return environment().get_template(name).render(**context)

@@ -1,0 +1,46 @@
+"""Writing a generated tree: every path is checked, nothing is written twice (MC-66)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from microcred.errors import ConfigError
+
+_SEGMENT_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,120}$")
+_DOT_SEGMENTS = frozenset({".nojekyll", ".well-known"})
+
+
+class Tree:
+    """A folder we fill; paths are '/'-separated, relative, and may not escape or collide."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._written: dict[str, str] = {}  # case-folded path -> path as written
+
+    def path(self, rel: str) -> Path:
+        parts = rel.split("/")
+        for part in parts:
+            if part in _DOT_SEGMENTS:
+                continue
+            if not _SEGMENT_RE.match(part) or part in (".", ".."):
+                raise ConfigError(f"refusing to write {rel!r}: unsafe path segment {part!r}")
+        folded = rel.casefold()
+        if folded in self._written:
+            raise ConfigError(
+                f"two generated files would share the path {rel!r} "
+                f"(already written as {self._written[folded]!r})",
+                hint="two slugs collide; rename one of the records or briefs",
+            )
+        self._written[folded] = rel
+        target = self.root.joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def write(self, rel: str, data: bytes | str) -> None:
+        target = self.path(rel)
+        target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
+    @property
+    def files(self) -> list[str]:
+        return sorted(self._written.values())

@@ -1,0 +1,57 @@
+"""Offline, fail-closed verification of OB 3.0 / VC credentials with a per-check report.
+
+Door 1 (the engine): :func:`iter_checks` yields the nine checks in order. Door 2:
+:func:`check_credential` returns the :class:`VerificationReport`. Door 3 (fail closed):
+:func:`verify_credential` raises :class:`VerificationFailed` unless the credential is valid
+(and trusted, with a trust file). :func:`verify_paths` finds credentials in files, baked
+images, folders and built sites. See docs/verify.md for the checks and codes.
+"""
+
+from microcred.verify.engine import (
+    VerificationFailed,
+    check_credential,
+    iter_checks,
+    verify_credential,
+)
+from microcred.verify.options import VerifyOptions
+from microcred.verify.pinned import (
+    PinnedDocument,
+    StatusSnapshot,
+    load_did_document,
+    load_status_list,
+)
+from microcred.verify.report import (
+    CHECK_IDS,
+    CheckResult,
+    Finding,
+    VerificationReport,
+    exit_code,
+    explain,
+)
+from microcred.verify.sources import SITE_MANIFEST, Source, discover, verify_paths
+from microcred.verify.trust import TrustedIssuer, TrustStore, load_trust_file
+
+__all__ = [
+    "CHECK_IDS",
+    "SITE_MANIFEST",
+    "CheckResult",
+    "Finding",
+    "PinnedDocument",
+    "Source",
+    "StatusSnapshot",
+    "TrustStore",
+    "TrustedIssuer",
+    "VerificationFailed",
+    "VerificationReport",
+    "VerifyOptions",
+    "check_credential",
+    "discover",
+    "exit_code",
+    "explain",
+    "iter_checks",
+    "load_did_document",
+    "load_status_list",
+    "load_trust_file",
+    "verify_credential",
+    "verify_paths",
+]

@@ -1,0 +1,1 @@
+"""The nine checks, one function each, in DESIGN section 4 order."""

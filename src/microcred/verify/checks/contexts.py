@@ -1,0 +1,192 @@
+"""Check 3, ``contexts``: the credential means what its pinned contexts say, and nothing else.
+
+Three layers, cheapest first (VC-DI "Context Validation"; MC-35..42, MC-62, MC-04..07):
+
+1. ``@context`` is one of the allow-listed combinations of pinned context URLs — no inline
+   context objects, no unknown URL (refused, never fetched), base context first;
+2. no subtree carries its own ``@context``, except whole credentials embedded where OB/CLR
+   put them (``endorsement``, a CLR's ``verifiableCredential``), which must pass rule 1 too;
+3. JSON-LD processing drops nothing: an undefined term or relative IRI would ride along
+   unsigned (``DATA_LOSS_DETECTION_ERROR``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from microcred.errors import MicrocredError
+from microcred.jsonld.safe import check_data_loss
+from microcred.verify.context import V1_CONTEXT, V2_CONTEXT, Ctx, result
+from microcred.verify.report import (
+    CONTEXT_NOT_ALLOWED,
+    MALFORMED_VALUE_ERROR,
+    CheckResult,
+    Finding,
+)
+
+OB = "https://purl.imsglobal.org/spec/ob/v3p0/"
+OB_300 = OB + "context.json"
+OB_301 = OB + "context-3.0.1.json"
+OB_302 = OB + "context-3.0.2.json"
+OB_303 = OB + "context-3.0.3.json"
+OB_EXTENSIONS = OB + "extensions.json"
+CLR_200 = "https://purl.imsglobal.org/spec/clr/v2p0/context.json"
+CLR_201 = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
+ED25519_2020 = "https://w3id.org/security/suites/ed25519-2020/v1"
+DI_V1 = "https://w3id.org/security/data-integrity/v1"
+DI_V2 = "https://w3id.org/security/data-integrity/v2"
+STATUS_V1 = "https://www.w3.org/ns/credentials/status/v1"
+
+# The second (and third) position: which vocabulary family, per base context. VC 2.0's
+# protected terms cannot be combined with the unprotected OB 3.0.0/3.0.1 contexts.
+FAMILIES: Mapping[str, tuple[tuple[str, ...], ...]] = {
+    V2_CONTEXT: ((), (OB_303,), (OB_302,), (CLR_201, OB_303), (CLR_201, OB_302)),
+    V1_CONTEXT: (
+        (),
+        (OB_303,),
+        (OB_302,),
+        (OB_301,),
+        (OB_300,),
+        (CLR_201, OB_303),
+        (CLR_201, OB_302),
+        (CLR_200, OB_300),
+        (CLR_200, OB_301),
+    ),
+}
+# Optional extras after the family, each at most once: all pinned and only adding terms for
+# proofs, status or OB extensions. Deliberately absent: contexts with @vocab (undefined-terms),
+# example and DID contexts, which would change or blur what a credential means.
+EXTRAS: Mapping[str, frozenset[str]] = {
+    V2_CONTEXT: frozenset({OB_EXTENSIONS, ED25519_2020, DI_V2, STATUS_V1}),
+    V1_CONTEXT: frozenset({OB_EXTENSIONS, ED25519_2020, DI_V1, DI_V2, STATUS_V1}),
+}
+EMBEDDING_KEYS = frozenset({"endorsement", "verifiableCredential"})
+"""Keys under which OB 3.0 / CLR 2.0 embed whole credentials, each with its own @context."""
+MAX_EMBEDDED = 64
+
+
+def _not_allowed(detail: str) -> Finding:
+    return Finding(CONTEXT_NOT_ALLOWED, detail)
+
+
+def check_context_value(value: Any, where: str, known: frozenset[str]) -> list[Finding]:
+    """Rule 1 for one ``@context`` value; empty when it is an allow-listed combination."""
+    if value is None:
+        return [Finding(MALFORMED_VALUE_ERROR, f"{where}: @context is missing")]
+    items: Sequence[Any] = value if isinstance(value, list) else [value]
+    if not items:
+        return [Finding(MALFORMED_VALUE_ERROR, f"{where}: @context is empty")]
+    problems: list[Finding] = []
+    for n, item in enumerate(items):
+        if isinstance(item, Mapping):
+            problems.append(
+                _not_allowed(
+                    f"{where}[{n}]: an inline context object is not allowed (it could redefine "
+                    "what signed terms mean); use only the published context URLs"
+                )
+            )
+        elif not isinstance(item, str):
+            problems.append(
+                Finding(MALFORMED_VALUE_ERROR, f"{where}[{n}]: {item!r} is not a context URL")
+            )
+        elif item not in known:
+            problems.append(
+                _not_allowed(
+                    f"{where}[{n}]: {item!r} is not a context microcred knows; unknown "
+                    "contexts are refused, never fetched"
+                )
+            )
+    if problems:
+        return problems
+    urls: list[str] = list(items)
+    base = urls[0]
+    if base not in FAMILIES:
+        return [
+            Finding(
+                MALFORMED_VALUE_ERROR,
+                f"{where}[0]: the first context must be {V2_CONTEXT} (or {V1_CONTEXT} for VC "
+                f"1.1), found {base!r}",
+            )
+        ]
+    rest = urls[1:]
+    family: tuple[str, ...] = ()
+    for candidate in sorted(FAMILIES[base], key=len, reverse=True):
+        if tuple(rest[: len(candidate)]) == candidate:
+            family = candidate
+            break
+    extras = rest[len(family) :]
+    seen: set[str] = set()
+    for offset, url in enumerate(extras):
+        place = f"{where}[{1 + len(family) + offset}]"
+        if url in seen:
+            problems.append(_not_allowed(f"{place}: {url} appears twice"))
+        elif url not in EXTRAS[base]:
+            problems.append(
+                _not_allowed(
+                    f"{place}: {url} is not allowed in this position with {base} "
+                    "(allowed combinations: docs/verify.md)"
+                )
+            )
+        seen.add(url)
+    return problems
+
+
+def _nested(
+    node: Any, where: str, known: frozenset[str], out: list[Finding], count: list[int]
+) -> None:
+    """Rule 2: walk the document without recursion limits surprises (depth is capped at parse)."""
+    stack: list[tuple[Any, str, bool]] = [(node, where, True)]
+    while stack:
+        item, place, top = stack.pop()
+        if isinstance(item, Mapping):
+            if "@context" in item and not top:
+                out.append(
+                    _not_allowed(
+                        f"{place}: an embedded @context is not allowed here (it would change the "
+                        "meaning of this part of the credential)"
+                    )
+                )
+            for key, value in item.items():
+                if key == "@context":
+                    continue
+                child = f"{place}.{key}"
+                if key in EMBEDDING_KEYS:
+                    for n, sub in enumerate(value if isinstance(value, list) else [value]):
+                        sub_place = f"{child}[{n}]" if isinstance(value, list) else child
+                        if isinstance(sub, Mapping) and "@context" in sub:
+                            count[0] += 1
+                            if count[0] > MAX_EMBEDDED:
+                                too_many = f"more than {MAX_EMBEDDED} embedded credentials"
+                                out.append(_not_allowed(f"{sub_place}: {too_many}"))
+                                return
+                            out.extend(
+                                check_context_value(sub["@context"], f"{sub_place}.@context", known)
+                            )
+                            stack.append((sub, sub_place, True))
+                        else:
+                            stack.append((sub, sub_place, False))
+                else:
+                    stack.append((value, child, False))
+        elif isinstance(item, list):
+            stack.extend((v, f"{place}[{i}]", False) for i, v in enumerate(item))
+
+
+def check_contexts(ctx: Ctx) -> CheckResult:
+    doc = ctx.doc
+    assert doc is not None
+    known: frozenset[str] = ctx.loader.urls()
+    problems = check_context_value(doc.get("@context"), "$.@context", known)
+    if problems:
+        return result("contexts", problems)
+    _nested(doc, "$", known, problems, [0])
+    if problems:
+        return result("contexts", problems)
+    # 3. Nothing is silently dropped from what the proofs sign (the document without proofs;
+    # each proof's own options are checked by the proof check).
+    unsecured = {k: v for k, v in doc.items() if k != "proof"}
+    try:
+        check_data_loss(unsecured, ctx.loader)
+    except MicrocredError as exc:
+        return result("contexts", [Finding(exc.code, exc.diagnostics())])
+    return result("contexts")

@@ -1,0 +1,302 @@
+"""Checks 4 and 5: ``proof`` (every proof's signature) and ``issuer_binding`` (who signed).
+
+Separate layers, as in Digital Bazaar's stack: the cryptosuite says "this key signed these
+bytes"; binding says "this key may speak for this issuer". Keys are resolved once, offline:
+did:key from the identifier, anything else only from a pinned document. A key that cannot be
+resolved offline leaves both checks *indeterminate*, never valid. A key that resolves to
+something wrong (fragment swap, wrong controller, not an assertion key, revoked) fails binding;
+key material that is itself unusable (small-order, wrong length or codec) fails the proof.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from microcred.errors import MicrocredError
+from microcred.jsonld.jcs import jcs
+from microcred.jsonld.rdfc import canonicalize
+from microcred.jsonld.safe import check_data_loss
+from microcred.proof.resolve import (
+    ensure_method_active,
+    method_public_key,
+    resolve_verification_method,
+    split_verification_method,
+)
+from microcred.proof.suites import (
+    ED25519_SIGNATURE_2020,
+    EDDSA_2022,
+    EDDSA_JCS_2022,
+    suite_of,
+    verify_proof,
+)
+from microcred.proof.timestamps import parse_datetimestamp
+from microcred.verify.context import Ctx, ProofState, ResolvedKey, result
+from microcred.verify.report import (
+    INVALID_CONTROLLED_IDENTIFIER_DOCUMENT,
+    INVALID_CONTROLLED_IDENTIFIER_DOCUMENT_ID,
+    INVALID_VERIFICATION_METHOD,
+    LEGACY_SUITE,
+    PARSING_ERROR,
+    PROOF_VERIFICATION_ERROR,
+    CheckResult,
+    Finding,
+)
+
+MAX_PROOFS = 16
+"""A credential carries one to three proofs; a thousand is an attack on the verifier (MC-61)."""
+_KEY_MATERIAL = ("invalidPublicKeyLength", "invalidPublicKey", "unsupportedPublicKeyType")
+_REQUIRED = ("type", "verificationMethod", "proofPurpose")
+
+
+def _vm_id(proof: Mapping[str, Any]) -> object:
+    vm = proof.get("verificationMethod")
+    return vm.get("id") if isinstance(vm, Mapping) else vm
+
+
+def resolve_key(vm: object, ctx: Ctx) -> ResolvedKey:
+    """Resolve a proof's verification method from did:key or the pinned documents only."""
+    shown = vm if isinstance(vm, str) else repr(vm)
+    key = ResolvedKey(vm_id=str(shown))
+    try:
+        base, _ = split_verification_method(vm)
+    except MicrocredError as exc:
+        key.error_code, key.error_detail = exc.code, exc.message
+        return key
+    pinned = ctx.options.did_documents.get(base)
+    if not base.startswith("did:key:") and pinned is None:
+        key.unavailable = True
+        key.error_code = INVALID_CONTROLLED_IDENTIFIER_DOCUMENT
+        how = (
+            "pass its did.json with --did-doc, a trust file entry, or verify the site folder"
+            if base.startswith("did:web:")
+            else "microcred never fetches keys, nor takes them from a URL fragment"
+        )
+        key.error_detail = (
+            f"the key {shown} cannot be resolved offline: no document for {base} ({how})"
+        )
+        return key
+    documents = {base: pinned.document} if pinned is not None else {}
+    try:
+        method = resolve_verification_method(str(vm), documents, purpose="assertionMethod")
+        key.public_key = method_public_key(method)
+    except MicrocredError as exc:
+        code, detail = exc.code, exc.message
+        if detail.startswith(INVALID_CONTROLLED_IDENTIFIER_DOCUMENT_ID + ":"):
+            code, detail = (
+                INVALID_CONTROLLED_IDENTIFIER_DOCUMENT_ID,
+                detail.split(":", 1)[1].strip(),
+            )
+        key.error_code, key.error_detail = code, detail
+        return key
+    key.method = method
+    key.controller = method.get("controller") if isinstance(method.get("controller"), str) else None
+    key.source = pinned.source if pinned is not None else "derived from the did:key itself"
+    return key
+
+
+def _is_key_material_error(key: ResolvedKey) -> bool:
+    return key.error_code == INVALID_VERIFICATION_METHOD and any(
+        name in key.error_detail for name in _KEY_MATERIAL
+    )
+
+
+def _label(state: ProofState) -> str:
+    suite = f" ({state.suite})" if state.suite else ""
+    return f"proof[{state.index}]{suite}"
+
+
+def _rdfc(ctx: Ctx) -> Any:
+    return lambda document: canonicalize(document, ctx.loader)
+
+
+def _proof_data_loss(ctx: Ctx, proof: Mapping[str, Any]) -> None:
+    """The proof options are signed through RDF too: nothing in them may be dropped (MC-08)."""
+    config = {k: v for k, v in proof.items() if k not in ("proofValue", "@context")}
+    doc = ctx.doc or {}
+    config["@context"] = doc.get("@context")
+    check_data_loss(config, ctx.loader)
+
+
+def check_proof(ctx: Ctx) -> CheckResult:
+    doc = ctx.doc
+    assert doc is not None
+    if "proof" not in doc:
+        return result(
+            "proof",
+            [Finding(PROOF_VERIFICATION_ERROR, "the credential has no proof: it is not signed")],
+        )
+    raw = doc["proof"]
+    if not isinstance(raw, Mapping | list):
+        return result(
+            "proof",
+            [
+                Finding(
+                    PARSING_ERROR,
+                    f"'proof' must be an object or an array, not {type(raw).__name__}",
+                )
+            ],
+        )
+    items = raw if isinstance(raw, list) else [raw]
+    if not items:
+        return result("proof", [Finding(PROOF_VERIFICATION_ERROR, "'proof' is an empty array")])
+    if len(items) > MAX_PROOFS:
+        return result(
+            "proof",
+            [
+                Finding(
+                    PROOF_VERIFICATION_ERROR,
+                    f"{len(items)} proofs; at most {MAX_PROOFS} are checked",
+                )
+            ],
+        )
+    problems: list[Finding] = []
+    unknown: list[Finding] = []
+    warnings: list[Finding] = []
+    verified: list[str] = []
+    ctx.proofs = []
+    for index, proof in enumerate(items):
+        state = ProofState(index, proof)
+        ctx.proofs.append(state)
+        label = _label(state)
+        # 1. A map with the required members, naming a suite we implement (MC-23, MC-24, MC-16).
+        if not isinstance(proof, Mapping):
+            problems.append(Finding(PARSING_ERROR, f"{label} is not a JSON object"))
+            state.failed = True
+            continue
+        missing = [name for name in _REQUIRED if proof.get(name) in (None, "")]
+        if missing:
+            problems.append(
+                Finding(PROOF_VERIFICATION_ERROR, f"{label} lacks {', '.join(missing)}")
+            )
+            state.failed = True
+            continue
+        try:
+            state.suite = suite_of(proof)
+        except MicrocredError as exc:
+            problems.append(Finding(exc.code, f"{label}: {exc.message}"))
+            state.failed = True
+            continue
+        label = _label(state)
+        if state.suite in (ED25519_SIGNATURE_2020, EDDSA_2022):
+            warnings.append(Finding(LEGACY_SUITE, f"{label} uses the legacy suite {state.suite}"))
+        # 2. The key, resolved offline (problems other than key material belong to binding).
+        state.key = resolve_key(_vm_id(proof), ctx)
+        if state.key.public_key is None:
+            if _is_key_material_error(state.key):
+                problems.append(
+                    Finding(
+                        state.key.error_code or INVALID_VERIFICATION_METHOD,
+                        f"{label}: {state.key.error_detail}",
+                    )
+                )
+                state.failed = True
+            else:
+                why = (
+                    "no offline copy of the key"
+                    if state.key.unavailable
+                    else "the key could not be resolved"
+                )
+                unknown.append(
+                    Finding(
+                        state.key.error_code or INVALID_VERIFICATION_METHOD,
+                        f"{label}: signature not checked: {why} {state.key.vm_id} "
+                        "(see issuer_binding)",
+                    )
+                )
+            continue
+        # 3. Nothing in the proof options is silently dropped from the signed RDF.
+        try:
+            if state.suite != EDDSA_JCS_2022:
+                _proof_data_loss(ctx, proof)
+            # 4. The cryptosuite: canonical form, hashes, Ed25519 (MC-08..13, MC-17..22).
+            verify_proof(
+                doc,
+                proof,
+                state.key.public_key,
+                rdfc=_rdfc(ctx),
+                jcs=jcs,
+                now=ctx.now,
+                max_clock_skew=ctx.options.skew,
+            )
+        except MicrocredError as exc:
+            problems.append(Finding(exc.code, f"{label}: {exc.message}"))
+            state.failed = True
+            continue
+        state.verified = True
+        verified.append(f"{label} by {state.key.vm_id}")
+    note = "verified: " + "; ".join(verified) if verified else ""
+    return result("proof", problems, warnings=warnings, indeterminate=unknown, note=note)
+
+
+def _proof_time(state: ProofState, ctx: Ctx) -> Any:
+    proof = state.proof
+    if isinstance(proof, Mapping) and "created" in proof:
+        try:
+            return parse_datetimestamp(proof["created"], field="proof created")
+        except MicrocredError:
+            return ctx.now
+    return ctx.now
+
+
+def check_issuer_binding(ctx: Ctx) -> CheckResult:
+    issuer = ctx.issuer_id
+    problems: list[Finding] = []
+    unknown: list[Finding] = []
+    bound: list[str] = []
+    if issuer is None:
+        return result(
+            "issuer_binding",
+            [
+                Finding(
+                    INVALID_VERIFICATION_METHOD,
+                    "the credential names no issuer id to bind the key to",
+                )
+            ],
+        )
+    for state in ctx.proofs:
+        key = state.key
+        if key is None:
+            continue  # the proof itself is malformed; the proof check reported it
+        label = _label(state)
+        if key.public_key is None:
+            if key.unavailable:
+                unknown.append(
+                    Finding(
+                        key.error_code or INVALID_CONTROLLED_IDENTIFIER_DOCUMENT,
+                        f"{label}: {key.error_detail}",
+                    )
+                )
+            elif not _is_key_material_error(key):
+                problems.append(
+                    Finding(
+                        key.error_code or INVALID_VERIFICATION_METHOD,
+                        f"{label}: {key.error_detail}",
+                    )
+                )
+            continue
+        # A key revoked or expired before the proof was made is refused (MC-31).
+        try:
+            ensure_method_active(key.method or {}, _proof_time(state, ctx))
+        except MicrocredError as exc:
+            problems.append(Finding(exc.code, f"{label}: {exc.message}"))
+            continue
+        if key.controller == issuer:
+            bound.append(f"{label}: key {key.vm_id} ({key.source})")
+    if not bound and not unknown and not problems:
+        signers = sorted(
+            {s.key.controller or "?" for s in ctx.proofs if s.key and s.key.public_key}
+        )
+        problems.append(
+            Finding(
+                INVALID_VERIFICATION_METHOD,
+                f"no proof is made by a key of the issuer {issuer}: signed by "
+                f"{', '.join(signers) or 'nobody'} (the issuer must control the signing key)",
+            )
+        )
+    if bound and unknown:
+        # The issuer's own proof verified; proofs by keys we cannot see still leave the set
+        # undecided (every proof must verify), which the proof check already reports.
+        unknown = []
+    note = "bound to the issuer: " + "; ".join(bound) if bound else ""
+    return result("issuer_binding", problems, indeterminate=unknown, note=note)

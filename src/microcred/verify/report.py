@@ -1,0 +1,400 @@
+"""The verification report: fixed check ids in a fixed order, three-valued results.
+
+The JSON form is the ``verify --json`` line contract of DESIGN section 4; the explanation table
+gives every problem code a meaning and an action so the command line can say what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+CheckId = Literal[
+    "parse",
+    "data_model",
+    "contexts",
+    "proof",
+    "issuer_binding",
+    "validity_period",
+    "status",
+    "issuer_trust",
+    "recipient",
+]
+CHECK_IDS: tuple[CheckId, ...] = (
+    "parse",
+    "data_model",
+    "contexts",
+    "proof",
+    "issuer_binding",
+    "validity_period",
+    "status",
+    "issuer_trust",
+    "recipient",
+)
+FATAL_CHECKS: frozenset[str] = frozenset({"parse", "contexts", "proof", "issuer_binding"})
+"""A failure here makes every later check meaningless, so they are reported as ``skipped``."""
+
+Outcome = Literal["passed", "failed", "indeterminate", "skipped", "not_requested"]
+Result = Literal["valid", "invalid", "indeterminate"]
+
+# W3C problem names (VC DM 2.0, VC Data Integrity, CID, Bitstring Status List).
+PARSING_ERROR = "PARSING_ERROR"
+MALFORMED_VALUE_ERROR = "MALFORMED_VALUE_ERROR"
+CRYPTOGRAPHIC_SECURITY_ERROR = "CRYPTOGRAPHIC_SECURITY_ERROR"
+PROOF_VERIFICATION_ERROR = "PROOF_VERIFICATION_ERROR"
+PROOF_TRANSFORMATION_ERROR = "PROOF_TRANSFORMATION_ERROR"
+DATA_LOSS_DETECTION_ERROR = "DATA_LOSS_DETECTION_ERROR"
+INVALID_VERIFICATION_METHOD = "INVALID_VERIFICATION_METHOD"
+INVALID_CONTROLLED_IDENTIFIER_DOCUMENT = "INVALID_CONTROLLED_IDENTIFIER_DOCUMENT"
+INVALID_CONTROLLED_IDENTIFIER_DOCUMENT_ID = "INVALID_CONTROLLED_IDENTIFIER_DOCUMENT_ID"
+INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD = "INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD"
+RANGE_ERROR = "RANGE_ERROR"
+STATUS_RETRIEVAL_ERROR = "STATUS_RETRIEVAL_ERROR"
+STATUS_VERIFICATION_ERROR = "STATUS_VERIFICATION_ERROR"
+STATUS_LIST_LENGTH_ERROR = "STATUS_LIST_LENGTH_ERROR"
+# microcred's own.
+RESOURCE_LIMIT_ERROR = "RESOURCE_LIMIT_ERROR"
+CONTEXT_NOT_ALLOWED = "CONTEXT_NOT_ALLOWED"
+EXPIRED = "EXPIRED"
+NOT_YET_VALID = "NOT_YET_VALID"
+REVOKED = "REVOKED"
+SUSPENDED = "SUSPENDED"
+UNTRUSTED_ISSUER = "UNTRUSTED_ISSUER"
+RECIPIENT_MISMATCH = "RECIPIENT_MISMATCH"
+# Warnings (failures under --strict).
+SCHEMA_NOT_CHECKED = "SCHEMA_NOT_CHECKED"
+LEGACY_DATA_MODEL = "LEGACY_DATA_MODEL"
+LEGACY_SUITE = "LEGACY_SUITE"
+STATUS_LIST_STALE = "STATUS_LIST_STALE"
+NONSTANDARD_VALUE = "NONSTANDARD_VALUE"
+RECIPIENT_NOT_IDENTIFIED = "RECIPIENT_NOT_IDENTIFIED"
+
+EXPLANATIONS: Mapping[str, tuple[str, str]] = {
+    PARSING_ERROR: (
+        "the file is not a single well-formed JSON credential microcred can read",
+        "check you have the right file (a credential .json, or a baked .png/.svg)",
+    ),
+    MALFORMED_VALUE_ERROR: (
+        "a required property is missing or has a value the standards do not allow",
+        "ask the issuer for a corrected credential; do not accept it as is",
+    ),
+    CRYPTOGRAPHIC_SECURITY_ERROR: (
+        "the signature does not match the content: it was changed after signing or forged",
+        "do not accept this file; ask the holder or issuer for the original",
+    ),
+    PROOF_VERIFICATION_ERROR: (
+        "the proof is missing, incomplete or uses a method microcred does not accept",
+        "ask the issuer for a credential signed with eddsa-rdfc-2022 or eddsa-jcs-2022",
+    ),
+    PROOF_TRANSFORMATION_ERROR: (
+        "the credential could not be turned into the form that was signed",
+        "ask the issuer for a standard OB 3.0 credential",
+    ),
+    DATA_LOSS_DETECTION_ERROR: (
+        "some content is not covered by the signature (undefined terms would be silently "
+        "dropped), so a reader could be shown unsigned text",
+        "do not trust the extra content; ask the issuer to use only terms its contexts define",
+    ),
+    INVALID_VERIFICATION_METHOD: (
+        "the signing key named by the proof is malformed or is not the issuer's key",
+        "do not accept this credential; the signer may not be who the issuer field claims",
+    ),
+    INVALID_CONTROLLED_IDENTIFIER_DOCUMENT: (
+        "the issuer's DID document (its list of keys) is not available offline or is invalid",
+        "pass the issuer's did.json with --did-doc, a trust file, or verify the site folder",
+    ),
+    INVALID_CONTROLLED_IDENTIFIER_DOCUMENT_ID: (
+        "the DID document given for the issuer belongs to a different identifier",
+        "use the did.json published for exactly this issuer DID",
+    ),
+    INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD: (
+        "the key is not authorised to issue credentials (not listed under assertionMethod)",
+        "do not accept this credential; ask the issuer which key it signs with",
+    ),
+    RANGE_ERROR: (
+        "the status entry points outside its status list",
+        "ask the issuer; the credential's status cannot be established",
+    ),
+    STATUS_RETRIEVAL_ERROR: (
+        "the credential's revocation status could not be checked offline",
+        "pass the issuer's status list file with --status-list (or verify the site folder)",
+    ),
+    STATUS_VERIFICATION_ERROR: (
+        "the status list given is not trustworthy for this credential (bad signature, other "
+        "issuer, wrong purpose or out of date)",
+        "get the status list the issuer publishes for this credential",
+    ),
+    STATUS_LIST_LENGTH_ERROR: (
+        "the status list is shorter than the standard's minimum (131,072 entries), which "
+        "weakens holder privacy",
+        "ask the issuer to publish a standard-size status list",
+    ),
+    RESOURCE_LIMIT_ERROR: (
+        "the credential needs far more work to check than any genuine credential does",
+        "treat it as hostile input; do not accept it",
+    ),
+    CONTEXT_NOT_ALLOWED: (
+        "the credential uses a JSON-LD context microcred does not know, so its meaning "
+        "cannot be established offline",
+        "ask the issuer for a credential using the standard VC 2.0 and OB 3.0 contexts",
+    ),
+    EXPIRED: (
+        "the credential's validity period has ended",
+        "it may still be a true historical record; ask the issuer for a current one if needed",
+    ),
+    NOT_YET_VALID: (
+        "the credential's validity period has not started yet",
+        "check the date of your computer, or verify again after the start date (--at)",
+    ),
+    REVOKED: (
+        "the issuer has revoked this credential",
+        "do not accept it; contact the issuer if you think this is a mistake",
+    ),
+    SUSPENDED: (
+        "the issuer has suspended this credential (this may be temporary)",
+        "do not accept it for now; ask the issuer whether it will be reinstated",
+    ),
+    UNTRUSTED_ISSUER: (
+        "the signature may be genuine, but the issuer is not in your trust file; its "
+        "self-declared name is not verified",
+        "add the issuer's DID to the trust file only after confirming it out of band",
+    ),
+    RECIPIENT_MISMATCH: (
+        "the credential was not issued to the person or identifier you gave",
+        "check the --recipient value (e-mail, DID or id) and the credential",
+    ),
+    SCHEMA_NOT_CHECKED: (
+        "the credential names a JSON Schema that could not be checked offline",
+        "install the 1EdTech schemas (MICROCRED_SCHEMA_DIR) to have them checked",
+    ),
+    LEGACY_DATA_MODEL: (
+        "the credential uses the older VC Data Model 1.1 and was checked with its rules",
+        "accept it if your policy allows VC 1.1; new credentials should use VC 2.0",
+    ),
+    LEGACY_SUITE: (
+        "a proof uses a legacy signature suite that is verified but no longer recommended",
+        "accept it if your policy allows legacy suites; ask the issuer to re-sign",
+    ),
+    STATUS_LIST_STALE: (
+        "the status list snapshot used is older than its issuer says it stays current",
+        "get a fresh copy of the status list before relying on 'not revoked'",
+    ),
+    RECIPIENT_NOT_IDENTIFIED: (
+        "the credential does not identify its recipient (no credentialSubject id or identifier)",
+        "it cannot be tied to a person; ask the holder for other proof of identity",
+    ),
+    NONSTANDARD_VALUE: (
+        "a value uses a form the standard tolerates but does not recommend",
+        "no action needed unless your policy is strict",
+    ),
+}
+
+
+_BIDI_AND_CONTROLS = {
+    *range(0x00, 0x20),
+    *range(0x7F, 0xA0),
+    0x200B,
+    0x200C,
+    0x200D,
+    0x200E,
+    0x200F,
+    0x202A,
+    0x202B,
+    0x202C,
+    0x202D,
+    0x202E,
+    0x2066,
+    0x2067,
+    0x2068,
+    0x2069,
+    0xFEFF,
+}
+
+
+def printable(text: str, limit: int | None = 120) -> str:
+    """Untrusted text made safe to print: controls, bidi overrides and zero-width characters
+    are shown as ``\\u....`` so a name cannot disguise itself (MC-32, MC-65)."""
+    out = "".join(f"\\u{ord(c):04x}" if ord(c) in _BIDI_AND_CONTROLS else c for c in text)
+    return out if limit is None or len(out) <= limit else out[: limit - 1] + "…"
+
+
+def explain(code: str) -> tuple[str, str]:
+    """(what it means, what to do) for a problem code; a generic pair for unknown codes."""
+    return EXPLANATIONS.get(
+        code, ("the check could not confirm this credential", "do not rely on it without review")
+    )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem or warning: a W3C (or microcred) code and a sentence naming the place."""
+
+    code: str
+    detail: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"code": self.code, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check; ``note`` records facts such as the dates or sources used."""
+
+    id: CheckId
+    outcome: Outcome
+    problems: tuple[Finding, ...] = ()
+    warnings: tuple[Finding, ...] = ()
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "outcome": self.outcome,
+            "problems": [p.to_json() for p in self.problems],
+        }
+        if self.warnings:
+            out["warnings"] = [w.to_json() for w in self.warnings]
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    """Everything ``verify`` found about one credential."""
+
+    path: str
+    id: str | None
+    issuer: str | None
+    checks: tuple[CheckResult, ...]
+    checked_at: str = ""
+    issuer_name: str | None = None
+    trusted_name: str | None = None
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def result(self) -> Result:
+        return overall_result(self.checks)
+
+    @property
+    def trusted(self) -> bool | None:
+        """None when no trust file was given; otherwise whether the issuer is in it."""
+        trust = self.check("issuer_trust")
+        if trust is None or trust.outcome == "not_requested":
+            return None
+        return trust.outcome == "passed"
+
+    @property
+    def ok(self) -> bool:
+        """Valid, and trusted when trust was asked for: what exit code 0 means."""
+        return self.result == "valid" and self.trusted is not False
+
+    def check(self, check_id: str) -> CheckResult | None:
+        return next((c for c in self.checks if c.id == check_id), None)
+
+    def failures(self) -> list[CheckResult]:
+        return [c for c in self.checks if c.outcome in ("failed", "indeterminate")]
+
+    def first_problem(self) -> Finding | None:
+        for c in self.checks:
+            if c.outcome in ("failed", "indeterminate") and c.problems:
+                return c.problems[0]
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        """The DESIGN section 4 line (keys in contract order; extra keys only inside checks)."""
+        return {
+            "path": self.path,
+            "id": self.id,
+            "issuer": self.issuer,
+            "result": self.result,
+            "trusted": self.trusted,
+            "checks": [c.to_json() for c in self.checks],
+        }
+
+
+def overall_result(checks: Iterable[CheckResult]) -> Result:
+    """invalid if any check failed, indeterminate if any could not decide, else valid.
+
+    ``issuer_trust`` never changes the result: trust is a separate question (``trusted``).
+    """
+    outcomes = [c.outcome for c in checks if c.id != "issuer_trust"]
+    if "failed" in outcomes:
+        return "invalid"
+    if "indeterminate" in outcomes:
+        return "indeterminate"
+    return "valid"
+
+
+def exit_code(reports: Iterable[VerificationReport]) -> int:
+    """DESIGN section 4: 0 all valid (and trusted), 1 any invalid, 3 otherwise or nothing found."""
+    seen = False
+    all_ok = True
+    for report in reports:
+        seen = True
+        if report.result == "invalid":
+            return 1
+        if not report.ok:
+            all_ok = False
+    return 0 if seen and all_ok else 3
+
+
+def verdict_word(report: VerificationReport) -> str:
+    """OK (exit 0 material), FAIL (invalid) or UNDECIDED (indeterminate, or valid but untrusted)."""
+    if report.result == "invalid":
+        return "FAIL"
+    return "OK" if report.ok else "UNDECIDED"
+
+
+def _trust_line(report: VerificationReport) -> str:
+    issuer = printable(report.issuer or "(no issuer id)", None)
+    claim = (
+        f"calls itself {printable(report.issuer_name)!r} (self-declared, not verified)"
+        if report.issuer_name
+        else "no self-declared name"
+    )
+    trusted = report.trusted
+    if trusted is True:
+        return f"issuer {issuer}: trusted as {printable(report.trusted_name or '')!r} (trust file)"
+    if trusted is False:
+        return f"issuer {issuer}: NOT in the trust file; {claim}"
+    return f"issuer {issuer}: trust not checked (no --trust); {claim}"
+
+
+def human_lines(report: VerificationReport) -> list[str]:
+    """The human form: one verdict line, who issued it and when it was checked, then every
+    check that did not pass with its message, what it means and what to do."""
+    word = verdict_word(report)
+    ident = f"  ({printable(report.id, None)})" if report.id else ""
+    lines = [f"{word:<9} {printable(report.path, None)}{ident}"]
+    parse = report.check("parse")
+    if parse is not None and parse.outcome == "passed":
+        lines.append(f"    {_trust_line(report)}")
+    dates = [f"checked at {report.checked_at}"] if report.checked_at else []
+    status = report.check("status")
+    if status is not None and status.note:
+        dates.append(f"status: {printable(status.note, None)}")
+    if dates:
+        lines.append("    " + "; ".join(dates))
+    for check in report.checks:
+        findings = list(check.problems)
+        if check.outcome not in ("failed", "indeterminate") and not check.warnings:
+            continue
+        if check.outcome in ("failed", "indeterminate"):
+            lines.append(f"  {check.id}: {check.outcome}")
+        else:
+            lines.append(f"  {check.id}: passed with warnings")
+            findings = list(check.warnings)
+        seen: set[str] = set()
+        for finding in findings:
+            lines.append(f"    {finding.code}: {printable(finding.detail, None)}")
+            if finding.code not in seen:
+                seen.add(finding.code)
+                means, action = explain(finding.code)
+                lines.append(f"      means: {means}")
+                lines.append(f"      do: {action}")
+        if check.outcome in ("failed", "indeterminate"):
+            for warning in check.warnings:
+                lines.append(f"    warning {warning.code}: {printable(warning.detail, None)}")
+    return lines
