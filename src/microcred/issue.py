@@ -78,8 +78,11 @@ def _read_index(root: Path) -> dict[str, dict[str, Any]]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"cannot read the issue index: {exc}", where=str(path),
-                          hint="restore it from version control; never edit it by hand") from exc
+        raise ConfigError(
+            f"cannot read the issue index: {exc}",
+            where=str(path),
+            hint="restore it from version control; never edit it by hand",
+        ) from exc
     entries = data.get("credentials") if isinstance(data, dict) else None
     if not isinstance(entries, dict):
         raise ConfigError("the issue index has no 'credentials' map", where=str(path))
@@ -130,8 +133,10 @@ def issue_program(
     if program.issuer.identity.kind == "did-web" and issuer_did != program.issuer.identity.did:
         raise ConfigError(
             f"the signing key belongs to {issuer_did}, but microcred.toml says the issuer is "
-            f"{program.issuer.identity.did}", where="microcred.toml",
-            hint="use the program's own key ('microcred keys list')")
+            f"{program.issuer.identity.did}",
+            where="microcred.toml",
+            hint="use the program's own key ('microcred keys list')",
+        )
     provider = status_provider or _default_status_provider(root)
     index = _read_index(root)
     report = IssueReport()
@@ -142,16 +147,18 @@ def issue_program(
         target = out_dir / f"{record.slug}.json"
         salt = _existing_salt(target) or new_salt()
         cred_id_status = provider(program, record, issuer_did)
-        unsigned = build_credential(program, record, issuer_did=issuer_did, salt=salt,
-                                    status=cred_id_status)
+        unsigned = build_credential(
+            program, record, issuer_did=issuer_did, salt=salt, status=cred_id_status
+        )
         digest = _digest(unsigned, signing_key, suites)
         previous = index.get(record.slug)
         if previous and previous.get("digest") == digest and target.is_file():
             report.unchanged.append(record.slug)
         else:
             try:
-                signed = sign_document(unsigned, signing_key, created=now, suites=suites,
-                                       loader=loader)
+                signed = sign_document(
+                    unsigned, signing_key, created=now, suites=suites, loader=loader
+                )
             except MicrocredError as exc:
                 exc.where = f"records/{record.slug}.md"
                 raise

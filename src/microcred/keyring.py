@@ -26,8 +26,8 @@ from microcred.proof.keystore import load_keyfile_path, save_keyfile
 
 KEYS_DIR = Path(".microcred") / "keys"
 KEYRING = Path(".microcred") / "keyring.json"
-ENV_SECRET = "MICROCRED_ISSUER_KEY"
-ENV_PASSPHRASE = "MICROCRED_KEY_PASSPHRASE"
+ENV_SECRET = "MICROCRED_ISSUER_KEY"  # noqa: S105 - a variable name, not a secret
+ENV_PASSPHRASE = "MICROCRED_KEY_PASSPHRASE"  # noqa: S105 - a variable name
 STATES = ("active", "retired", "revoked")
 
 
@@ -76,8 +76,11 @@ class KeyEntry:
                 revoked=data.get("revoked"),
             )
         except (KeyError, TypeError) as exc:
-            raise ConfigError(f"key ring entry is missing {exc}", where=where,
-                              hint="restore .microcred/keyring.json from version control") from exc
+            raise ConfigError(
+                f"key ring entry is missing {exc}",
+                where=where,
+                hint="restore .microcred/keyring.json from version control",
+            ) from exc
         if entry.status not in STATES:
             raise ConfigError(f"unknown key status {entry.status!r}", where=where)
         return entry
@@ -103,7 +106,7 @@ class KeyRing:
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ConfigError(f"cannot read the key ring: {exc}", where=where) from exc
         if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
-            raise ConfigError("the key ring must be {\"keys\": [...]}", where=where)
+            raise ConfigError('the key ring must be {"keys": [...]}', where=where)
         return [KeyEntry.from_json(k, where) for k in data["keys"]]
 
     def _save(self, entries: list[KeyEntry]) -> None:
@@ -113,11 +116,17 @@ class KeyRing:
     def active(self) -> KeyEntry:
         active = [e for e in self.entries() if e.status == "active"]
         if not active:
-            raise KeyError_("this program has no issuer key", where=str(self.root),
-                            hint="create one with 'microcred keys new'")
+            raise KeyError_(
+                "this program has no issuer key",
+                where=str(self.root),
+                hint="create one with 'microcred keys new'",
+            )
         if len(active) > 1:
-            raise KeyError_("the key ring lists more than one active key", where=str(self.path),
-                            hint="mark all but one as retired")
+            raise KeyError_(
+                "the key ring lists more than one active key",
+                where=str(self.path),
+                hint="mark all but one as retired",
+            )
         return active[0]
 
     def controller_for(self, identity: Identity, public_key: bytes) -> str:
@@ -126,19 +135,23 @@ class KeyRing:
             return identity.did
         return did_key_from_public(public_key)
 
-    def new_key(self, identity: Identity, *, now: dt.datetime, passphrase: str | None = None) -> KeyEntry:
+    def new_key(
+        self, identity: Identity, *, now: dt.datetime, passphrase: str | None = None
+    ) -> KeyEntry:
         """Create the program's first key (rotation is ``rotate``)."""
         existing = self.entries()
         if any(e.status == "active" for e in existing):
-            raise KeyError_("this program already has an active key", where=str(self.path),
-                            hint="use 'microcred keys rotate' to replace it")
-        probe = generate_keypair()
-        controller = self.controller_for(identity, probe.public_key)
-        pair = generate_keypair(controller=controller)
+            raise KeyError_(
+                "this program already has an active key",
+                where=str(self.path),
+                hint="use 'microcred keys rotate' to replace it",
+            )
+        pair = generate_keypair(controller=identity.did if identity.kind == "did-web" else None)
         return self._store(pair, existing, now=now, passphrase=passphrase)
 
-    def _store(self, pair: KeyPair, existing: list[KeyEntry], *, now: dt.datetime,
-               passphrase: str | None) -> KeyEntry:
+    def _store(
+        self, pair: KeyPair, existing: list[KeyEntry], *, now: dt.datetime, passphrase: str | None
+    ) -> KeyEntry:
         name = f"{_stamp(now)[:10]}-{pair.public_key_multibase[-10:]}.json"
         rel = (KEYS_DIR / name).as_posix()
         target = self.root / rel
@@ -157,19 +170,24 @@ class KeyRing:
         self._save([*existing, entry])
         return entry
 
-    def rotate(self, identity: Identity, *, now: dt.datetime, passphrase: str | None = None) -> KeyEntry:
+    def rotate(
+        self, identity: Identity, *, now: dt.datetime, passphrase: str | None = None
+    ) -> KeyEntry:
         """Retire the active key (kept public so earlier badges verify) and make a new one."""
         if identity.kind != "did-web":
             raise KeyError_(
                 "a did:key issuer cannot rotate keys: the key IS the identifier",
                 hint="rotating means a new DID; badges already issued keep verifying under the old "
                 "did:key, but verifiers that trust your issuer by DID must add the new one. "
-                "Switch to did:web ([identity] kind = \"did-web\") to rotate without changing identity",
+                'Switch to did:web ([identity] kind = "did-web") to rotate without changing '
+                "identity",
             )
         entries = self.entries()
         current = self.active()
-        entries = [replace(e, status="retired", retired=_stamp(now)) if e.id == current.id else e
-                   for e in entries]
+        entries = [
+            replace(e, status="retired", retired=_stamp(now)) if e.id == current.id else e
+            for e in entries
+        ]
         pair = generate_keypair(controller=current.controller)
         return self._store(pair, entries, now=now, passphrase=passphrase)
 
@@ -178,11 +196,16 @@ class KeyRing:
         entries = self.entries()
         match = [e for e in entries if e.id == key_id or e.public_key_multibase == key_id]
         if not match:
-            raise KeyError_(f"no key {key_id!r} in the key ring", where=str(self.path),
-                            hint="'microcred keys list' shows the ids")
+            raise KeyError_(
+                f"no key {key_id!r} in the key ring",
+                where=str(self.path),
+                hint="'microcred keys list' shows the ids",
+            )
         if match[0].status == "active":
-            raise KeyError_("the active key cannot be revoked directly",
-                            hint="rotate first ('microcred keys rotate'), then revoke the old key")
+            raise KeyError_(
+                "the active key cannot be revoked directly",
+                hint="rotate first ('microcred keys rotate'), then revoke the old key",
+            )
         updated = replace(match[0], status="revoked", revoked=_stamp(since))
         self._save([updated if e.id == updated.id else e for e in entries])
         return updated
@@ -195,21 +218,30 @@ class KeyRing:
             try:
                 data = json.loads(env)
             except json.JSONDecodeError as exc:
-                raise KeyError_(f"{ENV_SECRET} is not a JSON key file", hint="paste the whole key "
-                                "file content into the secret") from exc
+                raise KeyError_(
+                    f"{ENV_SECRET} is not a JSON key file",
+                    hint="paste the whole key file content into the secret",
+                ) from exc
             pair = load_keyfile(data)
             where = f"${ENV_SECRET}"
         else:
             path = self.root / entry.file
             if not path.is_file():
-                raise KeyError_("the active key's secret file is missing", where=str(path),
-                                hint=f"restore it, or set {ENV_SECRET} to its content")
+                raise KeyError_(
+                    "the active key's secret file is missing",
+                    where=str(path),
+                    hint=f"restore it, or set {ENV_SECRET} to its content",
+                )
             pair = load_keyfile_path(path, passphrase or os.environ.get(ENV_PASSPHRASE))
             where = str(path)
-        if pair.public_key_multibase != entry.public_key_multibase or pair.controller != entry.controller:
+        if (
+            pair.public_key_multibase != entry.public_key_multibase
+            or pair.controller != entry.controller
+        ):
             raise KeyError_(
                 f"this key file belongs to {pair.controller} ({pair.public_key_multibase}), "
-                f"not to the program's active key {entry.id}", where=where,
+                f"not to the program's active key {entry.id}",
+                where=where,
                 hint="use the key listed by 'microcred keys list'",
             )
         return pair
@@ -226,8 +258,10 @@ class KeyRing:
 
 
 def _public(entry: KeyEntry) -> KeyPair:
-    return load_keyfile({
-        "publicKeyMultibase": entry.public_key_multibase,
-        "controller": entry.controller,
-        "id": entry.id,
-    })
+    return load_keyfile(
+        {
+            "publicKeyMultibase": entry.public_key_multibase,
+            "controller": entry.controller,
+            "id": entry.id,
+        }
+    )

@@ -56,8 +56,11 @@ def _load_credentials(root: Path) -> dict[str, dict[str, Any]]:
         try:
             out[path.stem] = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise ConfigError(f"cannot read an issued credential: {exc}", where=str(path),
-                              hint="restore it from version control, or delete it and re-issue") from exc
+            raise ConfigError(
+                f"cannot read an issued credential: {exc}",
+                where=str(path),
+                hint="restore it from version control, or delete it and re-issue",
+            ) from exc
     return out
 
 
@@ -77,8 +80,12 @@ def signed_status_lists(
         allocator = open_allocator(root, program, purpose)
         url = status_list_url(program, purpose)
         unsigned = status_list_credential(
-            url, key.controller, allocator.bits(), purpose,
-            valid_from=_last_change(allocator.log, epoch), ttl=STATUS_TTL_MS,
+            url,
+            key.controller,
+            allocator.bits(),
+            purpose,
+            valid_from=_last_change(allocator.log, epoch),
+            ttl=STATUS_TTL_MS,
         )
         stored_path = root / PUBLISHED_DIR / f"{purpose}-1.json"
         signed = _reuse_if_same(stored_path, unsigned, key)
@@ -105,14 +112,19 @@ def _reuse_if_same(path: Path, unsigned: dict[str, Any], key: KeyPair) -> dict[s
     return stored
 
 
-def record_statuses(root: Path, program: Program, issuer_did: str, slugs: list[str]) -> dict[str, str]:
+def record_statuses(
+    root: Path, program: Program, issuer_did: str, slugs: list[str]
+) -> dict[str, str]:
     states = dict.fromkeys(slugs, "active")
     for purpose in purposes(program):
         allocator = open_allocator(root, program, purpose)
         for slug in slugs:
             if allocator.is_set(credential_id(issuer_did, slug)):
-                states[slug] = "revoked" if purpose == "revocation" else (
-                    states[slug] if states[slug] == "revoked" else "suspended")
+                states[slug] = (
+                    "revoked"
+                    if purpose == "revocation"
+                    else (states[slug] if states[slug] == "revoked" else "suspended")
+                )
     return states
 
 
@@ -130,8 +142,11 @@ def prepare_publication(
     program = load_program(root)
     credentials = _load_credentials(root)
     epoch = min(
-        (dt.datetime.fromisoformat(str(c.get("validFrom", "")).replace("Z", "+00:00"))
-         for c in credentials.values() if isinstance(c.get("validFrom"), str)),
+        (
+            dt.datetime.fromisoformat(str(c.get("validFrom", "")).replace("Z", "+00:00"))
+            for c in credentials.values()
+            if isinstance(c.get("validFrom"), str)
+        ),
         default=now,
     )
     lists = signed_status_lists(root, program, signing_key, now=now, epoch=epoch)

@@ -196,3 +196,13 @@ def test_remote_context_cycle_is_refused(ob_doc: dict[str, Any]) -> None:
     with pytest.raises(JsonLdError) as info:
         canonicalize(ob_doc, loader)
     assert info.value.code == "INVALID_CONTEXT"
+
+
+def test_paths_through_nest_objects() -> None:
+    doc = {
+        "@context": {"name": "https://schema.org/name", "n": "@nest"},
+        "@id": "urn:ex:s",
+        "count": 3,
+        "n": [{"name": "a"}, {"junk": 1}],
+    }
+    assert set(data_loss_problems(doc, default_loader())) == {"$.count", "$.n[1].junk"}

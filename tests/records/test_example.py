@@ -27,7 +27,6 @@ def test_example_issuer_and_site(example: Program) -> None:
     assert example.issuer.identity.kind == "did-key"
     assert example.issuer.url.startswith("https://") and ".example.org/" in example.issuer.url
     assert example.site.base_url.endswith("/microinternships/")  # a project-pages style path
-    assert example.site.suspension is True
 
 
 def test_example_briefs_are_complete(example: Program) -> None:

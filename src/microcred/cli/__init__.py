@@ -47,7 +47,7 @@ class _Group(click.Group):
     "-p",
     "--project",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
+    default=Path(),
     show_default=True,
     help="Program folder (holds microcred.toml).",
 )
@@ -58,7 +58,7 @@ def main(ctx: click.Context, project: Path) -> None:
 
 
 def _register_all(group: click.Group) -> None:
-    from microcred.cli import (  # noqa: PLC0415 - one import per command module
+    from microcred.cli import (
         bake_cmd,
         build_cmd,
         check_cmd,
@@ -73,8 +73,17 @@ def _register_all(group: click.Group) -> None:
     )
 
     for module in (
-        init_cmd, keys_cmd, check_cmd, issue_cmd, build_cmd, demo_cmd, sign_cmd,
-        verify_cmd, revoke_cmd, bake_cmd, import_cmd,
+        init_cmd,
+        keys_cmd,
+        check_cmd,
+        issue_cmd,
+        build_cmd,
+        demo_cmd,
+        sign_cmd,
+        verify_cmd,
+        revoke_cmd,
+        bake_cmd,
+        import_cmd,
     ):
         module.register(group)
 

@@ -7,7 +7,6 @@ import sys
 import click
 
 from microcred.cli import Context
-
 from microcred.records import check_program
 
 

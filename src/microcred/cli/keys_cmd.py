@@ -20,8 +20,9 @@ def _passphrase(ask: bool) -> str | None:
     if env:
         return env
     if ask:
-        value: str = click.prompt("Passphrase for the new key", hide_input=True,
-                                  confirmation_prompt=True)
+        value: str = click.prompt(
+            "Passphrase for the new key", hide_input=True, confirmation_prompt=True
+        )
         return value
     return None
 
@@ -41,10 +42,18 @@ def register(main: click.Group) -> None:
         """Manage the issuer's signing keys (.microcred/keys/, mode 0600, never committed)."""
 
     @keys.command("new")
-    @click.option("--did-web", "kind", flag_value="did-web", help="Key for the did:web in microcred.toml.")
-    @click.option("--did-key", "kind", flag_value="did-key", help="Self-contained did:key identity.")
-    @click.option("--passphrase", "ask", is_flag=True,
-                  help="Encrypt the secret with a passphrase (or set MICROCRED_KEY_PASSPHRASE).")
+    @click.option(
+        "--did-web", "kind", flag_value="did-web", help="Key for the did:web in microcred.toml."
+    )
+    @click.option(
+        "--did-key", "kind", flag_value="did-key", help="Self-contained did:key identity."
+    )
+    @click.option(
+        "--passphrase",
+        "ask",
+        is_flag=True,
+        help="Encrypt the secret with a passphrase (or set MICROCRED_KEY_PASSPHRASE).",
+    )
     @click.option("--now", "now_text", metavar="ISO", hidden=True)
     @click.pass_obj
     def new(obj: Context, kind: str | None, ask: bool, now_text: str | None) -> None:
@@ -54,7 +63,8 @@ def register(main: click.Group) -> None:
             raise ConfigError(
                 f"microcred.toml says the identity is {identity.kind}, not {kind}",
                 where=str(obj.project / "microcred.toml"),
-                hint=f"set [identity] kind = \"{kind}\" there first (and did = ... for did:web)")
+                hint=f'set [identity] kind = "{kind}" there first (and did = ... for did:web)',
+            )
         ring = KeyRing(obj.project)
         entry = ring.new_key(identity, now=parse_now(now_text), passphrase=_passphrase(ask))
         click.echo(f"created {entry.id}")
@@ -94,8 +104,12 @@ def register(main: click.Group) -> None:
 
     @keys.command("revoke")
     @click.argument("key_id")
-    @click.option("--since", metavar="ISO", required=True,
-                  help="When the key was compromised: badges it signed after this fail.")
+    @click.option(
+        "--since",
+        metavar="ISO",
+        required=True,
+        help="When the key was compromised: badges it signed after this fail.",
+    )
     @click.pass_obj
     def revoke(obj: Context, key_id: str, since: str) -> None:
         """Mark a retired key as compromised from --since on."""
@@ -116,8 +130,11 @@ def register(main: click.Group) -> None:
             data = pair.to_secret_json()
         else:
             entry = ring.active()
-            data = {"publicKeyMultibase": entry.public_key_multibase,
-                    "controller": entry.controller, "id": entry.id}
+            data = {
+                "publicKeyMultibase": entry.public_key_multibase,
+                "controller": entry.controller,
+                "id": entry.id,
+            }
         text = json.dumps(data, indent=2) + "\n"
         if output is None:
             click.echo(text, nl=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,8 @@ import click
 from microcred.cli._common import parse_now, passphrase_from_env
 from microcred.errors import ConfigError
 from microcred.fsutil import atomic_write_text
-from microcred.issue import dump_json, sign_document
-from microcred.jsonld import loads_strict
+from microcred.issue import sign_document
+from microcred.jsonld import OfflineLoader, default_loader, loads_strict
 from microcred.proof.keystore import load_keyfile_path
 
 SUITE_CHOICES = ("eddsa-rdfc-2022", "eddsa-jcs-2022")
@@ -28,21 +29,94 @@ def _read(source: str) -> tuple[str, Any]:
     return source, loads_strict(path.read_bytes())
 
 
+def reference_json(document: Any) -> str:
+    """Serialised as the reference implementation does (JSON.stringify(doc, null, 2)): the
+    W3C vectors' signed.json files come out byte for byte, with no trailing newline."""
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def extra_context_loader(pairs: tuple[str, ...], folder: Path | None) -> OfflineLoader | None:
+    """A loader with the bundled contexts plus documents the user pinned from local files."""
+    extra: dict[str, Any] = {}
+    if folder is not None:
+        index = folder / "contexts.json"
+        if not index.is_file():
+            raise ConfigError(
+                "no contexts.json in the folder",
+                where=str(folder),
+                hint="it must map each context URL to a file name in that folder",
+            )
+        mapping = loads_strict(index.read_bytes())
+        if not isinstance(mapping, dict):
+            raise ConfigError("contexts.json must map URLs to file names", where=str(index))
+        pinned = default_loader()
+        for url, name in mapping.items():
+            if pinned.is_pinned(str(url)):
+                continue  # microcred's own pinned copy always wins
+            if (
+                isinstance(name, str)
+                and not Path(name).is_absolute()
+                and ".." not in Path(name).parts
+            ):
+                extra[str(url)] = loads_strict((folder / name).read_bytes())
+    for pair in pairs:
+        url, sep, file = pair.partition("=")
+        if not sep or not url.startswith(("https://", "http://")) or not file:
+            raise click.UsageError(f"--context {pair!r}: write it as URL=FILE")
+        extra[url] = loads_strict(Path(file).read_bytes())
+    return OfflineLoader(extra=extra) if extra else None
+
+
 def register(main: click.Group) -> None:
     @main.command("sign")
-    @click.option("--key", "keyfile", required=True, type=click.Path(dir_okay=False, path_type=Path),
-                  help="KEYFILE: {publicKeyMultibase, secretKeyMultibase, controller, id}.")
-    @click.option("--suite", type=click.Choice(SUITE_CHOICES), multiple=True,
-                  help="Cryptosuite (repeat for a proof set). Default: eddsa-rdfc-2022.")
+    @click.option(
+        "--key",
+        "keyfile",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="KEYFILE: {publicKeyMultibase, secretKeyMultibase, controller, id}.",
+    )
+    @click.option(
+        "--suite",
+        type=click.Choice(SUITE_CHOICES),
+        multiple=True,
+        help="Cryptosuite (repeat for a proof set). Default: eddsa-rdfc-2022.",
+    )
     @click.option("--created", metavar="ISO", help="Proof creation time (default: now).")
-    @click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path),
-                  help="Write each signed FILE here (required for several files).")
-    @click.option("--proof-array", is_flag=True,
-                  help="Always emit `proof` as an array (default: as the reference implementation "
-                  "does, an object for a single proof).")
+    @click.option(
+        "--out-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Write each signed FILE here (required for several files).",
+    )
+    @click.option(
+        "--proof-array",
+        is_flag=True,
+        help="Always emit `proof` as an array (default: as the reference implementation "
+        "does, an object for a single proof).",
+    )
+    @click.option(
+        "--context",
+        "contexts",
+        multiple=True,
+        metavar="URL=FILE",
+        help="Pin an extra JSON-LD context from a local file (never fetched).",
+    )
+    @click.option(
+        "--contexts-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder with a contexts.json map (URL -> file) of extra local contexts.",
+    )
     @click.argument("files", nargs=-1)
-    def sign(keyfile: Path, suite: tuple[str, ...], created: str | None, out_dir: Path | None,
-             proof_array: bool, files: tuple[str, ...]) -> None:
+    def sign(
+        keyfile: Path,
+        suite: tuple[str, ...],
+        created: str | None,
+        out_dir: Path | None,
+        proof_array: bool,
+        contexts: tuple[str, ...],
+        contexts_dir: Path | None,
+        files: tuple[str, ...],
+    ) -> None:
         """Sign FILE(s) (or '-' for stdin). One input goes to stdout unless --out-dir is given."""
         sources = list(files) or ["-"]
         if len(sources) > 1 and out_dir is None:
@@ -51,23 +125,26 @@ def register(main: click.Group) -> None:
             raise click.UsageError("'-' (stdin) cannot be combined with other files")
         key = load_keyfile_path(keyfile, passphrase_from_env())
         if key.secret_seed is None:
-            raise ConfigError("this key file has no secret key", where=str(keyfile),
-                              hint="sign with the issuer's secret key file")
+            raise ConfigError(
+                "this key file has no secret key",
+                where=str(keyfile),
+                hint="sign with the issuer's secret key file",
+            )
         when = parse_now(created, "--created")
         suites = suite or ("eddsa-rdfc-2022",)
+        loader = extra_context_loader(contexts, contexts_dir)
         for source in sources:
             where, document = _read(source)
             if not isinstance(document, dict):
                 raise ConfigError("a credential must be a JSON object", where=where)
             had_proofs = "proof" in document
-            signed = sign_document(document, key, created=when, suites=suites)
+            signed = sign_document(document, key, created=when, suites=suites, loader=loader)
             proofs = signed.get("proof")
-            if (not proof_array and not had_proofs and isinstance(proofs, list)
-                    and len(proofs) == 1):
+            if not proof_array and not had_proofs and isinstance(proofs, list) and len(proofs) == 1:
                 signed["proof"] = proofs[0]
             if out_dir is None:
-                click.echo(dump_json(signed), nl=False)
+                click.echo(reference_json(signed), nl=False)
             else:
                 name = "stdin.json" if source == "-" else Path(source).name
-                atomic_write_text(out_dir / name, dump_json(signed))
+                atomic_write_text(out_dir / name, reference_json(signed))
                 click.echo(f"signed {where} -> {out_dir / name}", err=True)

@@ -81,7 +81,9 @@ def issuer_profile(issuer: Issuer, issuer_did: str) -> dict[str, Any]:
     return profile
 
 
-def achievement_object(site: SiteSettings, achievement: Achievement, issuer: dict[str, Any]) -> dict[str, Any]:
+def achievement_object(
+    site: SiteSettings, achievement: Achievement, issuer: dict[str, Any]
+) -> dict[str, Any]:
     aid = achievement_url(site, achievement)
     obj: dict[str, Any] = {
         "id": aid,
@@ -198,7 +200,9 @@ def build_credential(
     published (byte-identical output); a new credential gets a fresh one from the caller.
     """
     if record.status != "completed":
-        raise ValueError(f"record {record.slug} is {record.status}; only completed records are issued")
+        raise ValueError(
+            f"record {record.slug} is {record.status}; only completed records are issued"
+        )
     achievement = program.achievement(record.achievement)
     issuer = issuer_profile(program.issuer, issuer_did)
     subject: dict[str, Any] = {"type": ["AchievementSubject"]}

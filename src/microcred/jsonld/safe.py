@@ -71,12 +71,13 @@ class _TrackingProcessor(_pyld.Processor):
                 if value is element:
                     return _member(parent.path, key)
             for key, value in container.items():
-                inner = value.items() if isinstance(value, dict) else enumerate(value or ())
-                if isinstance(value, dict | list):
-                    for sub, item in inner:
-                        if item is element:
-                            step = _member("", sub) if isinstance(sub, str) else f"[{sub}]"
-                            return _member(parent.path, key) + step
+                if not isinstance(value, dict | list):
+                    continue
+                inner = value.items() if isinstance(value, dict) else enumerate(value)
+                for sub, item in inner:
+                    if item is element:
+                        step = _member("", sub) if isinstance(sub, str) else f"[{sub}]"
+                        return _member(parent.path, key) + step
         return parent.path if active_property is None else _member(parent.path, active_property)
 
     def _note(self, path: str, reason: str) -> None:

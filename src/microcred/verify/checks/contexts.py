@@ -148,8 +148,8 @@ def _nested(
                     )
                 )
             for key, value in item.items():
-                if key == "@context":
-                    continue
+                if key in ("@context", "proof"):
+                    continue  # proofs are not document content; the proof check handles them
                 child = f"{place}.{key}"
                 if key in EMBEDDING_KEYS:
                     for n, sub in enumerate(value if isinstance(value, list) else [value]):

@@ -205,11 +205,8 @@ def check_proof(ctx: Ctx) -> CheckResult:
                     )
                 )
             continue
-        # 3. Nothing in the proof options is silently dropped from the signed RDF.
         try:
-            if state.suite != EDDSA_JCS_2022:
-                _proof_data_loss(ctx, proof)
-            # 4. The cryptosuite: canonical form, hashes, Ed25519 (MC-08..13, MC-17..22).
+            # 3. The cryptosuite: canonical form, hashes, Ed25519 (MC-08..13, MC-17..22).
             verify_proof(
                 doc,
                 proof,
@@ -219,6 +216,10 @@ def check_proof(ctx: Ctx) -> CheckResult:
                 now=ctx.now,
                 max_clock_skew=ctx.options.skew,
             )
+            # 4. Nothing in the proof options was silently dropped from the signed RDF: a lax
+            # signer's undefined proof option would otherwise ride along unsigned (MC-08).
+            if state.suite != EDDSA_JCS_2022:
+                _proof_data_loss(ctx, proof)
         except MicrocredError as exc:
             problems.append(Finding(exc.code, f"{label}: {exc.message}"))
             state.failed = True

@@ -1,0 +1,94 @@
+"""Post-processing of engine output: CSP with hashes, no inline script in content, file:// links."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from microcred.errors import ConfigError
+from microcred.site.engine import (
+    CONTENT_END,
+    CONTENT_START,
+    EngineError,
+    csp,
+    harden_page,
+    postprocess,
+    run_engine,
+)
+
+THEME_SCRIPT = "__md_scope=new URL('.',location)"
+
+
+def page(content: str, head_script: str = THEME_SCRIPT) -> str:
+    return (
+        '<!doctype html><html><head><meta charset="utf-8"><script>' + head_script + "</script>"
+        '</head><body><nav><a href="../catalog/">Catalog</a><a href=".">Home</a>'
+        '<a href="..#top">Up</a><a href="https://x.example/">ext</a><a href="#frag">f</a></nav>'
+        f"{CONTENT_START}{content}{CONTENT_END}"
+        '<script src="../assets/verify.js"></script></body></html>'
+    )
+
+
+def test_csp_hashes_theme_scripts_and_forbids_inline_otherwise() -> None:
+    html = harden_page(page('<script type="application/json" id="d">{"a":1}</script>'), "p")
+    digest = base64.b64encode(hashlib.sha256(THEME_SCRIPT.encode()).digest()).decode()
+    assert f"script-src 'self' 'sha256-{digest}';" in html
+    assert "unsafe-inline" not in html and "unsafe-eval" not in html
+    assert html.index("Content-Security-Policy") < html.index("<script>")
+    assert "object-src 'none'" in html and "base-uri 'none'" in html
+
+
+def test_inline_script_inside_content_stops_the_build() -> None:
+    with pytest.raises(EngineError, match="inside page content"):
+        harden_page(page("<p>x</p><script>alert(1)</script>"), "credentials/x/index.html")
+    with pytest.raises(EngineError, match="inside page content"):
+        harden_page(page('<SCRIPT type="text/javascript">alert(1)</SCRIPT >'), "p")
+
+
+def test_scripts_from_other_origins_are_refused() -> None:
+    bad = page("").replace("../assets/verify.js", "https://cdn.example/x.js")
+    with pytest.raises(EngineError, match="another origin"):
+        harden_page(bad, "p")
+
+
+def test_links_point_at_index_html_for_file_urls() -> None:
+    html = harden_page(page(""), "p")
+    assert 'href="../catalog/index.html"' in html
+    assert 'href="index.html"' in html
+    assert 'href="../index.html#top"' in html
+    assert 'href="https://x.example/"' in html and 'href="#frag"' in html
+
+
+def test_existing_csp_is_kept_and_page_without_head_refused() -> None:
+    html = '<html><head><meta http-equiv="Content-Security-Policy" content="x"></head></html>'
+    assert harden_page(html, "p").count("Content-Security-Policy") == 1
+    with pytest.raises(EngineError, match="without <head>"):
+        harden_page("<html><body>x</body></html>", "p")
+
+
+def test_csp_deduplicates_hashes() -> None:
+    assert csp(["b", "a", "a"]).startswith("default-src 'none'; script-src 'self' 'sha256-a' 'sha256-b';")
+
+
+def test_postprocess_reports_sizes(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "index.html").write_text(page("x" * 100_000))
+    (tmp_path / "index.html").write_text(page("small"))
+    stats = postprocess(tmp_path)
+    assert stats.pages == 2
+    assert stats.largest[0] == "a/index.html"
+    assert [rel for rel, _ in stats.oversized] == ["a/index.html"]
+    assert "Content-Security-Policy" in (tmp_path / "index.html").read_text()
+
+
+def test_unknown_engine_and_missing_zensical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ConfigError, match="unknown site engine"):
+        run_engine(tmp_path, tmp_path / "out", "hugo")
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(ConfigError, match="Zensical engine is not installed") as info:
+        run_engine(tmp_path, tmp_path / "out", "zensical")
+    assert "pip install zensical" in info.value.diagnostics()
