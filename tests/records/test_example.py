@@ -41,8 +41,7 @@ def test_example_briefs_are_complete(example: Program) -> None:
         assert brief.expected_hours and brief.skills and brief.body
         assert all(s.framework in ("O*NET", "ESCO") and s.url for s in brief.skills)
     assert sum(1 for b in briefs if b.task) >= 3
-    assert any(b.open and not any(r.achievement == b.slug for r in example.records)
-               for b in briefs)
+    assert any(b.open and not any(r.achievement == b.slug for r in example.records) for b in briefs)
 
 
 def test_example_records_are_varied(example: Program) -> None:
@@ -60,8 +59,14 @@ def test_example_records_are_varied(example: Program) -> None:
     assert sum(1 for r in records if r.candidate.id) >= 2
     assert all(r.candidate.email.endswith(("@example.org", "@example.com")) for r in records)
     names = {r.candidate.name for r in records}
-    for name in ("Zoë Ünal", "Nguyễn Thị Mai", "Søren Ødegård", "李雷", "José Ñúñez",
-                 "Aoife Ní Bhraonáin"):
+    for name in (
+        "Zoë Ünal",
+        "Nguyễn Thị Mai",
+        "Søren Ødegård",
+        "李雷",
+        "José Ñúñez",
+        "Aoife Ní Bhraonáin",
+    ):
         assert name in names
         assert unicodedata.is_normalized("NFC", name)
     assert all(e.url.startswith("https://") for r in records for e in r.evidence)

@@ -60,8 +60,14 @@ def test_demographic_field_names_are_checked() -> None:
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(None, "nothing"), (True, "true"), (Decimal("1.50"), "the number 1.50"), ([], "a list"),
-     ({}, "a group of fields"), ("x" * 80, repr("x" * 57 + "..."))],
+    [
+        (None, "nothing"),
+        (True, "true"),
+        (Decimal("1.50"), "the number 1.50"),
+        ([], "a list"),
+        ({}, "a group of fields"),
+        ("x" * 80, repr("x" * 57 + "...")),
+    ],
 )
 def test_describe(value: object, text: str) -> None:
     assert describe(value) == text
@@ -75,9 +81,15 @@ def test_suggest() -> None:
 
 @pytest.mark.parametrize(
     ("text", "ok"),
-    [("2026-10-30T17:00:00Z", True), ("2026-10-30T17:00:00+02:00", True),
-     ("2026-10-30 17:00Z", True), ("2026-10-30T17:00:00", False), ("2026-10-30", False),
-     ("2026-13-30T17:00:00Z", False), ("May 3rd", False)],
+    [
+        ("2026-10-30T17:00:00Z", True),
+        ("2026-10-30T17:00:00+02:00", True),
+        ("2026-10-30 17:00Z", True),
+        ("2026-10-30T17:00:00", False),
+        ("2026-10-30", False),
+        ("2026-13-30T17:00:00Z", False),
+        ("May 3rd", False),
+    ],
 )
 def test_datetimes_need_a_zone(text: str, ok: bool) -> None:
     parsed = parse_datetime(text)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
-
-from typing import Any
 
 from microcred.records.yamlsafe import LOADERS, MAX_DEPTH, MAX_NODES, YamlProblem, load_located
 

@@ -81,9 +81,29 @@ _FORMATS.checks("date")(lambda v: not isinstance(v, str) or parse_date(v) is not
 _FORMATS.checks("date-time")(lambda v: not isinstance(v, str) or parse_datetime(v) is not None)
 
 
+def _inline(node: Any, defs: Mapping[str, Any]) -> Any:
+    """Replace local ``#/$defs/x`` references by their target (keeping sibling keywords).
+
+    Our schemas have no recursive references; resolving them once here makes validation
+    about twice as fast as letting the ``referencing`` library look each one up per value.
+    """
+    if isinstance(node, list):
+        return [_inline(item, defs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _inline(v, defs) for k, v in node.items() if k not in ("$ref", "$defs")}
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        out = {**_inline(defs[ref.removeprefix("#/$defs/")], defs), **out}
+    return out
+
+
 @cache
 def _validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(schema(name), format_checker=_FORMATS)
+    document = schema(name)
+    return Draft202012Validator(
+        _inline(document, document.get("$defs", {})), format_checker=_FORMATS
+    )
 
 
 def validate(name: str, instance: Any) -> Iterator[tuple[Path_, str]]:

@@ -169,7 +169,7 @@ class _LineMap:
     """Maps a character index of the YAML text to a line of the whole file."""
 
     def __init__(self, text: str, first_line: int) -> None:
-        self._breaks = [i for i, c in enumerate(text) if c == "\n"]
+        self._breaks = [m.start() for m in re.finditer("\n", text)]
         self._first = first_line
 
     def line(self, index: int) -> int:

@@ -1,0 +1,105 @@
+"""`microcred sign`: the W3C vectors byte for byte, stdin/out-dir modes, clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from microcred.cli import main
+from microcred.proof.keys import generate_keypair
+
+VECTORS = ["eddsa-rdfc-2022/alumni", "eddsa-jcs-2022/alumni", "eddsa-rdfc-2022/employment"]
+
+
+def _run(args: list[str], stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, args, input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.conformance
+@pytest.mark.parametrize("vector", VECTORS)
+def test_spec_vectors_reproduced_byte_for_byte(standards: Path, vector: str) -> None:
+    folder = standards / "vectors" / vector
+    options = json.loads((folder / "proofOptions.json").read_text())
+    code, out, err = _run([
+        "sign", "--key", str(folder / "keyPair.json"), "--suite", options["cryptosuite"],
+        "--created", options["created"], "--contexts-dir", str(standards / "contexts"),
+        str(folder / "unsigned.json"),
+    ])
+    assert code == 0, err
+    assert out == (folder / "signed.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.conformance
+def test_extra_contexts_are_needed_and_never_fetched(standards: Path) -> None:
+    folder = standards / "vectors" / "eddsa-rdfc-2022/alumni"
+    code, out, err = _run(["sign", "--key", str(folder / "keyPair.json"),
+                           "--created", "2023-02-24T23:36:38Z", str(folder / "unsigned.json")])
+    assert code == 1 and out == ""
+    assert "credentials/examples/v2" in err and "Traceback" not in err
+
+
+def _keyfile(tmp_path: Path) -> Path:
+    path = tmp_path / "key.json"
+    path.write_text(json.dumps(generate_keypair().to_secret_json()))
+    return path
+
+
+CRED = {
+    "@context": ["https://www.w3.org/ns/credentials/v2"],
+    "type": ["VerifiableCredential"],
+    "issuer": "did:example:issuer",
+    "validFrom": "2026-01-01T00:00:00Z",
+    "credentialSubject": {"id": "did:example:subject"},
+}
+
+
+def test_stdin_to_stdout_and_proof_set(tmp_path: Path) -> None:
+    key = _keyfile(tmp_path)
+    code, out, err = _run(["sign", "--key", str(key), "--suite", "eddsa-rdfc-2022",
+                           "--suite", "eddsa-jcs-2022", "-"], json.dumps(CRED))
+    assert code == 0, err
+    signed = json.loads(out)
+    assert [p["cryptosuite"] for p in signed["proof"]] == ["eddsa-rdfc-2022", "eddsa-jcs-2022"]
+
+
+def test_several_files_need_out_dir(tmp_path: Path) -> None:
+    key = _keyfile(tmp_path)
+    for name in ("a.json", "b.json"):
+        (tmp_path / name).write_text(json.dumps(CRED))
+    code, _, err = _run(["sign", "--key", str(key), str(tmp_path / "a.json"), str(tmp_path / "b.json")])
+    assert code == 2 and "--out-dir" in err
+    out_dir = tmp_path / "out"
+    code, _, err = _run(["sign", "--key", str(key), "--out-dir", str(out_dir),
+                         str(tmp_path / "a.json"), str(tmp_path / "b.json")])
+    assert code == 0, err
+    assert sorted(p.name for p in out_dir.iterdir()) == ["a.json", "b.json"]
+    assert json.loads((out_dir / "a.json").read_text())["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+
+
+@pytest.mark.parametrize(("defect", "text"), [
+    ("duplicate_key", '{"type": "A", "type": "B"}'),
+    ("nan_number", '{"x": NaN}'),
+    ("not_json", "this is not json"),
+])
+def test_bad_input_is_one_line_error(tmp_path: Path, defect: str, text: str) -> None:
+    key = _keyfile(tmp_path)
+    path = tmp_path / f"{defect}.json"
+    path.write_text(text)
+    code, out, err = _run(["sign", "--key", str(key), str(path)])
+    assert code == 1 and out == ""
+    assert err.startswith("error: ") and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_key_file_whose_secret_does_not_match_is_refused(tmp_path: Path) -> None:
+    a, b = generate_keypair(), generate_keypair()
+    bad = a.to_secret_json() | {"publicKeyMultibase": b.public_key_multibase}
+    path = tmp_path / "mixed.json"
+    path.write_text(json.dumps(bad))
+    (tmp_path / "c.json").write_text(json.dumps(CRED))
+    code, out, err = _run(["sign", "--key", str(path), str(tmp_path / "c.json")])
+    assert code == 1 and out == "" and "error:" in err
