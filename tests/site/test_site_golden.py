@@ -31,9 +31,10 @@ def test_site_source_matches_golden(built_example: Built) -> None:
     assert not missing and not extra, f"files differ: missing {missing}, extra {extra}; {REGEN}"
     for rel in sorted(expected):
         if expected[rel] != actual[rel]:
-            diff = "\n".join(list(difflib.unified_diff(
+            lines = difflib.unified_diff(
                 expected[rel].splitlines(), actual[rel].splitlines(), "golden/" + rel, rel,
-                lineterm=""))[:40])
+                lineterm="")
+            diff = "\n".join(line[:300] for line in list(lines)[:40])
             raise AssertionError(f"{rel} differs from the golden copy ({REGEN} if intended):\n{diff}")
 
 
