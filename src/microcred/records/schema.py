@@ -18,8 +18,13 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
-from jsonschema.exceptions import ValidationError  # type: ignore[import-untyped]
+from jsonschema import (  # type: ignore[import-untyped,unused-ignore]
+    Draft202012Validator,
+    FormatChecker,
+)
+from jsonschema.exceptions import (  # type: ignore[import-untyped,unused-ignore]
+    ValidationError,
+)
 
 from microcred.records.paths import Path_
 
@@ -168,7 +173,8 @@ def _explain(error: ValidationError) -> Iterator[tuple[Path_, str]]:
                 yield (*path, key), f"unknown field {key!r} (fields here: {', '.join(allowed)})"
         return
     if kind == "required" and isinstance(value, dict):
-        for name in error.validator_value:
+        required: Any = error.validator_value
+        for name in required:
             if name not in value:
                 yield path, f"missing required field {name!r}"
         return
@@ -176,7 +182,7 @@ def _explain(error: ValidationError) -> Iterator[tuple[Path_, str]]:
 
 
 def _message(error: ValidationError, kind: Any, value: Any, sub: Mapping[str, Any]) -> str:
-    limit = error.validator_value
+    limit: Any = error.validator_value
     if kind == "type":
         return _type_message(limit, value, sub)
     if kind == "enum":
