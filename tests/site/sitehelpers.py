@@ -93,3 +93,128 @@ def normalised_source(source: Path) -> dict[str, str]:
         else:
             out[rel] = normalise_text(data.decode("utf-8"))
     return out
+
+
+# --------------------------------------------------------------------------- hostile program
+
+XSS = (
+    '</script><script>alert("xss-script")</script><img src=x onerror=alert("xss-img")>'
+    '<svg onload=alert("xss-svg")></svg>"\'><b id="injected">x</b>'
+    "[click](javascript:alert('xss-link')) <javascript:alert('xss-auto')>"
+)
+XSS_URL = "https://x.example/'onmouseover='alert(1)'/%22%3E%3Cscript%3Ealert(1)%3C/script%3E"
+
+
+def write_xss_program(root: Path, base_url: str = "https://xss.example.org/program/") -> Path:
+    """A program with script, event handlers, javascript: links and </script> breakouts in
+    every text field of its issuer, its brief and its records."""
+    import yaml  # noqa: PLC0415
+
+    def md(front: dict[str, object], body: str) -> str:
+        return "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n\n" + body
+
+    root.mkdir(parents=True)
+    (root / "achievements").mkdir()
+    (root / "records").mkdir()
+    (root / "microcred.toml").write_text(
+        "[issuer]\n"
+        f"name = {json_str('Issuer ' + XSS[:150])}\n"
+        f"url = {json_str(XSS_URL)}\n"
+        f"description = {json_str('# search' + chr(10) + XSS)}\n"
+        "email = \"hostile@xss.example.org\"\n\n"
+        "[site]\n"
+        f"base_url = {json_str(base_url)}\n"
+        f"title = {json_str('Title ' + XSS[:150])}\n",
+        encoding="utf-8",
+    )
+    level = {"name": "L " + XSS[:150], "description": "D " + XSS}
+    brief = {
+        "name": "Brief " + XSS[:150],
+        "achievementType": "Assignment",
+        "description": "Desc " + XSS,
+        "criteria": "# config\n" + XSS,
+        "rubric": {"criteria": [
+            {"id": "quality", "name": "Q " + XSS[:150], "description": "C " + XSS,
+             "levels": [{"id": "low", "points": 1, **level}, {"id": "high", "points": 2, **level}]},
+        ]},
+        "skills": [{"name": "S " + XSS[:150], "framework": "F " + XSS[:150], "url": XSS_URL,
+                    "code": "<script>alert(1)</script>"}],
+        "credits": {"amount": 1, "unit": "U </script><script>alert(1)</script>"[:80]},
+        "expected_hours": 10,
+        "stipend": {"amount": 100, "currency": "EUR", "period": "total"},
+        "task": "Task " + XSS,
+        "tags": ["<script>alert(1)</script>", '"><b id="injected">x</b>'],
+        "version": "<b>1</b>",
+    }
+    (root / "achievements" / "hostile-brief.md").write_text(md(brief, "Body " + XSS), "utf-8")
+    for slug, consent in (("hostile-consenting", True), ("hostile-private", False)):
+        record = {
+            "candidate": {"name": "Name " + XSS[:150], "email": f"{slug}@xss.example.org",
+                          "id": XSS_URL, "consent_publish": consent},
+            "achievement": "hostile-brief",
+            "start_date": "2026-03-02",
+            "end_date": "2026-03-13",
+            "hours": 10,
+            "mentor": {"name": "Mentor " + XSS[:150], "role": "Role " + XSS[:150]},
+            "results": [{"criterion": "quality", "level": "high", "comment": "Comment " + XSS}],
+            "evidence": [{"url": XSS_URL, "name": "Evidence " + XSS[:150],
+                          "narrative": "Narrative " + XSS, "genre": "G " + XSS[:100]}],
+            "status": "completed",
+        }
+        (root / "records" / f"{slug}.md").write_text(md(record, "Record body " + XSS), "utf-8")
+    return root
+
+
+def json_str(value: str) -> str:
+    import json  # noqa: PLC0415
+
+    return json.dumps(value)
+
+
+def png_pixels(png: bytes) -> tuple[int, int, int, bytes]:
+    """Decode an 8-bit RGB/RGBA PNG (all five filter types): (width, height, channels, pixels).
+
+    Enough for Chromium screenshots; lets the tests check a screenshot is not one colour
+    without Pillow.
+    """
+    import struct  # noqa: PLC0415
+    import zlib  # noqa: PLC0415
+
+    at, idat, header = 8, [], b""
+    while at < len(png):
+        (length,) = struct.unpack(">I", png[at : at + 4])
+        kind, data = png[at + 4 : at + 8], png[at + 8 : at + 8 + length]
+        if kind == b"IHDR":
+            header = data
+        elif kind == b"IDAT":
+            idat.append(data)
+        at += 12 + length
+    width, height, depth, colour = struct.unpack(">IIBB", header[:10])
+    if depth != 8 or colour not in (2, 6):
+        raise ValueError("only 8-bit RGB/RGBA PNGs are supported")
+    channels = 3 if colour == 2 else 4
+    raw = zlib.decompress(b"".join(idat))
+    stride = width * channels
+    out = bytearray()
+    previous = bytearray(stride)
+    for y in range(height):
+        kind = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - channels] if i >= channels else 0
+            b = previous[i]
+            c = previous[i - channels] if i >= channels else 0
+            if kind == 1:
+                line[i] = (line[i] + a) & 0xFF
+            elif kind == 2:
+                line[i] = (line[i] + b) & 0xFF
+            elif kind == 3:
+                line[i] = (line[i] + (a + b) // 2) & 0xFF
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+                line[i] = (line[i] + pred) & 0xFF
+        out += line
+        previous = line
+    return width, height, channels, bytes(out)

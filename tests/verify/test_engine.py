@@ -43,17 +43,26 @@ def test_a_valid_credential_verifies_and_says_what_it_used(
 
 
 @pytest.mark.parametrize(
-    ("when", "code"),
-    [("2031-02-01T00:00:00Z", "EXPIRED"), ("2025-12-01T00:00:00Z", "NOT_YET_VALID")],
+    ("when", "check", "code"),
+    [
+        ("2031-02-01T00:00:00Z", "validity_period", "EXPIRED"),
+        # Before issuance the proof itself claims to be made in the future (MC-33).
+        ("2025-12-01T00:00:00Z", "proof", "PROOF_VERIFICATION_ERROR"),
+        ("2026-01-14T23:56:00Z", "validity_period", None),  # within the 300 s skew: passes
+    ],
 )
-def test_the_clock_is_injected(baseline: dict[str, Any], when: str, code: str) -> None:
+def test_the_clock_is_injected(
+    baseline: dict[str, Any], when: str, check: str, code: str | None
+) -> None:
     now = dt.datetime.fromisoformat(when.replace("Z", "+00:00"))
-    # Status lists are not valid at these times either: check the credential's own dates only.
     report = check_credential(baseline, now=now, options=VerifyOptions())
-    validity = report.check("validity_period")
-    assert validity is not None and validity.outcome == "failed"
-    assert validity.problems[0].code == code
-    assert report.result == "invalid"
+    result = report.check(check)
+    assert result is not None
+    if code is None:
+        assert result.outcome == "passed"
+    else:
+        assert result.outcome == "failed" and result.problems[0].code == code
+        assert report.result == "invalid"
 
 
 def test_verify_credential_fails_closed(baseline: dict[str, Any], options: VerifyOptions) -> None:

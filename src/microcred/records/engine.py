@@ -102,6 +102,7 @@ class ProgramReader:
         self._records: list[tuple[Record, Document]] = []
         self._referenced: dict[str, list[str]] = {}
         self._records_unknown = False  # a record we could not read may use any brief
+        self._settings: tuple[Issuer, SiteSettings] | None = None
 
     # ------------------------------------------------------------------ the engine
 
@@ -115,7 +116,6 @@ class ProgramReader:
             )
             return
         found: list[Problem] = []
-        settings = None
         for problem in self._config():
             found.append(problem)
             yield problem
@@ -140,8 +140,6 @@ class ProgramReader:
             yield Problem(".", None, exc.field, exc.message)
 
     # ------------------------------------------------------------------ microcred.toml
-
-    _settings: tuple[Issuer, SiteSettings] | None = None
 
     def _config(self) -> Iterator[Problem]:
         path = self.root / CONFIG

@@ -76,6 +76,13 @@ def _inside(base: Path, rel: Any, source: str, where: str) -> Path:
     return path if path.is_absolute() else base / path
 
 
+def _read(path: Path, what: str, source: str, where: str) -> Any:
+    try:
+        return read_json_file(path, what)
+    except ConfigError as exc:
+        raise _bad(source, where, exc.message) from None
+
+
 def parse_trust(data: Any, source: str, base: Path) -> TrustStore:
     """Validate a parsed trust file; every mistake is a ConfigError naming its place."""
     if not isinstance(data, Mapping):
@@ -109,7 +116,9 @@ def parse_trust(data: Any, source: str, base: Path) -> TrustStore:
         pinned = None
         if item.get("did_document") is not None:
             path = _inside(base, item["did_document"], source, f"{where}.did_document")
-            doc_did, pinned = did_document_from(read_json_file(path, "DID document"), str(path))
+            doc_did, pinned = did_document_from(
+                _read(path, "DID document", source, f"{where}.did_document"), str(path)
+            )
             if doc_did != did:
                 raise _bad(
                     source,
@@ -121,8 +130,11 @@ def parse_trust(data: Any, source: str, base: Path) -> TrustStore:
         if not isinstance(raw_lists, Mapping):
             raise _bad(source, f"{where}.status_lists", "must map status list URLs to files")
         for url, rel in raw_lists.items():
-            path = _inside(base, rel, source, f"{where}.status_lists[{url!r}]")
-            key, snap = status_snapshot_from(read_json_file(path, "status list"), str(path), url)
+            place = f"{where}.status_lists[{url!r}]"
+            path = _inside(base, rel, source, place)
+            key, snap = status_snapshot_from(
+                _read(path, "status list", source, place), str(path), url
+            )
             lists[key] = snap
         issuers[did] = TrustedIssuer(did, name.strip(), pinned, lists)
     return TrustStore(issuers, source)

@@ -63,6 +63,8 @@ def check_parse(ctx: Ctx) -> CheckResult:
             value = loads_strict(raw_bytes, max_bytes=MAX_BYTES, max_depth=MAX_DEPTH)
         except MicrocredError as exc:
             return _fail(exc.diagnostics())
+        except Exception as exc:  # a parser bug must still read as "not parseable", never pass
+            return _fail(f"the JSON could not be parsed ({type(exc).__name__}: {exc})")
     if not isinstance(value, dict):
         kind = "a JSON string" if isinstance(value, str) else f"JSON {type(value).__name__}"
         hint = (
