@@ -108,7 +108,7 @@ def _subject_keys(doc: Doc) -> None:
         "\x7f": 6,
         "": 7,
         "A": [1e21, 1e-7, 5e-324, 0.30000000000000004, -0.0, 1.7976931348623157e308],
-        "n": [2**53 - 1, -(2**53 - 1), 1e-6, 123456789012345680000.0, 4.5, 1e30],
+        "n": [2**53 - 1, -(2**53 - 1), 1e-6, 4.5, 1e30, 9.007199254740993e15],
     }
 
 
@@ -138,7 +138,7 @@ class Edge:
     name: str
     edit: Callable[[Doc], None]
     suites: tuple[str, ...] = (RDFC, JCS)
-    marks: tuple[Any, ...] = ()
+    marks: tuple[Any, ...] = ()  # applied to the eddsa-rdfc-2022 run only
 
 
 EDGES = [
@@ -202,7 +202,8 @@ EDGES = [
 ]  # fmt: skip
 
 PARAMS = [
-    pytest.param(edge, suite, id=f"{edge.name}-{suite}", marks=edge.marks)
+    # every known divergence is in RDF canonicalization: JCS must always agree
+    pytest.param(edge, suite, id=f"{edge.name}-{suite}", marks=edge.marks if suite == RDFC else ())
     for edge in EDGES
     for suite in edge.suites
 ]
