@@ -171,23 +171,39 @@ class KeyRing:
         return entry
 
     def rotate(
-        self, identity: Identity, *, now: dt.datetime, passphrase: str | None = None
+        self,
+        identity: Identity,
+        *,
+        now: dt.datetime,
+        passphrase: str | None = None,
+        compromised_since: dt.datetime | None = None,
     ) -> KeyEntry:
-        """Retire the active key (kept public so earlier badges verify) and make a new one."""
+        """Retire the active key (kept public so earlier badges verify) and make a new one.
+
+        ``compromised_since`` also marks the old key revoked from that instant (one atomic
+        key-ring write): proofs it made from then on stop verifying, earlier ones still do.
+        """
         if identity.kind != "did-web":
             raise KeyError_(
                 "a did:key issuer cannot rotate keys: the key IS the identifier",
-                hint="rotating means a new DID; badges already issued keep verifying under the old "
-                "did:key, but verifiers that trust your issuer by DID must add the new one. "
-                'Switch to did:web ([identity] kind = "did-web") to rotate without changing '
+                hint="rotating means a new DID, and with it new credential ids: badges already "
+                "issued keep verifying under the old did:key (it cannot be revoked, so keep that "
+                "secret safe or revoke the badges), but verifiers that trust your issuer by DID "
+                "must add the new one, and re-issued badges are new credentials. Switch to "
+                'did:web ([identity] kind = "did-web", did = ...) to rotate without changing '
                 "identity",
+            )
+        if compromised_since is not None and compromised_since > now:
+            raise KeyError_(
+                "the compromise time is in the future",
+                hint="give the instant the key may first have been misused (at the latest, now)",
             )
         entries = self.entries()
         current = self.active()
-        entries = [
-            replace(e, status="retired", retired=_stamp(now)) if e.id == current.id else e
-            for e in entries
-        ]
+        retired = replace(current, status="retired", retired=_stamp(now))
+        if compromised_since is not None:
+            retired = replace(retired, status="revoked", revoked=_stamp(compromised_since))
+        entries = [retired if e.id == current.id else e for e in entries]
         pair = generate_keypair(controller=current.controller)
         return self._store(pair, entries, now=now, passphrase=passphrase)
 

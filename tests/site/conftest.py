@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # sitehelpers, shared with scripts/
 
-from sitehelpers import NOW, copy_example, fixed_key  # noqa: E402
+from sitehelpers import NOW, copy_example, fixed_key
 
 from microcred.site import BuildResult, build_site
 
@@ -30,6 +30,7 @@ def built_example(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """The bundled example, issued and built once (about ten seconds)."""
     base = tmp_path_factory.mktemp("example")
     project = copy_example(base / "program")
-    result = build_site(project, base / "site", now=NOW, key=fixed_key(),
-                        keep_source=base / "source")
+    result = build_site(
+        project, base / "site", now=NOW, key=fixed_key(), keep_source=base / "source"
+    )
     return Built(project, base / "site", base / "source", result, NOW)

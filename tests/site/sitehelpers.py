@@ -74,7 +74,7 @@ def normalised_source(source: Path) -> dict[str, str]:
     Binary files (PNG) and baked SVGs (the credential inside carries signatures) are reduced
     to what is stable: PNGs to 'png <size>' and their digest once the baked chunk is dropped.
     """
-    from microcred import bake  # noqa: PLC0415
+    from microcred import bake
 
     out: dict[str, str] = {}
     for path in sorted(source.rglob("*")):
@@ -108,10 +108,12 @@ XSS_URL = "https://x.example/'onmouseover='alert(1)'/%22%3E%3Cscript%3Ealert(1)%
 def write_xss_program(root: Path, base_url: str = "https://xss.example.org/program/") -> Path:
     """A program with script, event handlers, javascript: links and </script> breakouts in
     every text field of its issuer, its brief and its records."""
-    import yaml  # noqa: PLC0415
+    import yaml
 
     def md(front: dict[str, object], body: str) -> str:
-        return "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n\n" + body
+        return (
+            "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n\n" + body
+        )
 
     root.mkdir(parents=True)
     (root / "achievements").mkdir()
@@ -121,7 +123,7 @@ def write_xss_program(root: Path, base_url: str = "https://xss.example.org/progr
         f"name = {json_str('Issuer ' + XSS[:150])}\n"
         f"url = {json_str(XSS_URL)}\n"
         f"description = {json_str('# search' + chr(10) + XSS)}\n"
-        "email = \"hostile@xss.example.org\"\n\n"
+        'email = "hostile@xss.example.org"\n\n'
         "[site]\n"
         f"base_url = {json_str(base_url)}\n"
         f"title = {json_str('Title ' + XSS[:150])}\n",
@@ -133,12 +135,27 @@ def write_xss_program(root: Path, base_url: str = "https://xss.example.org/progr
         "achievementType": "Assignment",
         "description": "Desc " + XSS,
         "criteria": "# config\n" + XSS,
-        "rubric": {"criteria": [
-            {"id": "quality", "name": "Q " + XSS[:150], "description": "C " + XSS,
-             "levels": [{"id": "low", "points": 1, **level}, {"id": "high", "points": 2, **level}]},
-        ]},
-        "skills": [{"name": "S " + XSS[:150], "framework": "F " + XSS[:150], "url": XSS_URL,
-                    "code": "<script>alert(1)</script>"}],
+        "rubric": {
+            "criteria": [
+                {
+                    "id": "quality",
+                    "name": "Q " + XSS[:150],
+                    "description": "C " + XSS,
+                    "levels": [
+                        {"id": "low", "points": 1, **level},
+                        {"id": "high", "points": 2, **level},
+                    ],
+                },
+            ]
+        },
+        "skills": [
+            {
+                "name": "S " + XSS[:150],
+                "framework": "F " + XSS[:150],
+                "url": XSS_URL,
+                "code": "<script>alert(1)</script>",
+            }
+        ],
         "credits": {"amount": 1, "unit": "U </script><script>alert(1)</script>"[:80]},
         "expected_hours": 10,
         "stipend": {"amount": 100, "currency": "EUR", "period": "total"},
@@ -149,16 +166,26 @@ def write_xss_program(root: Path, base_url: str = "https://xss.example.org/progr
     (root / "achievements" / "hostile-brief.md").write_text(md(brief, "Body " + XSS), "utf-8")
     for slug, consent in (("hostile-consenting", True), ("hostile-private", False)):
         record = {
-            "candidate": {"name": "Name " + XSS[:150], "email": f"{slug}@xss.example.org",
-                          "id": XSS_URL, "consent_publish": consent},
+            "candidate": {
+                "name": "Name " + XSS[:150],
+                "email": f"{slug}@xss.example.org",
+                "id": XSS_URL,
+                "consent_publish": consent,
+            },
             "achievement": "hostile-brief",
             "start_date": "2026-03-02",
             "end_date": "2026-03-13",
             "hours": 10,
             "mentor": {"name": "Mentor " + XSS[:150], "role": "Role " + XSS[:150]},
             "results": [{"criterion": "quality", "level": "high", "comment": "Comment " + XSS}],
-            "evidence": [{"url": XSS_URL, "name": "Evidence " + XSS[:150],
-                          "narrative": "Narrative " + XSS, "genre": "G " + XSS[:100]}],
+            "evidence": [
+                {
+                    "url": XSS_URL,
+                    "name": "Evidence " + XSS[:150],
+                    "narrative": "Narrative " + XSS,
+                    "genre": "G " + XSS[:100],
+                }
+            ],
             "status": "completed",
         }
         (root / "records" / f"{slug}.md").write_text(md(record, "Record body " + XSS), "utf-8")
@@ -166,7 +193,7 @@ def write_xss_program(root: Path, base_url: str = "https://xss.example.org/progr
 
 
 def json_str(value: str) -> str:
-    import json  # noqa: PLC0415
+    import json
 
     return json.dumps(value)
 
@@ -177,8 +204,8 @@ def png_pixels(png: bytes) -> tuple[int, int, int, bytes]:
     Enough for Chromium screenshots; lets the tests check a screenshot is not one colour
     without Pillow.
     """
-    import struct  # noqa: PLC0415
-    import zlib  # noqa: PLC0415
+    import struct
+    import zlib
 
     at, idat, header = 8, [], b""
     while at < len(png):

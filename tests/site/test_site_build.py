@@ -9,7 +9,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from conftest import Built
-
 from microcred import bake
 from microcred.records import load_program
 
@@ -40,13 +39,22 @@ def test_pages_exist_at_the_urls_credentials_name(built_example: Built) -> None:
     lists = ["status/revocation-1.json"]
     if program.site.suspension:
         lists.append("status/suspension-1.json")
-    for name in ("index.html", "catalog/index.html", "people/index.html", "verify.html",
-                 ".nojekyll", "microcred-site.json", *lists):
+    for name in (
+        "index.html",
+        "catalog/index.html",
+        "people/index.html",
+        "verify.html",
+        ".nojekyll",
+        "microcred-site.json",
+        *lists,
+    ):
         assert (site / name).is_file(), name
     assert not (site / "analytics").exists()  # no analytics given: no page
 
 
-def test_credential_json_matches_the_issued_file_and_urls_inside_resolve(built_example: Built) -> None:
+def test_credential_json_matches_the_issued_file_and_urls_inside_resolve(
+    built_example: Built,
+) -> None:
     site = built_example.site
     for issued in sorted((built_example.project / "credentials").glob("*.json")):
         if issued.name == "index.json":
@@ -56,11 +64,11 @@ def test_credential_json_matches_the_issued_file_and_urls_inside_resolve(built_e
         achievement = published["credentialSubject"]["achievement"]
         for url in (achievement["id"], achievement["image"]["id"]):
             assert url.startswith(SITE_BASE)
-            rel = url[len(SITE_BASE):]
+            rel = url[len(SITE_BASE) :]
             assert (site / rel).is_file() or (site / rel / "index.html").is_file(), url
         status = published["credentialStatus"]
         for entry in status if isinstance(status, list) else [status]:
-            assert (site / entry["statusListCredential"][len(SITE_BASE):]).is_file()
+            assert (site / entry["statusListCredential"][len(SITE_BASE) :]).is_file()
 
 
 def test_manifest(built_example: Built) -> None:
@@ -81,8 +89,12 @@ def test_manifest(built_example: Built) -> None:
 def test_baked_images_carry_the_credential(built_example: Built) -> None:
     site = built_example.site / "credentials"
     text = (site / "ux-2026-04-01.json").read_text()
-    assert json.loads(bake.unbake_png((site / "ux-2026-04-01.png").read_bytes())) == json.loads(text)
-    assert json.loads(bake.unbake_svg((site / "ux-2026-04-01.svg").read_bytes())) == json.loads(text)
+    assert json.loads(bake.unbake_png((site / "ux-2026-04-01.png").read_bytes())) == json.loads(
+        text
+    )
+    assert json.loads(bake.unbake_svg((site / "ux-2026-04-01.svg").read_bytes())) == json.loads(
+        text
+    )
 
 
 def test_non_consenting_candidates_are_not_published(built_example: Built) -> None:
@@ -187,7 +199,9 @@ def test_source_pages_are_one_raw_html_block(built_example: Built) -> None:
 def test_build_result_numbers(built_example: Built) -> None:
     result = built_example.result
     assert result.kind == "issuer" and result.credentials == 12
-    assert set(result.checks) == {p.stem for p in (built_example.site / "credentials").glob("*.json")}
+    assert set(result.checks) == {
+        p.stem for p in (built_example.site / "credentials").glob("*.json")
+    }
     assert result.total_bytes > 0 and result.largest_page[1] < 80 * 1024
 
 

@@ -27,7 +27,7 @@ def page(content: str, head_script: str = THEME_SCRIPT) -> str:
     return (
         '<!doctype html><html><head><meta charset="utf-8"><script>' + head_script + "</script>"
         '</head><body><nav><a href="../catalog/">Catalog</a><a href=".">Home</a>'
-        '<a href="..#top">Up</a><a href="https://x.example/">ext</a><a href="#frag">f</a></nav>'
+        '<a href="..#top">Up</a><a href="../..">Root</a><a href="https://x.example/">ext</a><a href="#frag">f</a></nav>'
         f"{CONTENT_START}{content}{CONTENT_END}"
         '<script src="../assets/verify.js"></script></body></html>'
     )
@@ -60,6 +60,7 @@ def test_links_point_at_index_html_for_file_urls() -> None:
     assert 'href="../catalog/index.html"' in html
     assert 'href="index.html"' in html
     assert 'href="../index.html#top"' in html
+    assert 'href="../../index.html"' in html
     assert 'href="https://x.example/"' in html and 'href="#frag"' in html
 
 
@@ -71,7 +72,9 @@ def test_existing_csp_is_kept_and_page_without_head_refused() -> None:
 
 
 def test_csp_deduplicates_hashes() -> None:
-    assert csp(["b", "a", "a"]).startswith("default-src 'none'; script-src 'self' 'sha256-a' 'sha256-b';")
+    assert csp(["b", "a", "a"]).startswith(
+        "default-src 'none'; script-src 'self' 'sha256-a' 'sha256-b';"
+    )
 
 
 def test_postprocess_reports_sizes(tmp_path: Path) -> None:
@@ -85,7 +88,9 @@ def test_postprocess_reports_sizes(tmp_path: Path) -> None:
     assert "Content-Security-Policy" in (tmp_path / "index.html").read_text()
 
 
-def test_unknown_engine_and_missing_zensical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_engine_and_missing_zensical(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with pytest.raises(ConfigError, match="unknown site engine"):
         run_engine(tmp_path, tmp_path / "out", "hugo")
     monkeypatch.setattr(shutil, "which", lambda name: None)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import difflib
 
-from conftest import Built
 from sitehelpers import GOLDEN, normalised_source
+
+from conftest import Built
 
 REGEN = "python3 scripts/regen_golden_site.py"
 
@@ -32,10 +33,16 @@ def test_site_source_matches_golden(built_example: Built) -> None:
     for rel in sorted(expected):
         if expected[rel] != actual[rel]:
             lines = difflib.unified_diff(
-                expected[rel].splitlines(), actual[rel].splitlines(), "golden/" + rel, rel,
-                lineterm="")
+                expected[rel].splitlines(),
+                actual[rel].splitlines(),
+                "golden/" + rel,
+                rel,
+                lineterm="",
+            )
             diff = "\n".join(line[:300] for line in list(lines)[:40])
-            raise AssertionError(f"{rel} differs from the golden copy ({REGEN} if intended):\n{diff}")
+            raise AssertionError(
+                f"{rel} differs from the golden copy ({REGEN} if intended):\n{diff}"
+            )
 
 
 def test_golden_normalisation_is_needed_and_sufficient(built_example: Built) -> None:

@@ -69,7 +69,10 @@ def test_badge_colours_are_stable_hex() -> None:
 
 def test_wrap_words() -> None:
     assert images.wrap_words("Data Analysis Sprint: Customer Churn") == [
-        "Data Analysis", "Sprint: Customer", "Churn"]
+        "Data Analysis",
+        "Sprint: Customer",
+        "Churn",
+    ]
     assert images.wrap_words("a " * 40, width=5, lines=2)[-1].endswith("…")
     assert images.wrap_words("") == ["Badge"]
 
@@ -105,11 +108,20 @@ def test_issuer_svg_accepted_and_xml_declaration_dropped() -> None:
         ("script", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
         ("onload", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
         ("foreign", b'<svg xmlns="http://www.w3.org/2000/svg"><foreignObject/></svg>'),
-        ("xlink", b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink">'
-                  b'<image x:href="https://evil.example/t.png"/></svg>'),
-        ("css-url", b'<svg xmlns="http://www.w3.org/2000/svg"><rect fill="url(https://e.example/#a)"/>'
-                    b"</svg>"),
-        ("dtd", b'<!DOCTYPE svg [<!ENTITY a "b">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>'),
+        (
+            "xlink",
+            b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink">'
+            b'<image x:href="https://evil.example/t.png"/></svg>',
+        ),
+        (
+            "css-url",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><rect fill="url(https://e.example/#a)"/>'
+            b"</svg>",
+        ),
+        (
+            "dtd",
+            b'<!DOCTYPE svg [<!ENTITY a "b">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>',
+        ),
         ("not-svg", b"<html/>"),
         ("broken", b"<svg"),
     ],
@@ -129,7 +141,14 @@ def test_read_issuer_image_paths(tmp_path: Path) -> None:
     assert images.read_issuer_image(tmp_path, "images/b.svg", "w")[0] == "svg"  # type: ignore[index]
     assert images.read_issuer_image(tmp_path, "images/b.png", "w")[0] == "png"  # type: ignore[index]
     assert images.read_issuer_image(tmp_path, "https://example.org/b.png", "w") is None
-    for bad in ("../b.svg", "/etc/passwd", ".microcred/keys/k.json", "images/link.svg",
-                "images/b.gif", "images/fake.png", "images/missing.svg"):
+    for bad in (
+        "../b.svg",
+        "/etc/passwd",
+        ".microcred/keys/k.json",
+        "images/link.svg",
+        "images/b.gif",
+        "images/fake.png",
+        "images/missing.svg",
+    ):
         with pytest.raises(ConfigError):
             images.read_issuer_image(tmp_path, bad, "w")

@@ -35,12 +35,24 @@ def test_site_path_under_base() -> None:
 
 
 def test_did_document_paths_for_path_and_domain_dids() -> None:
-    assert did_document_path("did:web:org.github.io:program", BASE,
-                             "https://org.github.io/program/did.json") == "did.json"
-    assert did_document_path("did:web:example.org", "https://example.org/",
-                             "https://example.org/.well-known/did.json") == ".well-known/did.json"
+    assert (
+        did_document_path(
+            "did:web:org.github.io:program", BASE, "https://org.github.io/program/did.json"
+        )
+        == "did.json"
+    )
+    assert (
+        did_document_path(
+            "did:web:example.org",
+            "https://example.org/",
+            "https://example.org/.well-known/did.json",
+        )
+        == ".well-known/did.json"
+    )
     with pytest.raises(ConfigError, match="outside the site"):
-        did_document_path("did:web:org.github.io", BASE, "https://org.github.io/.well-known/did.json")
+        did_document_path(
+            "did:web:org.github.io", BASE, "https://org.github.io/.well-known/did.json"
+        )
 
 
 def test_tree_refuses_traversal_and_collisions(tmp_path: Path) -> None:
@@ -48,8 +60,16 @@ def test_tree_refuses_traversal_and_collisions(tmp_path: Path) -> None:
     tree.write("docs/a/index.md", "x")
     tree.write("static/.well-known/did.json", "{}")
     tree.write("static/.nojekyll", "")
-    for bad in ("../x", "docs/../../x", "/etc/x", "docs/.hidden", "docs/a b", "docs/%2e%2e/x",
-                "docs/x\x00y", "docs/" + "a" * 300):
+    for bad in (
+        "../x",
+        "docs/../../x",
+        "/etc/x",
+        "docs/.hidden",
+        "docs/a b",
+        "docs/%2e%2e/x",
+        "docs/x\x00y",
+        "docs/" + "a" * 300,
+    ):
         with pytest.raises(ConfigError):
             tree.write(bad, "x")
     with pytest.raises(ConfigError, match="share the path"):

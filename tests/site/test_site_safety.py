@@ -43,7 +43,7 @@ HOSTILE_MARKDOWN = [
     '[a](https://ok.example "x\\" onmouseover=alert(1) \\"")',
     "[a](//evil.example/x)",
     "[a](/\\evil.example)",
-    "```js\" onclick=\"alert(1)\ncode\n```",
+    '```js" onclick="alert(1)\ncode\n```',
 ]
 
 
@@ -75,10 +75,12 @@ def test_hostile_markdown_renders_inert(source: str) -> None:
 
 
 def test_allowed_links_and_images_survive() -> None:
-    html = str(render_markdown(
-        "[site](https://example.org/a) [mail](mailto:a@example.org) [rel](../x.html) "
-        "![png](data:image/png;base64,iVBORw0KGgo=) ![remote](https://example.org/i.png)"
-    ))
+    html = str(
+        render_markdown(
+            "[site](https://example.org/a) [mail](mailto:a@example.org) [rel](../x.html) "
+            "![png](data:image/png;base64,iVBORw0KGgo=) ![remote](https://example.org/i.png)"
+        )
+    )
     assert 'href="https://example.org/a" rel="nofollow noopener noreferrer"' in html
     assert 'href="mailto:a@example.org"' in html
     assert 'href="../x.html"' in html
@@ -87,14 +89,18 @@ def test_allowed_links_and_images_survive() -> None:
 
 
 def test_image_http_and_svg_data_are_dropped_but_alt_text_stays() -> None:
-    html = str(render_markdown("![logo](http://example.org/i.png) ![s](data:image/svg+xml;base64,AA)"))
+    html = str(
+        render_markdown("![logo](http://example.org/i.png) ![s](data:image/svg+xml;base64,AA)")
+    )
     assert "<img" not in html
     assert "[image: logo]" in html  # our allow-list dropped the http image
     assert "src=" not in html  # markdown-it itself refuses data:image/svg+xml
 
 
 def test_headings_are_demoted_and_ids_prefixed_against_clobbering() -> None:
-    html = str(render_markdown("# search\n\n## config\n\n# search", heading_base=3, id_scope="rec1"))
+    html = str(
+        render_markdown("# search\n\n## config\n\n# search", heading_base=3, id_scope="rec1")
+    )
     assert '<h3 id="mc-u-rec1-search">' in html
     assert '<h4 id="mc-u-rec1-config">' in html
     assert '<h3 id="mc-u-rec1-search-2">' in html
@@ -161,7 +167,7 @@ def test_safe_href_and_image_src_refuse_non_strings() -> None:
 
 
 def test_plain_title_means_the_same_raw_escaped_or_unescaped() -> None:
-    title = plain_title('</title><script>alert("x")</script> & \'q\' `c`\nnext')
+    title = plain_title("</title><script>alert(\"x\")</script> & 'q' `c`\nnext")
     assert not set(title) & set("<>&\"'`\n")
     assert "script" in title and "next" in title
     assert len(plain_title("x" * 500)) == 150

@@ -48,9 +48,7 @@ def default_options(**changes: Any) -> VerifyOptions:
             corpus_json("support/web-revocation-1.json"), "web-revocation-1.json"
         ),
     }
-    docs = {
-        gen.WEB_DID: PinnedDocument(corpus_json("support/school.example.did.json"), "did.json")
-    }
+    docs = {gen.WEB_DID: PinnedDocument(corpus_json("support/school.example.did.json"), "did.json")}
     return VerifyOptions(did_documents=docs, status_lists=lists, **changes)
 
 

@@ -90,24 +90,41 @@ def test_usage_errors_exit_2(args: list[str]) -> None:
 
 
 def test_json_lines_follow_the_contract() -> None:
-    result = run("--json", *AT, *LISTS, VALID, TAMPERED, str(CORPUS / "mc53_status_no_snapshot.json"))
+    result = run(
+        "--json", *AT, *LISTS, VALID, TAMPERED, str(CORPUS / "mc53_status_no_snapshot.json")
+    )
     lines = result.output.splitlines()
     assert len(lines) == 3
     records = [json.loads(line) for line in lines]
     for record in records:
         assert list(record) == ["path", "id", "issuer", "result", "trusted", "checks"]
         assert [c["id"] for c in record["checks"]] == [
-            "parse", "data_model", "contexts", "proof", "issuer_binding",
-            "validity_period", "status", "issuer_trust", "recipient",
+            "parse",
+            "data_model",
+            "contexts",
+            "proof",
+            "issuer_binding",
+            "validity_period",
+            "status",
+            "issuer_trust",
+            "recipient",
         ]
         for check in record["checks"]:
-            assert check["outcome"] in ("passed", "failed", "indeterminate", "skipped", "not_requested")
+            assert check["outcome"] in (
+                "passed",
+                "failed",
+                "indeterminate",
+                "skipped",
+                "not_requested",
+            )
             assert all(set(p) == {"code", "detail"} for p in check["problems"])
         assert record["trusted"] is None
         assert record["issuer"] == gen.ISSUER
     assert [r["result"] for r in records] == ["valid", "invalid", "valid"]
     assert records[1]["checks"][3]["problems"][0]["code"] == "CRYPTOGRAPHIC_SECURITY_ERROR"
-    assert [c["outcome"] for c in records[1]["checks"][4:]] == ["skipped"] * 3 + ["not_requested"] * 2
+    assert [c["outcome"] for c in records[1]["checks"][4:]] == ["skipped"] * 3 + [
+        "not_requested"
+    ] * 2
     assert result.exit_code == 1
 
 
@@ -160,9 +177,20 @@ def test_flags_supply_did_documents_recipient_and_strict() -> None:
 
 def test_the_installed_command_runs_in_a_subprocess() -> None:
     done = subprocess.run(
-        [sys.executable, "-c", "from microcred.cli import main; main()", "verify", "--json",
-         *AT, *LISTS, VALID],
-        capture_output=True, text=True, check=False, timeout=120,
+        [
+            sys.executable,
+            "-c",
+            "from microcred.cli import main; main()",
+            "verify",
+            "--json",
+            *AT,
+            *LISTS,
+            VALID,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["result"] == "valid"

@@ -15,16 +15,18 @@ from microcred.verify import (
     VerificationFailed,
     VerifyOptions,
     check_credential,
+    engine,
     iter_checks,
     verify_credential,
 )
-from microcred.verify import engine
 from microcred.verify.trust import TrustedIssuer, TrustStore
 
 from .conftest import AT, corpus_json, default_options, gen
 
 
-def test_the_engine_yields_the_nine_checks_in_order(baseline: dict[str, Any], options: VerifyOptions) -> None:
+def test_the_engine_yields_the_nine_checks_in_order(
+    baseline: dict[str, Any], options: VerifyOptions
+) -> None:
     results = list(iter_checks(baseline, now=AT, options=options))
     assert tuple(r.id for r in results) == CHECK_IDS
     assert [r.outcome for r in results] == ["passed"] * 7 + ["not_requested"] * 2
@@ -81,7 +83,9 @@ def test_verify_credential_refuses_undecided_and_untrusted(baseline: dict[str, A
         verify_credential(baseline, now=AT)  # no status list snapshot given
     assert undecided.value.report.result == "indeterminate"
     assert undecided.value.code == "STATUS_RETRIEVAL_ERROR"
-    trust = TrustStore({"did:web:elsewhere.example": TrustedIssuer("did:web:elsewhere.example", "X")})
+    trust = TrustStore(
+        {"did:web:elsewhere.example": TrustedIssuer("did:web:elsewhere.example", "X")}
+    )
     with pytest.raises(VerificationFailed) as untrusted:
         verify_credential(baseline, now=AT, options=default_options(trust=trust))
     assert untrusted.value.report.result == "valid"
@@ -122,7 +126,9 @@ def test_later_checks_are_skipped_after_a_fatal_failure(baseline: dict[str, Any]
     assert report.trusted is False  # skipped trust is not "trusted"
 
 
-def test_data_model_failures_do_not_skip_the_rest(baseline: dict[str, Any], options: VerifyOptions) -> None:
+def test_data_model_failures_do_not_skip_the_rest(
+    baseline: dict[str, Any], options: VerifyOptions
+) -> None:
     broken = copy.deepcopy(baseline)
     broken["validFrom"] = "yesterday"
     report = check_credential(broken, now=AT, options=options)
@@ -158,15 +164,21 @@ def test_a_crashing_check_fails_closed(
 
 def test_naive_time_is_refused(baseline: dict[str, Any]) -> None:
     with pytest.raises(ConfigError):
-        check_credential(baseline, now=dt.datetime(2026, 6, 1))  # noqa: DTZ001
+        check_credential(baseline, now=dt.datetime(2026, 6, 1))
 
 
-def test_recipient_is_matched_by_salted_hash(baseline: dict[str, Any], options: VerifyOptions) -> None:
+def test_recipient_is_matched_by_salted_hash(
+    baseline: dict[str, Any], options: VerifyOptions
+) -> None:
     from dataclasses import replace
 
-    ok = check_credential(baseline, now=AT, options=replace(options, recipient=" ALICE@example.com"))
+    ok = check_credential(
+        baseline, now=AT, options=replace(options, recipient=" ALICE@example.com")
+    )
     assert ok.result == "valid" and "hashed emailAddress" in ok.check("recipient").note  # type: ignore[union-attr]
-    other = check_credential(baseline, now=AT, options=replace(options, recipient="bob@example.com"))
+    other = check_credential(
+        baseline, now=AT, options=replace(options, recipient="bob@example.com")
+    )
     recipient = other.check("recipient")
     assert recipient is not None and recipient.problems[0].code == "RECIPIENT_MISMATCH"
     assert "bob@example.com" not in recipient.problems[0].detail
@@ -202,3 +214,18 @@ def test_did_web_credential_needs_a_pinned_document() -> None:
     binding = bare.check("issuer_binding")
     assert binding is not None and binding.outcome == "indeterminate"
     assert "--did-doc" in binding.problems[0].detail
+
+
+def test_a_status_list_verified_once_still_binds_to_each_credential_s_issuer() -> None:
+    options = default_options()
+    ours = corpus_json("valid_baseline.json")
+    assert check_credential(ours, now=AT, options=options).result == "valid"
+    assert options.cache  # the list's own verification is reused for the next credential
+    theirs = gen.secure(
+        gen.credential(gen.ATTACKER, cid="77"), gen.TEST_ONLY_ATTACKER_SEED, gen.ATTACKER_VM
+    )
+    report = check_credential(theirs, now=AT, options=options)
+    status = report.check("status")
+    assert status is not None and status.outcome == "failed"
+    assert status.problems[0].code == "STATUS_VERIFICATION_ERROR"
+    assert "not by the credential's issuer" in status.problems[0].detail

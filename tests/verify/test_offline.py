@@ -22,7 +22,9 @@ def _unshare_works() -> str | None:
     if unshare is None:
         return "unshare(1) is not installed"
     try:
-        probe = subprocess.run([unshare, "-n", "true"], capture_output=True, timeout=30, check=False)
+        probe = subprocess.run(
+            [unshare, "-n", "true"], capture_output=True, timeout=30, check=False
+        )
     except OSError as exc:
         return f"unshare cannot run: {exc}"
     if probe.returncode != 0:
@@ -35,11 +37,21 @@ def test_verify_works_without_any_network() -> None:
     if reason is not None:
         pytest.skip(reason)
     command = [
-        "unshare", "-n", sys.executable, "-c", "from microcred.cli import main; main()",
-        "verify", "--json", "--at", gen.AT,
-        "--status-list", str(CORPUS / "support/revocation-1.json"),
-        "--status-list", str(CORPUS / "support/web-revocation-1.json"),
-        "--did-doc", str(CORPUS / "support/school.example.did.json"),
+        "unshare",
+        "-n",
+        sys.executable,
+        "-c",
+        "from microcred.cli import main; main()",
+        "verify",
+        "--json",
+        "--at",
+        gen.AT,
+        "--status-list",
+        str(CORPUS / "support/revocation-1.json"),
+        "--status-list",
+        str(CORPUS / "support/web-revocation-1.json"),
+        "--did-doc",
+        str(CORPUS / "support/school.example.did.json"),
         str(CORPUS / "valid_baseline.json"),
         str(CORPUS / "valid_did_web_pinned.json"),
         str(CORPUS / "mc01_tamper_changed_claim.json"),

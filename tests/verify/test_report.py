@@ -9,7 +9,9 @@ from microcred.verify import report as report_module
 from microcred.verify.report import human_lines, overall_result, printable, verdict_word
 
 
-def make(outcomes: dict[str, str], *, trust: str = "not_requested", path: str = "c.json") -> VerificationReport:
+def make(
+    outcomes: dict[str, str], *, trust: str = "not_requested", path: str = "c.json"
+) -> VerificationReport:
     checks = []
     for check_id in CHECK_IDS:
         outcome = trust if check_id == "issuer_trust" else outcomes.get(check_id, "passed")
@@ -19,7 +21,9 @@ def make(outcomes: dict[str, str], *, trust: str = "not_requested", path: str = 
             else ()
         )
         checks.append(CheckResult(check_id, outcome, problems))  # type: ignore[arg-type]
-    return VerificationReport(path, "urn:uuid:1", "did:key:z6Mk", tuple(checks), "2026-06-01T00:00:00Z")
+    return VerificationReport(
+        path, "urn:uuid:1", "did:key:z6Mk", tuple(checks), "2026-06-01T00:00:00Z"
+    )
 
 
 def test_result_is_invalid_then_indeterminate_then_valid() -> None:
@@ -91,7 +95,9 @@ def test_printable_escapes_controls_and_bidi() -> None:
 def test_human_lines_show_verdict_issuer_dates_and_advice() -> None:
     lines = human_lines(make({"proof": "failed"}, trust="skipped"))
     assert lines[0].startswith("FAIL      c.json")
-    assert "did:key:z6Mk" in lines[1] and "NOT in the trust file" in lines[1]
+    assert "did:key:z6Mk" in lines[1] and "trust not evaluated" in lines[1]
+    untrusted = human_lines(make({}, trust="failed"))
+    assert "NOT in the trust file" in untrusted[1]
     assert "checked at 2026-06-01T00:00:00Z" in lines[2]
     text = "\n".join(lines)
     assert "  proof: failed" in text

@@ -71,7 +71,9 @@ def test_site_paths_cannot_leave_the_site(tmp_path: Path, bad: str) -> None:
 
 
 def test_a_listed_but_missing_credential_is_reported(tmp_path: Path) -> None:
-    site = build_site(tmp_path / "site", credentials=["credentials/alice.json", "credentials/gone.json"])
+    site = build_site(
+        tmp_path / "site", credentials=["credentials/alice.json", "credentials/gone.json"]
+    )
     reports = list(verify_paths([site], now=AT))
     assert [r.result for r in reports] == ["valid", "invalid"]
     assert "cannot read" in reports[1].checks[0].problems[0].detail
@@ -134,7 +136,9 @@ def test_a_folder_is_walked_and_non_credentials_are_skipped(tmp_path: Path) -> N
         ("missing.json", "no such file"),
     ],
 )
-def test_a_file_named_explicitly_is_always_reported(tmp_path: Path, name: str, message: str) -> None:
+def test_a_file_named_explicitly_is_always_reported(
+    tmp_path: Path, name: str, message: str
+) -> None:
     make_folder(tmp_path)
     (report,) = verify_paths([tmp_path / name], now=AT)
     assert report.result == "invalid"
@@ -146,4 +150,7 @@ def test_discover_keeps_the_order_given(tmp_path: Path) -> None:
     make_folder(tmp_path)
     sources = list(discover([tmp_path / "baked.png", tmp_path / "a/valid.json"]))
     assert [Path(s.path).name for s in sources] == ["baked.png", "valid.json"]
-    assert sources[0].raw is not None and corpus_json("valid_baseline.json")["id"].encode() in sources[0].raw
+    assert (
+        sources[0].raw is not None
+        and corpus_json("valid_baseline.json")["id"].encode() in sources[0].raw
+    )

@@ -63,13 +63,27 @@ def test_a_trust_file_pins_documents_and_lists(tmp_path: Path) -> None:
         ({"issuers": [{"did": "did:web:a.example", "name": " "}]}, "non-empty name"),
         ({"issuers": [{"did": "did:web:a.example", "name": "X", "url": "u"}]}, "unknown key"),
         (
-            {"issuers": [{"did": "did:web:a.example", "name": "X"}, {"did": "did:web:a.example", "name": "Y"}]},
+            {
+                "issuers": [
+                    {"did": "did:web:a.example", "name": "X"},
+                    {"did": "did:web:a.example", "name": "Y"},
+                ]
+            },
             "listed twice",
         ),
-        ({"issuers": [{"did": "did:web:a.example", "name": "X", "did_document": "missing.json"}]}, "cannot read"),
+        (
+            {
+                "issuers": [
+                    {"did": "did:web:a.example", "name": "X", "did_document": "missing.json"}
+                ]
+            },
+            "cannot read",
+        ),
     ],
 )
-def test_mistakes_are_usage_errors_naming_the_place(tmp_path: Path, data: Any, message: str) -> None:
+def test_mistakes_are_usage_errors_naming_the_place(
+    tmp_path: Path, data: Any, message: str
+) -> None:
     with pytest.raises(ConfigError) as caught:
         load_trust_file(write(tmp_path, data))
     assert message in caught.value.diagnostics()
@@ -78,8 +92,11 @@ def test_mistakes_are_usage_errors_naming_the_place(tmp_path: Path, data: Any, m
 
 def test_a_document_for_another_did_is_refused(tmp_path: Path) -> None:
     (tmp_path / "did.json").write_bytes((CORPUS / "support/school.example.did.json").read_bytes())
-    path = write(tmp_path, {"issuers": [{"did": "did:web:other.example", "name": "X", "did_document": "did.json"}]})
-    with pytest.raises(ConfigError, match="is the document of did:web:school.example"):
+    path = write(
+        tmp_path,
+        {"issuers": [{"did": "did:web:other.example", "name": "X", "did_document": "did.json"}]},
+    )
+    with pytest.raises(ConfigError, match=r"is the document of did:web:school\.example"):
         load_trust_file(path)
 
 

@@ -1,12 +1,43 @@
-"""`microcred issue [--now ISO]`: sign credentials for completed records, incrementally."""
+"""`microcred issue [--now ISO] [--workers N]`: sign credentials for completed records."""
 
 from __future__ import annotations
 
 import click
 
 from microcred.cli import Context
-from microcred.cli._common import parse_now, progress_bar
-from microcred.issue import issue_program
+from microcred.cli._common import parse_now, passphrase_from_env, progress_bar
+from microcred.issue import IssueReport, issue_program
+
+
+def report_notes(report: IssueReport) -> list[str]:
+    """What a user must know after an issue run (also printed by other commands)."""
+    notes = []
+    for slug in report.orphaned:
+        notes.append(
+            f"credentials/{slug}.json has no record any more; it stays published until you "
+            f"revoke it ('microcred revoke {slug}')"
+        )
+    for slug in report.withdrawn:
+        notes.append(
+            f"records/{slug}.md is no longer completed, but its credential was issued; it stays "
+            f"published until you revoke it ('microcred revoke {slug}')"
+        )
+    for slug in report.missing:
+        notes.append(
+            f"credentials/{slug}.json was issued (credentials/index.json) but the file is gone; "
+            "restore it from version control so it stays published and revocable"
+        )
+    for slug in report.rekeyed:
+        notes.append(
+            f"credentials/{slug}.json was signed by a compromised key after its cutoff; "
+            "re-signed with the active key (same id, same content)"
+        )
+    if report.recovered:
+        notes.append(
+            f"{len(report.recovered)} credential(s) were complete on disk but missing from "
+            "credentials/index.json (an interrupted run?); kept as they were"
+        )
+    return notes
 
 
 def register(main: click.Group) -> None:
@@ -17,20 +48,33 @@ def register(main: click.Group) -> None:
         metavar="ISO",
         help="Issue time for new proofs (default: the current time), e.g. 2026-11-01T12:00:00Z.",
     )
+    @click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Signing processes (default: every core once there are enough credentials to sign).",
+    )
     @click.pass_obj
-    def issue(obj: Context, now_text: str | None) -> None:
-        """Sign a credential for every completed record that changed since the last run."""
-        root = obj.project
+    def issue(obj: Context, now_text: str | None, workers: int | None) -> None:
+        """Sign a credential for every completed record that changed since the last run.
+
+        Safe to interrupt at any point: running it again finishes the job, and an unchanged
+        record's credential keeps every byte (also across key rotations).
+        """
         now = parse_now(now_text)
         with progress_bar("Signing") as progress:
-            report = issue_program(root, now=now, progress=progress)
-        click.echo(
-            f"issued {len(report.issued)}, unchanged {len(report.unchanged)}, "
-            f"withdrawn (not issued) {len(report.skipped)}"
-        )
-        for slug in report.orphaned:
-            click.echo(
-                f"note: credentials/{slug}.json has no record any more; it stays published "
-                "until you revoke it ('microcred revoke')",
-                err=True,
+            report = issue_program(
+                obj.project,
+                now=now,
+                progress=progress,
+                workers=workers,
+                passphrase=passphrase_from_env(),
             )
+        parallel = f" ({report.workers} processes)" if report.workers > 1 else ""
+        click.echo(
+            f"issued {len(report.issued)}{parallel}, unchanged "
+            f"{len(report.unchanged) + len(report.recovered)}, "
+            f"not completed (not issued) {len(report.skipped)}"
+        )
+        for note in report_notes(report):
+            click.echo(f"note: {note}", err=True)

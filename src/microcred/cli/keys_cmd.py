@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from microcred.cli import Context
 from microcred.cli._common import parse_now, passphrase_from_env
 from microcred.errors import ConfigError
 from microcred.fsutil import atomic_write_text
+from microcred.issue import read_index
 from microcred.keyring import KeyRing
 from microcred.records import load_issuer_settings
 
@@ -34,6 +36,28 @@ def _write_did_document(root: Path, ring: KeyRing) -> Path | None:
     target = root / ".microcred" / "did.json"
     atomic_write_text(target, json.dumps(doc, indent=2) + "\n")
     return target
+
+
+def _signed_by(root: Path) -> dict[str, list[tuple[str, str]]]:
+    """Key id -> [(record slug, proof created)] from credentials/index.json."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for slug, entry in read_index(root).items():
+        vm, issued = entry.get("verificationMethod"), entry.get("issued")
+        if isinstance(vm, str) and isinstance(issued, str):
+            out.setdefault(vm, []).append((slug, issued))
+    return out
+
+
+def _explain_revocation(root: Path, key_id: str, since: dt.datetime) -> None:
+    cutoff = since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    signed = _signed_by(root).get(key_id, [])
+    after = [slug for slug, issued in signed if issued >= cutoff]
+    click.echo(
+        f"revoked {key_id} from {cutoff}: {len(signed) - len(after)} badge(s) it signed before "
+        f"then still verify; {len(after)} signed since then no longer do"
+    )
+    if after:
+        click.echo("'microcred issue' (or build) re-signs those with the active key: same ids")
 
 
 def register(main: click.Group) -> None:
@@ -81,6 +105,7 @@ def register(main: click.Group) -> None:
         if not entries:
             click.echo("no keys yet: run 'microcred keys new'")
             return
+        signed = _signed_by(obj.project)
         for e in entries:
             extra = ""
             if e.retired:
@@ -88,19 +113,40 @@ def register(main: click.Group) -> None:
             if e.revoked:
                 extra += f" revoked since {e.revoked}"
             lock = " (passphrase)" if e.encrypted else ""
-            click.echo(f"{e.status:8} {e.id}  created {e.created}{extra}{lock}")
+            count = len(signed.get(e.id, []))
+            click.echo(
+                f"{e.status:8} {e.id}  created {e.created}{extra}{lock}; signed {count} "
+                "credential(s)"
+            )
 
     @keys.command("rotate")
     @click.option("--passphrase", "ask", is_flag=True, help="Encrypt the new secret.")
+    @click.option(
+        "--compromised-since",
+        metavar="ISO",
+        help="Also mark the old key revoked from this instant (badges it signed since then fail; "
+        "'microcred issue' re-signs them with the new key).",
+    )
     @click.option("--now", "now_text", metavar="ISO", hidden=True)
     @click.pass_obj
-    def rotate(obj: Context, ask: bool, now_text: str | None) -> None:
+    def rotate(
+        obj: Context, ask: bool, compromised_since: str | None, now_text: str | None
+    ) -> None:
         """Retire the active key (it stays in the DID document) and create a new one."""
         identity = load_issuer_settings(obj.project).identity
         ring = KeyRing(obj.project)
-        entry = ring.rotate(identity, now=parse_now(now_text), passphrase=_passphrase(ask))
+        old = ring.active()
+        since = parse_now(compromised_since, "--compromised-since") if compromised_since else None
+        entry = ring.rotate(
+            identity, now=parse_now(now_text), passphrase=_passphrase(ask), compromised_since=since
+        )
         _write_did_document(obj.project, ring)
-        click.echo(f"new active key {entry.id}; the previous key is retired and still published")
+        click.echo(f"new active key {entry.id}")
+        if since is None:
+            click.echo(f"retired {old.id}: still published, so every badge it signed verifies")
+        else:
+            _explain_revocation(obj.project, old.id, since)
+        click.echo("next: 'microcred build' and publish the site (it carries the DID document)")
 
     @keys.command("revoke")
     @click.argument("key_id")
@@ -116,7 +162,9 @@ def register(main: click.Group) -> None:
         ring = KeyRing(obj.project)
         entry = ring.revoke(key_id, since=parse_now(since, "--since"))
         _write_did_document(obj.project, ring)
-        click.echo(f"revoked {entry.id} from {entry.revoked}; rebuild the site to publish it")
+        assert entry.revoked is not None
+        _explain_revocation(obj.project, entry.id, parse_now(entry.revoked, "--since"))
+        click.echo("next: 'microcred build' and publish the site (it carries the DID document)")
 
     @keys.command("export")
     @click.option("--secret", is_flag=True, help="Include the secret key (for CI secrets).")

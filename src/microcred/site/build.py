@@ -224,7 +224,7 @@ def build_site(
             key=key,
         )
         _refuse_secrets(source, "site source")
-        run_engine(source, built, engine)
+        engine_warnings = run_engine(source, built, engine)
         copy_static(source, built)
         stats: PageStats = postprocess(built)
         _refuse_secrets(built, "built site")
@@ -238,7 +238,7 @@ def build_site(
         built.rename(out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    warnings = list(report.warnings)
+    warnings = list(report.warnings) + engine_warnings
     warnings += [
         f"{rel} is {size} bytes, over the 80 KB page budget" for rel, size in stats.oversized
     ]

@@ -40,14 +40,14 @@ class EngineError(MicrocredError):
     code = "SITE_ENGINE_ERROR"
 
 
-def run_engine(source: Path, out: Path, engine: str) -> None:
-    """Build ``source/mkdocs.yml`` into the folder ``out`` (which must not exist yet)."""
+def run_engine(source: Path, out: Path, engine: str) -> list[str]:
+    """Build ``source/mkdocs.yml`` into the folder ``out``; returns the engine's warnings."""
     if engine == "mkdocs":
-        _run_mkdocs(source, out)
-    elif engine == "zensical":
+        return _run_mkdocs(source, out)
+    if engine == "zensical":
         _run_zensical(source, out)
-    else:
-        raise ConfigError(f"unknown site engine {engine!r}", hint="use mkdocs or zensical")
+        return []
+    raise ConfigError(f"unknown site engine {engine!r}", hint="use mkdocs or zensical")
 
 
 class _Collect(logging.Handler):
@@ -59,7 +59,7 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _run_mkdocs(source: Path, out: Path) -> None:
+def _run_mkdocs(source: Path, out: Path) -> list[str]:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -79,6 +79,7 @@ def _run_mkdocs(source: Path, out: Path) -> None:
     finally:
         logger.removeHandler(collect)
         logger.propagate = previous
+    return [f"mkdocs: {message}" for message in collect.messages]
 
 
 def _run_zensical(source: Path, out: Path) -> None:
@@ -132,12 +133,11 @@ def _file_link(match: re.Match[str]) -> str:
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value) or value.startswith(("/", "#")) or not value:
         return match.group(0)
     path, sep, fragment = value.partition("#")
-    if path in (".", "./"):
-        path = "index.html"
-    elif path == "..":
-        path = "../index.html"
-    elif path.endswith("/"):
+    if path.endswith("/"):
         path += "index.html"
+    elif path.rsplit("/", 1)[-1] in (".", ".."):
+        path += "/index.html"
+    path = path.removeprefix("./")
     return f"{match.group(1)}{path}{sep}{fragment}{match.group(3)}"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from typing import Any
 
 from microcred.verify.pinned import PinnedDocument, StatusSnapshot
 from microcred.verify.trust import TrustStore
@@ -31,6 +32,9 @@ class VerifyOptions:
     recipient: str | None = None
     strict: bool = False
     skew: timedelta = DEFAULT_SKEW
+    cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Status-list verifications already done in this run (a site's lists are shared by all its
+    credentials); keyed by the snapshot and everything its verdict depends on."""
 
     def merged(
         self,

@@ -7,7 +7,7 @@ gives every problem code a meaning and an action so the command line can say wha
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 CheckId = Literal[
@@ -271,7 +271,6 @@ class VerificationReport:
     checked_at: str = ""
     issuer_name: str | None = None
     trusted_name: str | None = None
-    extras: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def result(self) -> Result:
@@ -350,15 +349,18 @@ def verdict_word(report: VerificationReport) -> str:
 def _trust_line(report: VerificationReport) -> str:
     issuer = printable(report.issuer or "(no issuer id)", None)
     claim = (
-        f"calls itself {printable(report.issuer_name)!r} (self-declared, not verified)"
+        f"calls itself '{printable(report.issuer_name)}' (self-declared, not verified)"
         if report.issuer_name
         else "no self-declared name"
     )
-    trusted = report.trusted
-    if trusted is True:
-        return f"issuer {issuer}: trusted as {printable(report.trusted_name or '')!r} (trust file)"
-    if trusted is False:
+    trust = report.check("issuer_trust")
+    outcome = trust.outcome if trust is not None else "not_requested"
+    if outcome == "passed":
+        return f"issuer {issuer}: trusted as '{printable(report.trusted_name or '')}' (trust file)"
+    if outcome == "failed":
         return f"issuer {issuer}: NOT in the trust file; {claim}"
+    if outcome == "skipped":
+        return f"issuer {issuer}: trust not evaluated (an earlier check failed); {claim}"
     return f"issuer {issuer}: trust not checked (no --trust); {claim}"
 
 

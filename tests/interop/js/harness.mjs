@@ -3,12 +3,13 @@
 // Protocol: ONE JSON request on stdin, ONE JSON response on stdout. A request that fails
 // answers {"error": "..."} instead of crashing, so a batch keeps going.
 //
-// sign      {"op": "sign", "suite": "eddsa-rdfc-2022"|"eddsa-jcs-2022"|[suite, ...], "document": {...},
+// sign      {"op": "sign", "suite": "eddsa-rdfc-2022"|"eddsa-jcs-2022"|[suite, ...],
+//            "document": {...},
 //            "key": {"publicKeyMultibase", "secretKeyMultibase"|"privateKeyMultibase",
 //                    "controller", "id"},
 //            "created": "2026-01-01T00:00:00Z", "contexts": {url: doc}}
-//           -> {"signed": {...}}   (the proof exactly as vc.issue writes it; a document that
-//                                   already has a proof gets a proof set, as jsigs does it)
+//           -> {"signed": {...}}  (the proof exactly as vc.issue writes it; a list of suites
+//              makes a proof set, as jsigs does it)
 // verify    {"op": "verify", "document": {...}, "contexts": {...}, "didDocuments": {did: doc},
 //            "statusLists": {url: listCredential}, "now": ISO?, "issuerCheck": bool?}
 //           -> {"verified": bool, "error": "...", "statusChecked": bool,
@@ -18,6 +19,7 @@
 // canonize  {"op": "canonize", "document": {...}, "contexts": {...}, "safe": bool?}
 //           -> {"nquads": "..."}   (the eddsa-rdfc-2022 cryptosuite's own canonize: RDFC-1.0)
 // jcs       {"op": "jcs", "value": any} -> {"jcs": "..."}   (RFC 8785, npm `canonicalize`)
+// stringify {"op": "stringify", "value": any} -> {"text": JSON.stringify(value, null, 2)}
 // versions  {"op": "versions"} -> {"versions": {package: version}, "node": "v…"}
 // batch     {"op": "batch", "requests": [...], "defaults": {...}?} -> {"responses": [...]}
 //           (each request is answered as if it were {...defaults, ...request})
@@ -25,13 +27,13 @@
 // The document loader is strict and offline: contexts come only from the request, did:key is
 // derived from the key itself, did:web only from "didDocuments"; any other URL throws.
 //
-// Status: a credential with `credentialStatus` is checked against "statusLists" (url -> the
-// BitstringStatusListCredential, itself verified by the same rules, without its own status).
-// When an entry's list is not in "statusLists" the status check is SKIPPED (not failed) and the
-// response says "statusChecked": false; a set bit (revoked/suspended) makes "verified" false.
+// Status: when "statusLists" (url -> BitstringStatusListCredential) holds EVERY list a
+// credential's `credentialStatus` names, @digitalbazaar/vc-bitstring-status-list checks it: it
+// verifies the list credential, requires the same issuer and reads the bit; the harness turns
+// a set bit into "verified": false (the library only reports it) and "statusChecked" is true.
+// Otherwise the status check is SKIPPED, not failed, and "statusChecked" is false.
 
 import {readFileSync} from 'node:fs';
-import {gunzipSync} from 'node:zlib';
 
 import * as vc from '@digitalbazaar/vc';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
@@ -43,10 +45,12 @@ import {
 } from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
 import {driver as didKeyDriverFactory} from '@digitalbazaar/did-method-key';
 import canonicalize from 'canonicalize';
+import {checkStatus as bitstringCheckStatus} from '@digitalbazaar/vc-bitstring-status-list';
 import jsigs from 'jsonld-signatures';
 
 const PACKAGES = [
   '@digitalbazaar/vc', '@digitalbazaar/data-integrity',
+  '@digitalbazaar/vc-bitstring-status-list',
   '@digitalbazaar/eddsa-rdfc-2022-cryptosuite', '@digitalbazaar/eddsa-jcs-2022-cryptosuite',
   '@digitalbazaar/ed25519-multikey', '@digitalbazaar/did-method-key', 'jsonld',
   'jsonld-signatures', 'rdf-canonize', 'canonicalize'
@@ -59,10 +63,13 @@ function clone(value) {
   return JSON.parse(JSON.stringify(value));
 }
 
-function makeLoader({contexts = {}, didDocuments = {}} = {}) {
+function makeLoader({contexts = {}, didDocuments = {}, statusLists = {}} = {}) {
   return async function documentLoader(url) {
     if(Object.prototype.hasOwnProperty.call(contexts, url)) {
       return {contextUrl: null, documentUrl: url, document: clone(contexts[url])};
+    }
+    if(Object.prototype.hasOwnProperty.call(statusLists, url)) {
+      return {contextUrl: null, documentUrl: url, document: clone(statusLists[url])};
     }
     if(typeof url === 'string' && url.startsWith('did:key:')) {
       const document = await didKeyDriver.get({url});
@@ -92,7 +99,7 @@ function makeLoader({contexts = {}, didDocuments = {}} = {}) {
   };
 }
 
-// Leaf messages only: jsigs wraps the real cause in "Verification error(s)." aggregates.
+// jsigs wraps the real causes in "Verification error(s)." aggregates: report those, not it.
 function errorMessages(error, out = []) {
   if(!error) {
     return out;
@@ -101,11 +108,15 @@ function errorMessages(error, out = []) {
     error.forEach(e => errorMessages(e, out));
     return out;
   }
-  const nested = [].concat(error.errors || [], error.cause || []);
-  if(nested.length > 0) {
-    nested.forEach(e => errorMessages(e, out));
+  if(error.errors) {
+    [].concat(error.errors).forEach(e => errorMessages(e, out));
   } else {
     out.push(error.message || String(error));
+  }
+  // jsonld.js keeps its cause in `details.cause`
+  const cause = error.cause || (error.details && error.details.cause);
+  if(cause) {
+    errorMessages(cause, out);
   }
   return out;
 }
@@ -169,56 +180,29 @@ async function opSign(req) {
   return {signed};
 }
 
-function bitIsSet(bytes, index) {
-  const byte = bytes[Math.floor(index / 8)];
-  if(byte === undefined) {
-    throw new Error(`status index ${index} is outside the list (${bytes.length * 8} bits)`);
-  }
-  return ((byte >> (7 - (index % 8))) & 1) === 1;
-}
-
-function decodeEncodedList(encoded) {
-  if(typeof encoded !== 'string' || encoded[0] !== 'u') {
-    throw new Error('encodedList must be multibase base64url ("u" header)');
-  }
-  return gunzipSync(Buffer.from(encoded.slice(1), 'base64url'));
-}
-
 function makeCheckStatus(req, state) {
   const lists = req.statusLists || {};
-  return async function checkStatus({credential, documentLoader, suite, now}) {
-    const entries = [].concat(credential.credentialStatus || []);
-    for(const entry of entries) {
-      if(entry.type !== 'BitstringStatusListEntry') {
-        return {verified: false, error: new Error(`unsupported status type "${entry.type}"`)};
-      }
-      const listUrl = entry.statusListCredential;
-      if(!Object.prototype.hasOwnProperty.call(lists, listUrl)) {
-        state.skipped = true;
-        continue;
-      }
-      const listVc = lists[listUrl];
-      const listResult = await vc.verifyCredential({
-        credential: clone(listVc), suite, documentLoader, now
-      });
-      if(!listResult.verified) {
-        return {verified: false,
-          error: new Error(`status list "${listUrl}" does not verify: ${resultErrors(listResult)}`)};
-      }
-      const subject = listVc.credentialSubject;
-      if(subject.statusPurpose !== entry.statusPurpose) {
-        return {verified: false, error: new Error(
-          `status purpose mismatch: entry "${entry.statusPurpose}", ` +
-          `list "${subject.statusPurpose}"`)};
-      }
-      const bits = decodeEncodedList(subject.encodedList);
-      if(bitIsSet(bits, Number.parseInt(entry.statusListIndex, 10))) {
-        return {verified: false,
-          error: new Error(`status "${entry.statusPurpose}" is set at index ${entry.statusListIndex}`)};
-      }
-      state.checked = true;
+  return async function checkStatus(options) {
+    const entries = [].concat(options.credential.credentialStatus || []);
+    const missing = entries.filter(e => !Object.prototype.hasOwnProperty.call(
+      lists, e && e.statusListCredential));
+    if(missing.length > 0) {
+      state.skipped = true;  // not every list was given: no status verdict at all
+      return {verified: true};
     }
-    return {verified: true};
+    // the reference's own Bitstring Status List check; lists come through the offline loader.
+    // Its "verified" only means "the check ran": a set bit is `status: true` in `results`.
+    const result = await bitstringCheckStatus(options);
+    state.checked = result.verified === true;
+    const set = (result.results || []).filter(r => r.status === true);
+    if(result.verified && set.length > 0) {
+      const what = set.map(r => `${r.credentialStatus.statusPurpose} bit ` +
+        `${r.credentialStatus.statusListIndex} is set`).join(', ');
+      return {
+        verified: false, error: new Error(`credential status: ${what}`), results: result.results
+      };
+    }
+    return result;
   };
 }
 
@@ -270,6 +254,7 @@ const OPS = {
   verify: opVerify,
   canonize: opCanonize,
   jcs: async req => ({jcs: canonicalize(req.value)}),
+  stringify: async req => ({text: JSON.stringify(req.value, null, 2)}),
   versions: async () => opVersions()
 };
 

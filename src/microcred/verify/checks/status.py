@@ -38,7 +38,21 @@ def _list_verdict(ctx: Ctx, url: str, snap: StatusSnapshot) -> Verdict:
     if cached is not None:
         return cached
     assert ctx.verify_list is not None
-    report = ctx.verify_list(ctx, snap.document, snap.source)
+    options = ctx.options
+    key = (
+        "status-list",
+        id(snap),
+        ctx.now,
+        options.strict,
+        options.skew,
+        id(options.did_documents),
+    )
+    hit = options.cache.get(key)
+    if hit is not None and hit[0] is snap and hit[1] is options.did_documents:
+        report = hit[2]
+    else:
+        report = ctx.verify_list(ctx, snap.document, snap.source)
+        options.cache[key] = (snap, options.did_documents, report)
     list_issuer = issuer_id(snap.document)
     trust = ctx.options.trust
     verdict: Verdict = ("ok", "")

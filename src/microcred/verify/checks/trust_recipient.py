@@ -39,11 +39,11 @@ def check_issuer_trust(ctx: Ctx) -> CheckResult:
     if entry is not None:
         return result(
             "issuer_trust",
-            note=f"{issuer} is trusted as {printable(entry.name)!r} ({trust.source})",
+            note=f"{issuer} is trusted as '{printable(entry.name)}' ({trust.source})",
         )
     claimed = self_declared_name(ctx.doc)
     claim = (
-        f"; it calls itself {printable(claimed)!r} (self-declared, not verified)" if claimed else ""
+        f"; it calls itself '{printable(claimed)}' (self-declared, not verified)" if claimed else ""
     )
     return result(
         "issuer_trust",

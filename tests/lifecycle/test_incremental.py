@@ -1,0 +1,181 @@
+"""Incremental issuing: unchanged = byte-identical, changed = same id/salt/index + new proof,
+deleted records stay published, the pool signs exactly what the serial path signs, and the
+index is a receipt that the next run can rebuild."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from lchelpers import (
+    NOW,
+    add_record,
+    all_files,
+    credential_files,
+    credentials,
+    edit_record,
+    index_of,
+)
+
+from microcred.errors import ConfigError
+from microcred.issue import INDEX, issue_program, read_index
+from microcred.publish import change_status, prepare_publication
+
+LATER = NOW + dt.timedelta(days=3)
+
+
+def test_an_unchanged_program_changes_no_byte(program: Callable[..., Path]) -> None:
+    root = program(suspension=True)
+    first = issue_program(root, now=NOW)
+    prepare_publication(root, now=NOW)
+    before = all_files(root, "credentials", "status")
+    assert len(first.issued) == 3 and "status/published/suspension-1.json" in before
+    report = issue_program(root, now=LATER)
+    prepare_publication(root, now=LATER + dt.timedelta(hours=1))
+    assert report.issued == [] and sorted(report.unchanged) == sorted(first.issued)
+    assert all_files(root, "credentials", "status") == before
+
+
+def test_a_changed_record_reissues_only_that_credential(program: Callable[..., Path]) -> None:
+    root = program()
+    issue_program(root, now=NOW)
+    before_files, before = credential_files(root), credentials(root)
+    edit_record(root, "data-2026-03-02")
+    report = issue_program(root, now=LATER)
+    after_files, after = credential_files(root), credentials(root)
+    assert report.issued == ["data-2026-03-02"]
+    changed = {s for s in before_files if before_files[s] != after_files[s]}
+    assert changed == {"data-2026-03-02"}
+    old, new = before["data-2026-03-02"], after["data-2026-03-02"]
+    assert new["id"] == old["id"]
+    assert new["credentialSubject"]["identifier"] == old["credentialSubject"]["identifier"]
+    assert new["credentialStatus"] == old["credentialStatus"]
+    assert [p["created"] for p in new["proof"]] == ["2026-11-04T12:00:00Z"] * 2
+    assert new["proof"] != old["proof"]
+    assert read_index(root)["data-2026-03-02"]["issued"] == "2026-11-04T12:00:00Z"
+
+
+def test_a_deleted_record_keeps_its_credential_published(program: Callable[..., Path]) -> None:
+    root = program()
+    issue_program(root, now=NOW)
+    kept = credential_files(root)["data-2026-03-03"]
+    (root / "records" / "data-2026-03-03.md").unlink()
+    report = issue_program(root, now=LATER)
+    assert report.orphaned == ["data-2026-03-03"] and report.issued == []
+    assert credential_files(root)["data-2026-03-03"] == kept
+    pub = prepare_publication(root, now=LATER)
+    assert pub.credentials["data-2026-03-03"]["id"] == json.loads(kept)["id"]
+    # ...and it can still be revoked by its slug
+    change = change_status(root, "data-2026-03-03", action="revoke", who="t", now=LATER)
+    assert change.changed and change.slug == "data-2026-03-03"
+    assert prepare_publication(root, now=LATER).statuses["data-2026-03-03"] == "revoked"
+
+
+def test_a_withdrawn_record_keeps_its_credential_published(program: Callable[..., Path]) -> None:
+    root = program()
+    issue_program(root, now=NOW)
+    record = root / "records" / "data-2026-03-01.md"
+    text = record.read_text(encoding="utf-8")
+    assert text.startswith("---\n")
+    record.write_text(text.replace("---\n", "---\nstatus: withdrawn\n", 1), encoding="utf-8")
+    report = issue_program(root, now=LATER)
+    assert report.withdrawn == ["data-2026-03-01"]
+    assert "data-2026-03-01" in report.skipped
+    assert "data-2026-03-01" in credential_files(root)
+
+
+def test_pool_output_is_byte_identical_to_serial(program: Callable[..., Path]) -> None:
+    serial = program("serial", keep=None)
+    issue_program(serial, now=NOW, workers=1)
+    expected = credential_files(serial)
+    assert len(expected) >= 10
+    # Same salts and status indexes, proofs gone: both paths must sign exactly the same bytes.
+    pooled = serial.parent / "pooled"
+    shutil.copytree(serial, pooled)
+    (pooled / INDEX).unlink()
+    for path in (pooled / "credentials").glob("*.json"):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc["proof"][0]["proofValue"] = doc["proof"][1]["proofValue"]  # a wrong signature
+        path.write_text(json.dumps(doc), encoding="utf-8")
+    report = issue_program(pooled, now=NOW, workers=2)
+    assert report.workers == 2
+    assert sorted(report.issued) == sorted(expected)
+    assert credential_files(pooled) == expected
+    assert read_index(pooled) == read_index(serial)
+
+
+def test_a_lost_index_is_rebuilt_without_resigning(program: Callable[..., Path]) -> None:
+    root = program()
+    issue_program(root, now=NOW)
+    files, index_bytes = credential_files(root), (root / INDEX).read_bytes()
+    (root / INDEX).unlink()
+    report = issue_program(root, now=LATER)
+    assert report.issued == [] and sorted(report.recovered) == sorted(files)
+    assert credential_files(root) == files
+    assert (root / INDEX).read_bytes() == index_bytes
+
+
+def test_an_edited_credential_file_is_resigned(program: Callable[..., Path]) -> None:
+    root = program()
+    issue_program(root, now=NOW)
+    path = root / "credentials" / "data-2026-03-01.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    good = doc["proof"][0]["proofValue"]
+    doc["proof"][0]["proofValue"] = "z" + "1" * 86  # a forged signature, content unchanged
+    path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    report = issue_program(root, now=NOW)
+    assert report.issued == ["data-2026-03-01"]
+    assert credentials(root)["data-2026-03-01"]["proof"][0]["proofValue"] == good
+
+
+def test_stale_temp_files_of_a_killed_run_are_removed(program: Callable[..., Path]) -> None:
+    root = program()
+    issue_program(root, now=NOW)
+    litter = [
+        root / "credentials" / ".data-2026-03-01.json.abc123.tmp",
+        root / "status" / ".revocation.json.x1.tmp",
+    ]
+    for path in litter:
+        path.write_text("{half", encoding="utf-8")
+    keep = root / "credentials" / "notes.tmp"  # not ours: not hidden
+    keep.write_text("mine", encoding="utf-8")
+    issue_program(root, now=NOW)
+    assert not any(p.exists() for p in litter)
+    assert keep.read_text(encoding="utf-8") == "mine"
+
+
+def test_a_second_writer_is_refused_while_one_holds_the_lock(
+    program: Callable[..., Path],
+) -> None:
+    root = program()
+    with (root / "microcred.toml").open("rb") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(ConfigError) as info:
+            issue_program(root, now=NOW)
+        assert "another microcred command" in info.value.diagnostics()
+        assert not (root / "credentials").exists() and not (root / "status").exists()
+    assert len(issue_program(root, now=NOW).issued) == 3  # released: works again
+
+
+def test_a_new_record_gets_a_fresh_index_and_old_ones_never_move(
+    program: Callable[..., Path],
+) -> None:
+    root = program()
+    issue_program(root, now=NOW)
+    add_record(root, "late-2026-11-02")
+    state = root / "status" / "revocation.json"
+    before = json.loads(state.read_text(encoding="utf-8"))["allocated"]
+    report = issue_program(root, now=LATER)
+    after = json.loads(state.read_text(encoding="utf-8"))["allocated"]
+    assert report.issued == ["late-2026-11-02"]
+    assert set(after) - set(before) == {credentials(root)["late-2026-11-02"]["id"]}
+    assert all(after[k] == v for k, v in before.items())
+    assert (
+        index_of(credentials(root)["late-2026-11-02"])
+        == after[credentials(root)["late-2026-11-02"]["id"]]
+    )

@@ -1,0 +1,127 @@
+"""A candidate's portfolio: credentials from any issuer, verified at build time, shown with
+their state in words; imported content is untrusted (MC-64) and uploaded SVGs are not re-served."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from sitehelpers import NOW, XSS
+
+from conftest import Built
+from microcred.errors import ConfigError
+from microcred.site import build_site, scaffold
+from microcred.site.portfolio import load_settings, view
+
+
+@pytest.fixture(scope="module")
+def portfolio(built_example: Built, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("portfolio")
+    root = base / "project"
+    scaffold(root, portfolio=True, name="Zoë Ünal", url="https://zoe.github.io/badges/")
+    got = built_example.site / "credentials"
+    creds = root / "credentials"
+    shutil.copy(got / "data-2026-03-01.json", creds / "churn.json")
+    shutil.copy(got / "data-2026-03-01.png", creds / "churn-baked.png")
+    shutil.copy(got / "ux-2026-04-01.svg", creds / "audit-baked.svg")
+    tampered = json.loads((got / "sales-2026-05-01.json").read_text())
+    tampered["credentialSubject"]["creditsEarned"] = 30
+    (creds / "tampered.json").write_text(json.dumps(tampered))
+    (creds / "garbage.json").write_text("{not json")
+    hostile = json.loads((got / "ux-2026-07-01.json").read_text())
+    hostile["credentialSubject"]["achievement"]["name"] = XSS[:200]
+    hostile["credentialSubject"]["achievement"]["criteria"]["narrative"] = XSS
+    hostile["credentialSubject"]["achievement"]["image"]["id"] = (
+        "data:image/svg+xml,<svg onload=alert(1)>"
+    )
+    hostile["evidence"][1]["id"] = "javascript:alert(1)"
+    hostile["issuer"]["name"] = "\u202eevil" + XSS[:100]
+    (creds / "hostile.json").write_text(json.dumps(hostile))
+    (root / "status").mkdir()
+    shutil.copy(built_example.site / "status" / "revocation-1.json", root / "status" / "rev.json")
+    (root / "profile.md").write_text("# About me\n\nI analyse data. <script>alert(1)</script>\n")
+    build_site(root, base / "site", now=NOW)
+    return root, base / "site"
+
+
+def test_each_credential_is_verified_and_shown_in_words(portfolio: tuple[Path, Path]) -> None:
+    _, site = portfolio
+    home = (site / "index.html").read_text()
+    assert home.count("valid — the signature, the issuer") == 3  # json, baked png, baked svg
+    assert home.count("invalid — a check failed") == 3  # tampered, garbage, hostile
+    assert "credentials/garbage.json" in home  # unreadable files are listed, not hidden
+    page = (site / "badges" / "churn" / "index.html").read_text()
+    assert "Verified at build time 2026-11-01T12:00:00Z:</strong> valid" in page
+    tampered = (site / "badges" / "tampered" / "index.html").read_text()
+    assert "CRYPTOGRAPHIC_SECURITY_ERROR" in tampered
+
+
+def test_manifest_lets_verify_check_the_portfolio_offline(portfolio: tuple[Path, Path]) -> None:
+    _, site = portfolio
+    manifest = json.loads((site / "microcred-site.json").read_text())
+    assert manifest["kind"] == "portfolio" and manifest["holder"] == "Zoë Ünal"
+    assert sorted(manifest["credentials"]) == [
+        "badges/audit-baked.json",
+        "badges/churn-baked.json",
+        "badges/churn.json",
+        "badges/hostile.json",
+        "badges/tampered.json",
+    ]
+    for rel in [*manifest["credentials"], *manifest["status_lists"].values()]:
+        assert (site / rel).is_file()
+    from microcred.verify import verify_paths
+
+    results = {Path(r.path).name: r.result for r in verify_paths([site], now=NOW)}
+    assert results["churn.json"] == "valid" and results["tampered.json"] == "invalid"
+
+
+def test_uploaded_svg_is_not_served_again(portfolio: tuple[Path, Path]) -> None:
+    root, site = portfolio
+    served = (site / "badges" / "audit-baked.svg").read_text()
+    assert "openbadges:credential" not in served  # our generated picture, not the upload
+    assert served != (root / "credentials" / "audit-baked.svg").read_text()
+    assert (site / "badges" / "churn-baked.png").read_bytes() == (
+        root / "credentials" / "churn-baked.png"
+    ).read_bytes()
+
+
+def test_imported_content_is_untrusted(portfolio: tuple[Path, Path]) -> None:
+    _, site = portfolio
+    page = (site / "badges" / "hostile" / "index.html").read_text()
+    content = page.split("<!-- mc:content:start -->")[1].split("<!-- mc:content:end -->")[0]
+    assert "<script>alert" not in content and '<b id="injected">' not in content
+    assert 'src="data:image/svg' not in content and 'href="javascript:' not in content
+    assert "<bdi>\u202eevil" in content
+    home = (site / "index.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in home and "<script>alert(1)" not in home
+
+
+def test_view_tolerates_any_shape() -> None:
+    shown = view(
+        {
+            "credentialSubject": [{"achievement": "not an object"}],
+            "issuer": 7,
+            "evidence": "x",
+            "name": ["list"],
+        }
+    )
+    assert shown["name"] == "Credential" and shown["issuer_name"] == "unknown issuer"
+    assert shown["evidence"] == [] and shown["results"] == []
+
+
+def test_portfolio_settings_are_checked(tmp_path: Path) -> None:
+    (tmp_path / "microcred.toml").write_text('[portfolio]\nname = "A"\nbase_url = "ftp://x/"\n')
+    with pytest.raises(ConfigError, match="base_url"):
+        load_settings(tmp_path)
+    (tmp_path / "microcred.toml").write_text(
+        '[portfolio]\nname = "A"\nbase_url = "https://a.example/"\ncolour = "red"\n'
+    )
+    with pytest.raises(ConfigError, match="unknown setting"):
+        load_settings(tmp_path)
+    (tmp_path / "microcred.toml").write_text(
+        '[portfolio]\nname = "A"\nbase_url = "https://a.example/"\nprofile = "../x.md"\n'
+    )
+    with pytest.raises(ConfigError, match="inside the portfolio"):
+        load_settings(tmp_path)
