@@ -32,6 +32,10 @@ class _Group(click.Group):
         except MicrocredError as exc:
             click.echo(f"error: {exc.diagnostics()}", err=True)
             sys.exit(1)
+        except BrokenPipeError:
+            # The reader went away (e.g. `| head`): not an error worth a message.
+            sys.stderr.close()
+            sys.exit(0)
         except KeyboardInterrupt:
             click.echo("interrupted; nothing half-written was kept", err=True)
             sys.exit(130)
