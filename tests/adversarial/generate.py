@@ -1768,9 +1768,7 @@ def build() -> Corpus:
     )
     t = copy.deepcopy(v)
     t["proof"] = [{"type": "DataIntegrityProof"}] * 1000
-    c.add(
-        "mc61_resource_1000_proofs.json", t, "MC-61", "invalid", "proof", "PROOF_VERIFICATION_ERROR"
-    )
+    c.add("mc61_resource_1000_proofs.json", t, "MC-61", "invalid", "parse", "MALFORMED_VALUE_ERROR")
     t = credential(cid="61")
     t["credentialStatus"] = [entry(i) for i in range(100)]
     c.add(
@@ -1778,8 +1776,13 @@ def build() -> Corpus:
         secure(t, suites=(JCS,)),
         "MC-61",
         "invalid",
-        "status",
+        "parse",
         "MALFORMED_VALUE_ERROR",
+    )
+    t = copy.deepcopy(v)
+    t["credentialSubject"]["achievement"]["tag"] = [f"tag-{i}" for i in range(300)]
+    c.add(
+        "mc61_resource_300_item_array.json", t, "MC-61", "invalid", "parse", "MALFORMED_VALUE_ERROR"
     )
     c.add(
         "mc61_resource_5000_digit_number.json",

@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -132,6 +133,17 @@ def signed(
         result[f"cli-{mode}"] = outputs[mode]
     result["numbers"] = (numbers.stdout.decode("utf-8"), next(answers)["text"])
     result["numbers-verify"] = next(answers)
+
+    # microcred's whole verifier (command line) on everything the reference signed
+    ref_dir = root / "reference-signed"
+    ref_dir.mkdir()
+    for mode in MODES:
+        for index, answer in enumerate(result[f"ref-{mode}"]):
+            target = ref_dir / f"{mode}-{index}.json"
+            target.write_text(json.dumps(answer.get("signed", answer)), "utf-8")
+    verify = _cli("verify", "--json", str(ref_dir))
+    lines = [json.loads(line) for line in verify.stdout.decode("utf-8").splitlines() if line]
+    result["mc-verify"] = (verify.returncode, lines, verify.stderr.decode("utf-8", "replace"))
     return result
 
 
@@ -196,3 +208,21 @@ def test_cli_text_is_what_json_stringify_writes(signed: dict[str, Any], mode: st
 def test_cli_writes_numbers_as_json_stringify(signed: dict[str, Any]) -> None:
     ours, theirs = signed["numbers"]
     assert ours.rstrip("\n") == theirs
+
+
+def test_microcred_verify_command_accepts_reference_output(signed: dict[str, Any]) -> None:
+    """`microcred verify --json` on the reference's files: every proof and issuer binding
+    passes. Open Badges are not invalid (status lists are not given, so "indeterminate" is
+    allowed); plain VC 2.0 documents fail microcred's Open Badges data-model check by design."""
+    code, lines, stderr = signed["mc-verify"]
+    assert code in (0, 1, 3), f"exit {code}: {stderr} {lines}"
+    assert len(lines) == COUNT * len(MODES), stderr
+    for line in lines:
+        checks = {check["id"]: check for check in line["checks"]}
+        assert checks["proof"]["outcome"] == "passed", f"{line} {seed_note()}"
+        assert checks["issuer_binding"]["outcome"] == "passed", f"{line} {seed_note()}"
+        document = json.loads(Path(line["path"]).read_text("utf-8"))
+        if {"OpenBadgeCredential", "AchievementCredential"} & set(document["type"]):
+            assert line["result"] in ("valid", "indeterminate"), f"{line} {seed_note()}"
+        else:
+            assert checks["data_model"]["outcome"] == "failed", line

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from microcred.errors import ConfigError, MicrocredError
+from microcred.proof.timestamps import parse_datetimestamp
 from microcred.verify import (
     VerifyOptions,
     exit_code,
@@ -35,8 +36,6 @@ def _parse_at(text: str | None) -> dt.datetime:
     """--at: a dateTimeStamp, or a date meaning its start in UTC; default: now."""
     if text is None:
         return dt.datetime.now(dt.UTC).replace(microsecond=0)
-    from microcred.proof.timestamps import parse_datetimestamp
-
     candidate = f"{text}T00:00:00Z" if _DATE.fullmatch(text) else text
     try:
         return parse_datetimestamp(candidate, field="--at")

@@ -2,12 +2,13 @@
 
 from microcred.jsonld.jcs import jcs
 from microcred.jsonld.loader import OfflineLoader, default_loader
-from microcred.jsonld.rdfc import canonicalize, canonicalize_nquads
+from microcred.jsonld.rdfc import canonical_variants, canonicalize, canonicalize_nquads
 from microcred.jsonld.safe import check_data_loss
 from microcred.jsonld.strictjson import loads_strict
 
 __all__ = [
     "OfflineLoader",
+    "canonical_variants",
     "canonicalize",
     "canonicalize_nquads",
     "check_data_loss",

@@ -6,13 +6,18 @@ user needs the innermost reason, named in microcred's terms.
 
 from __future__ import annotations
 
+from numbers import Real
 from typing import Any
 
 from frozendict import frozendict
 from pyld import jsonld as pyld_jsonld
 
 from microcred.errors import JsonLdError
+from microcred.jsonld.ecma import parse_float, xsd_double
 from microcred.jsonld.loader import OfflineLoader
+
+XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
+I18N = "https://www.w3.org/ns/i18n#"
 
 _CONTEXT_CODES = (
     "context",
@@ -39,7 +44,8 @@ _CONTEXT_CODES = (
 
 
 class Processor(pyld_jsonld.JsonLdProcessor):  # type: ignore[misc]
-    """pyld's processor plus a cache of processed scoped contexts (DESIGN section 8).
+    """pyld's processor plus a cache of processed scoped contexts (DESIGN section 8), and
+    literals spelled as jsonld.js spells them (see ``_object_to_rdf``).
 
     pyld processes a type-scoped context against a fresh clone of the active context, whose
     new ``_uuid`` defeats its own cache, so OB's scoped contexts were rebuilt for every
@@ -84,6 +90,34 @@ class Processor(pyld_jsonld.JsonLdProcessor):  # type: ignore[misc]
         )
         if isinstance(result, frozendict):
             self._memo[key] = (local_ctx, result)
+        return result
+
+    def _object_to_rdf(
+        self, item: Any, issuer: Any, triples: list[Any], options: dict[str, Any]
+    ) -> Any:
+        """pyld's conversion with two literals spelled as jsonld.js (the reference) does.
+
+        * ``xsd:double``: ``toExponential(15)`` rounds 16-digit ties half up where pyld's
+          ``'%.15E'`` rounds half to even, and strings are read with ``parseFloat``;
+        * ``@direction`` as an i18n datatype: the language part is lower-cased.
+        The branch conditions mirror pyld's own, so no other literal changes.
+        """
+        result = super()._object_to_rdf(item, issuer, triples, options)
+        if not isinstance(result, dict) or result.get("type") != "literal":
+            return result
+        value = item["@value"]
+        datatype = item.get("@type")
+        if datatype == "@json" or isinstance(value, bool):
+            return result
+        if isinstance(value, Real):
+            number = float(value)
+            if datatype == XSD_DOUBLE or not number.is_integer() or abs(number) >= 1e21:
+                result["value"] = xsd_double(number)
+        elif datatype == XSD_DOUBLE:
+            result["value"] = xsd_double(parse_float(str(value)))
+        elif options.get("rdfDirection") == "i18n-datatype" and "@direction" in item:
+            language = str(item.get("@language") or "").lower()
+            result["datatype"] = f"{I18N}{language}_{item['@direction']}"
         return result
 
 

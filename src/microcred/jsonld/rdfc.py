@@ -1,7 +1,7 @@
 """RDFC-1.0 canonical N-Quads: what eddsa-rdfc-2022 hashes.
 
 pyld 3.3.0 supplies the JSON-LD -> RDF conversion and the Hash N-Degree Quads recursion, but
-three things are fixed here (DESIGN section 8, SUMMARY section 17):
+these things are fixed here (DESIGN section 8, SUMMARY section 17):
 
 * literal escaping: pyld writes URDNA2015-era N-Quads (raw BS/FF/C0 controls); RDFC-1.0
   wants ECHAR for ``\\b \\t \\n \\f \\r \\" \\\\`` and upper-case ``\\u00XX`` for the other C0
@@ -10,7 +10,16 @@ three things are fixed here (DESIGN section 8, SUMMARY section 17):
 * a work limit: poisoned graphs (RDFC test074, MC-59) make the algorithm factorial. Each
   Hash N-Degree Quads call and each permutation tried costs one unit of ``max_work``; running
   out, or past ``timeout_s``, raises ``RESOURCE_LIMIT_ERROR``;
-* the base IRI is null, never a file path or pyld's ``http://example.org/base/`` default.
+* the base IRI is null, never a file path or pyld's ``http://example.org/base/`` default;
+* ``@direction`` is signed as an i18n datatype (``rdfDirection: 'i18n-datatype'``, what the
+  eddsa-rdfc-2022 cryptosuites pass; w3c/vc-data-integrity#366), not silently dropped;
+* string order. RDFC-1.0 sorts by Unicode code point; rdf-canonize (digitalbazaar/
+  rdf-canonize#52) and Java verifiers sort by UTF-16 code unit. The two differ only when an
+  astral character meets one in U+E000..U+FFFF. ``order="utf16"`` (the default: what deployed
+  verifiers compute) or ``"codepoint"`` applies to every sort whose keys can hold such text:
+  the N-Quads lines hashed per blank node, the output lines, and the permutation order of
+  input blank-node labels (this last one can only change which label a tie gives, never the
+  output). The other sorts (hashes, paths of ``_:`` labels) are ASCII.
 """
 
 from __future__ import annotations
@@ -19,7 +28,7 @@ import hashlib
 import re
 import time
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pyld.canon import URDNA2015
 from pyld.identifier_issuer import IdentifierIssuer
@@ -39,12 +48,15 @@ _HASHES = {"sha256": "sha256", "sha384": "sha384", "SHA256": "sha256", "SHA384":
 
 Component = dict[str, str]
 Quad = dict[str, Component]
+Order = Literal["utf16", "codepoint"]
+ORDERS: tuple[Order, ...] = ("utf16", "codepoint")
 
 # --- canonical N-Quads serialization -----------------------------------------------------
 
 _ECHAR = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
 _LITERAL_ESCAPE = re.compile(r'[\x00-\x1f"\\\x7f]')
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 def _escape_char(match: re.Match[str]) -> str:
@@ -78,6 +90,24 @@ def serialize_quad(quad: Mapping[str, Component]) -> str:
     if name is not None:
         line += " " + _term(name)
     return line + " .\n"
+
+
+# --- string order ---------------------------------------------------------------------------
+
+
+def _utf16_key(text: str) -> bytes:
+    # Big-endian UTF-16 bytes compare exactly as the code-unit sequences do.
+    return text.encode("utf-16-be")
+
+
+def sort_strings(items: list[str], order: Order) -> None:
+    """Sort in place by UTF-16 code units or by code points (equal unless astral text)."""
+    if order == "utf16" and any(_ASTRAL.search(item) for item in items):
+        items.sort(key=_utf16_key)
+    elif order in ORDERS:
+        items.sort()
+    else:
+        raise JsonLdError(f"unknown RDFC string order {order!r}; use 'utf16' or 'codepoint'")
 
 
 # --- work limit ----------------------------------------------------------------------------
@@ -126,10 +156,11 @@ class _CountingIssuer(IdentifierIssuer):  # type: ignore[misc]
 class _Rdfc10(URDNA2015):  # type: ignore[misc]
     """pyld's URDNA2015 with RDFC-1.0 serialization, a work budget and a selectable hash."""
 
-    def __init__(self, budget: _Budget, hash_name: str) -> None:
+    def __init__(self, budget: _Budget, hash_name: str, order: Order) -> None:
         super().__init__()
         self.budget = budget
         self.hash_name = hash_name
+        self.order = order
 
     def create_hash(self) -> Any:
         return hashlib.new(self.hash_name)
@@ -147,7 +178,7 @@ class _Rdfc10(URDNA2015):  # type: ignore[misc]
                     component = {"type": "blank node", "value": value}
                 masked[key] = component
             lines.append(serialize_quad(masked))
-        lines.sort()
+        sort_strings(lines, self.order)
         digest = self.create_hash()
         for line in lines:
             digest.update(line.encode("utf-8"))
@@ -192,7 +223,7 @@ class _Rdfc10(URDNA2015):  # type: ignore[misc]
                 for existing in result["issuer"].order:
                     self.canonical_issuer.get_id(existing)
 
-        # Step 6: relabel, serialize, sort in code point order.
+        # Step 6: relabel, serialize, sort.
         labels: dict[str, str] = self.canonical_issuer.existing
         lines = []
         for quad in quads:
@@ -202,7 +233,7 @@ class _Rdfc10(URDNA2015):  # type: ignore[misc]
                     component = {"type": "blank node", "value": labels[component["value"]]}
                 relabelled[key] = component
             lines.append(serialize_quad(relabelled))
-        lines.sort()
+        sort_strings(lines, self.order)
         return "".join(lines), dict(labels)
 
 
@@ -218,17 +249,58 @@ def _dedupe(quads: Iterable[Quad]) -> list[Quad]:
     return out
 
 
+def _relabel(quads: list[Quad], order: Order) -> tuple[list[Quad], dict[str, str]]:
+    """Rename blank nodes so pyld's code-point sort of labels follows ``order``.
+
+    pyld sorts the labels it permutes; for UTF-16 order and astral labels (possible only in
+    N-Quads input: JSON-LD input gets ``_:b<n>``) the labels become ASCII ones sorting the same
+    way. Returns the quads and new label -> input label (empty when nothing changed).
+    """
+    if order != "utf16":
+        return quads, {}
+    labels = {
+        component["value"]
+        for quad in quads
+        for key, component in quad.items()
+        if key != "predicate" and component["type"] == "blank node"
+    }
+    if not any(_ASTRAL.search(label) for label in labels):
+        return quads, {}
+    ranked = sorted(labels, key=_utf16_key)
+    width = len(str(len(ranked)))
+    new = {old: f"_:u{index:0{width}d}" for index, old in enumerate(ranked)}
+    renamed = [
+        {
+            key: {"type": "blank node", "value": new[component["value"]]}
+            if key != "predicate" and component["type"] == "blank node"
+            else component
+            for key, component in quad.items()
+        }
+        for quad in quads
+    ]
+    return renamed, {label: old for old, label in new.items()}
+
+
 def _canonicalize_quads(
-    quads: Iterable[Quad], *, max_work: int, timeout_s: float, hash_algorithm: str = "sha256"
+    quads: Iterable[Quad],
+    *,
+    max_work: int,
+    timeout_s: float,
+    hash_algorithm: str = "sha256",
+    order: Order = "utf16",
 ) -> tuple[str, dict[str, str]]:
     hash_name = _HASHES.get(hash_algorithm)
     if hash_name is None:
         raise JsonLdError(f"unsupported RDFC-1.0 hash algorithm {hash_algorithm!r}")
+    if order not in ORDERS:
+        raise JsonLdError(f"unknown RDFC string order {order!r}; use 'utf16' or 'codepoint'")
     try:
-        unique = _dedupe(quads)
-        text, labels = _Rdfc10(_Budget(max_work, timeout_s), hash_name).run(unique)
+        unique, original = _relabel(_dedupe(quads), order)
+        text, labels = _Rdfc10(_Budget(max_work, timeout_s), hash_name, order).run(unique)
         if _SURROGATE.search(text):
             raise UnicodeEncodeError("utf-8", text, 0, 1, "lone surrogate")
+        if original:
+            labels = {original[label]: issued for label, issued in labels.items()}
         return text, labels
     except UnicodeEncodeError:
         raise JsonLdError(
@@ -348,20 +420,22 @@ def _quad_from_terms(terms: list[Component]) -> Quad:
 def canonicalize_nquads(
     nquads: str,
     *,
+    order: Order = "utf16",
     max_work: int = DEFAULT_MAX_WORK,
     timeout_s: float = DEFAULT_TIMEOUT_S,
     hash_algorithm: str = "sha256",
 ) -> str:
-    """RDFC-1.0 canonical form of an N-Quads document."""
+    """RDFC-1.0 canonical form of an N-Quads document (``order``: see the module docstring)."""
     quads = parse_nquads(nquads)
     return _canonicalize_quads(
-        quads, max_work=max_work, timeout_s=timeout_s, hash_algorithm=hash_algorithm
+        quads, max_work=max_work, timeout_s=timeout_s, hash_algorithm=hash_algorithm, order=order
     )[0]
 
 
 def canonical_labels(
     nquads: str,
     *,
+    order: Order = "utf16",
     max_work: int = DEFAULT_MAX_WORK,
     timeout_s: float = DEFAULT_TIMEOUT_S,
     hash_algorithm: str = "sha256",
@@ -369,7 +443,7 @@ def canonical_labels(
     """Input blank-node label -> canonical label (without ``_:``), as RDFC map tests expect."""
     quads = parse_nquads(nquads)
     labels = _canonicalize_quads(
-        quads, max_work=max_work, timeout_s=timeout_s, hash_algorithm=hash_algorithm
+        quads, max_work=max_work, timeout_s=timeout_s, hash_algorithm=hash_algorithm, order=order
     )[1]
     return {old[2:]: new[2:] for old, new in labels.items()}
 
@@ -382,6 +456,7 @@ def to_quads(doc: Mapping[str, Any], loader: OfflineLoader) -> list[Quad]:
         )
     options = _pyld.options(loader)
     options["produceGeneralizedRdf"] = False
+    options["rdfDirection"] = "i18n-datatype"
     try:
         dataset = _pyld.Processor(loader).to_rdf(dict(doc), options)
     except JsonLdError:
@@ -391,6 +466,13 @@ def to_quads(doc: Mapping[str, Any], loader: OfflineLoader) -> list[Quad]:
     quads: list[Quad] = []
     for graph, triples in dataset.items():
         for triple in triples:
+            if triple["object"] is None:  # pyld keeps a list slot for a relative IRI item
+                raise JsonLdError(
+                    "JSON-LD to RDF conversion failed: a list item is a relative IRI "
+                    "reference, which has no RDF meaning",
+                    code="MALFORMED_VALUE_ERROR",
+                    hint="use absolute IRIs in lists",
+                )
             quad: Quad = {
                 "subject": triple["subject"],
                 "predicate": triple["predicate"],
@@ -407,13 +489,41 @@ def canonicalize(
     doc: Mapping[str, Any],
     loader: OfflineLoader,
     *,
+    order: Order = "utf16",
     max_work: int = DEFAULT_MAX_WORK,
     timeout_s: float = DEFAULT_TIMEOUT_S,
 ) -> str:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document (the bytes eddsa-rdfc-2022 hashes).
 
-    Raises JsonLdError: ``RESOURCE_LIMIT_ERROR`` for poisoned graphs, ``INVALID_CONTEXT`` for
-    contexts the loader refuses, ``MALFORMED_VALUE_ERROR`` for JSON-LD pyld rejects.
+    ``order="utf16"`` (default, for signing) sorts as rdf-canonize does; ``"codepoint"`` as
+    the RDFC-1.0 text says. Raises JsonLdError: ``RESOURCE_LIMIT_ERROR`` for poisoned graphs,
+    ``INVALID_CONTEXT`` for contexts the loader refuses, ``MALFORMED_VALUE_ERROR`` for JSON-LD
+    pyld rejects.
     """
     quads = to_quads(doc, loader)
-    return _canonicalize_quads(quads, max_work=max_work, timeout_s=timeout_s)[0]
+    return _canonicalize_quads(quads, max_work=max_work, timeout_s=timeout_s, order=order)[0]
+
+
+def canonical_variants(
+    doc: Mapping[str, Any],
+    loader: OfflineLoader,
+    *,
+    max_work: int = DEFAULT_MAX_WORK,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+) -> list[str]:
+    """The distinct canonical forms a signer may have hashed: UTF-16 order, then code point.
+
+    Usually one string; two only when the orders disagree (astral characters next to ones in
+    U+E000..U+FFFF). A verifier accepts a proof if it verifies against any of them. Each
+    ordering runs with the full ``max_work``/``timeout_s``; the second runs only when the
+    first output holds an astral character (every quad appears in the output, so without one
+    the orders cannot differ). Errors as ``canonicalize``.
+    """
+    quads = to_quads(doc, loader)
+    first = _canonicalize_quads(quads, max_work=max_work, timeout_s=timeout_s, order="utf16")[0]
+    if not _ASTRAL.search(first):
+        return [first]
+    second = _canonicalize_quads(quads, max_work=max_work, timeout_s=timeout_s, order="codepoint")[
+        0
+    ]
+    return [first] if second == first else [first, second]

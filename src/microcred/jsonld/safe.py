@@ -6,6 +6,13 @@ reader sees but the signature does not cover (MC-04..07, MC-42). pyld 3.3.0 has 
 (it only reports a dropped property's expanded name, not where it was), so expansion is run
 with a processor that remembers the JSON path of every element it visits and reports each
 loss as ``$.credentialSubject.undefinedTerm``-style paths.
+
+What JSON-LD to RDF then drops without a word (relative graph names, subjects, predicates and
+objects, blank-node predicates; some reach the expanded form through map keys, ``@reverse`` or
+``@graph`` containers rather than an ``id`` member) is found by a second pass over the
+expanded form. ``@direction`` is not lost: microcred signs it as the reference does (an i18n
+datatype). A string typed ``xsd:double`` is: the reference signs ``parseFloat`` of it
+(``"abc"`` becomes ``"NaN"``), so anything but a whole number literal is refused.
 """
 
 from __future__ import annotations
@@ -18,16 +25,26 @@ from typing import Any
 
 from microcred.errors import JsonLdError
 from microcred.jsonld import _pyld
+from microcred.jsonld.ecma import is_decimal_literal
 from microcred.jsonld.loader import OfflineLoader
 
-_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$")
-_BLANK = re.compile(r"^_:[^\s]*$")
+# White space ends an absolute IRI for pyld (Python's \s) and for jsonld.js (JavaScript's \s,
+# which adds U+FEFF and lacks U+001C..U+001F and U+0085): refuse what either would drop.
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s\ufeff]*$")
+_BLANK = re.compile(r"^_:[^\s\ufeff]*$")
+# What jsonld.js accepts as BCP47 (its safe mode refuses other @language values).
+_LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
+_BAD_LANGUAGE = "is not a well-formed language tag; the N-Quads would be invalid"
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MAX_REPORTED = 20
 
 
 def _member(path: str, key: str) -> str:
     return f"{path}.{key}" if _PLAIN_KEY.match(key) else f"{path}[{json.dumps(key)}]"
+
+
+def _bad_language(value: Any) -> bool:
+    return isinstance(value, str) and not _LANGUAGE_TAG.match(value)
 
 
 def _is_iri(value: Any) -> bool:
@@ -50,6 +67,7 @@ class _TrackingProcessor(_pyld.Processor):
         super().__init__(loader, on_property_dropped=self._dropped)
         self.frames: list[_Frame] = []
         self.problems: dict[str, str] = {}
+        self.named: set[str] = set()  # relative IRIs, bnode predicates, tags named by path
 
     # -- locating elements ------------------------------------------------------------------
 
@@ -103,8 +121,42 @@ class _TrackingProcessor(_pyld.Processor):
         if isinstance(element, str) and isinstance(result, dict):
             iri = result.get("@id")
             if iri is not None and not _is_iri(iri):
+                self.named.add(iri)
                 self._note(path, f"value {element!r} is a relative IRI; it would be dropped")
+        if isinstance(result, dict) and "@value" in result:
+            self._check_value(path, result)
+        inside_list = kwargs.get("inside_list", args[0] if args else False)
+        if result is None and not inside_list and self._free_floating(element):
+            if active_property is None:
+                if not self.problems:  # usually the consequence of a loss already named
+                    self._note(path, "the document has no statement to sign")
+            elif self._expand_iri(active_ctx, active_property, vocab=True) == "@graph":
+                self._note(
+                    path,
+                    "a value, list or node without properties directly in @graph is dropped; "
+                    "it would not be signed",
+                )
         return result
+
+    def _check_value(self, path: str, value: dict[str, Any]) -> None:
+        text = value["@value"]
+        language = value.get("@language")
+        if value.get("@type") == _pyld.XSD_DOUBLE and isinstance(text, str):
+            if not is_decimal_literal(text):
+                self._note(
+                    path,
+                    f"{text!r} is typed xsd:double but is not a number; RDF would keep only "
+                    "the number it starts with (or NaN)",
+                )
+        elif _bad_language(language):
+            self.named.add(str(language))
+            self._note(path, f"@language {language!r} {_BAD_LANGUAGE}")
+
+    @staticmethod
+    def _free_floating(element: Any) -> bool:
+        if isinstance(element, dict):
+            return any(key != "@context" for key in element)
+        return element is not None and not isinstance(element, list)
 
     def _expand_object(
         self,
@@ -168,15 +220,18 @@ class _TrackingProcessor(_pyld.Processor):
             if meaning == "@id":
                 node_id = expanded.get("@id")
                 if isinstance(node_id, str) and not _is_iri(node_id):
+                    self.named.add(node_id)
                     self._note(where, f"id {node_id!r} is a relative IRI; the node would be lost")
             elif meaning == "@type" and "@value" not in expanded:
                 kinds = expanded.get("@type")
                 for kind in [kinds] if isinstance(kinds, str) else kinds or ():
                     if isinstance(kind, str) and not _is_iri(kind):
+                        self.named.add(kind)
                         self._note(where, f"type {kind!r} is not defined by the @context")
             elif meaning == "@index":
                 self._note(where, "@index values are not part of the signed RDF data")
             elif isinstance(meaning, str) and meaning.startswith("_:"):
+                self.named.add(meaning)
                 self._note(where, f"blank node {meaning!r} cannot be a property in RDF")
 
 
@@ -223,6 +278,65 @@ def _context_problems(doc: Any, loader: OfflineLoader) -> dict[str, str]:
     return problems
 
 
+def _expanded_problems(expanded: Any, known: set[str]) -> dict[str, str]:
+    """What JSON-LD to RDF would drop from the expanded form, located by subject/predicate.
+
+    The tracking pass names most of these by JSON path; this pass makes the check complete
+    (ids from @id/@type map keys, @reverse, graph containers, relative-looking property IRIs,
+    language-map keys).
+    """
+    problems: dict[str, str] = {}
+
+    def note(where: str, reason: str) -> None:
+        problems.setdefault(f"$ (expanded: {where})", reason)
+
+    def iri(value: Any, where: str, what: str) -> None:
+        if isinstance(value, str) and not _is_iri(value) and value not in known:
+            note(where, f"{what} {value!r} is a relative IRI; RDF would drop it")
+
+    def walk(value: Any, where: str) -> None:
+        if isinstance(value, list):
+            for item in value:
+                walk(item, where)
+            return
+        if not isinstance(value, dict):
+            return
+        if "@value" in value:
+            language = value.get("@language")
+            if _bad_language(language) and language not in known:
+                note(where, f"@language {language!r} {_BAD_LANGUAGE}")
+            return
+        if "@list" in value or "@set" in value:
+            walk(value.get("@list", value.get("@set")), where)
+            return
+        subject = value.get("@id")
+        here = f"<{subject}>" if isinstance(subject, str) else "a blank node"
+        iri(subject, where, "id")
+        kinds = value.get("@type")
+        for kind in [kinds] if isinstance(kinds, str) else kinds or ():
+            iri(kind, here, "type")
+        for key, item in value.items():
+            if key == "@reverse" and isinstance(item, dict):
+                for reverse_key, reverse_item in item.items():
+                    prop(reverse_key, here)
+                    walk(reverse_item, f"{here} ^<{reverse_key}>")
+            elif key in ("@graph", "@included"):
+                walk(item, f"{here} {key}")
+            elif not key.startswith("@"):
+                prop(key, here)
+                walk(item, f"{here} <{key}>")
+
+    def prop(key: str, where: str) -> None:
+        if key.startswith("_:"):
+            if key not in known:
+                note(f"{where} {key}", f"blank node {key!r} cannot be a property in RDF")
+        else:
+            iri(key, where, "property")
+
+    walk(expanded, "top level")
+    return problems
+
+
 def data_loss_problems(doc: Mapping[str, Any], loader: OfflineLoader) -> dict[str, str]:
     """JSON path -> reason for everything JSON-LD expansion would drop (empty when safe)."""
     if not isinstance(doc, Mapping):
@@ -232,12 +346,14 @@ def data_loss_problems(doc: Mapping[str, Any], loader: OfflineLoader) -> dict[st
     problems = _context_problems(doc, loader)
     processor = _TrackingProcessor(loader)
     try:
-        processor.expand(dict(doc), _pyld.options(loader))
+        expanded = processor.expand(dict(doc), _pyld.options(loader))
     except JsonLdError:
         raise
     except Exception as exc:  # pyld raises its own and plain Python errors on bad input
         raise _pyld.translate(exc, "JSON-LD expansion failed") from None
     for path, reason in processor.problems.items():
+        problems.setdefault(path, reason)
+    for path, reason in _expanded_problems(expanded, processor.named).items():
         problems.setdefault(path, reason)
     return problems
 

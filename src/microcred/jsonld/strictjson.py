@@ -80,6 +80,8 @@ def _text_depth(text: str) -> int:
 
 def _value_depth(value: Any, limit: int) -> int:
     """Nesting depth of a parsed value; stops early once past ``limit``."""
+    if not isinstance(value, dict | list):
+        return 0  # a scalar document (valid JSON, refused later by callers that need objects)
     deepest = 0
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
@@ -89,7 +91,7 @@ def _value_depth(value: Any, limit: int) -> int:
         if deepest > limit:
             break
         stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return deepest if isinstance(value, dict | list) else 0
+    return deepest
 
 
 def _check_surrogates(value: Any) -> None:

@@ -45,7 +45,6 @@ class ProofState:
     suite: str = ""
     key: ResolvedKey | None = None
     verified: bool = False
-    failed: bool = False
 
 
 @dataclass
@@ -62,7 +61,6 @@ class Ctx:
     depth: int = 0
     doc: dict[str, Any] | None = None
     proofs: list[ProofState] = field(default_factory=list)
-    results: dict[str, CheckResult] = field(default_factory=dict)
     list_cache: dict[str, Any] = field(default_factory=dict)
     verify_list: Callable[[Ctx, Mapping[str, Any], str], VerificationReport] | None = None
     """Runs the engine on a status list credential (set by the engine; avoids an import cycle)."""

@@ -39,6 +39,7 @@ from microcred.verify.options import VerifyOptions
 from microcred.verify.report import (
     CHECK_IDS,
     FATAL_CHECKS,
+    VERIFIER_ERROR,
     CheckId,
     CheckResult,
     Finding,
@@ -60,7 +61,6 @@ CHECKS: tuple[tuple[CheckId, CheckFn], ...] = (
 assert tuple(c for c, _ in CHECKS) == CHECK_IDS
 MAX_NESTING = 2
 """A status list is verified with the engine too; its own status is never followed."""
-VERIFIER_ERROR = "VERIFIER_ERROR"
 
 
 class VerificationFailed(MicrocredError):
@@ -128,7 +128,6 @@ def _engine(ctx: Ctx) -> Iterator[CheckResult]:
             res = _run(check_id, fn, ctx)
             if ctx.options.strict:
                 res = _strictly(res)
-        ctx.results[check_id] = res
         yield res
         if res.outcome == "failed" and check_id in FATAL_CHECKS:
             fatal = True

@@ -62,6 +62,9 @@ REVOKED = "REVOKED"
 SUSPENDED = "SUSPENDED"
 UNTRUSTED_ISSUER = "UNTRUSTED_ISSUER"
 RECIPIENT_MISMATCH = "RECIPIENT_MISMATCH"
+INVALID_CONTEXT = "INVALID_CONTEXT"
+UNSUPPORTED_VERSION = "UNSUPPORTED_VERSION"
+VERIFIER_ERROR = "VERIFIER_ERROR"
 # Warnings (failures under --strict).
 SCHEMA_NOT_CHECKED = "SCHEMA_NOT_CHECKED"
 LEGACY_DATA_MODEL = "LEGACY_DATA_MODEL"
@@ -138,6 +141,18 @@ EXPLANATIONS: Mapping[str, tuple[str, str]] = {
         "the credential uses a JSON-LD context microcred does not know, so its meaning "
         "cannot be established offline",
         "ask the issuer for a credential using the standard VC 2.0 and OB 3.0 contexts",
+    ),
+    INVALID_CONTEXT: (
+        "a context file shipped with microcred is missing or was altered on disk",
+        "reinstall microcred; do not trust results from this installation until then",
+    ),
+    UNSUPPORTED_VERSION: (
+        "this is an Open Badges 2.0 badge; microcred verifies Open Badges 3.0",
+        "ask the issuer for the Open Badges 3.0 version of the badge",
+    ),
+    VERIFIER_ERROR: (
+        "microcred hit an internal error while checking; the credential is not accepted",
+        "report the problem with the file that caused it",
     ),
     EXPIRED: (
         "the credential's validity period has ended",

@@ -25,7 +25,8 @@
 //           (each request is answered as if it were {...defaults, ...request})
 //
 // The document loader is strict and offline: contexts come only from the request, did:key is
-// derived from the key itself, did:web only from "didDocuments"; any other URL throws.
+// derived from the key itself, did:web only from "didDocuments"; any other URL throws. (On top
+// of it jsonld-signatures serves the security contexts bundled in its own package.)
 //
 // Status: when "statusLists" (url -> BitstringStatusListCredential) holds EVERY list a
 // credential's `credentialStatus` names, @digitalbazaar/vc-bitstring-status-list checks it: it

@@ -31,6 +31,7 @@ from microcred.proof.suites import (
     verify_proof,
 )
 from microcred.proof.timestamps import parse_datetimestamp
+from microcred.verify.checks.parse import MAX_PROOFS
 from microcred.verify.context import Ctx, ProofState, ResolvedKey, result
 from microcred.verify.report import (
     INVALID_CONTROLLED_IDENTIFIER_DOCUMENT,
@@ -43,8 +44,6 @@ from microcred.verify.report import (
     Finding,
 )
 
-MAX_PROOFS = 16
-"""A credential carries one to three proofs; a thousand is an attack on the verifier (MC-61)."""
 _KEY_MATERIAL = ("invalidPublicKeyLength", "invalidPublicKey", "unsupportedPublicKeyType")
 _REQUIRED = ("type", "verificationMethod", "proofPurpose")
 
@@ -162,20 +161,17 @@ def check_proof(ctx: Ctx) -> CheckResult:
         # 1. A map with the required members, naming a suite we implement (MC-23, MC-24, MC-16).
         if not isinstance(proof, Mapping):
             problems.append(Finding(PARSING_ERROR, f"{label} is not a JSON object"))
-            state.failed = True
             continue
         missing = [name for name in _REQUIRED if proof.get(name) in (None, "")]
         if missing:
             problems.append(
                 Finding(PROOF_VERIFICATION_ERROR, f"{label} lacks {', '.join(missing)}")
             )
-            state.failed = True
             continue
         try:
             state.suite = suite_of(proof)
         except MicrocredError as exc:
             problems.append(Finding(exc.code, f"{label}: {exc.message}"))
-            state.failed = True
             continue
         label = _label(state)
         if state.suite in (ED25519_SIGNATURE_2020, EDDSA_2022):
@@ -190,7 +186,6 @@ def check_proof(ctx: Ctx) -> CheckResult:
                         f"{label}: {state.key.error_detail}",
                     )
                 )
-                state.failed = True
             else:
                 why = (
                     "no offline copy of the key"
@@ -222,7 +217,6 @@ def check_proof(ctx: Ctx) -> CheckResult:
                 _proof_data_loss(ctx, proof)
         except MicrocredError as exc:
             problems.append(Finding(exc.code, f"{label}: {exc.message}"))
-            state.failed = True
             continue
         state.verified = True
         verified.append(f"{label} by {state.key.vm_id}")
@@ -282,7 +276,7 @@ def check_issuer_binding(ctx: Ctx) -> CheckResult:
         except MicrocredError as exc:
             problems.append(Finding(exc.code, f"{label}: {exc.message}"))
             continue
-        if key.controller == issuer:
+        if key.controller == issuer and state.verified:
             bound.append(f"{label}: key {key.vm_id} ({key.source})")
     if not bound and not unknown and not problems:
         signers = sorted(
