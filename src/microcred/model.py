@@ -22,13 +22,36 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 ACHIEVEMENT_TYPES = frozenset(
     {
-        "Achievement", "ApprenticeshipCertificate", "Assessment", "Assignment",
-        "AssociateDegree", "Award", "Badge", "BachelorDegree", "Certificate",
-        "CertificateOfCompletion", "Certification", "CommunityService", "Competency",
-        "Course", "CoCurricular", "Degree", "Diploma", "DoctoralDegree", "Fieldwork",
-        "GeneralEducationDevelopment", "JourneymanCertificate", "LearningProgram", "License",
-        "Membership", "ProfessionalDoctorate", "QualityAssuranceCredential",
-        "MasterCertificate", "MasterDegree", "MicroCredential", "ResearchDoctorate",
+        "Achievement",
+        "ApprenticeshipCertificate",
+        "Assessment",
+        "Assignment",
+        "AssociateDegree",
+        "Award",
+        "Badge",
+        "BachelorDegree",
+        "Certificate",
+        "CertificateOfCompletion",
+        "Certification",
+        "CommunityService",
+        "Competency",
+        "Course",
+        "CoCurricular",
+        "Degree",
+        "Diploma",
+        "DoctoralDegree",
+        "Fieldwork",
+        "GeneralEducationDevelopment",
+        "JourneymanCertificate",
+        "LearningProgram",
+        "License",
+        "Membership",
+        "ProfessionalDoctorate",
+        "QualityAssuranceCredential",
+        "MasterCertificate",
+        "MasterDegree",
+        "MicroCredential",
+        "ResearchDoctorate",
         "SecondarySchoolDiploma",
     }
 )
@@ -61,13 +84,19 @@ def _text(value: str, field: str, *, max_len: int = 10_000) -> None:
 
 
 def _url(value: str, field: str) -> None:
-    _require(isinstance(value, str) and bool(HTTP_URL_RE.match(value)), field,
-             f"{value!r} is not an absolute http(s) URL")
+    _require(
+        isinstance(value, str) and bool(HTTP_URL_RE.match(value)),
+        field,
+        f"{value!r} is not an absolute http(s) URL",
+    )
 
 
 def _slug(value: str, field: str) -> None:
-    _require(bool(SLUG_RE.match(value)), field,
-             f"{value!r} is not a slug (lower-case letters, digits and '-', at most 64)")
+    _require(
+        bool(SLUG_RE.match(value)),
+        field,
+        f"{value!r} is not a slug (lower-case letters, digits and '-', at most 64)",
+    )
 
 
 # --------------------------------------------------------------------------- issuer
@@ -83,8 +112,11 @@ class Identity:
     def __post_init__(self) -> None:
         _require(self.kind in ("did-key", "did-web"), "$.kind", "must be 'did-key' or 'did-web'")
         if self.kind == "did-web":
-            _require(self.did is not None and bool(DID_WEB_RE.match(self.did)), "$.did",
-                     "a did:web identity needs did = 'did:web:<host>[:<path>]' (no IP, no port colon)")
+            _require(
+                self.did is not None and bool(DID_WEB_RE.match(self.did)),
+                "$.did",
+                "a did:web identity needs did = 'did:web:<host>[:<path>]' (no IP, no port colon)",
+            )
         elif self.did is not None:
             _require(bool(DID_KEY_RE.match(self.did)), "$.did", "must be a did:key:z6Mk... value")
 
@@ -102,7 +134,9 @@ class Issuer:
         _text(self.name, "$.name", max_len=200)
         _url(self.url, "$.url")
         if self.email is not None:
-            _require(bool(EMAIL_RE.match(self.email)), "$.email", f"{self.email!r} is not an e-mail")
+            _require(
+                bool(EMAIL_RE.match(self.email)), "$.email", f"{self.email!r} is not an e-mail"
+            )
 
 
 @dataclass(frozen=True)
@@ -115,8 +149,11 @@ class SiteSettings:
     def __post_init__(self) -> None:
         _url(self.base_url, "$.base_url")
         _require(self.base_url.endswith("/"), "$.base_url", "must end with '/'")
-        _require(self.status_list_size >= 131_072 and self.status_list_size % 8 == 0,
-                 "$.status_list_size", "must be a multiple of 8 and at least 131072")
+        _require(
+            self.status_list_size >= 131_072 and self.status_list_size % 8 == 0,
+            "$.status_list_size",
+            "must be a multiple of 8 and at least 131072",
+        )
 
 
 # --------------------------------------------------------------------------- briefs
@@ -132,8 +169,11 @@ class RubricLevel:
     def __post_init__(self) -> None:
         _slug(self.id, "$.id")
         _text(self.name, "$.name", max_len=200)
-        _require(isinstance(self.points, int) and self.points >= 0, "$.points",
-                 "must be a whole number >= 0")
+        _require(
+            isinstance(self.points, int) and self.points >= 0,
+            "$.points",
+            "must be a whole number >= 0",
+        )
 
 
 @dataclass(frozen=True)
@@ -168,8 +208,11 @@ class Rubric:
         ids = [c.id for c in self.criteria]
         _require(len(set(ids)) == len(ids), "$.criteria", "criterion ids must be unique")
         if self.passing_points is not None:
-            _require(0 <= self.passing_points <= self.max_points, "$.passing_points",
-                     f"must be between 0 and the rubric maximum {self.max_points}")
+            _require(
+                0 <= self.passing_points <= self.max_points,
+                "$.passing_points",
+                f"must be between 0 and the rubric maximum {self.max_points}",
+            )
 
     def criterion(self, criterion_id: str) -> RubricCriterion | None:
         return next((c for c in self.criteria if c.id == criterion_id), None)
@@ -202,10 +245,14 @@ class Credits:
     unit: str  # e.g. "ECTS", "US semester credit hours", "CATS"
 
     def __post_init__(self) -> None:
-        _require(isinstance(self.amount, Decimal) and self.amount > 0, "$.amount",
-                 "must be a positive number")
-        _require(self.amount == self.amount.quantize(Decimal("0.01")), "$.amount",
-                 "at most two decimals")
+        _require(
+            isinstance(self.amount, Decimal) and self.amount > 0,
+            "$.amount",
+            "must be a positive number",
+        )
+        _require(
+            self.amount == self.amount.quantize(Decimal("0.01")), "$.amount", "at most two decimals"
+        )
         _text(self.unit, "$.unit", max_len=80)
 
 
@@ -216,12 +263,21 @@ class Stipend:
     period: str  # one of STIPEND_PERIODS
 
     def __post_init__(self) -> None:
-        _require(isinstance(self.amount, Decimal) and self.amount >= 0, "$.amount",
-                 "must be a number >= 0")
-        _require(bool(CURRENCY_RE.match(self.currency)), "$.currency",
-                 "must be an ISO 4217 code such as EUR or USD")
-        _require(self.period in STIPEND_PERIODS, "$.period",
-                 f"must be one of {', '.join(STIPEND_PERIODS)}")
+        _require(
+            isinstance(self.amount, Decimal) and self.amount >= 0,
+            "$.amount",
+            "must be a number >= 0",
+        )
+        _require(
+            bool(CURRENCY_RE.match(self.currency)),
+            "$.currency",
+            "must be an ISO 4217 code such as EUR or USD",
+        )
+        _require(
+            self.period in STIPEND_PERIODS,
+            "$.period",
+            f"must be one of {', '.join(STIPEND_PERIODS)}",
+        )
 
 
 @dataclass(frozen=True)
@@ -250,9 +306,12 @@ class Achievement:
     def __post_init__(self) -> None:
         _slug(self.slug, "$.slug")
         _text(self.name, "$.name", max_len=200)
-        _require(self.achievement_type in ACHIEVEMENT_TYPES
-                 or bool(re.match(r"^ext:[A-Za-z0-9_.-]+$", self.achievement_type)),
-                 "$.achievementType", f"{self.achievement_type!r} is not an OB 3.0 achievement type")
+        _require(
+            self.achievement_type in ACHIEVEMENT_TYPES
+            or bool(re.match(r"^ext:[A-Za-z0-9_.-]+$", self.achievement_type)),
+            "$.achievementType",
+            f"{self.achievement_type!r} is not an OB 3.0 achievement type",
+        )
         _text(self.description, "$.description")
         _text(self.criteria, "$.criteria")
         if self.expected_hours is not None:
@@ -276,8 +335,11 @@ class Candidate:
         _text(self.name, "$.name", max_len=200)
         _require(bool(EMAIL_RE.match(self.email)), "$.email", f"{self.email!r} is not an e-mail")
         if self.id is not None:
-            _require(bool(re.match(r"^(did:[a-z0-9]+:\S+|https://\S+|urn:\S+)$", self.id)),
-                     "$.id", "must be a DID, an https URL or a URN")
+            _require(
+                bool(re.match(r"^(did:[a-z0-9]+:\S+|https://\S+|urn:\S+)$", self.id)),
+                "$.id",
+                "must be a DID, an https URL or a URN",
+            )
             _require("@" not in self.id, "$.id", "must not contain an e-mail address")
         if self.slug is not None:
             _slug(self.slug, "$.slug")
@@ -307,8 +369,11 @@ class Evidence:
     genre: str | None = None  # e.g. "Report", "Code repository", "Presentation"
 
     def __post_init__(self) -> None:
-        _require(isinstance(self.url, str) and self.url.startswith("https://"), "$.url",
-                 "evidence must be an https URL")
+        _require(
+            isinstance(self.url, str) and self.url.startswith("https://"),
+            "$.url",
+            "evidence must be an https URL",
+        )
         _text(self.name, "$.name", max_len=300)
 
 
@@ -328,14 +393,23 @@ class Outcome:
         if self.offer_accepted:
             _require(self.offer_made, "$.offer_accepted", "cannot accept an offer never made")
         if self.accepted_date is not None:
-            _require(bool(self.offer_accepted), "$.accepted_date",
-                     "an accepted date needs offer_accepted: true")
+            _require(
+                bool(self.offer_accepted),
+                "$.accepted_date",
+                "an accepted date needs offer_accepted: true",
+            )
             if self.offer_date is not None:
-                _require(self.accepted_date >= self.offer_date, "$.accepted_date",
-                         "is before the offer date")
+                _require(
+                    self.accepted_date >= self.offer_date,
+                    "$.accepted_date",
+                    "is before the offer date",
+                )
         if self.first_delivery_date is not None and self.accepted_date is not None:
-            _require(self.first_delivery_date >= self.accepted_date, "$.first_delivery_date",
-                     "is before the accepted date")
+            _require(
+                self.first_delivery_date >= self.accepted_date,
+                "$.first_delivery_date",
+                "is before the accepted date",
+            )
 
 
 @dataclass(frozen=True)
@@ -363,16 +437,24 @@ class Record:
         _slug(self.slug, "$.slug")
         _slug(self.achievement, "$.achievement")
         _require(self.end_date >= self.start_date, "$.end_date", "is before start_date")
-        _require(isinstance(self.hours, Decimal) and Decimal(0) < self.hours <= Decimal(2000),
-                 "$.hours", "must be a number of hours between 0 and 2000")
-        _require(self.status in ("completed", "withdrawn"), "$.status",
-                 "must be 'completed' or 'withdrawn'")
+        _require(
+            isinstance(self.hours, Decimal) and Decimal(0) < self.hours <= Decimal(2000),
+            "$.hours",
+            "must be a number of hours between 0 and 2000",
+        )
+        _require(
+            self.status in ("completed", "withdrawn"),
+            "$.status",
+            "must be 'completed' or 'withdrawn'",
+        )
         if self.status == "completed":
-            _require(len(self.results) >= 1, "$.results",
-                     "a completed record needs rubric results")
+            _require(len(self.results) >= 1, "$.results", "a completed record needs rubric results")
         if self.awarded is not None:
-            _require(self.awarded.tzinfo is not None, "$.awarded",
-                     "needs a time zone (e.g. 2026-05-01T17:00:00Z)")
+            _require(
+                self.awarded.tzinfo is not None,
+                "$.awarded",
+                "needs a time zone (e.g. 2026-05-01T17:00:00Z)",
+            )
             _require(self.awarded.date() >= self.start_date, "$.awarded", "is before start_date")
         seen = [r.criterion for r in self.results]
         _require(len(set(seen)) == len(seen), "$.results", "a criterion is scored twice")

@@ -28,20 +28,29 @@ EXAMPLE_NAME = "northwind-microinternships"
 def bundled_example() -> Path:
     """The example shipped in the wheel, or the source checkout's ``examples/``."""
     here = Path(__file__).resolve()
-    for candidate in (here.parents[1] / "data" / "examples" / EXAMPLE_NAME,
-                      here.parents[3] / "examples" / EXAMPLE_NAME):
+    for candidate in (
+        here.parents[1] / "data" / "examples" / EXAMPLE_NAME,
+        here.parents[3] / "examples" / EXAMPLE_NAME,
+    ):
         if (candidate / "microcred.toml").is_file():
             return candidate
-    raise ConfigError("the bundled example program was not found",
-                      hint="reinstall microcred from its source tree")
+    raise ConfigError(
+        "the bundled example program was not found", hint="reinstall microcred from its source tree"
+    )
 
 
 def register(main: click.Group) -> None:
     @main.command("demo")
-    @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-                  default=Path("demo-site"), show_default=True, help="Where to build the site.")
-    @click.option("--engine", type=click.Choice(["mkdocs", "zensical"]), default="mkdocs",
-                  show_default=True)
+    @click.option(
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("demo-site"),
+        show_default=True,
+        help="Where to build the site.",
+    )
+    @click.option(
+        "--engine", type=click.Choice(["mkdocs", "zensical"]), default="mkdocs", show_default=True
+    )
     @click.option("--now", "now_text", metavar="ISO", help="Issue/build time (default: now).")
     def demo(out: Path, engine: str, now_text: str | None) -> None:
         """Issue, build and verify the bundled example program."""
@@ -49,25 +58,31 @@ def register(main: click.Group) -> None:
         source = bundled_example()
         with tempfile.TemporaryDirectory(prefix="microcred-demo-") as tmp:
             work = Path(tmp) / EXAMPLE_NAME
-            shutil.copytree(source, work, ignore=shutil.ignore_patterns(
-                "credentials", "status", ".microcred", "site"))
+            shutil.copytree(
+                source,
+                work,
+                ignore=shutil.ignore_patterns("credentials", "status", ".microcred", "site"),
+            )
             identity = load_issuer_settings(work).identity
             entry = KeyRing(work).new_key(identity, now=now)
             click.echo(f"TEST-ONLY issuer key generated for this demo: {entry.controller}")
             click.echo("  (it lives in a temporary folder and is deleted when the demo ends)")
             with progress_bar("Building") as progress:
-                result = build_site(work, out.resolve(), now=now, engine=engine,
-                                    progress=progress)
-        click.echo(f"built {result.pages} pages with {result.credentials} credentials into "
-                   f"{result.out} in {result.seconds:.1f} s "
-                   f"({result.total_bytes / 1e6:.1f} MB, largest page "
-                   f"{result.largest_page[0]} {result.largest_page[1] / 1024:.0f} KB)")
+                result = build_site(work, out.resolve(), now=now, engine=engine, progress=progress)
+        click.echo(
+            f"built {result.pages} pages with {result.credentials} credentials into "
+            f"{result.out} in {result.seconds:.1f} s "
+            f"({result.total_bytes / 1e6:.1f} MB, largest page "
+            f"{result.largest_page[0]} {result.largest_page[1] / 1024:.0f} KB)"
+        )
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
         reports = list(verify_paths([result.out], now=now))
         verdicts = Counter(r.result for r in reports)
-        click.echo(f"verified offline from the site folder: {len(reports)} credential(s): "
-                   + ", ".join(f"{n} {word}" for word, n in sorted(verdicts.items())))
+        click.echo(
+            f"verified offline from the site folder: {len(reports)} credential(s): "
+            + ", ".join(f"{n} {word}" for word, n in sorted(verdicts.items()))
+        )
         for report in reports:
             if report.result != "valid":
                 click.echo(f"  {report.result.upper()}: {report.path}", err=True)

@@ -31,8 +31,30 @@ def _read(source: str) -> tuple[str, Any]:
 
 def reference_json(document: Any) -> str:
     """Serialised as the reference implementation does (JSON.stringify(doc, null, 2)): the
-    W3C vectors' signed.json files come out byte for byte, with no trailing newline."""
-    return json.dumps(document, ensure_ascii=False, indent=2)
+    W3C vectors' signed.json files come out byte for byte, with no trailing newline.
+
+    json.dumps spells floats with Python's repr (2.0, 1e-07, 1e+16); JSON.stringify uses
+    ECMAScript Number::toString (2, 1e-7, 10000000000000000), so numbers go through JCS's
+    es6_number. Layout, string escapes (ensure_ascii off) and member order are json.dumps's.
+    """
+    from microcred.jsonld.jcs import es6_number  # local: only this function is ours to edit
+
+    def encode(value: Any, indent: str) -> str:
+        if isinstance(value, float):
+            return es6_number(value)
+        inner = indent + "  "
+        if isinstance(value, dict) and value:
+            members = (
+                f"{inner}{json.dumps(str(key), ensure_ascii=False)}: {encode(item, inner)}"
+                for key, item in value.items()
+            )
+            return "{\n" + ",\n".join(members) + "\n" + indent + "}"
+        if isinstance(value, list | tuple) and value:
+            items = (inner + encode(item, inner) for item in value)
+            return "[\n" + ",\n".join(items) + "\n" + indent + "]"
+        return json.dumps(value, ensure_ascii=False)
+
+    return encode(document, "")
 
 
 def extra_context_loader(pairs: tuple[str, ...], folder: Path | None) -> OfflineLoader | None:
