@@ -45,7 +45,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.skipped and "conformance" in report.keywords:
-        _skipped_conformance.append(report.nodeid)
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        _skipped_conformance.append(f"{report.nodeid}  ({reason.removeprefix('Skipped: ')})")
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -53,7 +54,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         return
     tr = terminalreporter
     tr.section("CONFORMANCE TESTS SKIPPED", sep="!", red=True, bold=True)
-    tr.write_line(f"The standards pack was not found at {STANDARDS_DIR}.", red=True, bold=True)
-    tr.write_line("Set MICROCRED_STANDARDS=/path/to/shared/standards to run them. Skipped:", red=True)
+    if not standards_available():
+        tr.write_line(f"The standards pack was not found at {STANDARDS_DIR}.", red=True, bold=True)
+        tr.write_line("Set MICROCRED_STANDARDS=/path/to/shared/standards to run them.", red=True)
+    tr.write_line("Skipped conformance tests (and why):", red=True)
     for nodeid in _skipped_conformance:
         tr.write_line(f"  - {nodeid}", red=True)

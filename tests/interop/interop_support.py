@@ -62,10 +62,8 @@ class Reference:
 
     def __init__(self, node: str) -> None:
         self.node = node
-        self.spawns = 0
 
     def call(self, request: Mapping[str, Any], *, timeout: float = 120) -> dict[str, Any]:
-        self.spawns += 1
         proc = subprocess.run(
             [self.node, str(HARNESS)],
             input=json.dumps(request, ensure_ascii=False).encode("utf-8"),

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +73,42 @@ def ob_doc() -> dict[str, Any]:
             },
         },
     }
+
+
+# --- the reference stack (tests/interop/js/harness.mjs), for a few cross-checks here --------
+
+HARNESS = REPO / "tests" / "interop" / "js" / "harness.mjs"
+
+
+def _harness_problem() -> str | None:
+    if shutil.which("node") is None:
+        return "node is not on PATH"
+    if not (HARNESS.parent / "node_modules" / "@digitalbazaar" / "vc").is_dir():
+        return f"{HARNESS.parent}/node_modules is missing (npm ci there)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def reference_canonize() -> Callable[[list[dict[str, Any]]], list[str]]:
+    """RDFC-1.0 N-Quads from the reference's eddsa-rdfc-2022 canonize (jsonld.js +
+    rdf-canonize), for documents with inline contexts; one node process per call. Skips
+    without node and the harness's node_modules."""
+    problem = _harness_problem()
+    if problem is not None:
+        pytest.skip(f"reference JS harness unavailable: {problem}")
+
+    def canonize(documents: list[dict[str, Any]]) -> list[str]:
+        requests = [{"op": "canonize", "document": doc} for doc in documents]
+        proc = subprocess.run(
+            [str(shutil.which("node")), str(HARNESS)],
+            input=json.dumps({"op": "batch", "requests": requests}).encode("utf-8"),
+            capture_output=True,
+            cwd=HARNESS.parent,
+            timeout=120,
+            check=True,
+        )
+        answers = json.loads(proc.stdout.decode("utf-8"))["responses"]
+        assert all("nquads" in a for a in answers), answers
+        return [str(a["nquads"]) for a in answers]
+
+    return canonize

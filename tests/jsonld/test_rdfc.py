@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ NAME = "https://schema.org/name"
 INLINE = {"name": NAME, "knows": {"@id": "https://schema.org/knows", "@type": "@id"}}
 
 
-def _named(text: str) -> dict[str, Any]:
+def _named(text: Any) -> dict[str, Any]:
     return {"@context": INLINE, "@id": "urn:ex:s", "name": text}
 
 
@@ -227,3 +228,67 @@ def test_canonical_form_ignores_labels_and_order(
     rnd.shuffle(shuffled)
     moved = "".join(f"{rename.get(s, s)} {p} {rename.get(o, o)} .\n" for s, p, o in shuffled)
     assert canonicalize_nquads(text) == canonicalize_nquads(moved)
+
+
+# --- @direction (signed as an i18n datatype, as the eddsa-rdfc-2022 cryptosuites do) -------
+
+I18N = "https://www.w3.org/ns/i18n#"
+
+
+@pytest.mark.parametrize(
+    ("value", "datatype"),
+    [
+        (
+            {"@value": "\u0634\u0627\u0631\u0629", "@language": "AR-eg", "@direction": "rtl"},
+            "ar-eg_rtl",
+        ),
+        ({"@value": "abc", "@direction": "ltr"}, "_ltr"),
+        ({"@value": "abc", "@language": "en", "@direction": "ltr"}, "en_ltr"),
+    ],
+    ids=["language-lower-cased", "no-language", "plain"],
+)
+def test_direction_is_an_i18n_datatype(value: dict[str, str], datatype: str) -> None:
+    result = canonicalize(_named(value), default_loader())
+    assert result == f'<urn:ex:s> <{NAME}> "{value["@value"]}"^^<{I18N}{datatype}> .\n'
+
+
+def test_direction_is_covered_by_the_canonical_form() -> None:
+    # Before, pyld without rdfDirection dropped it: rtl and ltr signed the same bytes.
+    rtl = _named({"@value": "abc", "@direction": "rtl"})
+    ltr = _named({"@value": "abc", "@direction": "ltr"})
+    assert canonicalize(rtl, default_loader()) != canonicalize(ltr, default_loader())
+
+
+def test_direction_from_the_context() -> None:
+    doc = {
+        "@context": {"@language": "he", "@direction": "rtl", "name": NAME},
+        "@id": "urn:ex:s",
+        "name": "\u05e9\u05dc\u05d5\u05dd",
+    }
+    assert f"^^<{I18N}he_rtl> ." in canonicalize(doc, default_loader())
+
+
+def test_relative_iri_in_a_list_is_a_microcred_error() -> None:
+    # pyld leaves an empty slot (None) in the list for it; that crashed serialization.
+    context = {"l": {"@id": "urn:ex:l", "@container": "@list", "@type": "@id"}}
+    doc = {"@context": context, "@id": "urn:ex:s", "l": ["urn:ex:ok", "relative"]}
+    with pytest.raises(JsonLdError) as info:
+        canonicalize(doc, default_loader())
+    assert info.value.code == "MALFORMED_VALUE_ERROR"
+    assert "list item" in str(info.value)
+
+
+@pytest.mark.interop
+def test_direction_agrees_with_the_reference(
+    reference_canonize: Callable[[list[dict[str, Any]]], list[str]],
+) -> None:
+    values = [
+        {"@value": "\u0634\u0627\u0631\u0629", "@language": "AR-eg", "@direction": "rtl"},
+        {"@value": "abc", "@direction": "ltr"},
+        [{"@value": "x", "@language": "fr-CA", "@direction": "ltr"}, "plain"],
+    ]
+    documents = [_named(value) for value in values]
+    context = {"m": {"@id": NAME, "@container": "@language", "@direction": "rtl"}}
+    documents.append({"@context": context, "@id": "urn:ex:s", "m": {"AR": "x", "@none": "y"}})
+    ours = [canonicalize(document, default_loader()) for document in documents]
+    assert ours == reference_canonize(documents)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -206,3 +207,134 @@ def test_paths_through_nest_objects() -> None:
         "n": [{"name": "a"}, {"junk": 1}],
     }
     assert set(data_loss_problems(doc, default_loader())) == {"$.count", "$.n[1].junk"}
+
+
+# --- what JSON-LD to RDF drops (or the reference refuses) after expansion kept it --------
+
+XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
+INLINE = {
+    "v": "urn:ex:v",
+    "ids": {"@id": "urn:ex:ids", "@container": "@id"},
+    "types": {"@id": "urn:ex:types", "@container": "@type"},
+    "graphs": {"@id": "urn:ex:graphs", "@container": ["@graph", "@id"]},
+    "langs": {"@id": "urn:ex:langs", "@container": "@language"},
+    "ref": {"@id": "urn:ex:ref", "@type": "@id"},
+    "rev": {"@reverse": "urn:ex:rev"},
+}
+
+
+def _inline(**members: Any) -> dict[str, Any]:
+    return {"@context": INLINE, "@id": "urn:ex:s", **members}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"@value": "x", "@language": "ar", "@direction": "rtl"},
+        {"@value": "x", "@direction": "ltr"},
+    ],
+    ids=["with-language", "without-language"],
+)
+def test_direction_is_signed_not_lost(value: dict[str, str]) -> None:
+    doc = _inline(v=value)
+    assert data_loss_problems(doc, default_loader()) == {}
+    assert f"_{value['@direction']}>" in canonicalize(doc, default_loader())
+
+
+@pytest.mark.parametrize("text", ["abc", "1.5kg", "NaN", "0x10"])
+def test_double_typed_string_that_is_not_a_number(text: str) -> None:
+    # The reference signs parseFloat(text): "abc" and "NaN" both become "NaN".
+    problems = data_loss_problems(
+        _inline(v={"@value": text, "@type": XSD_DOUBLE}), default_loader()
+    )
+    assert set(problems) == {"$.v"}
+    assert "xsd:double" in problems["$.v"]
+
+
+@pytest.mark.parametrize("text", ["1.5", " -2e3 ", "Infinity", "7."])
+def test_double_typed_number_strings_pass(text: str) -> None:
+    doc = _inline(v={"@value": text, "@type": XSD_DOUBLE})
+    assert data_loss_problems(doc, default_loader()) == {}
+
+
+@pytest.mark.parametrize(
+    ("members", "found"),
+    [
+        ({"ids": {"relative": {"v": "x"}}}, "'relative'"),
+        ({"types": {"RelativeType": {"v": "x"}}}, "'RelativeType'"),
+        ({"graphs": {"relative": {"v": "x"}}}, "'relative'"),
+        ({"rev": {"@id": "relative"}}, "'relative'"),
+        ({"a b:c": "x"}, "'a b:c'"),
+    ],
+    ids=["id-map-key", "type-map-key", "graph-id-map-key", "reverse", "property-with-space"],
+)
+def test_relative_iris_that_no_member_names(members: dict[str, Any], found: str) -> None:
+    # pyld's toRDF drops these subjects, objects, types and predicates without a word.
+    doc = _inline(**members)
+    assert canonicalize(doc, default_loader()) == canonicalize(_inline(), default_loader())
+    error = _loss(doc)
+    assert found in str(error)
+
+
+def test_relative_list_item_is_named() -> None:
+    context = {"l": {"@id": "urn:ex:l", "@container": "@list", "@type": "@id"}}
+    doc = {"@context": context, "@id": "urn:ex:s", "l": ["urn:ex:ok", "relative"]}
+    assert set(data_loss_problems(doc, default_loader())) == {"$.l[1]"}
+
+
+@pytest.mark.parametrize("iri", ["urn:ex:a\ufeffb", "urn:ex:a\x85b", "urn:ex:a\x1cb", "urn:ex:a b"])
+def test_iri_with_white_space_for_either_processor(iri: str) -> None:
+    # JavaScript's \s has U+FEFF, Python's has U+0085 and U+001C..U+001F: one side drops it.
+    assert set(data_loss_problems(_inline(ref=iri), default_loader())) == {"$.ref"}
+
+
+@pytest.mark.parametrize(
+    ("members", "path"),
+    [
+        ({"v": {"@value": "x", "@language": "en us"}}, "$.v"),
+        ({"v": {"@value": "x", "@language": "toolongsubtag"}}, "$.v"),
+        ({"langs": {"en us": "x"}}, "$ (expanded: <urn:ex:s> <urn:ex:langs>)"),
+    ],
+    ids=["space", "too-long", "language-map-key"],
+)
+def test_malformed_language_tag(members: dict[str, Any], path: str) -> None:
+    # pyld writes it into the N-Quads as is ("x"@en us is not N-Quads); jsonld.js refuses it.
+    problems = data_loss_problems(_inline(**members), default_loader())
+    assert set(problems) == {path}
+    assert "language tag" in problems[path]
+
+
+def test_well_formed_language_tags_pass() -> None:
+    doc = _inline(v={"@value": "x", "@language": "zh-Hant-TW"}, langs={"EN": "y", "@none": "z"})
+    assert data_loss_problems(doc, default_loader()) == {}
+
+
+@pytest.mark.parametrize(
+    "item",
+    [{"@value": "floating"}, "scalar", {"@id": "urn:ex:only-id"}, {"@list": ["x"]}],
+    ids=["value-object", "string", "node-with-only-id", "list"],
+)
+def test_free_floating_items_in_graph(item: Any) -> None:
+    doc = {"@context": INLINE, "@graph": [item, {"@id": "urn:ex:a", "v": "kept"}]}
+    assert set(data_loss_problems(doc, default_loader())) == {'$["@graph"][0]'}
+
+
+def test_document_with_nothing_to_sign() -> None:
+    assert set(data_loss_problems({"@context": INLINE, "@id": "urn:ex:s"}, default_loader())) == {
+        "$"
+    }
+    # ... but a loss already named is not reported twice
+    problems = data_loss_problems({"@context": INLINE, "@id": "urn:ex:s", "x": 1}, default_loader())
+    assert set(problems) == {"$.x"}
+
+
+@pytest.mark.interop
+def test_reference_safe_mode_refuses_what_we_name(
+    reference_canonize: Callable[[list[dict[str, Any]]], list[str]],
+) -> None:
+    """Each document here is refused by jsonld.js safe mode; calling the harness on any one of
+    them must fail. (Mostly pins that these are real losses, not microcred's taste.)"""
+    with pytest.raises(AssertionError, match="Safe mode validation error"):
+        reference_canonize([_inline(ids={"relative": {"v": "x"}})])
+    with pytest.raises(AssertionError, match="Safe mode validation error"):
+        reference_canonize([_inline(v={"@value": "x", "@language": "en us"})])
