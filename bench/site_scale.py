@@ -41,7 +41,7 @@ def generate(root: Path, count: int) -> None:
     start = dt.date(2026, 1, 5)
     for i in range(count):
         brief = briefs[i % len(briefs)]
-        begin = start + dt.timedelta(days=i % 300)
+        begin = start + dt.timedelta(days=i % 280)  # all awarded before NOW
         front = {
             "candidate": {
                 "name": f"Candidate {i:05d}",

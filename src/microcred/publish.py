@@ -216,7 +216,7 @@ def prepare_publication(
         ring = KeyRing(root)
         signing_key = key or ring.load_active_secret(passphrase=passphrase)
         report = issue_program(root, now=now, key=signing_key, progress=progress, workers=workers)
-        program = load_program(root)
+        program = report.program or load_program(root)
         credentials = _load_credentials(root)
         epoch = status_epoch(credentials, ring, now)
         lists = signed_status_lists(root, program, signing_key, now=now, epoch=epoch)

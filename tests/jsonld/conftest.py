@@ -89,16 +89,14 @@ def _harness_problem() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def reference_canonize() -> Callable[[list[dict[str, Any]]], list[str]]:
-    """RDFC-1.0 N-Quads from the reference's eddsa-rdfc-2022 canonize (jsonld.js +
-    rdf-canonize), for documents with inline contexts; one node process per call. Skips
-    without node and the harness's node_modules."""
+def reference_batch() -> Callable[[list[dict[str, Any]]], list[dict[str, Any]]]:
+    """Answers of the reference harness to a batch of requests (one node process per call).
+    Skips without node and the harness's node_modules."""
     problem = _harness_problem()
     if problem is not None:
         pytest.skip(f"reference JS harness unavailable: {problem}")
 
-    def canonize(documents: list[dict[str, Any]]) -> list[str]:
-        requests = [{"op": "canonize", "document": doc} for doc in documents]
+    def batch(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
         proc = subprocess.run(
             [str(shutil.which("node")), str(HARNESS)],
             input=json.dumps({"op": "batch", "requests": requests}).encode("utf-8"),
@@ -107,7 +105,22 @@ def reference_canonize() -> Callable[[list[dict[str, Any]]], list[str]]:
             timeout=120,
             check=True,
         )
-        answers = json.loads(proc.stdout.decode("utf-8"))["responses"]
+        answers: list[dict[str, Any]] = json.loads(proc.stdout.decode("utf-8"))["responses"]
+        assert len(answers) == len(requests)
+        return answers
+
+    return batch
+
+
+@pytest.fixture(scope="session")
+def reference_canonize(
+    reference_batch: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+) -> Callable[[list[dict[str, Any]]], list[str]]:
+    """RDFC-1.0 N-Quads from the reference's eddsa-rdfc-2022 canonize (jsonld.js +
+    rdf-canonize, safe mode) for documents with inline contexts."""
+
+    def canonize(documents: list[dict[str, Any]]) -> list[str]:
+        answers = reference_batch([{"op": "canonize", "document": doc} for doc in documents])
         assert all("nquads" in a for a in answers), answers
         return [str(a["nquads"]) for a in answers]
 

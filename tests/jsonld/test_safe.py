@@ -271,7 +271,7 @@ def test_double_typed_number_strings_pass(text: str) -> None:
 def test_relative_iris_that_no_member_names(members: dict[str, Any], found: str) -> None:
     # pyld's toRDF drops these subjects, objects, types and predicates without a word.
     doc = _inline(**members)
-    assert canonicalize(doc, default_loader()) == canonicalize(_inline(), default_loader())
+    assert found.strip("'") not in canonicalize(doc, default_loader())
     error = _loss(doc)
     assert found in str(error)
 

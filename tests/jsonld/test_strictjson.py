@@ -106,3 +106,12 @@ def test_syntax_error_names_line_and_column() -> None:
 
 def test_not_text() -> None:
     _refused(123)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("2", 2), ("1.5", 1.5), ("true", True), ("null", None), ('"x"', "x")]
+)
+def test_scalar_documents_parse(text: str, value: object) -> None:
+    # The depth check used to iterate the scalar: a bare TypeError for valid JSON.
+    assert loads_strict(text) == value
+    assert loads_strict(text.encode()) == value

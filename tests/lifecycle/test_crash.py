@@ -33,7 +33,7 @@ from typing import Any
 import pytest
 from lchelpers import credential_files
 
-from microcred.issue import INDEX, dump_json
+from microcred.issue import INDEX, dump_json, fingerprint
 from microcred.jsonld import canonicalize, default_loader, jcs
 from microcred.keyring import KeyRing
 from microcred.proof.suites import verify_proof
@@ -188,6 +188,7 @@ def test_kill_9_at_random_points_then_rerun_equals_a_clean_run(
         assert index[slug]["id"] == cred["id"]
         assert index[slug]["issued"] == cred["proof"][0]["created"]
         assert index[slug]["verificationMethod"] == cred["proof"][0]["verificationMethod"]
+        assert index[slug]["sha256"] == fingerprint(cred)
         assert dump_json(cred).encode("utf-8") == files[slug]
     litter = [p for d in ("credentials", "status") for p in (killed / d).rglob(".*.tmp")]
     assert litter == [], note

@@ -22,8 +22,10 @@ from lchelpers import (
     index_of,
 )
 
+from microcred.cli import run
 from microcred.errors import ConfigError
 from microcred.issue import INDEX, issue_program, read_index
+from microcred.proof.keys import generate_keypair
 from microcred.publish import change_status, prepare_publication
 
 LATER = NOW + dt.timedelta(days=3)
@@ -179,3 +181,29 @@ def test_a_new_record_gets_a_fresh_index_and_old_ones_never_move(
         index_of(credentials(root)["late-2026-11-02"])
         == after[credentials(root)["late-2026-11-02"]["id"]]
     )
+
+
+def test_a_changed_issuer_identity_never_silently_replaces_credentials(
+    program: Callable[..., Path],
+) -> None:
+    root = program()
+    issue_program(root, now=NOW)
+    before = credential_files(root)
+    with pytest.raises(ConfigError) as info:
+        issue_program(root, now=LATER, key=generate_keypair())  # another did:key
+    assert "another id" in info.value.diagnostics()
+    assert credential_files(root) == before
+
+
+def test_the_command_reports_what_stays_published(
+    program: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = program()
+    assert run(["-p", str(root), "issue", "--now", "2026-11-01T12:00:00Z", "--workers", "1"]) == 0
+    assert "issued 3, unchanged 0" in capsys.readouterr().out
+    (root / "records" / "data-2026-03-03.md").unlink()
+    assert run(["-p", str(root), "issue", "--now", "2026-11-02T12:00:00Z"]) == 0
+    out, err = capsys.readouterr()
+    assert "issued 0, unchanged 2" in out
+    assert "credentials/data-2026-03-03.json has no record any more" in err
+    assert "microcred revoke data-2026-03-03" in err

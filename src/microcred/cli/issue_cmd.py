@@ -34,8 +34,9 @@ def report_notes(report: IssueReport) -> list[str]:
         )
     if report.recovered:
         notes.append(
-            f"{len(report.recovered)} credential(s) were complete on disk but missing from "
-            "credentials/index.json (an interrupted run?); kept as they were"
+            f"{len(report.recovered)} credential(s) were complete on disk but not recorded in "
+            "credentials/index.json as they are (an interrupted run, or an index written by an "
+            "older microcred); their proofs verify, so they were kept as they are"
         )
     return notes
 

@@ -102,7 +102,7 @@ def _utf16_key(text: str) -> bytes:
 
 def sort_strings(items: list[str], order: Order) -> None:
     """Sort in place by UTF-16 code units or by code points (equal unless astral text)."""
-    if order == "utf16" and any(_ASTRAL.search(item) for item in items):
+    if order == "utf16" and _ASTRAL.search("".join(items)):
         items.sort(key=_utf16_key)
     elif order in ORDERS:
         items.sort()
@@ -253,8 +253,8 @@ def _relabel(quads: list[Quad], order: Order) -> tuple[list[Quad], dict[str, str
     """Rename blank nodes so pyld's code-point sort of labels follows ``order``.
 
     pyld sorts the labels it permutes; for UTF-16 order and astral labels (possible only in
-    N-Quads input: JSON-LD input gets ``_:b<n>``) the labels become ASCII ones sorting the same
-    way. Returns the quads and new label -> input label (empty when nothing changed).
+    N-Quads input: pyld's JSON-LD to RDF issues ``_:b<n>``) the labels become ASCII ones
+    sorting the same way. Returns the quads and new label -> input label (empty when none).
     """
     if order != "utf16":
         return quads, {}
@@ -288,6 +288,7 @@ def _canonicalize_quads(
     timeout_s: float,
     hash_algorithm: str = "sha256",
     order: Order = "utf16",
+    ascii_labels: bool = False,
 ) -> tuple[str, dict[str, str]]:
     hash_name = _HASHES.get(hash_algorithm)
     if hash_name is None:
@@ -295,7 +296,8 @@ def _canonicalize_quads(
     if order not in ORDERS:
         raise JsonLdError(f"unknown RDFC string order {order!r}; use 'utf16' or 'codepoint'")
     try:
-        unique, original = _relabel(_dedupe(quads), order)
+        unique = _dedupe(quads)
+        unique, original = (unique, {}) if ascii_labels else _relabel(unique, order)
         text, labels = _Rdfc10(_Budget(max_work, timeout_s), hash_name, order).run(unique)
         if _SURROGATE.search(text):
             raise UnicodeEncodeError("utf-8", text, 0, 1, "lone surrogate")
@@ -501,7 +503,9 @@ def canonicalize(
     pyld rejects.
     """
     quads = to_quads(doc, loader)
-    return _canonicalize_quads(quads, max_work=max_work, timeout_s=timeout_s, order=order)[0]
+    return _canonicalize_quads(
+        quads, max_work=max_work, timeout_s=timeout_s, order=order, ascii_labels=True
+    )[0]
 
 
 def canonical_variants(
@@ -520,10 +524,9 @@ def canonical_variants(
     the orders cannot differ). Errors as ``canonicalize``.
     """
     quads = to_quads(doc, loader)
-    first = _canonicalize_quads(quads, max_work=max_work, timeout_s=timeout_s, order="utf16")[0]
+    limits: dict[str, Any] = {"max_work": max_work, "timeout_s": timeout_s, "ascii_labels": True}
+    first = _canonicalize_quads(quads, order="utf16", **limits)[0]
     if not _ASTRAL.search(first):
         return [first]
-    second = _canonicalize_quads(quads, max_work=max_work, timeout_s=timeout_s, order="codepoint")[
-        0
-    ]
+    second = _canonicalize_quads(quads, order="codepoint", **limits)[0]
     return [first] if second == first else [first, second]

@@ -13,17 +13,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import shutil
 import tempfile
 import time
 import tomllib
 from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from microcred.errors import ConfigError, MicrocredError
 from microcred.proof.keys import KeyPair
+from microcred.publish import prepare_publication
 from microcred.site.engine import ENGINES, PageStats, postprocess, run_engine
 from microcred.site.safety import find_secret_keys
 from microcred.site.source import (
@@ -35,6 +39,7 @@ from microcred.site.source import (
     render_issuer_source,
     stamp,
 )
+from microcred.verify import PinnedDocument, StatusSnapshot, VerifyOptions, check_credential
 
 Progress = Callable[[int, int, str], None]
 
@@ -87,29 +92,51 @@ def project_kind(root: Path) -> str:
     )
 
 
-def check_publication(pub: PublicationLike, now: dt.datetime) -> dict[str, BuildCheck]:
-    """Verify every credential offline with the DID documents and status lists being published."""
-    from microcred.verify import (
-        PinnedDocument,
-        StatusSnapshot,
-        VerifyOptions,
-        check_credential,
-    )
+PARALLEL_FROM = 200  # below this, starting worker processes costs more than it saves
 
+
+def _check_chunk(
+    items: list[tuple[str, dict[str, Any]]],
+    did_documents: Mapping[str, Mapping[str, Any]],
+    status_lists: Mapping[str, Mapping[str, Any]],
+    now: dt.datetime,
+) -> list[tuple[str, BuildCheck]]:
+    """Verify some credentials offline with the DID documents and lists being published."""
     options = VerifyOptions(
-        did_documents={d: PinnedDocument(doc, "this site") for d, doc in pub.did_documents.items()},
+        did_documents={d: PinnedDocument(doc, "this site") for d, doc in did_documents.items()},
         status_lists={
             url: StatusSnapshot(doc, "this site", fetched_at=stamp(now))
-            for url, doc in pub.status_lists.items()
+            for url, doc in status_lists.items()
         },
     )
-    out = {}
-    for slug, credential in sorted(pub.credentials.items()):
-        report = check_credential(
-            credential, now=now, options=options, path=f"credentials/{slug}.json"
+    return [
+        (
+            slug,
+            summarise(
+                check_credential(cred, now=now, options=options, path=f"credentials/{slug}.json")
+            ),
         )
-        out[slug] = summarise(report)
-    return out
+        for slug, cred in items
+    ]
+
+
+def check_publication(pub: PublicationLike, now: dt.datetime) -> dict[str, BuildCheck]:
+    """Verify every credential; large programs use one worker process per CPU.
+
+    Canonicalisation (RDFC-1.0) dominates and is pure Python, so processes, not threads.
+    """
+    items = [(slug, dict(cred)) for slug, cred in sorted(pub.credentials.items())]
+    docs = {d: dict(doc) for d, doc in pub.did_documents.items()}
+    lists = {u: dict(doc) for u, doc in pub.status_lists.items()}
+    workers = min(len(os.sched_getaffinity(0)), 8)
+    if len(items) < PARALLEL_FROM or workers < 2:
+        return dict(_check_chunk(items, docs, lists, now))
+    size = -(-len(items) // (workers * 4))
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    context = multiprocessing.get_context("spawn")  # no fork: the caller may hold threads
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(_check_chunk, chunk, docs, lists, now) for chunk in chunks]
+        return {slug: check for future in futures for slug, check in future.result()}
 
 
 def summarise(report: Any) -> BuildCheck:
@@ -177,7 +204,6 @@ def render_source(
 
         report, checks = render_portfolio_source(root, dest, now=now)
         return report, checks, len(checks)
-    from microcred.publish import prepare_publication
 
     pub = prepare_publication(root, now=now, passphrase=passphrase, key=key)
     checks = check_publication(pub, now)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from microcred import bake
 from microcred.errors import ConfigError, MicrocredError
 from microcred.jsonld.strictjson import loads_strict
 from microcred.model import HTTP_URL_RE
@@ -45,6 +46,7 @@ from microcred.site.source import (
 )
 from microcred.site.templates import render
 from microcred.site.tree import Tree
+from microcred.verify import PinnedDocument, StatusSnapshot, VerifyOptions, check_credential
 
 MAX_FILE_BYTES = 5_000_000
 BADGES_PAGE_SIZE = 100
@@ -125,7 +127,6 @@ def _slug_for(stem: str, taken: set[str]) -> str:
 
 
 def _extract(path: Path, kind: str, raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
-    from microcred import bake
 
     try:
         if kind == "json":
@@ -298,13 +299,7 @@ def verify_received(
     lists: Mapping[str, tuple[str, dict[str, Any]]],
     now: dt.datetime,
 ) -> dict[str, BuildCheck]:
-    from microcred.site.build import summarise
-    from microcred.verify import (
-        PinnedDocument,
-        StatusSnapshot,
-        VerifyOptions,
-        check_credential,
-    )
+    from microcred.site.build import summarise  # here: build imports this module
 
     options = VerifyOptions(
         did_documents={d: PinnedDocument(doc, path) for d, (path, doc) in dids.items()},

@@ -16,6 +16,7 @@ the brief and portfolio pages, so the output grows linearly with the number of c
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import re
@@ -29,13 +30,20 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup
 
+from microcred import bake
 from microcred.credential.identity import normalise_email
 from microcred.errors import ConfigError
 from microcred.model import Achievement, Program, Record
 from microcred.proof.didweb import did_web_to_url
 from microcred.site import images
 from microcred.site.links import did_document_path, rel_link, site_path
-from microcred.site.safety import clean_text, safe_href, safe_image_src, short_hash
+from microcred.site.safety import (
+    clean_text,
+    plain_title,
+    safe_href,
+    safe_image_src,
+    short_hash,
+)
 from microcred.site.templates import render, template_dir
 from microcred.site.tree import Tree
 
@@ -208,7 +216,6 @@ class BadgeArt:
 
 
 def _svg_from_png(png: bytes, caption: str) -> str:
-    import base64
 
     data = base64.b64encode(png).decode("ascii")
     return render("badge-png.svg.j2", caption=caption, data=data)
@@ -377,12 +384,7 @@ def _copy_assets(tree: Tree) -> None:
         tree.write(f"docs/assets/{name}", (folder / name).read_bytes())
 
 
-def _bake(kind: str, image: bytes | str, credential_json: str) -> bytes | None:
-    """Bake with :mod:`microcred.bake`; None while that module is not available."""
-    try:
-        from microcred import bake
-    except ImportError:  # TODO(bake): drop this fallback once microcred.bake is merged
-        return None
+def _bake(kind: str, image: bytes | str, credential_json: str) -> bytes:
     if kind == "png":
         assert isinstance(image, bytes)
         return bake.bake_png(image, credential_json)
@@ -502,7 +504,6 @@ def render_issuer_source(
 
 
 def _plain(text: str) -> str:
-    from microcred.site.safety import plain_title
 
     return plain_title(text)
 
@@ -530,13 +531,8 @@ def _credential(ctx: _Ctx, record: Record, credential: Mapping[str, Any]) -> str
     json_rel = f"credentials/{slug}.json"
     ctx.tree.write(f"static/{json_rel}", text)
     art = ctx.art[achievement.slug]
-    baked_png = _bake("png", art.png, text)
-    baked_svg = _bake("svg", art.svg, text)
-    if baked_png is not None and baked_svg is not None:
-        ctx.tree.write(f"static/credentials/{slug}.png", baked_png)
-        ctx.tree.write(f"static/credentials/{slug}.svg", baked_svg)
-    elif "bake" not in " ".join(ctx.report.warnings):
-        ctx.report.warnings.append("microcred.bake is not available: no baked images were made")
+    ctx.tree.write(f"static/credentials/{slug}.png", _bake("png", art.png, text))
+    ctx.tree.write(f"static/credentials/{slug}.svg", _bake("svg", art.svg, text))
 
     page_url = f"credentials/{slug}/"
     page = Page(page_url)
@@ -564,10 +560,11 @@ def _credential(ctx: _Ctx, record: Record, credential: Mapping[str, Any]) -> str
     for rel in status_paths:
         verify_cmd += ["--status-list", rel.rsplit("/", 1)[-1]]
     verify_cmd.append(f"{slug}.json")
-    downloads = {"json": page.link(json_rel)}
-    if baked_png is not None:
-        downloads["png"] = page.link(f"credentials/{slug}.png")
-        downloads["svg"] = page.link(f"credentials/{slug}.svg")
+    downloads = {
+        "json": page.link(json_rel),
+        "png": page.link(f"credentials/{slug}.png"),
+        "svg": page.link(f"credentials/{slug}.svg"),
+    }
     evidence = []
     for ev in record.evidence:
         evidence.append(
@@ -603,7 +600,7 @@ def _credential(ctx: _Ctx, record: Record, credential: Mapping[str, Any]) -> str
         anchor=anchor,
         did_href=page.link(anchor["path"]) if anchor["path"] else None,
         brief_href=page.link(f"catalog/{achievement.slug}/"),
-        badge_src=downloads.get("svg") or page.link(f"badges/{achievement.slug}.svg"),
+        badge_src=downloads["svg"],
         downloads=downloads,
         linkedin=linkedin_url(
             name=achievement.name,

@@ -1,0 +1,93 @@
+"""``microcred.cli.sign_cmd.reference_json`` writes what JSON.stringify(doc, null, 2) writes.
+
+(Owned with the jsonld layer because it reuses JCS's ``es6_number``; tests/cli/ may take it.)
+Numbers are spelled by ECMAScript Number::toString; everything else (layout, string escapes,
+member order) is exactly json.dumps(indent=2, ensure_ascii=False), as before.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from microcred.cli.sign_cmd import reference_json
+from microcred.errors import MicrocredError
+
+NUMBERS = [2.0, -334.0, 1e-07, 1e16, 1.5e-10, 1e21, 0.1, 123456.789, 5e-324, -0.0, 1e-6, 4.5e15]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (2.0, "2"),
+        (-334.0, "-334"),
+        (1e-07, "1e-7"),
+        (1e16, "10000000000000000"),
+        (1e21, "1e+21"),
+        (1.5e-10, "1.5e-10"),
+        (-0.0, "0"),
+        (1e-6, "0.000001"),
+        (5e-324, "5e-324"),
+        (0.30000000000000004, "0.30000000000000004"),
+    ],
+)
+def test_numbers_are_spelled_as_ecmascript(value: float, text: str) -> None:
+    assert reference_json({"n": value}) == '{\n  "n": ' + text + "\n}"
+    assert reference_json([value]) == "[\n  " + text + "\n]"
+    assert reference_json(value) == text
+
+
+def test_integers_and_other_scalars_unchanged() -> None:
+    assert reference_json([2**53 - 1, True, False, None, "x"]) == json.dumps(
+        [2**53 - 1, True, False, None, "x"], indent=2
+    )
+
+
+def test_non_finite_number_is_refused() -> None:
+    with pytest.raises(MicrocredError):
+        reference_json({"n": math.nan})
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_json)
+def test_without_floats_output_is_json_dumps(value: Any) -> None:
+    assert reference_json(value) == json.dumps(value, ensure_ascii=False, indent=2)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.recursive(
+        st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=3),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+        max_leaves=12,
+    )
+)
+def test_floats_round_trip(value: Any) -> None:
+    # "59925335502106990" is how ECMAScript spells 5.992533550210699e16: read it as a double
+    assert json.loads(reference_json(value), parse_int=float) == value
+
+
+@pytest.mark.interop
+def test_matches_json_stringify(
+    reference_batch: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+) -> None:
+    values: list[Any] = [
+        {"numbers": NUMBERS, "nested": {"a": [], "b": {}, "c": [{"d": 0.5}]}},
+        {"text": '\u00e9\u2028\x7f\x01"\\\U0001f393', "empty": "", "list": [[], [1.25e-300]]},
+        NUMBERS,
+    ]
+    answers = reference_batch([{"op": "stringify", "value": value} for value in values])
+    assert [reference_json(value) for value in values] == [a["text"] for a in answers]
