@@ -5,7 +5,9 @@
 
 For each size and worker count: a fresh program (the example's records plus generated ones),
 a first issue (everything signed), then a re-run (nothing changes). Figures go into
-docs/lifecycle.md; the machine's load average is printed because other work skews them.
+docs/lifecycle.md. The load average and CPU seconds (main process, pool workers) are printed
+because other work on the machine skews wall times; on idle cores the pool's wall time is
+about the main process's CPU plus the workers' CPU divided by the worker count.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -31,18 +34,28 @@ from microcred.model import Identity  # noqa: E402
 NOW = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)
 
 
-def run_once(size: int, workers: int, scratch: Path) -> tuple[float, float, int]:
+def _cpu() -> tuple[float, float]:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
+
+
+def run_once(size: int, workers: int, scratch: Path) -> tuple[float, float, float, float, int]:
+    """(wall s, parent CPU s, workers' CPU s, unchanged re-run wall s, credentials signed)."""
     root = make_program(scratch / f"p{size}-{workers}", keep=None, bulk=max(0, size - 12))
     KeyRing(root).new_key(Identity("did-key"), now=NOW)
+    cpu_before = _cpu()
     started = time.perf_counter()
     first = issue_program(root, now=NOW, workers=workers)
     cold = time.perf_counter() - started
+    cpu_after = _cpu()
     started = time.perf_counter()
     again = issue_program(root, now=NOW + dt.timedelta(days=1), workers=workers)
     warm = time.perf_counter() - started
     assert again.issued == [], "an unchanged program was re-signed"
     shutil.rmtree(root)
-    return cold, warm, len(first.issued)
+    own, kids = (cpu_after[i] - cpu_before[i] for i in (0, 1))
+    return cold, own, kids, warm, len(first.issued)
 
 
 def main() -> None:
@@ -52,13 +65,23 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=sorted({1, cores}))
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {cores} cores, load {os.getloadavg()[0]:.1f}")
-    header = ("records", "workers", "signed", "issue s", "cred/s", "re-run s")
+    header = (
+        "records",
+        "workers",
+        "signed",
+        "issue s",
+        "cred/s",
+        "cpu main",
+        "cpu pool",
+        "re-run s",
+    )
     print(" ".join(f"{h:>8}" for h in header))
     with tempfile.TemporaryDirectory(prefix="mc-bench-") as tmp:
         for size in args.sizes:
             for workers in args.workers:
-                cold, warm, signed = run_once(size, workers, Path(tmp))
-                row = (size, workers, signed, f"{cold:.1f}", f"{signed / cold:.1f}", f"{warm:.2f}")
+                cold, own, kids, warm, signed = run_once(size, workers, Path(tmp))
+                row = (size, workers, signed, f"{cold:.1f}", f"{signed / cold:.1f}")
+                row += (f"{own:.1f}", f"{kids:.1f}", f"{warm:.2f}")
                 print(" ".join(f"{v:>8}" for v in row), flush=True)
     print(f"load after: {os.getloadavg()[0]:.1f}")
 

@@ -21,6 +21,7 @@ import time
 import tomllib
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,9 +135,14 @@ def check_publication(pub: PublicationLike, now: dt.datetime) -> dict[str, Build
     size = -(-len(items) // (workers * 4))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     context = multiprocessing.get_context("spawn")  # no fork: the caller may hold threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(_check_chunk, chunk, docs, lists, now) for chunk in chunks]
-        return {slug: check for future in futures for slug, check in future.result()}
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [pool.submit(_check_chunk, chunk, docs, lists, now) for chunk in chunks]
+            return {slug: check for future in futures for slug, check in future.result()}
+    except (BrokenProcessPool, OSError):
+        # Workers could not start (e.g. a calling script without a __main__ guard): the
+        # same checks, one after the other, in this process.
+        return dict(_check_chunk(items, docs, lists, now))
 
 
 def summarise(report: Any) -> BuildCheck:

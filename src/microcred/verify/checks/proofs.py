@@ -10,12 +10,13 @@ key material that is itself unusable (small-order, wrong length or codec) fails 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from microcred.errors import MicrocredError
 from microcred.jsonld.jcs import jcs
-from microcred.jsonld.rdfc import canonicalize
+from microcred.jsonld.rdfc import ORDERS, Order, canonicalize
 from microcred.jsonld.safe import check_data_loss
 from microcred.proof.resolve import (
     ensure_method_active,
@@ -105,8 +106,40 @@ def _label(state: ProofState) -> str:
     return f"proof[{state.index}]{suite}"
 
 
-def _rdfc(ctx: Ctx) -> Any:
-    return lambda document: canonicalize(document, ctx.loader)
+def _rdfc(ctx: Ctx, order: Order = "utf16") -> Any:
+    return lambda document: canonicalize(document, ctx.loader, order=order)
+
+
+def _has_astral(value: Any) -> bool:
+    return any(ord(c) > 0xFFFF for c in json.dumps(value, ensure_ascii=False))
+
+
+def _verify_either_order(
+    ctx: Ctx, doc: Mapping[str, Any], proof: Mapping[str, Any], public_key: bytes
+) -> None:
+    """RDFC-1.0 sorts N-Quads by code point; rdf-canonize and Java validators by UTF-16 code
+    unit (microcred signs like them). The two differ only for astral characters next to
+    U+E000..U+FFFF ones, and both describe the same signed dataset: accept either."""
+    orders: tuple[Order, ...] = ORDERS if _has_astral(doc) or _has_astral(proof) else ("utf16",)
+    last: MicrocredError | None = None
+    for order in orders:
+        try:
+            verify_proof(
+                doc,
+                proof,
+                public_key,
+                rdfc=_rdfc(ctx, order),
+                jcs=jcs,
+                now=ctx.now,
+                max_clock_skew=ctx.options.skew,
+            )
+            return
+        except MicrocredError as exc:
+            if exc.code != "CRYPTOGRAPHIC_SECURITY_ERROR":
+                raise
+            last = exc
+    assert last is not None
+    raise last
 
 
 def _proof_data_loss(ctx: Ctx, proof: Mapping[str, Any]) -> None:
@@ -202,15 +235,7 @@ def check_proof(ctx: Ctx) -> CheckResult:
             continue
         try:
             # 3. The cryptosuite: canonical form, hashes, Ed25519 (MC-08..13, MC-17..22).
-            verify_proof(
-                doc,
-                proof,
-                state.key.public_key,
-                rdfc=_rdfc(ctx),
-                jcs=jcs,
-                now=ctx.now,
-                max_clock_skew=ctx.options.skew,
-            )
+            _verify_either_order(ctx, doc, proof, state.key.public_key)
             # 4. Nothing in the proof options was silently dropped from the signed RDF: a lax
             # signer's undefined proof option would otherwise ride along unsigned (MC-08).
             if state.suite != EDDSA_JCS_2022:
