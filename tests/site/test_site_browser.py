@@ -9,6 +9,7 @@ with, and a record with script in every text field renders inert.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import functools
 import http.server
 import json
@@ -23,7 +24,10 @@ import pytest
 from sitehelpers import NOW, REPO, fixed_key, png_pixels, write_xss_program
 
 from conftest import Built
-from microcred.site import build_site
+from microcred.keyring import KeyRing
+from microcred.publish import change_status
+from microcred.records import load_issuer_settings
+from microcred.site import build_site, scaffold
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -87,6 +91,26 @@ def xss_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     base = tmp_path_factory.mktemp("xss")
     project = write_xss_program(base / "program")
     build_site(project, base / "site", now=NOW, key=fixed_key("xss"))
+    yield from _serve(base / "site")
+
+
+@pytest.fixture(scope="module")
+def portfolio_site(built_portfolio: tuple[Path, Path]) -> Iterator[Server]:
+    yield from _serve(built_portfolio[1])
+
+
+@pytest.fixture(scope="module")
+def revoked_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`microcred init` output (did:web), issued, then its one credential revoked."""
+    base = tmp_path_factory.mktemp("revoked")
+    root = base / "program"
+    scaffold(root, url="https://org.github.io/interns/", today=dt.date(2026, 10, 1))
+    KeyRing(root).new_key(load_issuer_settings(root).identity, now=NOW - dt.timedelta(days=30))
+    build_site(root, base / "site", now=NOW)
+    change_status(
+        root, "example-record", action="revoke", who="test", now=NOW, reason="issued in error"
+    )
+    build_site(root, base / "site", now=NOW + dt.timedelta(hours=1))
     yield from _serve(base / "site")
 
 
@@ -353,6 +377,37 @@ def test_script_in_every_field_renders_inert(xss_site: Server, page: tuple[Any, 
     assert watch.errors == []
     private = (xss_site.root / "credentials" / "hostile-private" / "index.html").read_text()
     assert "Name &lt;/script&gt;" not in private and "Name </script>" not in private
+
+
+def test_revoked_credential_is_invalid_and_says_so(
+    revoked_site: Server, page: tuple[Any, Watch]
+) -> None:
+    tab, watch = page
+    tab.goto(revoked_site.base + "credentials/example-record/index.html")
+    assert _verdict(tab) == "invalid"
+    assert "revoked (status list as of" in tab.inner_text("[data-mc-checks]")
+    assert "Status: revoked by the issuer" in tab.inner_text(".mc-state")
+    assert watch.errors == []
+
+
+def test_portfolio_pages_verify_and_stay_inert(
+    portfolio_site: Server, page: tuple[Any, Watch]
+) -> None:
+    tab, watch = page
+    tab.goto(portfolio_site.base + "index.html")
+    _not_blank(tab, "portfolio-project")
+    for slug, expected in [
+        ("churn", "valid"),
+        ("churn-baked", "valid"),
+        ("audit-baked", "valid"),
+        ("tampered", "invalid"),
+        ("hostile", "invalid"),
+    ]:
+        tab.goto(portfolio_site.base + f"badges/{slug}/index.html")
+        assert _verdict(tab) == expected, slug
+        assert tab.query_selector("#injected") is None
+    assert watch.dialogs == []
+    assert watch.errors == []
 
 
 # --------------------------------------------------------------------------- verify.js units

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 
 from conftest import Built
@@ -47,6 +48,9 @@ def test_init_issuer_program_passes_check_and_never_overwrites(tmp_path: Path) -
     ):
         assert needle in workflow
     assert "secretKeyMultibase" not in workflow
+    jobs = yaml.safe_load(workflow)["jobs"]
+    assert jobs["deploy"]["needs"] == "build"
+    assert jobs["deploy"]["steps"][0]["uses"].startswith("actions/deploy-pages@")
     before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
     again = run("init", str(target))
     assert again.exit_code == 1 and again.output.startswith("error: ")

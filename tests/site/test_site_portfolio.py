@@ -4,46 +4,18 @@ their state in words; imported content is untrusted (MC-64) and uploaded SVGs ar
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from sitehelpers import NOW, XSS
+from sitehelpers import NOW
 
-from conftest import Built
 from microcred.errors import ConfigError
-from microcred.site import build_site, scaffold
 from microcred.site.portfolio import load_settings, view
 
 
 @pytest.fixture(scope="module")
-def portfolio(built_example: Built, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    base = tmp_path_factory.mktemp("portfolio")
-    root = base / "project"
-    scaffold(root, portfolio=True, name="Zoë Ünal", url="https://zoe.github.io/badges/")
-    got = built_example.site / "credentials"
-    creds = root / "credentials"
-    shutil.copy(got / "data-2026-03-01.json", creds / "churn.json")
-    shutil.copy(got / "data-2026-03-01.png", creds / "churn-baked.png")
-    shutil.copy(got / "ux-2026-04-01.svg", creds / "audit-baked.svg")
-    tampered = json.loads((got / "sales-2026-05-01.json").read_text())
-    tampered["credentialSubject"]["creditsEarned"] = 30
-    (creds / "tampered.json").write_text(json.dumps(tampered))
-    (creds / "garbage.json").write_text("{not json")
-    hostile = json.loads((got / "ux-2026-07-01.json").read_text())
-    hostile["credentialSubject"]["achievement"]["name"] = XSS[:200]
-    hostile["credentialSubject"]["achievement"]["criteria"]["narrative"] = XSS
-    hostile["credentialSubject"]["achievement"]["image"]["id"] = (
-        "data:image/svg+xml,<svg onload=alert(1)>"
-    )
-    hostile["evidence"][1]["id"] = "javascript:alert(1)"
-    hostile["issuer"]["name"] = "\u202eevil" + XSS[:100]
-    (creds / "hostile.json").write_text(json.dumps(hostile))
-    (root / "status").mkdir()
-    shutil.copy(built_example.site / "status" / "revocation-1.json", root / "status" / "rev.json")
-    (root / "profile.md").write_text("# About me\n\nI analyse data. <script>alert(1)</script>\n")
-    build_site(root, base / "site", now=NOW)
-    return root, base / "site"
+def portfolio(built_portfolio: tuple[Path, Path]) -> tuple[Path, Path]:
+    return built_portfolio
 
 
 def test_each_credential_is_verified_and_shown_in_words(portfolio: tuple[Path, Path]) -> None:
@@ -96,6 +68,7 @@ def test_imported_content_is_untrusted(portfolio: tuple[Path, Path]) -> None:
     assert "<bdi>\u202eevil" in content
     home = (site / "index.html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in home and "<script>alert(1)" not in home
+    assert '<h2 id="mc-u-profile-about-me">About me</h2>' in home  # Markdown, not fallback text
 
 
 def test_view_tolerates_any_shape() -> None:

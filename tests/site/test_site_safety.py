@@ -108,6 +108,12 @@ def test_headings_are_demoted_and_ids_prefixed_against_clobbering() -> None:
     assert "<h1" not in html and "<h2" not in html
 
 
+def test_heading_base_is_clamped_below_the_page_title() -> None:
+    html = str(render_markdown("# About me\n\ntext", heading_base=1, id_scope="p"))
+    assert html.startswith('<h2 id="mc-u-p-about-me">About me</h2>')
+    assert str(render_markdown("###### deep", heading_base=6)).startswith("<h6")
+
+
 def test_table_alignment_uses_classes_not_inline_style() -> None:
     html = str(render_markdown("| a | b |\n|--:|:-:|\n| 1 | 2 |"))
     assert 'class="mc-al-right"' in html and 'class="mc-al-center"' in html

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,7 +36,7 @@ def passphrase_from_env() -> str | None:
 @contextmanager
 def progress_bar(label: str) -> Iterator[Callable[[int, int, str], None]]:
     """A rich progress bar on stderr, shown only on a terminal and for more than a few items."""
-    console_ok = click.get_text_stream("stderr").isatty()
+    console_ok = sys.stderr.isatty()
     with Progress(
         TextColumn(label),
         BarColumn(),

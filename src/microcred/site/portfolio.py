@@ -220,8 +220,10 @@ def view(credential: Mapping[str, Any]) -> dict[str, Any]:
     image = achievement.get("image")
     image_id = image.get("id") if isinstance(image, Mapping) else image
     image_src = safe_image_src(image_id) if isinstance(image_id, str) else None
-    if image_src and not (image_src.startswith("https://") or image_src.startswith("data:image/")):
-        image_src = None  # relative paths mean nothing outside the issuer's own site
+    if image_src and not image_src.startswith("data:image/"):
+        # Images on the issuer's host are not hotlinked: a portfolio works offline and does
+        # not tell a third party who looks at it. Relative paths mean nothing here anyway.
+        image_src = None
     evidence = []
     for item in _list(credential.get("evidence")) + _list(subject.get("evidence")):
         if not isinstance(item, Mapping):

@@ -59,6 +59,7 @@ _ALLOWED_TAGS: dict[str, frozenset[str]] = {
     "li": frozenset(),
     "a": frozenset({"href", "title", "rel"}),
     "img": frozenset({"src", "alt", "title", "loading", "referrerpolicy"}),
+    "h2": frozenset({"id"}),
     "h3": frozenset({"id"}),
     "h4": frozenset({"id"}),
     "h5": frozenset({"id"}),
@@ -287,6 +288,7 @@ def render_markdown(text: object, *, heading_base: int = 3, id_scope: str = "t")
     if not source.strip():
         return Markup("")
     scope = re.sub(r"[^a-z0-9-]", "", id_scope.lower())[:24] or "t"
+    heading_base = min(max(heading_base, 2), 6)  # h1 belongs to the page
     try:
         html = _RENDERER.render(source, heading_base=heading_base, id_scope=scope)
         return Markup(html)  # noqa: S704 - HTML off, links checked, allow-list verified

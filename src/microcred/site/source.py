@@ -22,7 +22,7 @@ import json
 import re
 import shutil
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -462,9 +462,9 @@ def render_issuer_source(
         "mkdocs.yml",
         render(
             "mkdocs.yml.j2",
-            site_name=_plain(ctx.site_title),
+            site_name=plain_title(ctx.site_title),
             site_url=ctx.base_url,
-            site_description=_plain(f"Verifiable credentials issued by {program.issuer.name}"),
+            site_description=plain_title(f"Verifiable credentials issued by {program.issuer.name}"),
             nav=ctx.nav,
         ),
     )
@@ -501,11 +501,6 @@ def render_issuer_source(
     }
     tree.write(f"static/{SITE_MANIFEST}", json.dumps(report.manifest, indent=2) + "\n")
     return report
-
-
-def _plain(text: str) -> str:
-
-    return plain_title(text)
 
 
 def _issuer_image(ctx: _Ctx, root: Path) -> dict[str, Any] | None:
@@ -798,7 +793,3 @@ def copy_static(source: Path, out: Path) -> None:
         elif path.is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
-
-
-def iter_pages(report: SourceReport) -> Iterable[str]:
-    return iter(report.pages)
