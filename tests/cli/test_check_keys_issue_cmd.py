@@ -96,3 +96,28 @@ def test_keys_export_public_by_default(program: Path) -> None:
     code, out, _ = _run(program, "keys", "export")
     data = json.loads(out)
     assert code == 0 and "secretKeyMultibase" not in data and data["id"].startswith("did:key:")
+
+
+def test_check_on_a_portfolio_reads_every_received_credential(tmp_path: Path) -> None:
+    runner = CliRunner()
+    folder = tmp_path / "portfolio"
+    result = runner.invoke(main, ["init", "--portfolio", "--name", "Zoë Ünal",
+                                  "--url", "https://zoe.example.org/", str(folder)])
+    assert result.exit_code == 0, result.stderr
+    assert _run(folder, "check")[0] == 0
+    (folder / "credentials" / "not-json.json").write_text("not json")
+    code, out, err = _run(folder, "check")
+    assert code == 1 and out.startswith("credentials/not-json.json: ") and "Traceback" not in err
+
+
+def test_an_internal_bug_is_one_line_not_a_traceback(program: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import microcred.cli.check_cmd as check_cmd
+
+    def boom(_root: Path) -> list[str]:
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(check_cmd, "check_program", boom)
+    monkeypatch.delenv("MICROCRED_DEBUG", raising=False)
+    code, _, err = _run(program, "check")
+    assert code == 1 and err.startswith("internal error: RuntimeError: simulated bug")
+    assert "Traceback" not in err

@@ -146,7 +146,9 @@ def test_round_trips_verified_from_the_built_site(
     assert results["data-2026-03-02"] == ("invalid", {"SUSPENDED"})
     assert results["data-2026-03-03"][0] == "valid"
     page = (site / "credentials" / "data-2026-03-01" / "index.html").read_text("utf-8")
-    assert "revoked" in page.lower()
+    assert f"revoked by the issuer on {T1.date().isoformat()} (reason: fraud)" in page
+    suspended = (site / "credentials" / "data-2026-03-02" / "index.html").read_text("utf-8")
+    assert f"suspended by the issuer on {T1.date().isoformat()}" in suspended
     change_status(root, "data-2026-03-02", action="reinstate", who="a", now=T2)
     build_site(root, site, now=T2)
     results = _site_results(site, T2)

@@ -6,6 +6,7 @@ group, the shared ``--project`` option and the one place where errors become a s
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,6 +43,18 @@ class _Group(click.Group):
         except OSError as exc:
             where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
             click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+            sys.exit(1)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:
+            # A bug, not bad input: still one line for the user; the traceback on request.
+            if os.environ.get("MICROCRED_DEBUG"):
+                raise
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc} (this is a microcred bug; "
+                "set MICROCRED_DEBUG=1 for the traceback and please report it)",
+                err=True,
+            )
             sys.exit(1)
 
 

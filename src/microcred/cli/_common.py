@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sys
 import re
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from microcred.errors import ConfigError

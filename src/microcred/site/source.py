@@ -304,12 +304,20 @@ def linkedin_url(
     return f"https://www.linkedin.com/profile/add?{query}"
 
 
-def _status_words(state: str) -> str:
-    return {
+def _status_words(state: str, change: Mapping[str, Any] | None = None) -> str:
+    words = {
         "active": "active (not revoked)",
         "revoked": "revoked by the issuer",
         "suspended": "suspended by the issuer",
     }.get(state, state)
+    if change and state != "active":
+        date = str(change.get("date") or "")[:10]
+        if date:
+            words += f" on {date}"
+        reason = change.get("reason")
+        if isinstance(reason, str) and reason.strip():
+            words += f" (reason: {clean_text(reason)})"
+    return words
 
 
 def _rubric_rows(achievement: Achievement, record: Record) -> list[dict[str, Any]]:
@@ -588,7 +596,10 @@ def _credential(ctx: _Ctx, record: Record, credential: Mapping[str, Any]) -> str
         awarded=human_date(credential.get("awardedDate") or credential.get("validFrom")),
         valid_from=clean_text(credential.get("validFrom", "")),
         valid_until=clean_text(credential.get("validUntil", "")),
-        status=_status_words(ctx.pub.statuses.get(slug, "active")),
+        status=_status_words(
+            ctx.pub.statuses.get(slug, "active"),
+            getattr(ctx.pub, "status_changes", {}).get(slug),
+        ),
         status_state=ctx.pub.statuses.get(slug, "active"),
         check=check,
         issuer_did=issuer_did,
