@@ -86,6 +86,19 @@ class KeyEntry:
         return entry
 
 
+def _ignore_secrets(root: Path) -> None:
+    """``.microcred/.gitignore`` keeps secret keys out of git even when the project's own
+    .gitignore forgot them (the key ring and DID document next to them stay committable)."""
+    marker = root / ".microcred" / ".gitignore"
+    wanted = "# written by microcred: secret keys never enter version control\nkeys/\n"
+    try:
+        if "keys/" in marker.read_text(encoding="utf-8").split():
+            return
+    except FileNotFoundError:
+        pass
+    atomic_write_text(marker, wanted)
+
+
 def _stamp(now: dt.datetime) -> str:
     return now.astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -157,6 +170,7 @@ class KeyRing:
         target = self.root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(target.parent, 0o700)
+        _ignore_secrets(self.root)
         save_keyfile(target, pair, passphrase=passphrase)
         entry = KeyEntry(
             id=pair.id,

@@ -162,3 +162,15 @@ def test_key_files_are_private(program: Path) -> None:
     files = list((program / ".microcred" / "keys").iterdir())
     assert files and all(f.stat().st_mode & 0o077 == 0 for f in files)
     assert "secretKeyMultibase" not in (program / ".microcred" / "keyring.json").read_text()
+
+
+def test_git_never_sees_the_secret_key(program: Path) -> None:
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(program)], check=True)
+    # even with no project .gitignore at all
+    (program / ".gitignore").unlink(missing_ok=True)
+    out = subprocess.run(["git", "-C", str(program), "status", "--porcelain", "--untracked-files=all"],
+                         check=True, capture_output=True, text=True).stdout
+    assert ".microcred/keyring.json" in out
+    assert ".microcred/keys/" not in out
