@@ -151,3 +151,24 @@ def test_build_command_and_verify_of_the_built_site(built_example: Built, tmp_pa
     if zensical.exit_code != 0:  # the usual case: Zensical is not installed
         assert "Zensical engine is not installed" in zensical.output
         assert "Traceback" not in zensical.output
+
+
+def test_build_from_inside_the_project_with_the_default_output(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: `cd program && microcred build` (relative project path, site/ inside the
+    project) once produced only verify.html because mkdocs saw relative, dot-prefixed paths."""
+    from click.testing import CliRunner
+
+    from microcred.cli import main
+
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", str(tmp_path / "prog"), "--name", "Acme",
+                                "--url", "https://acme.example.org/p/"]).exit_code == 0
+    monkeypatch.chdir(tmp_path / "prog")
+    assert runner.invoke(main, ["keys", "new"]).exit_code == 0
+    result = runner.invoke(main, ["build", "--now", "2026-11-22T08:00:00Z"])
+    assert result.exit_code == 0, result.stderr
+    site = tmp_path / "prog" / "site"
+    for page in ("index.html", "catalog/index.html", "people/index.html"):
+        assert (site / page).is_file(), page
+    assert list((site / "credentials").glob("*/index.html"))

@@ -21,7 +21,8 @@ class Context:
     """Per-invocation settings shared by every command."""
 
     def __init__(self, project: Path) -> None:
-        self.project = project
+        # Absolute from here on: engines (mkdocs) resolve relative paths against other folders.
+        self.project = project.resolve()
 
 
 class _Group(click.Group):

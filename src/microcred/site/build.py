@@ -240,7 +240,8 @@ def build_site(
         raise ConfigError(f"unknown site engine {engine!r}", hint="use mkdocs or zensical")
     if now.tzinfo is None:
         raise ConfigError("the build time needs a time zone")
-    out = out if out is not None else root / "site"
+    root = root.resolve()
+    out = (out if out is not None else root / "site").resolve()
     _check_out_dir(out, root)
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".microcred-build-", dir=out.parent))
