@@ -47,7 +47,7 @@ def test_did_web_document_is_published_where_the_did_says(
     assert '"didDocuments": {"did:web:org.github.io:interns"' in page
     assert "--did-doc did.json" in page
     assert "Recipient: identified by a salted hash" in page  # the example record did not consent
-    assert "Example Candidate" not in page
+    assert "Alex Rivera" not in page and "alex.rivera" not in page
 
 
 def test_rotation_keeps_retired_keys_in_the_did_document(web_program: Path, tmp_path: Path) -> None:
