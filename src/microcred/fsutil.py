@@ -8,9 +8,14 @@ import tempfile
 from pathlib import Path
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, mode: int = 0o644) -> None:
-    """Write via a temp file in the same folder, fsync, rename over, fsync the folder."""
+def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:
+    """Write via a temp file in the same folder, fsync, rename over, fsync the folder.
+
+    ``mode`` None keeps the mode of the file being replaced (0o644 for a new file).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    if mode is None:
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, mode)
@@ -23,18 +28,19 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int = 0o644) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    with contextlib.suppress(OSError):  # some file systems cannot fsync a directory
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
 
 
-def atomic_write_text(path: Path, text: str, *, mode: int = 0o644) -> None:
+def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), mode=mode)
 
 
-def write_if_changed(path: Path, data: bytes, *, mode: int = 0o644) -> bool:
+def write_if_changed(path: Path, data: bytes, *, mode: int | None = None) -> bool:
     """Atomic write that leaves an identical file untouched (keeps mtimes, makes re-runs cheap)."""
     try:
         if path.read_bytes() == data:

@@ -15,16 +15,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
 import re
 import secrets
-import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from microcred.errors import StatusError
+from microcred.fsutil import atomic_write_bytes
 from microcred.status._dates import format_stamp
 from microcred.status.bitstring import MIN_ENTRIES, new_bitstring, set_bit
 from microcred.status.entry import ISSUED_PURPOSES
@@ -55,32 +54,8 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so a crash leaves either the old or the new file.
-
-    Temp file in the same directory (same file system, so the rename is atomic), fsync before
-    the rename, directory fsync after it. On failure the temp file is removed.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.chmod(mode)
-        tmp.replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    """Replace ``path`` so a crash leaves the old or the new file (kept for callers of status)."""
+    atomic_write_bytes(path, data)
 
 
 def _check_id(credential_id: object) -> str:
