@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from microcred.credential import build_credential, credential_id, new_salt
-from microcred.errors import ConfigError, MicrocredError
+from microcred.errors import ConfigError, JsonLdError, MicrocredError
 from microcred.fsutil import write_if_changed
 from microcred.jsonld import OfflineLoader, canonicalize, check_data_loss, default_loader, jcs
 from microcred.keyring import KeyEntry, KeyRing
@@ -69,15 +69,28 @@ def sign_document(
     created: dt.datetime,
     suites: tuple[str, ...] = SUITES,
     loader: OfflineLoader | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Add one proof per suite (a proof set by one key); refuses lossy JSON-LD first.
 
     Used for credentials, status lists and ``microcred sign`` alike, so every signature
-    microcred makes goes through the same data-loss check.
+    microcred makes goes through the same data-loss check. The one exception: a JCS-only
+    signature covers the exact JSON bytes, so a context microcred has not pinned cannot hide
+    anything from it; then the check is skipped and ``warn`` is told why.
     """
     active_loader = loader or default_loader()
     if "@context" in document:
-        check_data_loss(document, active_loader)
+        try:
+            check_data_loss(document, active_loader)
+        except JsonLdError as exc:
+            jcs_only = all(s == "eddsa-jcs-2022" for s in suites)
+            if not (jcs_only and exc.code == "INVALID_CONTEXT"):
+                raise
+            if warn is not None:
+                warn(
+                    f"JSON-LD data-loss check skipped ({exc.message}); eddsa-jcs-2022 signs "
+                    "the JSON exactly as it is"
+                )
 
     def rdfc(doc: Mapping[str, Any]) -> str:
         return canonicalize(doc, active_loader)

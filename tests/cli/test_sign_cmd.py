@@ -103,3 +103,31 @@ def test_key_file_whose_secret_does_not_match_is_refused(tmp_path: Path) -> None
     (tmp_path / "c.json").write_text(json.dumps(CRED))
     code, out, err = _run(["sign", "--key", str(path), str(tmp_path / "c.json")])
     assert code == 1 and out == "" and "error:" in err
+
+
+@pytest.mark.conformance
+def test_jcs_vector_needs_no_extra_context(standards: Path) -> None:
+    folder = standards / "vectors" / "eddsa-jcs-2022/alumni"
+    code, out, err = _run(["sign", "--key", str(folder / "keyPair.json"), "--suite", "eddsa-jcs-2022",
+                           "--created", "2023-02-24T23:36:38Z", str(folder / "unsigned.json")])
+    assert code == 0, err
+    assert out == (folder / "signed.json").read_text(encoding="utf-8")
+    assert "data-loss check skipped" in err  # said, not silent
+
+
+@pytest.mark.conformance
+def test_contexts_dir_from_the_environment(standards: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = standards / "vectors" / "eddsa-rdfc-2022/alumni"
+    monkeypatch.setenv("MICROCRED_CONTEXTS_DIR", str(standards / "contexts"))
+    code, out, err = _run(["sign", "--key", str(folder / "keyPair.json"),
+                           "--created", "2023-02-24T23:36:38Z", str(folder / "unsigned.json")])
+    assert code == 0, err
+    assert out == (folder / "signed.json").read_text(encoding="utf-8")
+
+
+def test_jcs_only_still_refuses_undefined_terms(tmp_path: Path) -> None:
+    key = _keyfile(tmp_path)
+    doc = dict(CRED, credentialSubject={"id": "did:example:s", "undefinedTerm": 1})
+    (tmp_path / "u.json").write_text(json.dumps(doc))
+    code, out, err = _run(["sign", "--key", str(key), "--suite", "eddsa-jcs-2022", str(tmp_path / "u.json")])
+    assert code == 1 and out == "" and "undefinedTerm" in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,8 @@ def reference_json(document: Any) -> str:
 def extra_context_loader(pairs: tuple[str, ...], folder: Path | None) -> OfflineLoader | None:
     """A loader with the bundled contexts plus documents the user pinned from local files."""
     extra: dict[str, Any] = {}
+    if folder is None and os.environ.get("MICROCRED_CONTEXTS_DIR"):
+        folder = Path(os.environ["MICROCRED_CONTEXTS_DIR"])
     if folder is not None:
         index = folder / "contexts.json"
         if not index.is_file():
@@ -160,7 +163,14 @@ def register(main: click.Group) -> None:
             if not isinstance(document, dict):
                 raise ConfigError("a credential must be a JSON object", where=where)
             had_proofs = "proof" in document
-            signed = sign_document(document, key, created=when, suites=suites, loader=loader)
+            signed = sign_document(
+                document,
+                key,
+                created=when,
+                suites=suites,
+                loader=loader,
+                warn=lambda m: click.echo(f"note: {m}", err=True),
+            )
             proofs = signed.get("proof")
             if not proof_array and not had_proofs and isinstance(proofs, list) and len(proofs) == 1:
                 signed["proof"] = proofs[0]

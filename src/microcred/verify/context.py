@@ -15,7 +15,7 @@ from typing import Any, Literal
 from microcred.verify.options import VerifyOptions
 from microcred.verify.report import CheckId, CheckResult, Finding, VerificationReport
 
-Role = Literal["credential", "status_list"]
+Role = Literal["credential", "status_list", "endorsement"]
 
 V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
@@ -64,6 +64,10 @@ class Ctx:
     list_cache: dict[str, Any] = field(default_factory=dict)
     verify_list: Callable[[Ctx, Mapping[str, Any], str], VerificationReport] | None = None
     """Runs the engine on a status list credential (set by the engine; avoids an import cycle)."""
+    verify_endorsement: Callable[[Ctx, Mapping[str, Any], str], VerificationReport] | None = None
+    """Runs the engine on an embedded EndorsementCredential (set by the engine, like the above)."""
+    endorsements: list[tuple[str, VerificationReport]] | None = None
+    """(JSON path, report) of every embedded endorsement, once the proof check has run them."""
 
     @property
     def vcdm1(self) -> bool:

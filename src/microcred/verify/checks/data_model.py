@@ -343,7 +343,7 @@ def check_data_model(ctx: Ctx) -> CheckResult:
     rules = _Rules()
     rules.credential(doc, ctx.vcdm1)
     types = set(ctx.types())
-    if ctx.role == "credential":
+    if ctx.role != "status_list":
         if "VerifiableCredential" in types and not types & KNOWN_TYPES:
             rules.bad(
                 "$.type",
