@@ -172,3 +172,26 @@ def test_build_from_inside_the_project_with_the_default_output(tmp_path: Path,
     for page in ("index.html", "catalog/index.html", "people/index.html"):
         assert (site / page).is_file(), page
     assert list((site / "credentials").glob("*/index.html"))
+
+
+def test_zensical_engine_builds_a_verifiable_site(tmp_path: Path) -> None:
+    """The site source is engine-agnostic: Zensical (installed by the test extras) builds it."""
+    import shutil as _shutil
+
+    if _shutil.which("zensical") is None:
+        pytest.skip("ZENSICAL NOT INSTALLED: pip install -e '.[test]' installs it")
+    runner = CliRunner()
+    project = tmp_path / "p"
+    assert runner.invoke(main, ["init", str(project), "--url", "https://acme.github.io/interns/"]).exit_code == 0
+    assert runner.invoke(main, ["-p", str(project), "keys", "new"]).exit_code == 0
+    out = tmp_path / "zsite"
+    result = runner.invoke(main, ["-p", str(project), "build", "--out", str(out), "--engine", "zensical",
+                                  "--now", "2026-11-22T08:00:00Z"])
+    assert result.exit_code == 0, result.output
+    for page in ("index.html", "catalog/index.html", "credentials/example-record/index.html"):
+        assert (out / page).is_file(), page
+        assert (out / page).stat().st_size < 80 * 1024
+    page = (out / "credentials" / "example-record" / "index.html").read_text(encoding="utf-8")
+    assert "Content-Security-Policy" in page and "data-mc-verify-result" in page
+    verify = runner.invoke(main, ["verify", "--at", "2026-11-22T09:00:00Z", str(out)])
+    assert verify.exit_code == 0, verify.output

@@ -7,7 +7,9 @@
   offline: ``indeterminate`` (or invalid for another reason), never valid;
 * the DCC did:web credential is indeterminate without ``--did-doc`` and valid with
   ``examples/dcc/did-web-oidf.did.json``;
-* VC 1.1 credentials are verified with VC 1.1 rules, never reported as a bad signature.
+* VC 1.1 credentials are verified with VC 1.1 rules, never reported as a bad signature;
+* embedded endorsements are verified too: the DCC did:key endorsement verifies (its expiry is a
+  warning), the 1EdTech complete sample's endorsements do not (the credential is invalid).
 """
 
 from __future__ import annotations
@@ -51,7 +53,10 @@ EXPECTED: dict[str, tuple[str, str | None, str | None]] = {
     # 1EdTech validator samples: keys named by issuer-URL#z6Mk fragments are never resolved.
     "1edtech-validator/ob30-simple.json": UNRESOLVABLE,
     "1edtech-validator/ob30-simple-context-3.0.2.json": UNRESOLVABLE,
-    "1edtech-validator/ob30-complete.json": UNRESOLVABLE,
+    # Its embedded endorsements cannot verify on their own (undefined 1EdTech types would be
+    # dropped from what they sign; cryptosuite 'eddsa-rdf-2022' does not exist): OB 3.0 section
+    # 9 step 6 makes the whole credential unverified, whatever key document is supplied.
+    "1edtech-validator/ob30-complete.json": ("invalid", "proof", "DATA_LOSS_DETECTION_ERROR"),
     "1edtech-validator/ob30-endorsement-valid.json": UNRESOLVABLE,
     "1edtech-validator/ob30-bitstring-revoked.json": UNRESOLVABLE,
     "1edtech-validator/ob30-simple-legacy-eddsa-2022-vcdm1.json": UNRESOLVABLE,
@@ -241,3 +246,36 @@ def test_the_examples_folder_as_a_whole(examples: Path, snapshots: VerifyOptions
     skipped = {n for n in EXPECTED if n.endswith((".did.json", ".jwt"))}
     assert names == set(EXPECTED) - skipped
     assert sum(r.result == "valid" for r in reports) == 10
+
+
+def test_embedded_endorsements_of_third_party_credentials(
+    examples: Path, snapshots: VerifyOptions
+) -> None:
+    """OB 3.0 section 9 step 6: each embedded EndorsementCredential is verified as well."""
+    dcc = verify(examples / "dcc/v2-eddsa-rdfc-2022-didkey-complexissuer.json", snapshots)
+    proof = dcc.check("proof")
+    validity = dcc.check("validity_period")
+    assert dcc.result == "valid" and proof is not None and validity is not None
+    assert "$.issuer.endorsement[0] by did:key:z6Mkjori" in proof.note
+    assert proof.note.endswith(": verified")
+    assert [(w.code, w.detail.split(":")[0]) for w in validity.warnings] == [
+        ("EXPIRED", "$.issuer.endorsement[0]")
+    ]
+    assert verify(examples / dcc.path, VerifyOptions(strict=True)).result == "invalid"
+
+    complete = verify(examples / "1edtech-validator/ob30-complete.json", snapshots)
+    proof = complete.check("proof")
+    assert proof is not None and proof.outcome == "failed"
+    failing = {p.detail.split(": ")[0] for p in proof.problems if p.detail.startswith("$.")}
+    assert failing == {
+        "$.endorsement[0]",
+        "$.issuer.endorsement[0]",
+        "$.credentialSubject.achievement.endorsement[0]",
+        "$.credentialSubject.achievement.creator.endorsement[0]",
+        "$.credentialSubject.achievement.creator.endorsement[1]",
+    }
+    # The credential's own proof is still reported as undecided (its key is a URL fragment).
+    assert any(
+        p.code == "INVALID_CONTROLLED_IDENTIFIER_DOCUMENT" and p.detail.startswith("proof[0]")
+        for p in proof.problems
+    )

@@ -9,8 +9,9 @@
 
 Steps, in order (DESIGN section 4; a failure of 1, 3, 4 or 5 skips everything after it):
 1 parse, 2 data_model, 3 contexts, 4 proof, 5 issuer_binding, 6 validity_period, 7 status,
-8 issuer_trust, 9 recipient. The clock is a parameter; nothing here reads the time or the
-network.
+8 issuer_trust, 9 recipient. Embedded EndorsementCredentials run through the same engine and
+land in ``proof``, ``validity_period`` and ``status`` (checks/endorsements.py). The clock is a
+parameter; nothing here reads the time or the network.
 """
 
 from __future__ import annotations
@@ -91,6 +92,8 @@ def _not_run(check_id: CheckId, ctx: Ctx, fatal: bool) -> CheckResult | None:
         "recipient",
     ):
         return CheckResult(check_id, "not_requested")
+    if ctx.role == "endorsement" and check_id in ("issuer_trust", "recipient"):
+        return CheckResult(check_id, "not_requested")
     if check_id == "issuer_trust" and ctx.options.trust is None:
         return CheckResult(check_id, "not_requested")
     if check_id == "recipient" and ctx.options.recipient is None:
@@ -159,6 +162,24 @@ def _verify_list(ctx: Ctx, document: Mapping[str, Any], source: str) -> Verifica
     return _report(inner, list(_engine(inner)))
 
 
+def _verify_endorsement(ctx: Ctx, document: Mapping[str, Any], where: str) -> VerificationReport:
+    """An embedded EndorsementCredential, through the same engine with the same keys, snapshots
+    and clock. Not strict (the outer check applies --strict to what it carries), no recipient,
+    and its own endorsements are not followed (role ``endorsement``)."""
+    options = replace(ctx.options, recipient=None, strict=False)
+    inner = Ctx(
+        path=where,
+        now=ctx.now,
+        options=options,
+        loader=ctx.loader,
+        raw=document,
+        role="endorsement",
+        depth=ctx.depth + 1,
+        verify_list=_verify_list,
+    )
+    return _report(inner, list(_engine(inner)))
+
+
 def _report(ctx: Ctx, checks: list[CheckResult]) -> VerificationReport:
     doc = ctx.doc or {}
     cred_id = doc.get("id") if isinstance(doc.get("id"), str) else None
@@ -195,6 +216,7 @@ def _context(
         read_error=read_error,
         role=role,
         verify_list=_verify_list,
+        verify_endorsement=_verify_endorsement,
     )
 
 

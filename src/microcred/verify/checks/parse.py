@@ -27,6 +27,8 @@ MAX_ARRAY = 256
 """Longest array accepted anywhere (alignments, results, evidence, a CLR's credentials)."""
 MAX_PROOFS = 16
 MAX_STATUS_ENTRIES = 16
+MAX_ENDORSEMENTS = 16
+"""Embedded EndorsementCredentials per credential; each costs a full verification."""
 
 _JWS_RE = re.compile(rb"\s*[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*\s*")
 
@@ -50,7 +52,40 @@ def size_problem(value: Any) -> str | None:
         items = value.get(key) if isinstance(value, Mapping) else None
         if isinstance(items, list) and len(items) > limit:
             return f"'{key}' has {len(items)} entries; at most {limit} are accepted"
+    endorsements = len(embedded_endorsements(value))
+    if endorsements > MAX_ENDORSEMENTS:
+        return (
+            f"the credential embeds {endorsements} endorsements; at most {MAX_ENDORSEMENTS} "
+            "are accepted"
+        )
     return None
+
+
+def embedded_endorsements(doc: Any) -> list[tuple[str, Any]]:
+    """Every item of every ``endorsement`` array (credential, issuer, achievement, creator...)
+    with its JSON path, shallowest first. Depth 1: nothing inside an endorsement, nor inside a
+    CLR's embedded credentials (those carry their own endorsements), is collected."""
+    found: list[tuple[str, Any]] = []
+    stack: list[tuple[Any, str]] = [(doc, "$")]
+    while stack:
+        node, where = stack.pop()
+        children: list[tuple[Any, str]] = []
+        if isinstance(node, Mapping):
+            for key, value in node.items():
+                if key in ("@context", "proof", "verifiableCredential"):
+                    continue
+                child = f"{where}.{key}"
+                if key == "endorsement":
+                    if isinstance(value, list):
+                        found.extend((f"{child}[{n}]", item) for n, item in enumerate(value))
+                    else:
+                        found.append((child, value))
+                else:
+                    children.append((value, child))
+        elif isinstance(node, list):
+            children = [(item, f"{where}[{n}]") for n, item in enumerate(node)]
+        stack.extend(reversed(children))
+    return found
 
 
 def _fail(detail: str) -> CheckResult:

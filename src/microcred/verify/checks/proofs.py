@@ -32,6 +32,7 @@ from microcred.proof.suites import (
     verify_proof,
 )
 from microcred.proof.timestamps import parse_datetimestamp
+from microcred.verify.checks.endorsements import SIGNATURE_STEPS, carry
 from microcred.verify.checks.parse import MAX_PROOFS
 from microcred.verify.context import Ctx, ProofState, ResolvedKey, result
 from microcred.verify.report import (
@@ -245,7 +246,16 @@ def check_proof(ctx: Ctx) -> CheckResult:
             continue
         state.verified = True
         verified.append(f"{label} by {state.key.vm_id}")
-    note = "verified: " + "; ".join(verified) if verified else ""
+    notes = ["verified: " + "; ".join(verified)] if verified else []
+    if not problems:
+        # 5. Every embedded EndorsementCredential verifies too (OB 3.0 section 9, step 6).
+        carried = carry(ctx, SIGNATURE_STEPS, opinion=False)
+        problems += carried.problems
+        unknown += carried.unknown
+        warnings += carried.warnings
+        if carried.notes:
+            notes.append("endorsements: " + "; ".join(carried.notes))
+    note = "; ".join(notes)
     return result("proof", problems, warnings=warnings, indeterminate=unknown, note=note)
 
 

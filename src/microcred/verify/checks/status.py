@@ -16,6 +16,7 @@ from microcred.errors import MicrocredError, StatusError
 from microcred.proof.timestamps import format_datetimestamp, parse_datetimestamp
 from microcred.status.check import check_entry_against_list
 from microcred.status.entry import UnsupportedStatusTypeError, status_entries, validate_entry
+from microcred.verify.checks.endorsements import carry
 from microcred.verify.context import Ctx, issuer_id, result
 from microcred.verify.pinned import StatusSnapshot
 from microcred.verify.report import (
@@ -91,6 +92,22 @@ def _stale(snap: StatusSnapshot, valid_from: Any, ttl_ms: int | None, ctx: Ctx) 
 
 
 def check_status(ctx: Ctx) -> CheckResult:
+    own = _own_status(ctx)
+    # A revoked endorsement is a warning (a failure under --strict): see checks/endorsements.py.
+    carried = carry(ctx, ("status",), opinion=True)
+    if not carried.warnings and not carried.unknown:
+        return own
+    return result(
+        "status",
+        list(own.problems) if own.outcome == "failed" else [],
+        warnings=_dedupe(list(own.warnings) + carried.warnings),
+        indeterminate=(list(own.problems) if own.outcome == "indeterminate" else [])
+        + carried.unknown,
+        note=own.note,
+    )
+
+
+def _own_status(ctx: Ctx) -> CheckResult:
     doc = ctx.doc
     assert doc is not None
     if "credentialStatus" not in doc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from microcred.errors import MicrocredError
 from microcred.proof.timestamps import format_datetimestamp, parse_datetimestamp
+from microcred.verify.checks.endorsements import carry
 from microcred.verify.context import Ctx, result
 from microcred.verify.report import (
     EXPIRED,
@@ -49,4 +50,12 @@ def check_validity_period(ctx: Ctx) -> CheckResult:
             problems.append(Finding(EXPIRED, f"the credential expired at {doc[key]} ({key})"))
     if end_key not in doc:
         parts.append(f"no {end_key} (does not expire)")
-    return result("validity_period", problems, indeterminate=unknown, note="; ".join(parts))
+    # An expired endorsement is a warning (a failure under --strict): see checks/endorsements.py.
+    carried = carry(ctx, ("validity_period",), opinion=True)
+    return result(
+        "validity_period",
+        problems,
+        warnings=carried.warnings,
+        indeterminate=unknown + carried.unknown,
+        note="; ".join(parts),
+    )
