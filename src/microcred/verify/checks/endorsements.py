@@ -29,7 +29,13 @@ from microcred.verify.report import (
     VerificationReport,
 )
 
-SIGNATURE_STEPS: tuple[CheckId, ...] = ("parse", "data_model", "contexts", "proof", "issuer_binding")
+SIGNATURE_STEPS: tuple[CheckId, ...] = (
+    "parse",
+    "data_model",
+    "contexts",
+    "proof",
+    "issuer_binding",
+)
 
 
 @dataclass
@@ -75,15 +81,14 @@ def carry(ctx: Ctx, steps: tuple[CheckId, ...], *, opinion: bool) -> Carried:
             if check.id not in steps:
                 continue
 
-            def tag(finding: Finding, check_id: str = check.id) -> Finding:
-                return Finding(finding.code, f"{where}: {check_id}: {finding.detail}")
-
+            prefix = f"{where}: {check.id}: "
+            problems = [Finding(f.code, prefix + f.detail) for f in check.problems]
             if check.outcome == "failed":
-                (out.warnings if opinion else out.problems).extend(map(tag, check.problems))
+                (out.warnings if opinion else out.problems).extend(problems)
             elif check.outcome == "indeterminate":
                 undecided = out.unknown if not opinion or ctx.options.strict else out.warnings
-                undecided.extend(map(tag, check.problems))
-            out.warnings.extend(map(tag, check.warnings))
+                undecided.extend(problems)
+            out.warnings.extend(Finding(f.code, prefix + f.detail) for f in check.warnings)
         if "proof" in steps:
             signer = report.issuer or "no issuer id"
             out.notes.append(f"{where} by {signer}: {_signature_state(report)}")
