@@ -12,6 +12,12 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests check behaviour, not speed: no per-example deadline (a loaded 2-core CI
+# machine would otherwise fail them at random), and no example database written to disk.
+settings.register_profile("microcred", deadline=None, database=None)
+settings.load_profile("microcred")
 
 REPO = Path(__file__).resolve().parent.parent
 STANDARDS_DIR = Path(
