@@ -148,18 +148,7 @@ def _verify_list(ctx: Ctx, document: Mapping[str, Any], source: str) -> Verifica
                 ),
             ),
         )
-    options = replace(ctx.options, recipient=None)
-    inner = Ctx(
-        path=source,
-        now=ctx.now,
-        options=options,
-        loader=ctx.loader,
-        raw=document,
-        role="status_list",
-        depth=ctx.depth + 1,
-        verify_list=_verify_list,
-    )
-    return _report(inner, list(_engine(inner)))
+    return _nested(ctx, document, source, "status_list", replace(ctx.options, recipient=None))
 
 
 def _verify_endorsement(ctx: Ctx, document: Mapping[str, Any], where: str) -> VerificationReport:
@@ -167,13 +156,20 @@ def _verify_endorsement(ctx: Ctx, document: Mapping[str, Any], where: str) -> Ve
     and clock. Not strict (the outer check applies --strict to what it carries), no recipient,
     and its own endorsements are not followed (role ``endorsement``)."""
     options = replace(ctx.options, recipient=None, strict=False)
+    return _nested(ctx, document, where, "endorsement", options)
+
+
+def _nested(
+    ctx: Ctx, document: Mapping[str, Any], path: str, role: Role, options: VerifyOptions
+) -> VerificationReport:
+    """A document carried by the one being verified, through the same engine, clock and loader."""
     inner = Ctx(
-        path=where,
+        path=path,
         now=ctx.now,
         options=options,
         loader=ctx.loader,
         raw=document,
-        role="endorsement",
+        role=role,
         depth=ctx.depth + 1,
         verify_list=_verify_list,
     )
