@@ -43,6 +43,7 @@ from microcred.site.source import (
     pager_for,
     paginate,
     stamp,
+    write_root_files,
 )
 from microcred.site.templates import render
 from microcred.site.tree import Tree
@@ -423,17 +424,7 @@ def render_portfolio_source(
         },
         "builtAt": stamp(now),
     }
-    tree.write(
-        "static/verify.html",
-        render(
-            "verify.html.j2",
-            title=settings.name,
-            data=data,
-            built_at=stamp(now),
-            home_href="index.html",
-        ),
-    )
-    tree.write("static/.nojekyll", "")
+    write_root_files(tree, settings.name, data, now)
     report.manifest = {
         "microcred_site": 1,
         "kind": "portfolio",

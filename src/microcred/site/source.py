@@ -91,6 +91,17 @@ def stamp(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def write_root_files(tree: Tree, title: str, data: Mapping[str, Any], now: dt.datetime) -> None:
+    """Files every site has at its root: the standalone verifier page and ``.nojekyll``."""
+    tree.write(
+        "static/verify.html",
+        render(
+            "verify.html.j2", title=title, data=data, built_at=stamp(now), home_href="index.html"
+        ),
+    )
+    tree.write("static/.nojekyll", "")
+
+
 def dump_json(document: Mapping[str, Any]) -> str:
     """Same serialisation as ``microcred issue`` writes."""
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
@@ -486,17 +497,7 @@ def render_issuer_source(
         },
         "builtAt": stamp(now),
     }
-    tree.write(
-        "static/verify.html",
-        render(
-            "verify.html.j2",
-            title=ctx.site_title,
-            data=verification_data,
-            built_at=stamp(now),
-            home_href="index.html",
-        ),
-    )
-    tree.write("static/.nojekyll", "")
+    write_root_files(tree, ctx.site_title, verification_data, now)
     report.manifest = {
         "microcred_site": 1,
         "kind": "issuer",
