@@ -1,5 +1,6 @@
 """Offline JSON-LD for microcred: pinned contexts, RDFC-1.0, data-loss check, JCS, strict JSON."""
 
+from microcred.jsonld import _pyld_import  # noqa: F401  (first: pyld without its network stack)
 from microcred.jsonld.jcs import jcs
 from microcred.jsonld.loader import OfflineLoader, default_loader
 from microcred.jsonld.rdfc import canonical_variants, canonicalize, canonicalize_nquads

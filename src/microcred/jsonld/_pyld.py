@@ -10,9 +10,9 @@ from numbers import Real
 from typing import Any
 
 from frozendict import frozendict
-from pyld import jsonld as pyld_jsonld
 
 from microcred.errors import JsonLdError
+from microcred.jsonld._pyld_import import pyld_jsonld
 from microcred.jsonld.ecma import parse_float, xsd_double
 from microcred.jsonld.loader import OfflineLoader
 

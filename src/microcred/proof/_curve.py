@@ -5,6 +5,12 @@ identity point as a public key, so a signature ``identity || 0`` verifies for ev
 (MC-14). Decoding a point and multiplying it by the cofactor tells us whether it is one of the
 eight small-order points; nothing here needs to be constant-time because only public values
 (keys and signature ``R``) pass through it.
+
+That arithmetic costs eight modular exponentiations (about 0.6 ms), so the hot path compares
+the 32 bytes with the eight canonical encodings of the small-order points instead: ``decode_point``
+accepts only canonical encodings, so "decodes to a small-order point" and "is one of these eight
+byte strings" are the same test (tests/proof/test_curve_fast.py re-derives the table with the
+arithmetic below).
 """
 
 from __future__ import annotations
@@ -16,6 +22,26 @@ _SQRT_M1 = pow(2, (P - 1) // 4, P)
 
 Point = tuple[int, int]
 IDENTITY: Point = (0, 1)
+
+SMALL_ORDER_ENCODINGS = frozenset(
+    bytes.fromhex(text)
+    for text in (
+        "0100000000000000000000000000000000000000000000000000000000000000",  # identity
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",  # order 2
+        "0000000000000000000000000000000000000000000000000000000000000000",  # order 4
+        "0000000000000000000000000000000000000000000000000000000000000080",  # order 4
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",  # order 8
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",  # order 8
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",  # order 8
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",  # order 8
+    )
+)
+"""Canonical encodings of the eight points of the torsion subgroup."""
+
+
+def is_small_order_encoding(encoded: bytes) -> bool:
+    """True when ``encoded`` decodes to a small-order point (no curve arithmetic)."""
+    return bytes(encoded) in SMALL_ORDER_ENCODINGS
 
 
 def decode_point(encoded: bytes) -> Point | None:

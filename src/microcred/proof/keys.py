@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -53,16 +54,21 @@ def _read_varint(data: bytes) -> tuple[int, int] | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _decodes(encoded: bytes) -> bool:
+    # One modular square root per distinct key and run (a batch has a handful of keys).
+    return _curve.decode_point(encoded) is not None
+
+
 def is_valid_point(public_key: bytes) -> bool:
     """True when the 32 bytes are the canonical encoding of a point on edwards25519."""
-    return _curve.decode_point(bytes(public_key)) is not None
+    return _decodes(bytes(public_key))
 
 
 def is_small_order(public_key: bytes) -> bool:
     """True for the eight torsion points (identity, all-zero encoding...), under which any
     signature ``R || 0`` with small-order ``R`` verifies for every message."""
-    point = _curve.decode_point(bytes(public_key))
-    return point is not None and _curve.is_small_order_point(point)
+    return _curve.is_small_order_encoding(public_key)
 
 
 def check_public_key(public_key: bytes, *, what: str = "public key") -> bytes:
@@ -135,12 +141,12 @@ def verify_ed25519(public_key: bytes, signature: bytes, message: bytes) -> bool:
         return False
     if int.from_bytes(signature[32:], "little") >= _curve.L:
         return False  # non-canonical S (MC-13)
-    key_point = _curve.decode_point(bytes(public_key))
-    r_point = _curve.decode_point(bytes(signature[:32]))
-    if key_point is None or r_point is None:
+    if not is_valid_point(public_key):
         return False
-    if _curve.is_small_order_point(key_point) or _curve.is_small_order_point(r_point):
+    if is_small_order(public_key) or _curve.is_small_order_encoding(signature[:32]):
         return False  # MC-14
+    # R is not decoded: OpenSSL compares the canonical encoding of [S]B - [k]A with these
+    # bytes, so an R that is not a canonical point encoding can never verify there either.
     try:
         Ed25519PublicKey.from_public_bytes(bytes(public_key)).verify(
             bytes(signature), bytes(message)
