@@ -104,6 +104,30 @@ def _register_all(group: click.Group) -> None:
         import_cmd,
     ):
         module.register(group)
+    _accept_project_everywhere(group)
+
+
+def _set_project(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.ensure_object(Context).project = value.resolve()
+
+
+def _accept_project_everywhere(group: click.Group) -> None:
+    """``-p/--project`` works after the command name too (``microcred issue -p DIR``)."""
+    for command in group.commands.values():
+        taken = {o for p in command.params for o in getattr(p, "opts", [])}
+        if not taken & {"-p", "--project"}:
+            command.params.append(
+                click.Option(
+                    ["-p", "--project"],
+                    type=click.Path(file_okay=False, path_type=Path),
+                    expose_value=False,
+                    callback=_set_project,
+                    help="Program folder (holds microcred.toml); same as before the command.",
+                )
+            )
+        if isinstance(command, click.Group):
+            _accept_project_everywhere(command)
 
 
 _register_all(main)

@@ -141,6 +141,19 @@ def _file_link(match: re.Match[str]) -> str:
     return f"{match.group(1)}{path}{sep}{fragment}{match.group(3)}"
 
 
+# The theme's hidden state checkboxes; where its CSS does not load (a 404 page served from
+# another path) they show up as unlabeled controls, so each gets an accessible name.
+_TOGGLE_RE = re.compile(
+    r'(<input class="md-(?:nav__)?toggle[^"]*"[^>]*?\bid="(__[a-z]+)")(?![^>]*aria-label)'
+)
+_TOGGLE_NAMES = {"__drawer": "Navigation", "__search": "Search", "__toc": "Table of contents"}
+
+
+def _label_toggle(match: re.Match[str]) -> str:
+    name = _TOGGLE_NAMES.get(match.group(2), "Toggle")
+    return f'{match.group(1)} aria-label="{name}"'
+
+
 def harden_page(html: str, where: str) -> str:
     """CSP meta tag + file://-friendly links; refuses inline script in the content region."""
     start, end = html.find(CONTENT_START), html.find(CONTENT_END)
@@ -167,6 +180,7 @@ def harden_page(html: str, where: str) -> str:
         if anchor is None:
             raise EngineError(f"{where}: the engine wrote a page without <head>")
         html = html[: anchor.end()] + "\n" + meta + html[anchor.end() :]
+    html = _TOGGLE_RE.sub(_label_toggle, html)
     return _HREF_RE.sub(_file_link, html)
 
 
