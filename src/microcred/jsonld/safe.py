@@ -339,6 +339,11 @@ def _expanded_problems(expanded: Any, known: set[str]) -> dict[str, str]:
 
 def data_loss_problems(doc: Mapping[str, Any], loader: OfflineLoader) -> dict[str, str]:
     """JSON path -> reason for everything JSON-LD expansion would drop (empty when safe)."""
+    return expand_checked(doc, loader)[1]
+
+
+def expand_checked(doc: Mapping[str, Any], loader: OfflineLoader) -> tuple[Any, dict[str, str]]:
+    """(expanded form, JSON path -> reason for everything expansion would drop)."""
     if not isinstance(doc, Mapping):
         raise JsonLdError(
             f"expected a JSON-LD object, got {type(doc).__name__}", code="MALFORMED_VALUE_ERROR"
@@ -355,19 +360,25 @@ def data_loss_problems(doc: Mapping[str, Any], loader: OfflineLoader) -> dict[st
         problems.setdefault(path, reason)
     for path, reason in _expanded_problems(expanded, processor.named).items():
         problems.setdefault(path, reason)
-    return problems
+    return expanded, problems
 
 
 def check_data_loss(doc: Mapping[str, Any], loader: OfflineLoader) -> None:
     """Raise DATA_LOSS_DETECTION_ERROR naming every JSON path JSON-LD processing would drop."""
-    problems = data_loss_problems(doc, loader)
+    error = data_loss_error(data_loss_problems(doc, loader))
+    if error is not None:
+        raise error
+
+
+def data_loss_error(problems: Mapping[str, str]) -> JsonLdError | None:
+    """The DATA_LOSS_DETECTION_ERROR naming ``problems`` (None when there are none)."""
     if not problems:
-        return
+        return None
     shown = sorted(problems.items())[:_MAX_REPORTED]
     lines = "; ".join(f"{path}: {reason}" for path, reason in shown)
     more = len(problems) - len(shown)
     suffix = f"; and {more} more" if more > 0 else ""
-    raise JsonLdError(
+    return JsonLdError(
         f"JSON-LD processing would silently drop data, so a signature would not cover it: "
         f"{lines}{suffix}",
         code="DATA_LOSS_DETECTION_ERROR",

@@ -68,19 +68,29 @@ class Ctx:
     """Runs the engine on an embedded EndorsementCredential (set by the engine, like the above)."""
     endorsements: list[tuple[str, VerificationReport]] | None = None
     """(JSON path, report) of every embedded endorsement, once the proof check has run them."""
+    signed: Any = None
+    """The :class:`~microcred.verify.signed.SignedView` built after parse (verify/signed.py)."""
+
+    @property
+    def view(self) -> dict[str, Any] | None:
+        """What the proof covers, as the JSON every value-reading check reads (``doc`` is the
+        JSON as written, for the proof and contexts checks): see verify/signed.py."""
+        view = getattr(self.signed, "view", None)
+        return view if isinstance(view, dict) else self.doc
 
     @property
     def vcdm1(self) -> bool:
-        ctx = self.doc.get("@context") if self.doc else None
+        ctx = self.view.get("@context") if self.view else None
         first = ctx[0] if isinstance(ctx, list) and ctx else ctx
         return first == V1_CONTEXT
 
     @property
     def issuer_id(self) -> str | None:
-        return issuer_id(self.doc)
+        return issuer_id(self.view)
 
     def types(self) -> list[str]:
-        return types_of(self.doc.get("type") if self.doc else None)
+        view = self.view
+        return types_of(view.get("type") if view else None)
 
 
 def types_of(value: object) -> list[str]:

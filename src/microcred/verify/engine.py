@@ -46,6 +46,7 @@ from microcred.verify.report import (
     Finding,
     VerificationReport,
 )
+from microcred.verify.signed import prepare_signed_view, view_problem
 
 CheckFn = Callable[[Ctx], CheckResult]
 CHECKS: tuple[tuple[CheckId, CheckFn], ...] = (
@@ -131,6 +132,12 @@ def _engine(ctx: Ctx) -> Iterator[CheckResult]:
             res = _run(check_id, fn, ctx)
             if ctx.options.strict:
                 res = _strictly(res)
+        if check_id == "parse" and res.outcome == "passed":
+            prepare_signed_view(ctx)  # every later check reads what the proof covers
+        elif check_id == "contexts" and res.outcome == "passed":
+            problem = view_problem(ctx)
+            if problem is not None:
+                res = CheckResult("contexts", "failed", (problem,))
         yield res
         if res.outcome == "failed" and check_id in FATAL_CHECKS:
             fatal = True
@@ -177,7 +184,7 @@ def _nested(
 
 
 def _report(ctx: Ctx, checks: list[CheckResult]) -> VerificationReport:
-    doc = ctx.doc or {}
+    doc = ctx.view or {}
     cred_id = doc.get("id") if isinstance(doc.get("id"), str) else None
     trust = ctx.options.trust
     entry = trust.lookup(ctx.issuer_id) if trust is not None else None

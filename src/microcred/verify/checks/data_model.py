@@ -338,7 +338,7 @@ def _schema_errors(doc: Mapping[str, Any], schema: Mapping[str, Any]) -> list[st
 
 
 def check_data_model(ctx: Ctx) -> CheckResult:
-    doc = ctx.doc
+    doc = ctx.view
     assert doc is not None
     rules = _Rules()
     rules.credential(doc, ctx.vcdm1)

@@ -108,7 +108,7 @@ def check_status(ctx: Ctx) -> CheckResult:
 
 
 def _own_status(ctx: Ctx) -> CheckResult:
-    doc = ctx.doc
+    doc = ctx.view
     assert doc is not None
     if "credentialStatus" not in doc:
         return result(

@@ -41,7 +41,7 @@ def check_issuer_trust(ctx: Ctx) -> CheckResult:
             "issuer_trust",
             note=f"{issuer} is trusted as '{printable(entry.name)}' ({trust.source})",
         )
-    claimed = self_declared_name(ctx.doc)
+    claimed = self_declared_name(ctx.view)
     claim = (
         f"; it calls itself '{printable(claimed)}' (self-declared, not verified)" if claimed else ""
     )
@@ -69,7 +69,7 @@ def _identities(subject: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def check_recipient(ctx: Ctx) -> CheckResult:
-    doc = ctx.doc
+    doc = ctx.view
     assert doc is not None and ctx.options.recipient is not None
     value = ctx.options.recipient.strip()
     email = normalise_email(value) if "@" in value else None

@@ -21,7 +21,7 @@ from microcred.verify.report import (
 
 
 def check_validity_period(ctx: Ctx) -> CheckResult:
-    doc = ctx.doc
+    doc = ctx.view
     assert doc is not None
     start_key, end_key = (
         ("issuanceDate", "expirationDate") if ctx.vcdm1 else ("validFrom", "validUntil")
