@@ -6,12 +6,14 @@ user needs the innermost reason, named in microcred's terms.
 
 from __future__ import annotations
 
+import contextlib
 from numbers import Real
 from typing import Any
 
 from frozendict import frozendict
 
 from microcred.errors import JsonLdError
+from microcred.jsonld import memo
 from microcred.jsonld._pyld_import import pyld_jsonld
 from microcred.jsonld.ecma import parse_float, xsd_double
 from microcred.jsonld.loader import OfflineLoader
@@ -58,6 +60,7 @@ class Processor(pyld_jsonld.JsonLdProcessor):  # type: ignore[misc]
     def __init__(self, loader: OfflineLoader, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._memo = loader.processed_contexts
+        self._loader = loader
 
     def _process_context(
         self,
@@ -92,6 +95,26 @@ class Processor(pyld_jsonld.JsonLdProcessor):  # type: ignore[misc]
             self._memo[key] = (local_ctx, result)
         return result
 
+    def expand(self, input_: Any, options: Any) -> Any:
+        """pyld's expansion, remembered per loader under the input's exact JSON text.
+
+        Verification expands each document twice (data-loss check, then RDF conversion for
+        RDFC): the second is a memo hit. Subclasses (the data-loss tracker) always run their
+        hooks, so they store but never read the memo; a hit returns a private copy.
+        """
+        key = _expansion_key(input_, options, self._loader)
+        if key is None:
+            return super().expand(input_, options)
+        cache = memo.cache_for(self._loader, "expanded")
+        if type(self) is Processor:
+            hit = cache.get(key)
+            if hit is not None:
+                return memo.thawed(hit)
+        result = super().expand(input_, options)
+        with contextlib.suppress(ValueError):  # not plain JSON data: nothing to remember
+            cache[key] = memo.frozen(result)
+        return result
+
     def _object_to_rdf(
         self, item: Any, issuer: Any, triples: list[Any], options: dict[str, Any]
     ) -> Any:
@@ -119,6 +142,22 @@ class Processor(pyld_jsonld.JsonLdProcessor):  # type: ignore[misc]
             language = str(item.get("@language") or "").lower()
             result["datatype"] = f"{I18N}{language}_{item['@direction']}"
         return result
+
+
+_EXPANSION_OPTIONS = ("base", "processingMode", "isFrame", "keepFreeFloatingNodes")
+
+
+def _expansion_key(input_: Any, options: Any, loader: OfflineLoader) -> str | None:
+    """Memo key of an expansion: the input's JSON text and every option expansion reads."""
+    if not isinstance(input_, dict) or not isinstance(options, dict):
+        return None
+    if options.get("documentLoader") is not loader or "expandContext" in options:
+        return None
+    text = memo.json_key(input_)
+    if text is None:
+        return None
+    settings = memo.json_key([options.get(name) for name in _EXPANSION_OPTIONS])
+    return None if settings is None else settings + text
 
 
 def options(loader: OfflineLoader) -> dict[str, Any]:
