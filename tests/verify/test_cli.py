@@ -97,7 +97,7 @@ def test_json_lines_follow_the_contract() -> None:
     assert len(lines) == 3
     records = [json.loads(line) for line in lines]
     for record in records:
-        assert list(record) == ["path", "id", "issuer", "result", "trusted", "checks"]
+        assert list(record) == ["path", "id", "issuer", "result", "trusted", "summary", "checks"]
         assert [c["id"] for c in record["checks"]] == [
             "parse",
             "data_model",

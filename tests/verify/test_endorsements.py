@@ -201,7 +201,7 @@ def test_did_doc_option_on_the_command_line(
     undecided = runner.invoke(main, [*base, str(path)], catch_exceptions=False)
     assert undecided.exit_code == 3
     line = json.loads(undecided.output)
-    assert list(line) == ["path", "id", "issuer", "result", "trusted", "checks"]
+    assert list(line) == ["path", "id", "issuer", "result", "trusted", "summary", "checks"]
     assert line["result"] == "indeterminate"
     valid = runner.invoke(main, [*base, "--did-doc", str(did_doc), str(path)])
     assert valid.exit_code == 0, valid.output

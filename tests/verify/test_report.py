@@ -66,7 +66,7 @@ def test_untrusted_is_exit_3_and_trusted_exit_0() -> None:
 
 def test_json_line_has_exactly_the_contract_keys_in_order() -> None:
     data = make({"proof": "failed"}).to_json()
-    assert list(data) == ["path", "id", "issuer", "result", "trusted", "checks"]
+    assert list(data) == ["path", "id", "issuer", "result", "trusted", "summary", "checks"]
     assert [c["id"] for c in data["checks"]] == list(CHECK_IDS)
     proof = data["checks"][3]
     assert list(proof)[:3] == ["id", "outcome", "problems"]

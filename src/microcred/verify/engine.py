@@ -47,6 +47,7 @@ from microcred.verify.report import (
     VerificationReport,
 )
 from microcred.verify.signed import prepare_signed_view, view_problem
+from microcred.verify.summary import summarize
 
 CheckFn = Callable[[Ctx], CheckResult]
 CHECKS: tuple[tuple[CheckId, CheckFn], ...] = (
@@ -196,6 +197,9 @@ def _report(ctx: Ctx, checks: list[CheckResult]) -> VerificationReport:
         checked_at=format_datetimestamp(ctx.now),
         issuer_name=self_declared_name(doc),
         trusted_name=entry.name if entry is not None else None,
+        summary=summarize(
+            ctx.view, next((c for c in checks if c.id == "recipient"), None), ctx.options.recipient
+        ),
     )
 
 

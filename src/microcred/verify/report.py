@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from microcred.verify.summary import CredentialSummary
 
 CheckId = Literal[
     "parse",
@@ -286,6 +289,8 @@ class VerificationReport:
     checked_at: str = ""
     issuer_name: str | None = None
     trusted_name: str | None = None
+    summary: CredentialSummary | None = None
+    """What the credential claims (verify/summary.py), read from what its proof covers."""
 
     @property
     def result(self) -> Result:
@@ -324,6 +329,7 @@ class VerificationReport:
             "issuer": self.issuer,
             "result": self.result,
             "trusted": self.trusted,
+            "summary": self.summary.to_json() if self.summary is not None else None,
             "checks": [c.to_json() for c in self.checks],
         }
 
@@ -388,6 +394,10 @@ def human_lines(report: VerificationReport) -> list[str]:
     parse = report.check("parse")
     if parse is not None and parse.outcome == "passed":
         lines.append(f"    {_trust_line(report)}")
+        if report.summary is not None:
+            from microcred.verify.summary import claims_line  # summary imports this module
+
+            lines.append(f"    {claims_line(report.summary, report.trusted, report.trusted_name)}")
     dates = [f"checked at {report.checked_at}"] if report.checked_at else []
     status = report.check("status")
     if status is not None and status.note:
