@@ -28,6 +28,7 @@ import hashlib
 import re
 import time
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any, Literal
 
 from pyld.canon import URDNA2015
@@ -322,16 +323,21 @@ _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _STRING_ESCAPE = re.compile(r"\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[tbnrf\"'\\])")
 _ECHAR_IN = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 _PN = "A-Za-z0-9_\\-\u00b7\u00c0-\U000effff"
-_TOKEN = re.compile(
-    r"[ \t]*(?:"
-    r"<(?P<iri>(?:[^\x00-\x20<>\"{}|^`\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*)>"
-    r"|(?P<bnode>_:[A-Za-z0-9_\u00c0-\U000effff](?:[" + _PN + r".]*[" + _PN + r"])?)"
-    r"|\"(?P<lit>(?:[^\"\\\n\r]|\\.)*)\""
-    r"(?:\^\^<(?P<dt>(?:[^\x00-\x20<>\"{}|^`\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*)>"
-    r"|@(?P<lang>[a-zA-Z]+(?:-[a-zA-Z0-9]+)*))?"
-    r"|(?P<dot>\.)"
-    r")"
-)
+
+
+@cache
+def _token() -> re.Pattern[str]:
+    # Compiled on first use (8 ms): only N-Quads input needs it, never signing or verifying.
+    return re.compile(
+        r"[ \t]*(?:"
+        r"<(?P<iri>(?:[^\x00-\x20<>\"{}|^`\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*)>"
+        r"|(?P<bnode>_:[A-Za-z0-9_\u00c0-\U000effff](?:[" + _PN + r".]*[" + _PN + r"])?)"
+        r"|\"(?P<lit>(?:[^\"\\\n\r]|\\.)*)\""
+        r"(?:\^\^<(?P<dt>(?:[^\x00-\x20<>\"{}|^`\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*)>"
+        r"|@(?P<lang>[a-zA-Z]+(?:-[a-zA-Z0-9]+)*))?"
+        r"|(?P<dot>\.)"
+        r")"
+    )
 
 
 def _code_point(text: str) -> str:
@@ -369,7 +375,7 @@ def parse_nquads(text: str) -> list[Quad]:
         position = 0
         try:
             while True:
-                match = _TOKEN.match(line, position)
+                match = _token().match(line, position)
                 if match is None or match.end() == position:
                     raise ValueError(f"unexpected text at column {position + 1}")
                 position = match.end()
