@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from microcred import __version__
+from microcred.cli._lazy import LazyLoader
 from microcred.errors import MicrocredError
 
 
@@ -27,6 +28,10 @@ class Context:
 
 class _Group(click.Group):
     """Turns every library error into its user text; never shows a traceback."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        lazy: LazyLoader | None = getattr(self, "lazy", None)
+        return lazy.command(cmd_name) if lazy else super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -75,36 +80,22 @@ def main(ctx: click.Context, project: Path) -> None:
     ctx.obj = Context(project)
 
 
-def _register_all(group: click.Group) -> None:
-    from microcred.cli import (
-        bake_cmd,
-        build_cmd,
-        check_cmd,
-        demo_cmd,
-        import_cmd,
-        init_cmd,
-        issue_cmd,
-        keys_cmd,
-        revoke_cmd,
-        sign_cmd,
-        verify_cmd,
-    )
-
-    for module in (
-        init_cmd,
-        keys_cmd,
-        check_cmd,
-        issue_cmd,
-        build_cmd,
-        demo_cmd,
-        sign_cmd,
-        verify_cmd,
-        revoke_cmd,
-        bake_cmd,
-        import_cmd,
-    ):
-        module.register(group)
-    _accept_project_everywhere(group)
+COMMAND_MODULES = (
+    "init_cmd",
+    "keys_cmd",
+    "check_cmd",
+    "issue_cmd",
+    "build_cmd",
+    "demo_cmd",
+    "sign_cmd",
+    "verify_cmd",
+    "revoke_cmd",
+    "bake_cmd",
+    "import_cmd",
+    "analytics_cmd",
+)
+"""Every command module, in registration order; each has ``register(main)``. A command named
+X lives in ``X_cmd`` where it can: running it then imports that module alone (cli/_lazy.py)."""
 
 
 def _set_project(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
@@ -130,7 +121,7 @@ def _accept_project_everywhere(group: click.Group) -> None:
             _accept_project_everywhere(command)
 
 
-_register_all(main)
+main.lazy = LazyLoader(main, COMMAND_MODULES, _accept_project_everywhere)  # type: ignore[attr-defined]
 
 
 def run(argv: Sequence[str] | None = None) -> int:
