@@ -26,9 +26,26 @@ EXPECTED: dict[str, list[str]] = {
         "records/ada.md:15: YAML: more than 20000 values (aliases counted as copies); front "
         "matter this large is refused (column 14)",
     ],
+    "awarded_year_9999": [
+        "records/ada.md:10: $.awarded: 9999-12-31T23:59:59Z is in the future; a credential is "
+        "awarded once the work is done: write the real date and time, e.g. 2026-03-16T15:30:00Z",
+    ],
+    "duplicate_record_copy": [
+        "records/ada.md:2: $.candidate: looks like a duplicate of records/ada-copy.md: same "
+        "candidate (e-mail), same brief 'web-audit' and overlapping dates (2026-05-04..2026-05-15 "
+        "and 2026-05-04..2026-05-15); delete the copy, or correct the dates if the candidate "
+        "really completed the brief twice",
+    ],
+    "status_list_size_float": [
+        "microcred.toml:7: $.site.status_list_size: must be a whole number of bits written "
+        "without a decimal point, e.g. 131072 (not 131072.0)",
+    ],
     "bad_currency": [
         "achievements/web-audit.md:20: $.stipend.currency: 'euro' must be an ISO 4217 currency "
         "code such as EUR, USD or GBP",
+        "records/ada.md:6: $.achievement: not checked against brief 'web-audit' (its rubric, "
+        "levels and passing points) because that brief has errors: fix the brief, then run "
+        "check again",
     ],
     "base_url_without_slash": [
         "microcred.toml:6: $.site.base_url: 'https://issuer.example.org/badges' must be an "
@@ -47,6 +64,9 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "credits_three_decimals": [
         "achievements/web-audit.md:20: $.credits.amount: at most two decimals",
+        "records/ada.md:6: $.achievement: not checked against brief 'web-audit' (its rubric, "
+        "levels and passing points) because that brief has errors: fix the brief, then run "
+        "check again",
     ],
     "criterion_unknown": [
         "records/ada.md:11: $.results: criterion 'report' of brief 'web-audit' is not scored; "
@@ -106,6 +126,9 @@ EXPECTED: dict[str, list[str]] = {
         "achievements/web-audit.md:20: $.image: '../../etc/passwd' must be a path inside the "
         "program folder (letters, digits, '.', '_', '-' and '/'; no '..', no leading '/') or an "
         "https URL",
+        "records/ada.md:6: $.achievement: not checked against brief 'web-audit' (its rubric, "
+        "levels and passing points) because that brief has errors: fix the brief, then run "
+        "check again",
     ],
     "level_unknown": [
         "records/ada.md:13: $.results[1].level: 'excelent' is not a level of criterion "
@@ -150,6 +173,9 @@ EXPECTED: dict[str, list[str]] = {
     "passing_points_above_max": [
         "achievements/web-audit.md:6: $.rubric.passing_points: must be between 0 and the rubric "
         "maximum 4",
+        "records/ada.md:6: $.achievement: not checked against brief 'web-audit' (its rubric, "
+        "levels and passing points) because that brief has errors: fix the brief, then run "
+        "check again",
     ],
     "python_object_tag": [
         "records/ada.md:10: $.cohort: the YAML tag !!python/object/apply:os.system is not "
@@ -162,6 +188,9 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "rubric_one_level": [
         "achievements/web-audit.md:10: $.rubric.criteria[0].levels: needs at least 2 items",
+        "records/ada.md:6: $.achievement: not checked against brief 'web-audit' (its rubric, "
+        "levels and passing points) because that brief has errors: fix the brief, then run "
+        "check again",
     ],
     "slug_traversal": [
         f"records/ada.md:6: $.candidate.slug: '../../index' must be a slug: {NOT_SLUG}",
@@ -183,6 +212,9 @@ EXPECTED: dict[str, list[str]] = {
     "underscore_number": [
         "achievements/web-audit.md:20: $.expected_hours: expected a whole number, found "
         "'1_000' (write the number without separators: 1000)",
+        "records/ada.md:6: $.achievement: not checked against brief 'web-audit' (its rubric, "
+        "levels and passing points) because that brief has errors: fix the brief, then run "
+        "check again",
     ],
     "unknown_field_typo": [
         "records/ada.md:2: $: missing required field 'mentor'",

@@ -139,7 +139,16 @@ def build_program_settings(
         "suspension": raw_site.get("suspension", False),
     }
     if "status_list_size" in raw_site:
-        site_kwargs["status_list_size"] = raw_site["status_list_size"]
+        size = raw_site["status_list_size"]
+        if not isinstance(size, int) or isinstance(size, bool):
+            # JSON Schema counts 131072.0 as an integer; a status list needs a whole count.
+            col.add(
+                ("site", "status_list_size"),
+                f"must be a whole number of bits written without a decimal point, "
+                f"e.g. 131072 (not {size})",
+            )
+            return None
+        site_kwargs["status_list_size"] = size
     site = col.make(("site",), SiteSettings, **site_kwargs)
     if issuer is None or site is None:
         return None
@@ -307,6 +316,17 @@ def build_record(
     if start is None or end is None:  # pragma: no cover - the schema checked the format
         return None
     awarded = parse_datetime(data["awarded"]) if "awarded" in data else None
+    latest = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    if awarded is not None and awarded > latest:
+        col.add(
+            ("awarded",),
+            f"{data['awarded']} is in the future; a credential is awarded once the work is "
+            "done: write the real date and time, e.g. 2026-03-16T15:30:00Z",
+        )
+        return None
+    if data.get("status", "completed") == "completed" and end > latest.date():
+        col.add(("end_date",), f"{end} is in the future, but the record says completed")
+        return None
     demographics = tuple(sorted((k, _plain(v)) for k, v in data.get("demographics", {}).items()))
     return col.make(
         (),

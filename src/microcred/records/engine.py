@@ -8,7 +8,7 @@ Steps, per file: 1. read (regular file, UTF-8, no control characters); 2. parse 
 front matter with YAML 1.2 core typing and a line per JSON path); 3. validate against the JSON
 Schema; 4. build model objects, mapping each ``ModelError.field`` back to its line. Then across
 files: 5. records against their briefs' rubrics; 6. briefs nobody uses; 7. portfolio names that
-collide after case-folding and NFC normalisation (MC-66).
+collide after case-folding and NFC normalisation (MC-66); 8. likely duplicate records.
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ from microcred.records.build import (
     build_record,
     slugify,
 )
+from microcred.records.duplicates import Placed, duplicate_problems
 from microcred.records.frontmatter import SourceProblem, decode, parse_front_matter, read_text
+from microcred.records.hints import flow_mapping_hints
 from microcred.records.paths import Path_, format_path
 from microcred.records.schema import suggest, validate
 from microcred.records.tomlconf import TomlProblem, load_toml
@@ -254,7 +256,7 @@ class ProgramReader:
                 f"digits and '-', at most 64); rename it to {better}.md",
             )
         doc, problems = _checked(kind, rel, located, parts.body, parts.body_line)
-        yield from problems
+        yield from flow_mapping_hints(text, problems)
         if doc is None or not good_name:
             return
         col = Collector()
@@ -307,6 +309,9 @@ class ProgramReader:
                     "candidates, or remove the file",
                 )
         yield from self._collisions()
+        yield from duplicate_problems(
+            Placed(r, d.rel, d.located.line_of(("candidate",))) for r, d in self._records
+        )
 
     def _against_brief(self, record: Record, doc: Document, known: list[str]) -> Iterator[Problem]:
         def problem(path: Path_, message: str) -> Problem:
@@ -322,8 +327,14 @@ class ProgramReader:
             )
             return
         brief = self._briefs.get(record.achievement)
-        if brief is None:
-            return  # the brief has its own problems; do not guess at its rubric
+        if brief is None:  # the brief has its own problems; do not guess at its rubric
+            yield problem(
+                ("achievement",),
+                f"not checked against brief {record.achievement!r} (its rubric, levels and "
+                "passing points) because that brief has errors: fix the brief, then run "
+                "check again",
+            )
+            return
         rubric = brief.rubric
         valid = True
         for i, result in enumerate(record.results):

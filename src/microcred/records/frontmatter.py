@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from microcred.errors import Problem
+from microcred.records.hints import syntax_hint
 from microcred.records.yamlsafe import Located, YamlProblem, load_located
 
 MAX_FILE_BYTES = 1_000_000
@@ -121,7 +122,8 @@ def parse_front_matter(text: str, rel: str) -> tuple[Located, FrontMatter]:
     try:
         located = load_located(parts.yaml_text, parts.yaml_line)
     except YamlProblem as exc:
-        raise SourceProblem(Problem(rel, exc.line, exc.pointer, exc.message)) from None
+        hint = syntax_hint(parts.yaml_text, parts.yaml_line, exc.line)
+        raise SourceProblem(Problem(rel, exc.line, exc.pointer, exc.message + hint)) from None
     if located.data is None:
         raise SourceProblem(
             Problem(
