@@ -1,0 +1,319 @@
+"""``microcred import``: sources -> verify (every core) -> trust + recipient + policy -> registry.
+
+One import is one transaction holding the registry's writer lock: killed half-way, the
+registry is as before; finished, it holds every row. Rows are keyed by the sha256 of the
+credential bytes, so importing the same file again adds nothing. Outcomes stream out in
+source order while the transaction is open; the caller sees them committed when the
+generator finishes (or nothing, on a dry run).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import Connection, func, select
+
+from microcred.proof.timestamps import format_datetimestamp
+from microcred.registry import schema
+from microcred.registry.decide import Decision, Totals, decide
+from microcred.registry.facts import Facts
+from microcred.registry.policy import Policy
+from microcred.registry.pool import verified
+from microcred.registry.store import Registry
+from microcred.registry.trustlist import Window
+from microcred.verify import Source, VerificationReport, VerifyOptions, discover
+
+Status = Literal["added", "already_imported", "skipped"]
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    paths: Sequence[Path]
+    policy: Policy
+    now: datetime
+    options: VerifyOptions = field(default_factory=VerifyOptions)
+    windows: Mapping[str, Window] = field(default_factory=dict)
+    learner: str | None = None
+    term: str | None = None
+    by: str | None = None
+    dry_run: bool = False
+    workers: int | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one source (``verdict`` is None for skipped sources)."""
+
+    path: str
+    status: Status
+    verdict: str | None
+    reasons: tuple[str, ...]
+    sha256: str | None = None
+    row: int | None = None
+    credential_id: str | None = None
+    issuer: str | None = None
+    achievement: str | None = None
+    credits: float | None = None
+    credit_unit: str | None = None
+    issuer_credits: float | None = None
+    issuer_credit_unit: str | None = None
+    learner: str | None = None
+    term: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "status": self.status,
+            "verdict": self.verdict,
+            "reasons": list(self.reasons),
+            "credential_id": self.credential_id,
+            "sha256": self.sha256,
+            "row": self.row,
+            "issuer": self.issuer,
+            "achievement": self.achievement,
+            "learner": self.learner,
+            "term": self.term,
+            "credits": self.credits,
+            "credit_unit": self.credit_unit,
+            "issuer_credits": self.issuer_credits,
+            "issuer_credit_unit": self.issuer_credit_unit,
+        }
+
+
+def _bytes(raw: bytes | str) -> bytes:
+    return raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
+
+
+def _skip_reason(source: Source, report: VerificationReport, facts: Facts) -> str | None:
+    """Why a source is not a credential at all (listed as skipped, not recorded), or None."""
+    if source.raw is None:
+        detail = source.read_error.detail if source.read_error else "nothing to read"
+        return f"not a credential: {detail}"
+    parse = report.check("parse")
+    if parse is not None and parse.outcome == "failed" and not facts.is_credential:
+        detail = parse.problems[0].detail if parse.problems else "not a credential"
+        return f"not a credential: {detail}"
+    return None
+
+
+def _report_json(report: VerificationReport) -> str:
+    data = report.to_json()
+    data["checked_at"] = report.checked_at
+    data["issuer_name"] = report.issuer_name
+    data["trusted_name"] = report.trusted_name
+    summary: Any = getattr(report, "summary", None)
+    if callable(getattr(summary, "to_json", None)):
+        summary = summary.to_json()
+    if isinstance(summary, Mapping):
+        data["summary"] = dict(summary)
+    return json.dumps(data, ensure_ascii=False, sort_keys=False)
+
+
+class _Batch:
+    """Database side of one import, inside its transaction."""
+
+    def __init__(self, conn: Connection, request: ImportRequest, stamp: str) -> None:
+        self.conn = conn
+        self.request = request
+        self.stamp = stamp
+        self.added = 0
+        self.totals = Totals(self._accepted_total)
+        key = conn.execute(
+            schema.batches.insert().values(
+                started_at=stamp,
+                imported_by=request.by,
+                learner=request.learner,
+                term=request.term,
+                policy_name=request.policy.name,
+                added=0,
+            )
+        ).inserted_primary_key
+        assert key is not None
+        self.batch_id = int(key[0])
+
+    def _accepted_total(self, learner: str | None, term: str | None, issuer: str | None) -> Decimal:
+        c = schema.credentials
+        query = select(func.coalesce(func.sum(c.c.credits), 0)).where(
+            c.c.learner.is_(None) if learner is None else c.c.learner == learner,
+            c.c.term.is_(None) if term is None else c.c.term == term,
+            c.c.current_verdict == "accepted",
+        )
+        if issuer is not None:
+            query = query.where(c.c.issuer == issuer)
+        return Decimal(str(self.conn.execute(query).scalar_one()))
+
+    def existing(self, digest: str) -> tuple[int, str] | None:
+        c = schema.credentials
+        row = self.conn.execute(
+            select(c.c.id, c.c.current_verdict).where(c.c.sha256 == digest)
+        ).first()
+        return (int(row.id), str(row.current_verdict)) if row is not None else None
+
+    def same_id(self, credential_id: str | None) -> int | None:
+        if credential_id is None:
+            return None
+        c = schema.credentials
+        found = self.conn.execute(
+            select(c.c.id).where(c.c.credential_id == credential_id).order_by(c.c.id).limit(1)
+        ).scalar()
+        return int(found) if found is not None else None
+
+    def record(
+        self,
+        source: Source,
+        content: bytes,
+        digest: str,
+        report: VerificationReport,
+        facts: Facts,
+        decision: Decision,
+    ) -> int:
+        req = self.request
+        reasons = json.dumps(decision.reasons, ensure_ascii=False)
+        key = self.conn.execute(
+            schema.credentials.insert().values(
+                sha256=digest,
+                credential_id=facts.credential_id,
+                content=content,
+                source=source.path,
+                issuer=facts.issuer or report.issuer,
+                issuer_name=facts.issuer_name,
+                trusted_name=report.trusted_name,
+                achievement_id=facts.achievement_id,
+                achievement=facts.achievement,
+                achievement_type=facts.achievement_type,
+                valid_from=facts.valid_from,
+                valid_until=facts.valid_until,
+                learner=req.learner,
+                term=req.term,
+                result=report.result,
+                verdict=decision.verdict,
+                current_verdict=decision.verdict,
+                reasons=reasons,
+                credits=float(decision.credits) if decision.credits is not None else None,
+                credit_unit=decision.credit_unit,
+                issuer_credits=facts.credits,
+                issuer_credit_unit=facts.credit_unit,
+                policy_name=req.policy.name,
+                rule=decision.rule,
+                report=_report_json(report),
+                imported_at=self.stamp,
+                imported_by=req.by,
+                decided_by=req.by,
+                batch_id=self.batch_id,
+            )
+        ).inserted_primary_key
+        assert key is not None
+        row = int(key[0])
+        self.conn.execute(
+            schema.decisions.insert().values(
+                credential=row,
+                kind="import",
+                verdict=decision.verdict,
+                reason="; ".join(decision.reasons) or "accepted",
+                decided_by=req.by,
+                decided_at=self.stamp,
+            )
+        )
+        self.added += 1
+        return row
+
+    def finish(self) -> None:
+        b = schema.batches
+        self.conn.execute(
+            b.update()
+            .where(b.c.id == self.batch_id)
+            .values(finished_at=self.stamp, added=self.added)
+        )
+
+
+def import_sources(
+    registry: Registry,
+    request: ImportRequest,
+    progress: Callable[[int, str], None] | None = None,
+) -> Iterator[Outcome]:
+    """Verify, decide and record every credential under ``request.paths`` (one transaction)."""
+    stamp = format_datetimestamp(request.now)
+    options = request.options
+    with registry.errors(), registry.write(commit=not request.dry_run) as conn:
+        batch = _Batch(conn, request, stamp)
+        seen: dict[str, int] = {}
+        for done, (source, report, facts) in enumerate(
+            verified(
+                discover(request.paths, options),
+                now=request.now,
+                options=options,
+                workers=request.workers,
+            ),
+            start=1,
+        ):
+            if progress is not None:
+                progress(done, source.path)
+            yield _one(batch, request, source, report, facts, seen)
+        batch.finish()
+
+
+def _one(
+    batch: _Batch,
+    request: ImportRequest,
+    source: Source,
+    report: VerificationReport,
+    facts: Facts,
+    seen: dict[str, int],
+) -> Outcome:
+    skip = _skip_reason(source, report, facts)
+    if skip is not None or source.raw is None:
+        return Outcome(source.path, "skipped", None, (skip or "not a credential",))
+    content = _bytes(source.raw)
+    digest = hashlib.sha256(content).hexdigest()
+    common: dict[str, Any] = {
+        "sha256": digest,
+        "credential_id": facts.credential_id,
+        "issuer": facts.issuer or report.issuer,
+        "achievement": facts.achievement,
+        "issuer_credits": facts.credits,
+        "issuer_credit_unit": facts.credit_unit,
+        "learner": request.learner,
+        "term": request.term,
+    }
+    known = batch.existing(digest)
+    if known is not None:
+        row, verdict = known
+        where = "earlier in this import" if digest in seen else f"registry row {row}"
+        return Outcome(
+            source.path,
+            "already_imported",
+            verdict,
+            (f"already imported: the same bytes are {where} (verdict {verdict})",),
+            row=row,
+            **common,
+        )
+    decision = decide(
+        report,
+        facts,
+        request.policy,
+        learner=request.learner,
+        term=request.term,
+        window=request.windows.get(facts.issuer or ""),
+        same_id=batch.same_id(facts.credential_id),
+        totals=batch.totals,
+    )
+    row = batch.record(source, content, digest, report, facts, decision)
+    seen[digest] = row
+    credits = float(decision.credits) if decision.credits is not None else None
+    return Outcome(
+        source.path,
+        "added",
+        decision.verdict,
+        tuple(decision.reasons),
+        row=row,
+        credits=credits,
+        credit_unit=decision.credit_unit,
+        **common,
+    )
