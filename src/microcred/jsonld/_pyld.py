@@ -95,6 +95,35 @@ class Processor(pyld_jsonld.JsonLdProcessor):  # type: ignore[misc]
             self._memo[key] = (local_ctx, result)
         return result
 
+    def _expand_iri(
+        self,
+        active_ctx: Any,
+        value: Any,
+        base: Any = None,
+        vocab: bool = False,
+        local_ctx: Any = None,
+        defined: Any = None,
+    ) -> Any:
+        """pyld's IRI expansion, remembered for frozen (immutable) active contexts.
+
+        Outside context processing (no ``local_ctx``) the result depends only on the active
+        context, the value, ``base`` and ``vocab``; a frozen context's ``_uuid`` names exactly
+        one immutable context, so the answer can be reused. About a fifth of expansion time.
+        """
+        if local_ctx is None and type(value) is str and isinstance(active_ctx, frozendict):
+            uuid = active_ctx.get("_uuid")
+            if uuid is not None and (base is None or type(base) is str):
+                key = (uuid, value, base, vocab)
+                hit = _IRIS.get(key, _MISSING)
+                if hit is not _MISSING:
+                    return hit
+                result = super()._expand_iri(active_ctx, value, base, vocab)
+                if len(_IRIS) >= _MAX_IRIS:
+                    _IRIS.clear()
+                _IRIS[key] = result
+                return result
+        return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+
     def expand(self, input_: Any, options: Any) -> Any:
         """pyld's expansion, remembered per loader under the input's exact JSON text.
 
@@ -143,6 +172,10 @@ class Processor(pyld_jsonld.JsonLdProcessor):  # type: ignore[misc]
             result["datatype"] = f"{I18N}{language}_{item['@direction']}"
         return result
 
+
+_IRIS: dict[tuple[str, str, str | None, bool], Any] = {}
+_MAX_IRIS = 200_000
+_MISSING = object()
 
 _EXPANSION_OPTIONS = ("base", "processingMode", "isFrame", "keepFreeFloatingNodes")
 
