@@ -51,8 +51,8 @@ def parse_url(text: str | None) -> URL:
         ) from None
     backend = url.get_backend_name()
     if backend in ("postgres", "postgresql"):
-        driver = url.get_driver_name()
-        if url.drivername in ("postgres", "postgresql") or driver == "psycopg":
+        driver = url.drivername.partition("+")[2]
+        if driver in ("", "psycopg"):
             url = url.set(drivername="postgresql+psycopg")
         else:
             raise RegistryError(
@@ -62,7 +62,7 @@ def parse_url(text: str | None) -> URL:
     elif backend == "sqlite":
         if url.drivername not in ("sqlite", "sqlite+pysqlite"):
             raise RegistryError(
-                f"registry {masked(url)}: the driver {url.get_driver_name()!r} is not supported",
+                f"registry {masked(url)}: the driver {url.drivername!r} is not supported",
                 hint="use sqlite:///path/to/registry.db",
             )
         if not url.database or url.database == ":memory:":

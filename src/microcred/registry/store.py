@@ -97,8 +97,12 @@ class Registry:
                 )
         engine = _engine(url)
         registry = cls(engine, url)
-        with registry.errors():
-            registry._migrate()
+        try:
+            with registry.errors():
+                registry._migrate()
+        except BaseException:
+            engine.dispose()
+            raise
         return registry
 
     def close(self) -> None:
