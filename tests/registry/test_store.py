@@ -90,9 +90,8 @@ def test_migrations_run_once_and_refuse_a_newer_schema(registry_url: str) -> Non
         with reg.engine.begin() as conn:
             version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
             assert version == HEAD
-    with Registry.open(registry_url) as reg:  # second open: nothing to do
-        with reg.engine.begin() as conn:
-            conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'r9999'")
+    with Registry.open(registry_url) as reg, reg.engine.begin() as conn:  # nothing to migrate
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'r9999'")
     with pytest.raises(RegistryError, match="newer than this microcred"):
         Registry.open(registry_url)
 
@@ -103,9 +102,11 @@ def test_decision_log_is_append_only(registry_url: str, tmp_path: Path) -> None:
                 str(cred)]) == 0  # fmt: skip
     with Registry.open(registry_url) as reg:
         for statement in ("UPDATE decisions SET verdict = 'accepted'", "DELETE FROM decisions"):
-            with pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"):
-                with reg.engine.begin() as conn:
-                    conn.exec_driver_sql(statement)
+            with (
+                pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"),
+                reg.engine.begin() as conn,
+            ):
+                conn.exec_driver_sql(statement)
 
 
 def test_transcript_api(registry_url: str, tmp_path: Path) -> None:
