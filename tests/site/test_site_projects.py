@@ -16,7 +16,7 @@ from conftest import Built
 from microcred.errors import ConfigError
 from microcred.keyring import KeyRing
 from microcred.records import load_issuer_settings, load_program
-from microcred.site import build, build_site, project_kind, render_source, scaffold, source
+from microcred.site import build, build_site, pagination, project_kind, render_source, scaffold
 
 BASE = "https://org.github.io/interns/"
 
@@ -149,9 +149,9 @@ def _resolved_links(page: str, text: str) -> set[str]:
 def test_index_pages_are_paginated(
     built_example: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(source, "CATALOG_PAGE_SIZE", 3)
-    monkeypatch.setattr(source, "LIST_PAGE_SIZE", 2)
-    monkeypatch.setattr(source, "PEOPLE_PAGE_SIZE", 4)
+    monkeypatch.setattr(pagination, "CATALOG_PAGE_SIZE", 3)
+    monkeypatch.setattr(pagination, "LIST_PAGE_SIZE", 2)
+    monkeypatch.setattr(pagination, "PEOPLE_PAGE_SIZE", 4)
     report, _, _ = render_source(built_example.project, tmp_path / "src", now=NOW, key=fixed_key())
     program = load_program(built_example.project)
     docs = tmp_path / "src" / "docs"

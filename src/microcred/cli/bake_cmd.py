@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
+from microcred.bake.files import bake_file, unbake_file
 from microcred.errors import ConfigError
 from microcred.fsutil import atomic_write_bytes
-from microcred.site.baking import bake_file, unbake_file
 
 
 def register(main: click.Group) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from microcred.site.scaffold import scaffold
+from microcred.scaffold import scaffold
 
 
 def register(main: click.Group) -> None:

@@ -8,32 +8,15 @@ Templates get user text only as plain strings (escaped on output), ``Markup`` fr
 from __future__ import annotations
 
 import json
-import os
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from microcred.errors import ConfigError
+from microcred.layout import template_dir
 from microcred.site.safety import bdi, plain_title, render_markdown, visible_identifier
-
-
-def template_dir() -> Path:
-    """``site_template/``: $MICROCRED_SITE_TEMPLATE, packaged data, or the source checkout."""
-    override = os.environ.get("MICROCRED_SITE_TEMPLATE")
-    candidates = [Path(override)] if override else []
-    here = Path(__file__).resolve()
-    candidates += [here.parent / "_template", here.parents[3] / "site_template"]
-    for candidate in candidates:
-        if (candidate / "mkdocs.yml.j2").is_file():
-            return candidate
-    raise ConfigError(
-        "the site templates (site_template/) were not found",
-        hint="reinstall microcred, or set MICROCRED_SITE_TEMPLATE to the site_template folder",
-    )
 
 
 def _yaml(value: Any) -> Markup:

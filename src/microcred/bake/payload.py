@@ -1,0 +1,82 @@
+"""What every baked image shares: limits, namespaces, errors and the payload check."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from microcred.errors import MicrocredError
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+OB3_KEYWORD = b"openbadgecredential"
+OB2_KEYWORD = b"openbadges"
+OB3_NS = "https://purl.imsglobal.org/ob/v3p0"
+OB2_NS = "http://openbadges.org"
+SVG_NS = "http://www.w3.org/2000/svg"
+MAX_IMAGE_BYTES = 32 * 1024 * 1024
+MAX_PNG_CHUNKS = 50_000
+MAX_SVG_TAGS = 50_000
+"""Parse time grows with the number of elements, not bytes; badge artwork stays far below this."""
+MAX_TEXT_BYTES = 5_000_000
+"""Same cap as ``jsonld.loads_strict``: a larger credential would be refused there anyway."""
+
+_TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
+_JWS_RE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+", re.ASCII)
+_XML_DECL_ENCODING_RE = re.compile(
+    rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']"
+)
+# Characters XML 1.0 can carry at all (even in CDATA).
+_XML_INVALID_RE = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+class BakeError(MicrocredError):
+    """An image that cannot be baked or unbaked as given."""
+
+    code = "PARSING_ERROR"
+
+
+class NotBakedError(BakeError):
+    """A valid image that carries no Open Badges 3.0 credential."""
+
+
+class OpenBadges2Error(BakeError):
+    """An Open Badges 2.0 baked badge: recognised, but microcred verifies OB 3.0 only."""
+
+    code = "UNSUPPORTED_VERSION"
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(
+            f"this is an Open Badges 2.0 baked badge ({kind}); microcred verifies Open Badges 3.0",
+            hint="ask the issuer for the Open Badges 3.0 version of the badge",
+        )
+
+
+# --------------------------------------------------------------------------- credential text
+
+
+def _check_payload(credential_json: str) -> bool:
+    """Validate what is being baked; returns True for a compact JWS, False for JSON."""
+    if not isinstance(credential_json, str):
+        raise BakeError(
+            f"the credential to bake must be text, not {type(credential_json).__name__}"
+        )
+    if not credential_json.strip():
+        raise BakeError("the credential to bake is empty")
+    try:
+        size = len(credential_json.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise BakeError("the credential text contains a lone surrogate (not UTF-8)") from None
+    if size > MAX_TEXT_BYTES:
+        raise BakeError(f"the credential is {size} bytes; the limit is {MAX_TEXT_BYTES}")
+    if _JWS_RE.fullmatch(credential_json):
+        return True
+    try:
+        parsed = json.loads(credential_json)
+    except ValueError as exc:
+        raise BakeError(
+            f"the credential is neither JSON nor a compact JWS ({exc})",
+            hint="bake the signed credential file as written by 'microcred issue'",
+        ) from None
+    if not isinstance(parsed, dict):
+        raise BakeError("the credential JSON must be an object")
+    return False

@@ -1,0 +1,208 @@
+"""``issue_program``: records -> signed credentials, incremental and crash-safe."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from microcred.credential import build_credential, credential_id, new_salt
+from microcred.errors import ConfigError
+from microcred.fsutil import write_if_changed
+from microcred.issue.keypolicy import KeyPolicy, _proofs_verify
+from microcred.issue.lock import program_lock, remove_stale_temp_files
+from microcred.issue.pool import _signed_in_order, worker_count
+from microcred.issue.receipts import _digest, _index_entry, _write_index, read_index
+from microcred.issue.sign import SUITES
+from microcred.issue.write import CREDENTIALS_DIR, _read_credential, dump_json
+from microcred.jsonld import OfflineLoader
+from microcred.keyring import KeyRing
+from microcred.model import Program, Record
+from microcred.proof.keys import KeyPair
+from microcred.records import load_program
+from microcred.status.indexes import _reserve_indexes
+
+INDEX_FLUSH_SECONDS = 1.0
+Progress = Callable[[int, int, str], None]
+StatusProvider = Callable[[Program, Record, str], list[dict[str, Any]]]
+
+
+@dataclass
+class IssueReport:
+    issued: list[str] = field(default_factory=list)  # record slugs signed this run
+    unchanged: list[str] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)  # complete on disk, not so in the index
+    rekeyed: list[str] = field(default_factory=list)  # re-signed: the old key was compromised
+    orphaned: list[str] = field(default_factory=list)  # credential kept, record file gone
+    withdrawn: list[str] = field(default_factory=list)  # credential kept, record not completed
+    missing: list[str] = field(default_factory=list)  # in the index, file gone, no record
+    skipped: list[str] = field(default_factory=list)  # records not completed (not issued)
+    workers: int = 1
+    program: Program | None = None  # as loaded by this run (saves callers a second load)
+
+
+def _salt_of(credential: Mapping[str, Any] | None) -> str | None:
+    try:
+        salt = credential["credentialSubject"]["identifier"][0]["salt"]  # type: ignore[index]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return salt if isinstance(salt, str) else None
+
+
+def issue_program(
+    root: Path,
+    *,
+    now: dt.datetime,
+    key: KeyPair | None = None,
+    passphrase: str | None = None,
+    status_provider: StatusProvider | None = None,
+    progress: Progress | None = None,
+    loader: OfflineLoader | None = None,
+    suites: tuple[str, ...] = SUITES,
+    workers: int | None = None,
+) -> IssueReport:
+    """Sign a credential for every completed record whose credential is missing or out of date.
+
+    ``workers``: processes that sign (None = all cores when at least ``PARALLEL_THRESHOLD``
+    credentials need signing; 1 = serial). A custom ``loader`` always signs serially.
+    """
+    if now.tzinfo is None:
+        raise ConfigError("--now needs a time zone, e.g. 2026-11-01T12:00:00Z")
+    with program_lock(root):
+        return _issue_locked(
+            root,
+            now=now,
+            key=key,
+            passphrase=passphrase,
+            status_provider=status_provider,
+            progress=progress,
+            loader=loader,
+            suites=suites,
+            workers=workers,
+        )
+
+
+def _issue_locked(
+    root: Path,
+    *,
+    now: dt.datetime,
+    key: KeyPair | None,
+    passphrase: str | None,
+    status_provider: StatusProvider | None,
+    progress: Progress | None,
+    loader: OfflineLoader | None,
+    suites: tuple[str, ...],
+    workers: int | None,
+) -> IssueReport:
+    remove_stale_temp_files(root)
+    program = load_program(root)
+    ring = KeyRing(root)
+    signing_key = key or ring.load_active_secret(passphrase=passphrase)
+    issuer_did = signing_key.controller
+    if program.issuer.identity.kind == "did-web" and issuer_did != program.issuer.identity.did:
+        raise ConfigError(
+            f"the signing key belongs to {issuer_did}, but microcred.toml says the issuer is "
+            f"{program.issuer.identity.did}",
+            where="microcred.toml",
+            hint="use the program's own key ('microcred keys list')",
+        )
+    policy = KeyPolicy(signing_key, ring.entries())
+    index = read_index(root)
+    report = IssueReport(program=program)
+    records = program.completed()
+    total = len(records)
+    out_dir = root / CREDENTIALS_DIR
+    ids = {r.slug: credential_id(issuer_did, r.slug) for r in records}
+    # 1. Status indexes first, saved before any credential that names them is written.
+    if status_provider is None:
+        reserved = _reserve_indexes(root, program, [ids[r.slug] for r in records])
+    else:
+        reserved = {ids[r.slug]: status_provider(program, r, issuer_did) for r in records}
+    # 2. Decide, per record: keep (unchanged / recovered) or sign.
+    jobs: list[tuple[str, dict[str, Any]]] = []
+    digests: dict[str, str] = {}
+    done = 0
+    dirty = False
+    replaced: list[str] = []
+    for record in records:
+        existing = _read_credential(out_dir / f"{record.slug}.json")
+        if existing is not None and existing.get("id") != ids[record.slug]:
+            replaced.append(record.slug)
+            continue
+        unsigned = build_credential(
+            program,
+            record,
+            issuer_did=issuer_did,
+            salt=_salt_of(existing) or new_salt(),
+            status=reserved[ids[record.slug]],
+        )
+        digest = digests[record.slug] = _digest(unsigned, suites)
+        verdict = "absent"
+        if existing is not None and {k: v for k, v in existing.items() if k != "proof"} == unsigned:
+            verdict = policy.verdict(existing.get("proof"), suites)
+        if verdict == "ok":
+            assert existing is not None
+            receipt = _index_entry(existing, digest)
+            if index.get(record.slug) == receipt:
+                report.unchanged.append(record.slug)
+            elif _proofs_verify(existing, policy, loader):
+                index[record.slug] = receipt
+                dirty = True
+                report.recovered.append(record.slug)
+            else:
+                jobs.append((record.slug, unsigned))
+                continue
+            done += 1
+            if progress:
+                progress(done, total, record.slug)
+            continue
+        if verdict == "compromised":
+            report.rekeyed.append(record.slug)
+        jobs.append((record.slug, unsigned))
+    if replaced:
+        raise ConfigError(
+            f"{len(replaced)} issued credential(s) (e.g. credentials/{replaced[0]}.json) have "
+            f"another id than this program would give them now: the issuer identity changed "
+            f"to {issuer_did}. Re-issuing would silently replace credentials people may hold",
+            where=str(out_dir),
+            hint="keep the old identity and key, or move credentials/ aside on purpose (its "
+            "credentials then stop being published) and issue again",
+        )
+    # 3. Sign (in parallel when it pays), writing each credential as it comes back.
+    report.workers = 1 if loader is not None else worker_count(workers, len(jobs))
+    flushed, interval = time.monotonic(), INDEX_FLUSH_SECONDS
+    try:
+        for slug, signed in _signed_in_order(
+            jobs, signing_key, now=now, suites=suites, loader=loader, workers=report.workers
+        ):
+            write_if_changed(out_dir / f"{slug}.json", dump_json(signed).encode("utf-8"))
+            index[slug] = _index_entry(signed, digests[slug])
+            dirty = True
+            report.issued.append(slug)
+            done += 1
+            if progress:
+                progress(done, total, slug)
+            if time.monotonic() - flushed >= interval:
+                began = time.monotonic()
+                _write_index(root, index)
+                dirty, flushed = False, time.monotonic()
+                # a big index costs real time to write: keep that under a tenth of the run
+                interval = max(INDEX_FLUSH_SECONDS, 10 * (flushed - began))
+    finally:
+        if dirty:
+            _write_index(root, index)
+    # 4. Credentials without a completed record stay published until revoked: say so.
+    everything = {r.slug: r for r in program.records}
+    files = (
+        {p.stem for p in out_dir.glob("*.json") if p.name != "index.json"}
+        if out_dir.is_dir()
+        else set()
+    )
+    report.skipped = sorted(r.slug for r in program.records if r.status != "completed")
+    report.orphaned = sorted(s for s in files if s not in everything)
+    report.withdrawn = sorted(s for s in files if s in everything and s not in ids)
+    report.missing = sorted(s for s in index if s not in files and s not in ids)
+    return report

@@ -1,0 +1,38 @@
+"""How issued credentials are written and read back: one serialisation, strict reads."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from microcred.errors import ConfigError
+
+CREDENTIALS_DIR = "credentials"
+
+
+def dump_json(document: Mapping[str, Any]) -> str:
+    """The one serialisation microcred writes: stable, UTF-8, two-space indent, final newline."""
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _read_credential(path: Path) -> dict[str, Any] | None:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigError(f"cannot read an issued credential: {exc}", where=str(path)) from exc
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except ValueError as exc:
+        raise ConfigError(
+            f"an issued credential is not valid JSON ({exc})",
+            where=str(path),
+            hint="restore it from version control; delete it only if it was never published "
+            "(a new one gets a new salt and new proofs)",
+        ) from exc
+    if not isinstance(data, dict):
+        raise ConfigError("an issued credential is not a JSON object", where=str(path))
+    return data

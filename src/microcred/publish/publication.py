@@ -1,0 +1,87 @@
+"""Everything a site publishes, ready to write: credentials, signed status lists, DID documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from microcred.errors import ConfigError
+from microcred.issue import (
+    CREDENTIALS_DIR,
+    IssueReport,
+    Progress,
+    issue_program,
+    program_lock,
+)
+from microcred.keyring import KeyRing
+from microcred.model import Program
+from microcred.proof.keys import KeyPair
+from microcred.publish.status_lists import (
+    record_statuses,
+    signed_status_lists,
+    status_changes,
+    status_epoch,
+)
+from microcred.records import load_program
+
+
+@dataclass
+class Publication:
+    program: Program
+    credentials: dict[str, dict[str, Any]]  # record slug -> signed credential
+    status_lists: dict[str, dict[str, Any]]  # list URL -> signed BitstringStatusListCredential
+    did_documents: dict[str, dict[str, Any]]  # did -> DID document (did:web only)
+    statuses: dict[str, str]  # record slug -> active | revoked | suspended
+    issue_report: IssueReport = field(default_factory=IssueReport)
+    # record slug -> {"state", "action", "date", "reason"}: the latest status change, for the
+    # page's "revoked on <date>" (only credentials whose status ever changed)
+    status_changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _load_credentials(root: Path) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    folder = root / CREDENTIALS_DIR
+    if not folder.is_dir():
+        return out
+    for path in sorted(folder.glob("*.json")):
+        if path.name == "index.json":
+            continue
+        try:
+            out[path.stem] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(
+                f"cannot read an issued credential: {exc}",
+                where=str(path),
+                hint="restore it from version control, or delete it and re-issue",
+            ) from exc
+    return out
+
+
+def prepare_publication(
+    root: Path,
+    *,
+    now: dt.datetime,
+    passphrase: str | None = None,
+    key: KeyPair | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> Publication:
+    """Issue what changed, then gather every artefact the site must publish."""
+    with program_lock(root):
+        ring = KeyRing(root)
+        signing_key = key or ring.load_active_secret(passphrase=passphrase)
+        report = issue_program(root, now=now, key=signing_key, progress=progress, workers=workers)
+        program = report.program or load_program(root)
+        credentials = _load_credentials(root)
+        epoch = status_epoch(credentials, ring, now)
+        lists = signed_status_lists(root, program, signing_key, now=now, epoch=epoch)
+        did_documents: dict[str, dict[str, Any]] = {}
+        doc = ring.did_document() if ring.entries() else None
+        if doc is not None:
+            did_documents[str(doc["id"])] = doc
+        statuses = record_statuses(root, program, signing_key.controller, sorted(credentials))
+        changes = status_changes(root, program, credentials)
+    return Publication(program, credentials, lists, did_documents, statuses, report, changes)

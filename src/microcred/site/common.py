@@ -1,0 +1,104 @@
+"""What every site source shares: report types, the manifest name, dates, JSON, static files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from microcred.errors import ConfigError
+from microcred.layout import template_dir
+from microcred.model import Program
+from microcred.site.safety import (
+    clean_text,
+)
+from microcred.site.templates import render
+from microcred.site.tree import Tree
+
+SITE_MANIFEST = "microcred-site.json"
+ASSETS = ("microcred.css", "verify.js", "verify-page.js")
+
+
+class PublicationLike(Protocol):
+    """What :func:`microcred.publish.prepare_publication` returns (only what the site reads)."""
+
+    @property
+    def program(self) -> Program: ...
+    @property
+    def credentials(self) -> Mapping[str, Mapping[str, Any]]: ...
+    @property
+    def status_lists(self) -> Mapping[str, Mapping[str, Any]]: ...
+    @property
+    def did_documents(self) -> Mapping[str, Mapping[str, Any]]: ...
+    @property
+    def statuses(self) -> Mapping[str, str]: ...
+
+
+@dataclass(frozen=True)
+class BuildCheck:
+    """The build-time verification of one credential, in words."""
+
+    result: str  # valid | invalid | indeterminate | not-checked
+    summary: str
+    problems: tuple[str, ...] = ()
+
+
+@dataclass
+class SourceReport:
+    root: Path
+    kind: str
+    pages: list[str] = field(default_factory=list)  # page URL paths ('' = home)
+    manifest: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def stamp(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def write_root_files(tree: Tree, title: str, data: Mapping[str, Any], now: dt.datetime) -> None:
+    """Files every site has at its root: the standalone verifier page and ``.nojekyll``."""
+    tree.write(
+        "static/verify.html",
+        render(
+            "verify.html.j2", title=title, data=data, built_at=stamp(now), home_href="index.html"
+        ),
+    )
+    tree.write("static/.nojekyll", "")
+
+
+def dump_json(document: Mapping[str, Any]) -> str:
+    """Same serialisation as ``microcred issue`` writes."""
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def human_date(value: object) -> str:
+    """'2026-05-01' from a dateTimeStamp string (display only; never parsed for decisions)."""
+    text = clean_text(value)
+    return text[:10] if re.match(r"^\d{4}-\d\d-\d\d", text) else text
+
+
+def _copy_assets(tree: Tree) -> None:
+    folder = template_dir() / "assets"
+    for name in ASSETS:
+        tree.write(f"docs/assets/{name}", (folder / name).read_bytes())
+
+
+def copy_static(source: Path, out: Path) -> None:
+    """Copy ``source/static`` into the built site (regular files only, never symlinks)."""
+    static = source / "static"
+    for path in sorted(static.rglob("*")):
+        rel = path.relative_to(static)
+        target = out / rel
+        if path.is_symlink():
+            raise ConfigError(f"refusing to publish the symlink {rel}")
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        elif path.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)

@@ -1,0 +1,27 @@
+"""The people index (paginated); each person's page is :mod:`.person`."""
+
+from __future__ import annotations
+
+from microcred.site import pagination
+from microcred.site.pages.context import _Ctx
+from microcred.site.pages.person import _person
+from microcred.site.pagination import Page, pager_for, paginate
+
+
+def _people(ctx: _Ctx) -> None:
+    chunks = paginate(ctx.people, pagination.PEOPLE_PAGE_SIZE, "people/")
+    urls = [u for u, _, _ in chunks]
+    for url, chunk, number in chunks:
+        page = Page(url)
+        ctx.page(
+            url,
+            "people.md.j2",
+            title="People" if number == 1 else f"People, page {number}",
+            people=[
+                {"p": p, "href": page.link(f"people/{p.slug}/"), "count": len(p.records)}
+                for p in chunk
+            ],
+            pager=pager_for(page, urls, number),
+        )
+    for person in ctx.people:
+        _person(ctx, person)
