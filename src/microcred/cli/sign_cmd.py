@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
 from microcred.cli._common import parse_now, passphrase_from_env
-from microcred.errors import ConfigError
+from microcred.cli._parallel import ordered_map
+from microcred.errors import ConfigError, MicrocredError
 from microcred.fsutil import atomic_write_text
 from microcred.issue import sign_document
 from microcred.jsonld import OfflineLoader, default_loader, loads_strict
@@ -131,6 +133,12 @@ def register(main: click.Group) -> None:
         type=click.Path(file_okay=False, path_type=Path),
         help="Folder with a contexts.json map (URL -> file) of extra local contexts.",
     )
+    @click.option(
+        "--jobs",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Worker processes for many files (default: every core).",
+    )
     @click.argument("files", nargs=-1)
     def sign(
         keyfile: Path,
@@ -140,6 +148,7 @@ def register(main: click.Group) -> None:
         proof_array: bool,
         contexts: tuple[str, ...],
         contexts_dir: Path | None,
+        jobs: int | None,
         files: tuple[str, ...],
     ) -> None:
         """Sign FILE(s) (or '-' for stdin). One input goes to stdout unless --out-dir is given."""
@@ -158,25 +167,66 @@ def register(main: click.Group) -> None:
         when = parse_now(created, "--created")
         suites = suite or ("eddsa-rdfc-2022",)
         loader = extra_context_loader(contexts, contexts_dir)
-        for source in sources:
-            where, document = _read(source)
-            if not isinstance(document, dict):
-                raise ConfigError("a credential must be a JSON object", where=where)
-            had_proofs = "proof" in document
-            signed = sign_document(
-                document,
-                key,
-                created=when,
-                suites=suites,
-                loader=loader,
-                warn=lambda m: click.echo(f"note: {m}", err=True),
-            )
-            proofs = signed.get("proof")
-            if not proof_array and not had_proofs and isinstance(proofs, list) and len(proofs) == 1:
-                signed["proof"] = proofs[0]
-            if out_dir is None:
-                click.echo(reference_json(signed), nl=False)
-            else:
-                name = "stdin.json" if source == "-" else Path(source).name
-                atomic_write_text(out_dir / name, reference_json(signed))
-                click.echo(f"signed {where} -> {out_dir / name}", err=True)
+        _BATCH.clear()
+        _BATCH.update(
+            key=key, when=when, suites=suites, loader=loader, proof_array=proof_array, out=out_dir
+        )
+        try:
+            for outcome in ordered_map(_sign_chunk, sources, jobs=jobs):
+                for line in outcome.notes:
+                    click.echo(f"note: {line}", err=True)
+                if outcome.error is not None:
+                    raise MicrocredError(outcome.error[0], code=outcome.error[1])
+                if outcome.text is not None:
+                    click.echo(outcome.text, nl=False)
+                else:
+                    click.echo(outcome.done, err=True)
+        finally:
+            _BATCH.clear()
+
+
+@dataclass
+class _Outcome:
+    notes: list[str]
+    text: str | None = None
+    done: str = ""
+    error: tuple[str, str] | None = None  # (diagnostics, code): plain data crosses processes
+
+
+_BATCH: dict[str, Any] = {}
+"""What every file of one ``sign`` run shares; set before workers fork, so they inherit it."""
+
+
+def _sign_one(source: str) -> _Outcome:
+    batch = _BATCH
+    notes: list[str] = []
+    try:
+        where, document = _read(source)
+        if not isinstance(document, dict):
+            raise ConfigError("a credential must be a JSON object", where=where)
+        had_proofs = "proof" in document
+        signed = sign_document(
+            document,
+            batch["key"],
+            created=batch["when"],
+            suites=batch["suites"],
+            loader=batch["loader"],
+            warn=notes.append,
+        )
+        proofs = signed.get("proof")
+        single = not had_proofs and isinstance(proofs, list) and len(proofs) == 1
+        if single and not batch["proof_array"]:
+            signed["proof"] = signed["proof"][0]
+        out_dir: Path | None = batch["out"]
+        if out_dir is None:
+            return _Outcome(notes, text=reference_json(signed))
+        name = "stdin.json" if source == "-" else Path(source).name
+        atomic_write_text(out_dir / name, reference_json(signed))
+        return _Outcome(notes, done=f"signed {where} -> {out_dir / name}")
+    except MicrocredError as exc:
+        # Relayed as its text: the parent stops at the first failing file, in input order.
+        return _Outcome(notes, error=(exc.diagnostics(), exc.code))
+
+
+def _sign_chunk(sources: list[str]) -> list[_Outcome]:
+    return [_sign_one(source) for source in sources]

@@ -23,8 +23,8 @@ from microcred.verify import (
     load_did_document,
     load_status_list,
     load_trust_file,
-    verify_paths,
 )
+from microcred.verify.parallel import verify_paths_parallel
 from microcred.verify.pinned import PinnedDocument, StatusSnapshot
 from microcred.verify.report import human_lines, verdict_word
 
@@ -95,6 +95,12 @@ def register(main: click.Group) -> None:
     @click.option("--at", "at_text", metavar="ISO", help="Verify as of this time (default: now).")
     @click.option("--recipient", metavar="VALUE", help="Check the credential names this person.")
     @click.option("--strict", is_flag=True, help="Treat warnings as failures.")
+    @click.option(
+        "--jobs",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Worker processes for many credentials (default: every core).",
+    )
     @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
     def verify(
         as_json: bool,
@@ -104,6 +110,7 @@ def register(main: click.Group) -> None:
         at_text: str | None,
         recipient: str | None,
         strict: bool,
+        jobs: int | None,
         paths: tuple[Path, ...],
     ) -> None:
         """Verify credentials (.json, baked .png/.svg, folders, built sites) fully offline.
@@ -120,7 +127,8 @@ def register(main: click.Group) -> None:
             sys.exit(USAGE_ERROR)
         reports = []
         counts = {"OK": 0, "FAIL": 0, "UNDECIDED": 0}
-        for report in verify_paths(list(paths), now=now, options=options):
+        found = verify_paths_parallel(list(paths), now=now, options=options, jobs=jobs)
+        for report in found:
             reports.append(report)
             counts[verdict_word(report)] += 1
             if as_json:

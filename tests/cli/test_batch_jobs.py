@@ -1,0 +1,75 @@
+"""`sign` and `verify` with --jobs: the same bytes and reports as one process, in input order."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from microcred.cli import main
+from microcred.proof.keys import generate_keypair
+
+CREATED = "2026-03-04T05:06:07Z"
+BASELINE = json.loads(
+    (Path(__file__).parents[1] / "adversarial/corpus/valid_baseline.json").read_text("utf-8")
+)
+COUNT = 40  # more than two chunks of 16, so workers really run
+
+
+def _run(args: list[str]) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, args)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _inputs(tmp_path: Path, controller: str, bad: int | None = None) -> list[Path]:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    paths = []
+    for index in range(COUNT):
+        doc = {k: v for k, v in BASELINE.items() if k not in ("proof", "credentialStatus")}
+        doc["id"] = f"urn:uuid:00000000-0000-4000-8000-{index:012d}"
+        doc["issuer"] = {**doc["issuer"], "id": controller}
+        path = folder / f"c{index:03d}.json"
+        path.write_text("[1, 2]" if index == bad else json.dumps(doc), "utf-8")
+        paths.append(path)
+    return paths
+
+
+def test_sign_then_verify_in_parallel_equals_one_process(tmp_path: Path) -> None:
+    key = generate_keypair()
+    keyfile = tmp_path / "key.json"
+    keyfile.write_text(json.dumps(key.to_secret_json()))
+    inputs = [str(p) for p in _inputs(tmp_path, key.controller)]
+    outputs = {}
+    for jobs in ("1", "2"):
+        out_dir = tmp_path / f"out{jobs}"
+        code, _, err = _run(["sign", "--key", str(keyfile), "--created", CREATED,
+                             "--jobs", jobs, "--out-dir", str(out_dir), *inputs])  # fmt: skip
+        assert code == 0, err
+        names = [line.split(" -> ")[1] for line in err.splitlines() if line.startswith("signed")]
+        assert names == [str(out_dir / Path(p).name) for p in inputs]  # input order
+        outputs[jobs] = {p.name: p.read_bytes() for p in sorted(out_dir.iterdir())}
+    assert len(outputs["1"]) == COUNT and outputs["1"] == outputs["2"]
+
+    reports = {}
+    for jobs in ("1", "2"):
+        code, out, err = _run(["verify", "--json", "--at", "2027-06-01", "--jobs", jobs,
+                               str(tmp_path / "out1")])  # fmt: skip
+        assert code == 0, err
+        reports[jobs] = [json.loads(line) for line in out.splitlines()]
+    assert len(reports["1"]) == COUNT
+    assert [r["result"] for r in reports["1"]] == ["valid"] * COUNT
+    assert reports["1"] == reports["2"]
+
+
+def test_parallel_sign_stops_at_the_first_bad_file_naming_it(tmp_path: Path) -> None:
+    key = generate_keypair()
+    keyfile = tmp_path / "key.json"
+    keyfile.write_text(json.dumps(key.to_secret_json()))
+    inputs = [str(p) for p in _inputs(tmp_path, key.controller, bad=20)]
+    code, _, err = _run(["sign", "--key", str(keyfile), "--jobs", "2",
+                         "--out-dir", str(tmp_path / "out"), *inputs])  # fmt: skip
+    assert code == 1
+    assert err.count("signed ") == 20  # everything before it was reported, in order
+    assert "c020.json" in err and "must be a JSON object" in err and "Traceback" not in err
