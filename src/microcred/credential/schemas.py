@@ -39,15 +39,18 @@ def _load(path: str) -> dict[str, Any]:
 
 def ob_schema(url: str, directory: Path | None = None) -> dict[str, Any] | None:
     """The offline copy of a 1EdTech schema by its published URL, or None when not available."""
+    # The CLR 2.0 schemas ship with microcred (credential/clr_schemas.py, sha256-checked).
+    from microcred.credential.clr_schemas import clr_schema
+
     base = directory or schema_dir()
     if base is None:
-        return None
+        return clr_schema(url)
     name = url.rsplit("/", 1)[-1]
     if not name.startswith(("ob_v3p0_", "clr_v2p0_")) or "/" in name or ".." in name:
         return None
     candidate = base / name
     if not candidate.is_file():
-        return None
+        return clr_schema(url)
     return _load(str(candidate))
 
 
