@@ -1081,13 +1081,16 @@ def build() -> Corpus:
         ("bidi_override_name", "Example Test School\u202e (TEST ONLY)"),
     ):
         lookalike = secure(credential(ATTACKER, name=name), TEST_ONLY_ATTACKER_SEED, ATTACKER_VM)
+        # It names the school's status list, which the school signed, not the attacker: the
+        # status is unknown, whoever the trust file trusts (issue 8: no trusted issuer speaks
+        # for another's revocations).
         c.add(
             f"mc32_identity_untrusted_{label}.json",
             lookalike,
             "MC-32",
-            "valid",
-            "issuer_trust",
-            "UNTRUSTED_ISSUER",
+            "indeterminate",
+            "status",
+            "STATUS_VERIFICATION_ERROR",
             trust="support/trust.json",
             trusted=False,
         )
@@ -1306,11 +1309,12 @@ def build() -> Corpus:
         ),
     ):
         path = c.support(f"revocation-1.{label}.json", doc)
+        # A list signed by another issuer is not used: the status is unknown (issue 8).
         c.add(
             f"mc45_status_list_{label}.json",
             clear,
             "MC-45",
-            "invalid",
+            "indeterminate" if label == "other_issuer" else "invalid",
             "status",
             "STATUS_VERIFICATION_ERROR",
             options={"status_lists": {REV_URL: path}},
@@ -1648,9 +1652,9 @@ def build() -> Corpus:
         "mc57_schema_type_without_openbadgecredential.json",
         mutated(lambda d: d.__setitem__("type", ["VerifiableCredential"])),
         "MC-57",
-        "invalid",
-        "data_model",
-        "MALFORMED_VALUE_ERROR",
+        "invalid",  # a plain VC is undecided (issue 9), but this one's signature is broken
+        "proof",
+        "CRYPTOGRAPHIC_SECURITY_ERROR",
     )
     t = copy.deepcopy(v_plain)
     del t["credentialSubject"]["identifier"]

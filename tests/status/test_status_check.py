@@ -129,7 +129,10 @@ def test_mc45_expired_list() -> None:
 def test_list_not_yet_valid() -> None:
     early = FROM - dt.timedelta(seconds=1)
     outcome = check(make_entry(LIST, 1, "revocation"), make_list(), now=early)
-    assert (outcome.state, outcome.code) == ("failed", "STATUS_VERIFICATION_ERROR")
+    # A list signed after the time of verification cannot say what the status was then.
+    assert (outcome.state, outcome.code) == ("newer", "STATUS_RETRIEVAL_ERROR")
+    assert outcome.is_indeterminate and not outcome.is_failure
+    assert outcome.detail is not None and "newer than the time of verification" in outcome.detail
 
 
 @pytest.mark.parametrize(
@@ -246,7 +249,7 @@ def test_mc52_bad_entry_is_malformed_not_ok() -> None:
 
 
 def test_mc53_unsupported_type_is_indeterminate() -> None:
-    outcome = check({"id": "https://x.example/1", "type": "StatusList2021Entry"}, make_list())
+    outcome = check({"id": "https://x.example/1", "type": "1EdTechRevocationList"}, make_list())
     assert outcome.state == "unsupported"
     assert outcome.is_indeterminate and not outcome.is_failure
     assert outcome.code == "STATUS_RETRIEVAL_ERROR"
@@ -338,3 +341,19 @@ def test_dcc_list_is_too_short(standards: Path) -> None:
     relaxed = check(make_entry(lst["id"], 2, "revocation"), lst, min_entries=100_000)
     assert relaxed.state == "revoked"
     assert check(make_entry(lst["id"], 3, "revocation"), lst, min_entries=100_000).state == "ok"
+
+
+def test_status_list_2021_entry_reads_a_2021_list() -> None:
+    entry = {
+        "id": f"{LIST}#1",
+        "type": "StatusList2021Entry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "1",
+        "statusListCredential": LIST,
+    }
+    lst = make_list()
+    lst["type"] = ["VerifiableCredential", "StatusList2021Credential"]
+    lst["credentialSubject"]["type"] = "StatusList2021"
+    assert check(entry, lst).state == "ok"
+    # ...and refuses a Bitstring list for a 2021 entry (each list type for its own entry).
+    assert check(entry, make_list()).code == "STATUS_VERIFICATION_ERROR"

@@ -185,7 +185,7 @@ def test_type_array_with_entry_type_accepted() -> None:
 # --------------------------------------------------------------------------- MC-53a
 
 
-@pytest.mark.parametrize("status_type", ["1EdTechRevocationList", "StatusList2021Entry", "Foo"])
+@pytest.mark.parametrize("status_type", ["1EdTechRevocationList", "RevocationList2020Status", "Foo"])
 def test_mc53_unknown_types_are_unsupported_not_ok(status_type: str) -> None:
     with pytest.raises(UnsupportedStatusTypeError) as info:
         validate_entry({"id": "https://x.example/s#1", "type": status_type})

@@ -58,7 +58,7 @@ def test_a_trust_file_pins_documents_and_lists(tmp_path: Path) -> None:
         ({"issuers": {}}, "must be an array"),
         ({"issuer": []}, "unknown key"),
         ({"microcred_trust": 2, "issuers": []}, "not supported"),
-        ({"issuers": [{"did": "https://school.example", "name": "X"}]}, "is not a DID"),
+        ({"issuers": [{"did": "mailto:x@school.example", "name": "X"}]}, "is not a DID"),
         ({"issuers": [{"did": "did:web:a.example#key-1", "name": "X"}]}, "without a '#fragment'"),
         ({"issuers": [{"did": "did:web:a.example", "name": " "}]}, "non-empty name"),
         ({"issuers": [{"did": "did:web:a.example", "name": "X", "url": "u"}]}, "unknown key"),

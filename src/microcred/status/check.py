@@ -15,15 +15,22 @@ from typing import Any, Literal
 from microcred.errors import StatusError
 from microcred.status._dates import parse_stamp, require_aware
 from microcred.status.bitstring import DEFAULT_MAX_BYTES, MIN_ENTRIES, decode_list, get_status_value
-from microcred.status.entry import StatusEntry, UnsupportedStatusTypeError, validate_entry
+from microcred.status.entry import (
+    ENTRY_TYPE_2021,
+    StatusEntry,
+    UnsupportedStatusTypeError,
+    validate_entry,
+)
 
 LIST_TYPE = "BitstringStatusListCredential"
 SUBJECT_TYPE = "BitstringStatusList"
+LIST_TYPE_2021 = "StatusList2021Credential"
+SUBJECT_TYPE_2021 = "StatusList2021"
 VERIFICATION = "STATUS_VERIFICATION_ERROR"
 LENGTH = "STATUS_LIST_LENGTH_ERROR"
 RETRIEVAL = "STATUS_RETRIEVAL_ERROR"
 
-State = Literal["ok", "revoked", "suspended", "set", "failed", "unsupported", "stale"]
+State = Literal["ok", "revoked", "suspended", "set", "failed", "unsupported", "stale", "newer"]
 
 
 @dataclass(frozen=True)
@@ -33,8 +40,9 @@ class StatusOutcome:
     ``state``: ``ok`` (bit clear), ``revoked`` / ``suspended`` (bit set for that purpose),
     ``set`` (non-zero value for ``refresh``/``message``; see ``message``), ``failed`` (the list
     or entry is bad: ``code`` is the W3C problem name), ``unsupported`` (a status type microcred
-    does not implement) or ``stale`` (snapshot older than its ``ttl``): the last two mean
-    "unknown", never "not revoked".
+    does not implement), ``stale`` (snapshot older than its ``ttl``) or ``newer`` (the list was
+    signed after the time of verification, so it cannot say what the status was then): the
+    last three mean "unknown", never "not revoked".
     """
 
     state: State
@@ -56,7 +64,7 @@ class StatusOutcome:
 
     @property
     def is_indeterminate(self) -> bool:
-        return self.state in ("unsupported", "stale")
+        return self.state in ("unsupported", "stale", "newer")
 
     @property
     def as_of(self) -> dt.datetime | None:
@@ -108,6 +116,14 @@ def _dates(
     if ttl is not None and (isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < 0):
         raise _Fail("MALFORMED_VALUE_ERROR", f"list ttl {ttl!r} is not a non-negative integer (ms)")
     return valid_from, valid_until, ttl
+
+
+def _before(start: dt.datetime, ttl_ms: int, now: dt.datetime) -> bool:
+    """``start + ttl < now``; a ttl reaching past the calendar's end never runs out."""
+    try:
+        return start + dt.timedelta(milliseconds=ttl_ms) < now
+    except OverflowError:
+        return False
 
 
 def check_entry_against_list(
@@ -165,9 +181,14 @@ def _check(
     # 3. It must be a BitstringStatusListCredential, for this URL.
     if not isinstance(list_credential, Mapping):
         raise _Fail(VERIFICATION, "the status list is not a JSON object")
+    list_type, subject_type = (
+        (LIST_TYPE_2021, SUBJECT_TYPE_2021)
+        if parsed.kind == ENTRY_TYPE_2021
+        else (LIST_TYPE, SUBJECT_TYPE)
+    )
     types = _types(list_credential.get("type"))
-    if "VerifiableCredential" not in types or LIST_TYPE not in types:
-        raise _Fail(VERIFICATION, f"the status list's type {types} lacks {LIST_TYPE}")
+    if "VerifiableCredential" not in types or list_type not in types:
+        raise _Fail(VERIFICATION, f"the status list's type {types} lacks {list_type}")
     list_id = list_credential.get("id")
     if list_id is None:
         warnings.append("the status list credential has no id to compare with the entry's URL")
@@ -176,8 +197,8 @@ def _check(
             VERIFICATION, f"the status list is {list_id!r}, but the entry names {parsed.list_url!r}"
         )
     subject = _subject(list_credential)
-    if SUBJECT_TYPE not in _types(subject.get("type")):
-        raise _Fail(VERIFICATION, f"the list's credentialSubject.type is not {SUBJECT_TYPE}")
+    if subject_type not in _types(subject.get("type")):
+        raise _Fail(VERIFICATION, f"the list's credentialSubject.type is not {subject_type}")
     # 4. Validity period of the snapshot, and its freshness.
     valid_from, valid_until, ttl = _dates(list_credential, subject)
     dated = replace(base, valid_from=valid_from, valid_until=valid_until, ttl_ms=ttl)
@@ -191,13 +212,17 @@ def _check(
     if valid_from is not None and now < valid_from:
         return replace(
             dated,
-            code=VERIFICATION,
-            detail=f"the status list is not valid before {list_credential['validFrom']}",
+            state="newer",
+            code=RETRIEVAL,
+            detail=(
+                f"the status list is newer than the time of verification (signed "
+                f"{list_credential['validFrom']}): it cannot tell the status at that time"
+            ),
             warnings=tuple(warnings),
         )
     if fetched_at is not None and ttl is not None:
         require_aware(fetched_at, "fetched_at")
-        if fetched_at + dt.timedelta(milliseconds=ttl) < now:
+        if _before(fetched_at, ttl, now):
             return replace(
                 dated,
                 state="stale",

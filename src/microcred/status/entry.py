@@ -10,6 +10,9 @@ from typing import Any
 from microcred.errors import StatusError
 
 ENTRY_TYPE = "BitstringStatusListEntry"
+ENTRY_TYPE_2021 = "StatusList2021Entry"
+"""The W3C CCG predecessor (status-list/2021/v1 context); read like a bitstring entry of size 1."""
+PURPOSES_2021 = ("revocation", "suspension")
 PURPOSES = ("revocation", "suspension", "refresh", "message")
 ISSUED_PURPOSES = ("revocation", "suspension")
 MAX_INDEX_DIGITS = 20
@@ -38,7 +41,7 @@ class UnsupportedStatusTypeError(StatusError):
         super().__init__(
             f"unsupported status type {status_type!r}; status cannot be checked",
             where=where,
-            hint=f"microcred checks {ENTRY_TYPE} only",
+            hint=f"microcred checks {ENTRY_TYPE} and {ENTRY_TYPE_2021} only",
         )
 
 
@@ -61,6 +64,8 @@ class StatusEntry:
     messages: tuple[tuple[int, str], ...] = ()
     id: str | None = None
     warnings: tuple[str, ...] = ()
+    kind: str = ENTRY_TYPE
+    """``BitstringStatusListEntry`` or ``StatusList2021Entry`` (decides the list's types)."""
 
     def message_for(self, value: int) -> str | None:
         return dict(self.messages).get(value)
@@ -187,11 +192,13 @@ def validate_entry(entry: object, *, where: str = "credentialStatus") -> StatusE
     if "type" not in entry:
         raise _malformed("status entry has no type", where)
     types = _types(entry["type"], where)
-    if ENTRY_TYPE not in types:
+    kind = ENTRY_TYPE if ENTRY_TYPE in types else ENTRY_TYPE_2021
+    if kind not in types:
         raise UnsupportedStatusTypeError(", ".join(types), where)
+    allowed = PURPOSES if kind == ENTRY_TYPE else PURPOSES_2021
     purpose = entry.get("statusPurpose")
-    if not isinstance(purpose, str) or purpose not in PURPOSES:
-        raise _malformed(f"statusPurpose {purpose!r} is not one of {', '.join(PURPOSES)}", where)
+    if not isinstance(purpose, str) or purpose not in allowed:
+        raise _malformed(f"statusPurpose {purpose!r} is not one of {', '.join(allowed)}", where)
     if "statusListIndex" not in entry:
         raise _malformed("statusListIndex is missing", where)
     index = parse_status_index(entry["statusListIndex"], where=f"{where}.statusListIndex")
@@ -208,7 +215,7 @@ def validate_entry(entry: object, *, where: str = "credentialStatus") -> StatusE
                 where,
                 f"use e.g. {list_url}#{index.value}",
             )
-    size = entry.get("statusSize", 1)
+    size = entry.get("statusSize", 1) if kind == ENTRY_TYPE else 1
     if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_STATUS_SIZE:
         raise _malformed(
             f"statusSize {size!r} must be an integer from 1 to {MAX_STATUS_SIZE}", where
@@ -227,4 +234,5 @@ def validate_entry(entry: object, *, where: str = "credentialStatus") -> StatusE
         messages=messages,
         id=entry_id,
         warnings=warnings,
+        kind=kind,
     )

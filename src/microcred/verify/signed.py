@@ -17,7 +17,6 @@ document is refused: an endorsement moved out of sight could not be checked.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,12 +24,11 @@ from microcred.errors import MicrocredError
 from microcred.jsonld import _pyld
 from microcred.jsonld.loader import OfflineLoader
 from microcred.jsonld.safe import expand_checked
-from microcred.verify.checks.parse import embedded_endorsements, size_problem
+from microcred.verify.checks.parse import size_problem
 from microcred.verify.context import Ctx
 from microcred.verify.report import MALFORMED_VALUE_ERROR, Finding
 
 NON_COMPACT_FORM = MALFORMED_VALUE_ERROR
-_INDEX = re.compile(r"\[\d+\]")
 
 
 class SignedView:
@@ -62,9 +60,13 @@ class _ViewProcessor(_pyld.Processor):
         reverse: bool = False,
     ) -> Any:
         term = super()._compact_iri(active_ctx, iri, value, vocab, base, reverse)
-        if value is None or not vocab or not isinstance(term, str) or not term[:1].isupper():
+        if value is None or not vocab or not isinstance(term, str):
             return term
         mappings = active_ctx.get("mappings", {})
+        if term == iri and not reverse:
+            return _plain_term(mappings, iri) or term
+        if not term[:1].isupper():
+            return term
         alternative = term[:1].lower() + term[1:]
         chosen, other = mappings.get(term), mappings.get(alternative)
         if (
@@ -79,6 +81,22 @@ class _ViewProcessor(_pyld.Processor):
         return term
 
 
+def _plain_term(mappings: Mapping[str, Any], iri: str) -> str | None:
+    """A term for property ``iri`` whose value coercion does not fit the value (CLR 2.0 coerces
+    node-valued ``achievement`` to the type ``obi:Achievement``, so JSON-LD compaction writes the
+    full IRI). The checks read by term, so use it when its container adds no structure."""
+    names = [
+        name
+        for name, mapping in mappings.items()
+        if isinstance(mapping, Mapping)
+        and mapping.get("@id") == iri
+        and not mapping.get("reverse")
+        and list(mapping.get("@container") or []) in ([], ["@set"])
+    ]
+    names.sort(key=lambda name: (name[:1].isupper(), len(name), name))
+    return names[0] if names else None
+
+
 def _compact(expanded: Any, context: Any, loader: OfflineLoader) -> Any:
     processor = _ViewProcessor(loader)
     try:
@@ -89,8 +107,59 @@ def _compact(expanded: Any, context: Any, loader: OfflineLoader) -> Any:
         raise _pyld.translate(exc, "JSON-LD compaction failed") from None
 
 
-def _endorsement_places(doc: Any) -> list[str]:
-    return sorted(_INDEX.sub("", where) for where, _ in embedded_endorsements(doc))
+EMBEDDING_KEYS = ("endorsement", "verifiableCredential")
+Step = str | int
+
+
+def _embedded(doc: Any) -> list[tuple[tuple[Step, ...], Any]]:
+    """(path, item) of every credential embedded under an OB/CLR embedding key, in document
+    order; not descending into them (each is verified as its own document)."""
+    found: list[tuple[tuple[Step, ...], Any]] = []
+    stack: list[tuple[Any, tuple[Step, ...]]] = [(doc, ())]
+    while stack:
+        node, path = stack.pop()
+        children: list[tuple[Any, tuple[Step, ...]]] = []
+        if isinstance(node, Mapping):
+            for key, value in node.items():
+                if key in ("@context", "proof"):
+                    continue
+                here = (*path, key)
+                if key in EMBEDDING_KEYS:
+                    items = value if isinstance(value, list) else [value]
+                    for n, item in enumerate(items):
+                        found.append(((*here, n) if isinstance(value, list) else here, item))
+                else:
+                    children.append((value, here))
+        elif isinstance(node, list):
+            children = [(item, (*path, n)) for n, item in enumerate(node)]
+        stack.extend(reversed(children))
+    return found
+
+
+def _shape(path: tuple[Step, ...]) -> tuple[str, ...]:
+    return tuple(step for step in path if isinstance(step, str))
+
+
+def _put(view: Any, path: tuple[Step, ...], item: Any) -> None:
+    node = view
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = item
+
+
+def _restore_embedded(raw: Mapping[str, Any], view: dict[str, Any]) -> bool:
+    """Put every embedded credential back as written (its signature covers it standalone, with
+    its own @context, which compaction against the outer context drops). False when the
+    embedded credentials do not sit in the view where they sit in the JSON."""
+    written, compacted = _embedded(raw), _embedded(view)
+    if sorted(_shape(p) for p, _ in written) != sorted(_shape(p) for p, _ in compacted):
+        return False
+    by_shape: dict[tuple[str, ...], list[Any]] = {}
+    for path, item in written:
+        by_shape.setdefault(_shape(path), []).append(item)
+    for path, _ in compacted:
+        _put(view, path, by_shape[_shape(path)].pop(0))
+    return True
 
 
 def build_signed_view(doc: Mapping[str, Any], loader: OfflineLoader) -> SignedView:
@@ -117,11 +186,11 @@ def build_signed_view(doc: Mapping[str, Any], loader: OfflineLoader) -> SignedVi
     too_big = size_problem(view)
     if too_big is not None:
         return SignedView(None, {}, Finding(MALFORMED_VALUE_ERROR, f"{too_big} (signed form)"))
-    if _endorsement_places(doc) != _endorsement_places(view):
+    if not _restore_embedded(doc, view):
         detail = (
-            "an embedded endorsement is not written under the 'endorsement' term where the "
-            "contexts put it (full IRI, @nest or another spelling); microcred verifies "
-            "endorsements only in the compact form"
+            "an embedded credential (endorsement, verifiableCredential) is not written under "
+            "its term where the contexts put it (full IRI, @nest or another spelling); "
+            "microcred verifies embedded credentials only in the compact form"
         )
         return SignedView(None, {}, Finding(NON_COMPACT_FORM, detail))
     return SignedView(view, {}, None)

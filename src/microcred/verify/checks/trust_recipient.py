@@ -10,9 +10,12 @@ salted sha256 (md5 accepted on input), hex in either case, e-mails trimmed and l
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from microcred.credential.identity import matches_identity, normalise_email
+from microcred.errors import MicrocredError
+from microcred.proof.timestamps import parse_datetimestamp
 from microcred.verify.context import Ctx, result
 from microcred.verify.report import (
     RECIPIENT_MISMATCH,
@@ -37,6 +40,28 @@ def check_issuer_trust(ctx: Ctx) -> CheckResult:
     issuer = ctx.issuer_id
     entry = trust.lookup(issuer)
     if entry is not None:
+        window = entry.window_problem(_issued(ctx))
+        if window is not None:
+            return result(
+                "issuer_trust",
+                [
+                    Finding(
+                        UNTRUSTED_ISSUER,
+                        f"the trust file {trust.source} trusts {issuer} ('{printable(entry.name)}')"
+                        f" only from {_day(entry.since)} until {_day(entry.until)}; {window}",
+                    )
+                ],
+            )
+        document = ctx.options.did_documents.get(issuer) if issuer else None
+        if document is not None and not document.chosen and not entry.pins(document):
+            return result(
+                "issuer_trust",
+                note=(
+                    f"{issuer} is trusted by DID only ('{printable(entry.name)}', {trust.source}):"
+                    f" its key comes from {document.source}, a copy the trust file does not pin"
+                    " (add did_document or did_document_sha256 to the entry)"
+                ),
+            )
         return result(
             "issuer_trust",
             note=f"{issuer} is trusted as '{printable(entry.name)}' ({trust.source})",
@@ -54,6 +79,20 @@ def check_issuer_trust(ctx: Ctx) -> CheckResult:
             )
         ],
     )
+
+
+def _issued(ctx: Ctx) -> datetime | None:
+    """The signed issuance date (validFrom; VC 1.1 issuanceDate), if it can be read."""
+    view = ctx.view or {}
+    value = view.get("issuanceDate" if ctx.vcdm1 else "validFrom")
+    try:
+        return parse_datetimestamp(value, field="validFrom") if value is not None else None
+    except MicrocredError:
+        return None
+
+
+def _day(when: datetime | None) -> str:
+    return f"{when:%Y-%m-%d}" if when is not None else "(open)"
 
 
 def _subjects(doc: Mapping[str, Any]) -> list[Mapping[str, Any]]:
