@@ -1652,9 +1652,9 @@ def build() -> Corpus:
         "mc57_schema_type_without_openbadgecredential.json",
         mutated(lambda d: d.__setitem__("type", ["VerifiableCredential"])),
         "MC-57",
-        "invalid",  # a plain VC is undecided (issue 9), but this one's signature is broken
-        "proof",
-        "CRYPTOGRAPHIC_SECURITY_ERROR",
+        "invalid",
+        "data_model",
+        "MALFORMED_VALUE_ERROR",
     )
     t = copy.deepcopy(v_plain)
     del t["credentialSubject"]["identifier"]

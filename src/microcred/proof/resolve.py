@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from microcred.errors import ProofError
-from microcred.proof.didkey import resolve_did_key
 from microcred.proof.didweb import did_web_to_url
-from microcred.proof.keys import KEY_TYPES, public_key_from_multikey
+from microcred.proof.keys import public_key_from_multikey
+from microcred.proof.pubkeys import PublicKey, key_from_method, resolve_any_did_key
 from microcred.proof.timestamps import parse_datetimestamp
 
 RELATIONSHIPS = (
@@ -143,22 +143,7 @@ def _find_method(
 def _check_method(method: Mapping[str, Any], base: str, vm_id: str) -> None:
     if method.get("controller") != base:
         raise _vm_error(f"{vm_id} has controller {method.get('controller')!r}; it must be {base}")
-    if not isinstance(method.get("type"), str) or method["type"] not in KEY_TYPES:
-        raise _vm_error(
-            f"{vm_id} has type {method.get('type')!r}; supported: Multikey, "
-            "Ed25519VerificationKey2020 (with publicKeyMultibase)"
-        )
-    leaked = [name for name in _SECRET_FIELDS if name in method]
-    if leaked:
-        raise _vm_error(
-            f"{vm_id} publishes secret key material ({', '.join(leaked)}); the key is compromised"
-        )
-    if "publicKeyMultibase" not in method:
-        raise _vm_error(f"{vm_id} has no publicKeyMultibase")
-    try:
-        public_key_from_multikey(method["publicKeyMultibase"])
-    except ProofError as exc:
-        raise _vm_error(f"{vm_id}: {exc.message}") from exc
+    key_from_method(method, vm_id)  # a supported type carrying a valid public key
     for name in ("revoked", "expires"):
         if name in method:
             parse_datetimestamp(
@@ -205,7 +190,7 @@ def resolve_verification_method(
         raise ProofError(f"unknown proof purpose {purpose!r}", code="PROOF_VERIFICATION_ERROR")
     # 2. Dereference the document: derived for did:key, supplied by the caller otherwise.
     if base.startswith("did:key:"):
-        document: Any = resolve_did_key(base)
+        document: Any = resolve_any_did_key(base)
     else:
         document = (documents or {}).get(base)
         if document is None:
@@ -223,6 +208,12 @@ def resolve_verification_method(
 def method_public_key(method: Mapping[str, Any]) -> bytes:
     """32-byte key of a verification method returned by :func:`resolve_verification_method`."""
     return public_key_from_multikey(method.get("publicKeyMultibase"))  # type: ignore[arg-type]
+
+
+def method_key(method: Mapping[str, Any]) -> PublicKey:
+    """The key of a verification method returned by :func:`resolve_verification_method`, of any
+    kind microcred verifies with (Ed25519, P-256, P-384, RSA)."""
+    return key_from_method(method)
 
 
 def ensure_method_active(method: Mapping[str, Any], at: datetime) -> None:

@@ -34,6 +34,8 @@ class ResolvedKey:
     error_code: str | None = None
     error_detail: str = ""
     unavailable: bool = False  # not resolvable offline (indeterminate), as opposed to invalid
+    pub: Any = None
+    """The resolved key of any kind (:class:`microcred.proof.pubkeys.PublicKey`)."""
 
 
 @dataclass
@@ -45,6 +47,8 @@ class ProofState:
     suite: str = ""
     key: ResolvedKey | None = None
     verified: bool = False
+    unsupported: str = ""
+    """Why microcred does not check this proof (a real format it lacks): undecided."""
 
 
 @dataclass

@@ -142,6 +142,8 @@ def _engine(ctx: Ctx) -> Iterator[CheckResult]:
         yield res
         if res.outcome == "failed" and check_id in FATAL_CHECKS:
             fatal = True
+        elif res.outcome == "indeterminate" and check_id in ("parse", "contexts"):
+            fatal = True  # a format microcred does not check: nothing after it can be decided
 
 
 def _verify_list(ctx: Ctx, document: Mapping[str, Any], source: str) -> VerificationReport:

@@ -67,6 +67,7 @@ UNTRUSTED_ISSUER = "UNTRUSTED_ISSUER"
 RECIPIENT_MISMATCH = "RECIPIENT_MISMATCH"
 INVALID_CONTEXT = "INVALID_CONTEXT"
 UNSUPPORTED_VERSION = "UNSUPPORTED_VERSION"
+UNSUPPORTED_FORMAT = "UNSUPPORTED_FORMAT"
 VERIFIER_ERROR = "VERIFIER_ERROR"
 # Warnings (failures under --strict).
 SCHEMA_NOT_CHECKED = "SCHEMA_NOT_CHECKED"
@@ -150,8 +151,13 @@ EXPLANATIONS: Mapping[str, tuple[str, str]] = {
         "reinstall microcred; do not trust results from this installation until then",
     ),
     UNSUPPORTED_VERSION: (
-        "this is an Open Badges 2.0 badge; microcred verifies Open Badges 3.0",
-        "ask the issuer for the Open Badges 3.0 version of the badge",
+        "this is an Open Badges 2.0 badge; microcred checks Open Badges 3.0 (not a defect)",
+        "verify it with an Open Badges 2.0 verifier (the message names one)",
+    ),
+    UNSUPPORTED_FORMAT: (
+        "microcred does not check this kind of credential or proof, so it cannot decide "
+        "(not a defect of the credential)",
+        "verify it with a verifier that supports it (the message names one)",
     ),
     VERIFIER_ERROR: (
         "microcred hit an internal error while checking; the credential is not accepted",

@@ -17,6 +17,7 @@ from typing import Any
 
 from microcred.errors import MicrocredError
 from microcred.jsonld.safe import check_data_loss
+from microcred.verify.checks.data_model import KNOWN_TYPES, not_open_badges
 from microcred.verify.context import V1_CONTEXT, V2_CONTEXT, Ctx, result
 from microcred.verify.report import (
     CONTEXT_NOT_ALLOWED,
@@ -212,6 +213,11 @@ def check_contexts(ctx: Ctx) -> CheckResult:
     known: frozenset[str] = ctx.loader.urls()
     user = frozenset(url for url in known if not ctx.loader.is_pinned(url))
     problems = check_context_value(doc.get("@context"), "$.@context", known, user)
+    types = set(ctx.types())
+    if problems and ctx.role == "credential" and not types & KNOWN_TYPES:
+        # Not an Open Badge (data_model said so): its vocabulary is none of microcred's
+        # business, so an unknown context leaves it undecided, not invalid.
+        return result("contexts", indeterminate=[*problems, not_open_badges(types)])
     if problems:
         return result("contexts", problems)
     _nested(doc, "$", known, problems, [0], user)

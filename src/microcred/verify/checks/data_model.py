@@ -21,6 +21,7 @@ from microcred.verify.report import (
     MALFORMED_VALUE_ERROR,
     RECIPIENT_NOT_IDENTIFIED,
     SCHEMA_NOT_CHECKED,
+    UNSUPPORTED_FORMAT,
     CheckResult,
     Finding,
 )
@@ -220,8 +221,7 @@ class _Rules:
         issuer = doc.get("issuer")
         if isinstance(issuer, Mapping):
             self.require_type(issuer, "$.issuer", "Profile")
-        elif issuer is not None:
-            self.bad("$.issuer", "an Open Badge issuer must be a Profile object with id and type")
+        # A plain URI is allowed too (OB 3.0 since 2024, 1EdTech schemas: URI or Profile).
         subject = doc.get("credentialSubject")
         if isinstance(subject, list):
             if len(subject) != 1:
@@ -295,7 +295,9 @@ class _Rules:
                 self.require_type(subject, place, "EndorsementSubject")
                 self.require_url(subject, "id", place, True)
 
-    def schemas(self, doc: Mapping[str, Any]) -> None:
+    def schemas(self, doc: Mapping[str, Any], written: Mapping[str, Any]) -> None:
+        """The schemas the signed view names, applied to the JSON as ``written`` (a JSON Schema
+        constrains spelling, which the view normalises; the view decides *which* schemas)."""
         if "credentialSchema" not in doc:
             return
         for item in _as_list(doc["credentialSchema"]):
@@ -319,7 +321,7 @@ class _Rules:
                     )
                 )
                 continue
-            for message in _schema_errors(doc, schema):
+            for message in _schema_errors(written, schema):
                 self.bad("schema " + url.rsplit("/", 1)[-1], message)
 
 
@@ -343,16 +345,46 @@ def check_data_model(ctx: Ctx) -> CheckResult:
     rules = _Rules()
     rules.credential(doc, ctx.vcdm1)
     types = set(ctx.types())
+    other: list[Finding] = []
     if ctx.role != "status_list":
         if "VerifiableCredential" in types and not types & KNOWN_TYPES:
-            rules.bad(
-                "$.type",
-                "is not an Open Badges credential: type must include OpenBadgeCredential, "
-                "AchievementCredential, EndorsementCredential or ClrCredential",
-            )
+            if _claims_open_badge(doc):
+                rules.bad(
+                    "$.type",
+                    "uses the Open Badges vocabulary but its type includes none of "
+                    "OpenBadgeCredential, AchievementCredential, EndorsementCredential, "
+                    "ClrCredential",
+                )
+            else:
+                other.append(not_open_badges(types))
         if types & OB_TYPES:
             rules.open_badge(doc)
         if ENDORSEMENT_TYPE in types:
             rules.endorsement(doc)
-        rules.schemas(doc)
-    return result("data_model", rules.problems, warnings=rules.warnings)
+        rules.schemas(doc, ctx.doc or doc)
+    return result("data_model", rules.problems, warnings=rules.warnings, indeterminate=other)
+
+
+def _claims_open_badge(doc: Mapping[str, Any]) -> bool:
+    """Written as an Open Badge (OB/CLR context, or an achievement): then a wrong type is a
+    defect; a credential of another vocabulary is simply not microcred's to judge."""
+    contexts = [c for c in _as_list(doc.get("@context")) if isinstance(c, str)]
+    if any(c.startswith(("https://purl.imsglobal.org/spec/ob/", CLR_PREFIX)) for c in contexts):
+        return True
+    subject = _as_list(doc.get("credentialSubject"))
+    return any(isinstance(s, Mapping) and "achievement" in s for s in subject)
+
+
+CLR_PREFIX = "https://purl.imsglobal.org/spec/clr/"
+
+
+def not_open_badges(types: set[str]) -> Finding:
+    """A verifiable credential that is not an Open Badge: undecided here, not malformed."""
+    shown = ", ".join(sorted(types - {"VerifiableCredential"})) or "VerifiableCredential"
+    return Finding(
+        UNSUPPORTED_FORMAT,
+        f"microcred does not check {shown} credentials (it checks Open Badges 3.0 and CLR "
+        "2.0: OpenBadgeCredential, AchievementCredential, EndorsementCredential, "
+        "ClrCredential) — verify it with a general Verifiable Credentials verifier (for "
+        "example Digital Bazaar's @digitalbazaar/vc library)",
+    )
