@@ -51,10 +51,13 @@ def credential(
     alignment: str | None = None,
     cid: int | None = None,
     name: str = "Data Analysis Sprint",
+    issuer: str | None = None,
 ) -> dict[str, Any]:
-    """A signed OB 3.0 credential (rdfc + jcs proof set) with the given variations."""
+    """A signed OB 3.0 credential (rdfc + jcs proof set) with the given variations; with
+    ``issuer`` (a DID) it is returned unsigned, for another implementation to sign."""
     number = cid if cid is not None else next(_counter)
-    issuer = gen.did_key(issuer_seed)
+    unsigned = issuer is not None
+    issuer = issuer or gen.did_key(issuer_seed)
     doc = copy.deepcopy(gen.credential(issuer, index=index or 1000 + number, cid=str(number)))
     if index is None:
         doc.pop("credentialStatus")
@@ -78,6 +81,8 @@ def credential(
         doc.pop("validUntil")
     else:
         doc["validUntil"] = valid_until
+    if unsigned:
+        return doc
     vm = gen.did_key_vm(issuer_seed)
     signed: dict[str, Any] = gen.secure(doc, issuer_seed, vm)
     return signed
