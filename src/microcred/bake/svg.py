@@ -74,8 +74,8 @@ def _is_svg_root(root: Any) -> bool:
 def unbake_svg(
     svg: bytes | str, *, max_bytes: int = MAX_IMAGE_BYTES, max_text: int = MAX_TEXT_BYTES
 ) -> str:
-    """The credential of the first OB 3.0 ``<openbadges:credential>``: its ``verify`` attribute
-    (VC-JWT) or its text (CDATA), without surrounding whitespace."""
+    """The credential of the one OB 3.0 ``<openbadges:credential>``: its ``verify`` attribute
+    (VC-JWT) or its text (CDATA), without surrounding whitespace. Two elements are refused."""
     if not isinstance(svg, bytes | bytearray | str):
         raise BakeError(f"expected SVG text or bytes, got {type(svg).__name__}")
     size = len(svg) if not isinstance(svg, str) else len(svg.encode("utf-8", "surrogatepass"))
@@ -84,7 +84,14 @@ def unbake_svg(
     root = _safe_root(bytes(svg) if isinstance(svg, bytearray) else svg)
     if not _is_svg_root(root):
         raise BakeError(f"the root element is {root.tag}, not an SVG <svg> element")
-    element = next(iter(root.iter(f"{{{OB3_NS}}}credential")), None)
+    found = list(root.iter(f"{{{OB3_NS}}}credential"))
+    if len(found) > 1:
+        # Which one would a reader see? The PNG path and the browser verifier refuse too.
+        raise BakeError(
+            f"the SVG carries {len(found)} <openbadges:credential> elements; a baked badge "
+            "holds exactly one credential, so it is refused rather than guessing which one"
+        )
+    element = found[0] if found else None
     if element is None:
         if next(iter(root.iter(f"{{{OB2_NS}}}assertion")), None) is not None:
             raise OpenBadges2Error("SVG <openbadges:assertion>")

@@ -60,7 +60,16 @@ def _options(
     base = VerifyOptions(
         did_documents=docs, status_lists=lists, trust=trust, recipient=recipient, strict=strict
     )
-    flag_docs = dict(load_did_document(path) for path in did_docs)
+    flag_docs: dict[str, PinnedDocument] = {}
+    for path in did_docs:
+        did, document = load_did_document(path)
+        if did in flag_docs:
+            raise ConfigError(
+                f"--did-doc {flag_docs[did].source} and --did-doc {path} are both documents "
+                f"of {did}; the verdict must not depend on which comes last",
+                hint="give one document per DID",
+            )
+        flag_docs[did] = document
     flag_lists = dict(load_status_list(spec) for spec in status_lists)
     return base.merged(did_documents=flag_docs, status_lists=flag_lists)
 

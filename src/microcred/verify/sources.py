@@ -6,14 +6,18 @@
   is not a verifiable credential (a search index, a DID document, a status list) and images
   without a credential are skipped;
 * a folder holding ``microcred-site.json`` is a built microcred site: exactly the credentials
-  its manifest lists are verified, with the site's own DID documents and status lists.
+  its manifest lists are verified, with the site's own status lists and only those of its DID
+  documents the folder is authoritative for (a did:web whose document URL lies under the
+  manifest's ``base_url``, at the path the site serves it from) or whose sha256 the trust file
+  pins. Everything else a folder ships is ignored, and the report says so; a file named inside
+  a built site folder is verified with that folder's manifest under the same rules.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Generator, Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +26,7 @@ from microcred.bake import BakeError, NotBakedError, unbake_png, unbake_svg
 from microcred.errors import ConfigError, MicrocredError
 from microcred.jsonld.loader import OfflineLoader
 from microcred.jsonld.strictjson import loads_strict
+from microcred.proof.didweb import did_web_to_url
 from microcred.verify.checks.parse import MAX_BYTES
 from microcred.verify.context import types_of
 from microcred.verify.engine import check_credential
@@ -29,7 +34,9 @@ from microcred.verify.options import VerifyOptions
 from microcred.verify.pinned import (
     PinnedDocument,
     StatusSnapshot,
+    did_document_from,
     read_json_file,
+    read_json_file_digest,
     status_snapshot_from,
 )
 from microcred.verify.report import PARSING_ERROR, Finding, VerificationReport
@@ -49,6 +56,8 @@ class Source:
     raw: bytes | str | None
     read_error: Finding | None = None
     options: VerifyOptions | None = None
+    note: str = ""
+    """Where the verification's documents came from (a site folder's manifest), for the report."""
 
 
 def _error(path: str, detail: str, code: str = PARSING_ERROR) -> Source:
@@ -98,7 +107,13 @@ def _maybe_credential(data: bytes) -> bool:
     if not isinstance(value, Mapping):
         return False
     types = types_of(value.get("type"))
-    return "VerifiableCredential" in types and "BitstringStatusListCredential" not in types
+    if "BitstringStatusListCredential" in types or "StatusList2021Credential" in types:
+        return False
+    if "VerifiableCredential" in types:
+        return True
+    # A credential whose type was edited must not vanish from a folder walk: anything shaped
+    # like one (a context and a proof or a credentialSubject) is reported and fails there.
+    return "@context" in value and ("proof" in value or "credentialSubject" in value)
 
 
 def _inside(root: Path, rel: Any) -> Path | None:
@@ -135,45 +150,67 @@ def _manifest_problem(data: Any) -> str | None:
     return None
 
 
-def _site(root: Path, shown: str, options: VerifyOptions) -> Iterator[Source]:
-    """Every credential a built site lists, with the site's own DID documents and lists."""
-    manifest = f"{shown.rstrip('/')}/{SITE_MANIFEST}"
+def authoritative(did: str, base_url: Any, rel: str) -> bool:
+    """Is a site at ``base_url`` the place ``did``'s document is served from, at ``rel``?"""
+    if not isinstance(base_url, str) or not base_url.startswith("https://"):
+        return False
+    if not base_url.endswith("/") or not did.startswith("did:web:"):
+        return False
     try:
-        data = read_json_file(root / SITE_MANIFEST, "site manifest")
-    except ConfigError as exc:
-        yield _error(manifest, exc.message)
-        return
-    problem = _manifest_problem(data)
-    if problem:
-        yield _error(manifest, f"not a usable microcred site manifest: {problem}")
-        return
-    built_at = data.get("built_at")
+        url = did_web_to_url(did)
+    except MicrocredError:
+        return False
+    return url.startswith(base_url) and url[len(base_url) :] == rel
+
+
+def _site_documents(
+    root: Path, shown: str, data: Mapping[str, Any], options: VerifyOptions
+) -> tuple[dict[str, PinnedDocument], list[str], list[Source]]:
+    """(usable documents, notes on ignored ones, errors) among a site's DID documents."""
     docs: dict[str, PinnedDocument] = {}
-    lists: dict[str, StatusSnapshot] = {}
+    notes: list[str] = []
+    errors: list[Source] = []
+    manifest = f"{shown.rstrip('/')}/{SITE_MANIFEST}"
+    base_url = data.get("base_url")
+    trust = options.trust
     for did, rel in dict(data.get("did_documents", {})).items():
         path = _inside(root, rel)
+        where = f"{shown.rstrip('/')}/{rel}"
         if path is None:
-            yield _error(manifest, f"did_documents[{did!r}]: {rel!r} is not a path inside the site")
-            continue
-        try:
-            docs[did] = PinnedDocument(
-                read_json_file(path, "DID document"), f"{shown.rstrip('/')}/{rel}"
+            errors.append(
+                _error(manifest, f"did_documents[{did!r}]: {rel!r} is not a path inside the site")
             )
-        except ConfigError as exc:
-            yield _error(f"{shown.rstrip('/')}/{rel}", exc.message)
-    for url, rel in dict(data.get("status_lists", {})).items():
-        path = _inside(root, rel)
-        if path is None:
-            yield _error(manifest, f"status_lists[{url!r}]: {rel!r} is not a path inside the site")
             continue
         try:
-            value = read_json_file(path, "status list")
-            key, snap = status_snapshot_from(value, f"{shown.rstrip('/')}/{rel}", url, built_at)
-            lists[key] = snap
+            value, digest = read_json_file_digest(path, "DID document")
+            doc_did, pinned = did_document_from(value, where, digest)
         except ConfigError as exc:
-            yield _error(f"{shown.rstrip('/')}/{rel}", exc.message)
-    site_options = options.merged(did_documents=docs, status_lists=lists)
-    for rel in data["credentials"]:
+            errors.append(_error(where, exc.message))
+            continue
+        pinned = replace(pinned, chosen=False)
+        if doc_did != did:
+            notes.append(f"{where} is not used: it is the document of {doc_did}, not {did}")
+        elif authoritative(did, base_url, rel) or (
+            trust is not None and trust.pinned_by_digest(did, pinned)
+        ):
+            docs[did] = pinned
+        else:
+            notes.append(
+                f"{where} is not used for {did}: a folder is evidence only for the did:web its "
+                f"base_url {base_url!r} serves; pin this document (--did-doc, or "
+                "did_document_sha256 in your trust file) if you trust it"
+            )
+    return docs, notes, errors
+
+
+def _site(root: Path, shown: str, options: VerifyOptions) -> Iterator[Source]:
+    """Every credential a built site lists, with the site's own status lists and those of its
+    DID documents it is authoritative for (or the trust file pins)."""
+    site_options = yield from _site_options(root, shown, options)
+    if site_options is None:
+        return
+    merged, note, listed = site_options
+    for rel in listed:
         where = f"{shown.rstrip('/')}/{rel}"
         path = _inside(root, rel)
         if path is None:
@@ -181,7 +218,76 @@ def _site(root: Path, shown: str, options: VerifyOptions) -> Iterator[Source]:
             continue
         source = _load(path, where, explicit=True)
         if source is not None:
-            yield Source(source.path, source.raw, source.read_error, site_options)
+            yield Source(source.path, source.raw, source.read_error, merged, note)
+
+
+def _site_options(
+    root: Path, shown: str, options: VerifyOptions
+) -> Generator[Source, None, tuple[VerifyOptions, str, list[str]] | None]:
+    """The options a site folder adds (yielding its errors), and the note saying so."""
+    manifest = f"{shown.rstrip('/')}/{SITE_MANIFEST}"
+    try:
+        data = read_json_file(root / SITE_MANIFEST, "site manifest")
+    except ConfigError as exc:
+        yield _error(manifest, exc.message)
+        return None
+    problem = _manifest_problem(data)
+    if problem:
+        yield _error(manifest, f"not a usable microcred site manifest: {problem}")
+        return None
+    docs, notes, errors = _site_documents(root, shown, data, options)
+    yield from errors
+    lists: dict[str, StatusSnapshot] = {}
+    for url, rel in dict(data.get("status_lists", {})).items():
+        path = _inside(root, rel)
+        if path is None:
+            yield _error(manifest, f"status_lists[{url!r}]: {rel!r} is not a path inside the site")
+            continue
+        try:
+            value = read_json_file(path, "status list")
+            # No fetched_at: freshness comes from the list's signed dates, never from built_at.
+            key, snap = status_snapshot_from(value, f"{shown.rstrip('/')}/{rel}", url)
+            lists[key] = snap
+        except ConfigError as exc:
+            yield _error(f"{shown.rstrip('/')}/{rel}", exc.message)
+    note = f"documents from the site folder {shown} (its manifest {SITE_MANIFEST})"
+    if notes:
+        note += "; " + "; ".join(notes)
+    return options.merged(did_documents=docs, status_lists=lists), note, list(data["credentials"])
+
+
+def _enclosing_site(path: Path) -> Path | None:
+    """The nearest folder above ``path`` holding a site manifest, if any (at most 8 levels)."""
+    try:
+        folder = path.resolve().parent
+    except OSError:
+        return None
+    for _ in range(8):
+        if (folder / SITE_MANIFEST).is_file():
+            return folder
+        if folder.parent == folder:
+            return None
+        folder = folder.parent
+    return None
+
+
+def _explicit_file(path: Path, options: VerifyOptions) -> Iterator[Source]:
+    """A file named on the command line; inside a built site folder, with that site's
+    documents (under the authority rules) and a note saying so."""
+    shown = str(path)
+    source = _load(path, shown, explicit=True)
+    if source is None:
+        return
+    site = _enclosing_site(path)
+    if site is None or source.read_error is not None:
+        yield source
+        return
+    site_options = yield from _site_options(site, str(site), options)
+    if site_options is None:
+        yield source
+        return
+    merged, note, _ = site_options
+    yield Source(source.path, source.raw, None, merged, note)
 
 
 def _walk(root: Path, shown: str, options: VerifyOptions) -> Iterator[Source]:
@@ -214,9 +320,7 @@ def discover(paths: Iterable[Path], options: VerifyOptions | None = None) -> Ite
         if path.is_dir():
             yield from _walk(path, shown, opts)
         elif path.exists():
-            source = _load(path, shown, explicit=True)
-            if source is not None:
-                yield source
+            yield from _explicit_file(path, opts)
         else:
             yield _error(shown, "no such file or folder")
 
@@ -231,7 +335,7 @@ def verify_paths(
     """One report per credential found under ``paths`` (see the module docstring)."""
     opts = options or VerifyOptions()
     for source in discover(paths, opts):
-        yield check_credential(
+        report = check_credential(
             source.raw if source.raw is not None else b"",
             now=now,
             options=source.options or opts,
@@ -239,3 +343,15 @@ def verify_paths(
             read_error=source.read_error,
             loader=loader,
         )
+        yield with_source_note(report, source.note)
+
+
+def with_source_note(report: VerificationReport, note: str) -> VerificationReport:
+    """The report with ``note`` (where its documents came from) on its ``parse`` check."""
+    if not note:
+        return report
+    checks = tuple(
+        replace(c, note="; ".join(x for x in (c.note, note) if x)) if c.id == "parse" else c
+        for c in report.checks
+    )
+    return replace(report, checks=checks)
