@@ -20,6 +20,7 @@ from microcred.errors import StatusError
 from microcred.proof.timestamps import format_datetimestamp
 from microcred.status.check import check_entry_against_list
 from microcred.status.entry import UnsupportedStatusTypeError, status_entries, validate_entry
+from microcred.verify.checks.clr import carry_embedded
 from microcred.verify.checks.endorsements import carry
 from microcred.verify.context import Ctx, issuer_id, result
 from microcred.verify.pinned import StatusSnapshot
@@ -147,11 +148,15 @@ def check_status(ctx: Ctx) -> CheckResult:
     own = _own_status(ctx)
     # A revoked endorsement is a warning (a failure under --strict): see checks/endorsements.py.
     carried = carry(ctx, ("status",), opinion=True)
-    if not carried.warnings and not carried.unknown:
+    # A revoked credential inside a CLR transcript fails it: see checks/clr.py.
+    embedded = carry_embedded(ctx, ("status",))
+    carried.warnings += embedded.warnings
+    carried.unknown += embedded.unknown
+    if not carried.warnings and not carried.unknown and not embedded.problems:
         return own
     return result(
         "status",
-        list(own.problems) if own.outcome == "failed" else [],
+        (list(own.problems) if own.outcome == "failed" else []) + embedded.problems,
         warnings=_dedupe(list(own.warnings) + carried.warnings),
         indeterminate=(list(own.problems) if own.outcome == "indeterminate" else [])
         + carried.unknown,

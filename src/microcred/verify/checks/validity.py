@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from microcred.errors import MicrocredError
 from microcred.proof.timestamps import format_datetimestamp, parse_datetimestamp
+from microcred.verify.checks.clr import carry_embedded
 from microcred.verify.checks.endorsements import carry
 from microcred.verify.context import Ctx, result
 from microcred.verify.report import (
@@ -52,10 +53,12 @@ def check_validity_period(ctx: Ctx) -> CheckResult:
         parts.append(f"no {end_key} (does not expire)")
     # An expired endorsement is a warning (a failure under --strict): see checks/endorsements.py.
     carried = carry(ctx, ("validity_period",), opinion=True)
+    # So is an expired credential inside a CLR transcript (it was earned): see checks/clr.py.
+    embedded = carry_embedded(ctx, ("validity_period",))
     return result(
         "validity_period",
         problems,
-        warnings=carried.warnings,
-        indeterminate=unknown + carried.unknown,
+        warnings=carried.warnings + embedded.warnings,
+        indeterminate=unknown + carried.unknown + embedded.unknown,
         note="; ".join(parts),
     )
