@@ -37,6 +37,7 @@ _TOP = {
     "conversion": "a table: issuer unit = school credits per issuer unit",
     "caps": "a table with per_term and/or per_issuer",
     "rule": "[[rule]] tables",
+    "school": "the [school] section transcripts are signed with (registry/school.py)",
 }
 _RULE = {
     "name": "a name for the rule",
