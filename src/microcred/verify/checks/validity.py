@@ -43,11 +43,11 @@ def check_validity_period(ctx: Ctx) -> CheckResult:
             )
             continue
         parts.append(f"{key} {doc[key]}")
-        if key == start_key and now + skew < moment:
+        if key == start_key and moment - now > skew:  # differences never overflow
             problems.append(
                 Finding(NOT_YET_VALID, f"the credential is not valid before {doc[key]} ({key})")
             )
-        if key == end_key and now - skew > moment:
+        if key == end_key and now - moment > skew:
             problems.append(Finding(EXPIRED, f"the credential expired at {doc[key]} ({key})"))
     if end_key not in doc:
         parts.append(f"no {end_key} (does not expire)")
