@@ -9,11 +9,9 @@ start a worker.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain, islice
 from typing import TypeVar
 
@@ -52,6 +50,9 @@ def ordered_map(
             yield from work(batch)
         return
     batches = _batches(chain(head, stream), chunk)
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         pending: deque[Future[list[R]]] = deque()

@@ -1,20 +1,45 @@
-"""Model -> OB 3.0 credential documents, recipient identity hashing, schema validation."""
+"""Model -> OB 3.0 credential documents, recipient identity hashing, schema validation.
 
-from microcred.credential.build import (
-    CONTEXT,
-    CREDENTIAL_TYPE,
-    build_credential,
-    credential_id,
-    timestamp,
-)
-from microcred.credential.identity import (
-    email_identity,
-    identity_hash,
-    matches_identity,
-    new_salt,
-    normalise_email,
-)
-from microcred.credential.schemas import ob_schema, schema_errors
+Names are imported from their submodule on first use (PEP 562): the verifier reads
+``credential.clr`` without paying for jsonschema and the builder (issue 12: start-up time).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from microcred.credential.build import (
+        CONTEXT,
+        CREDENTIAL_TYPE,
+        build_credential,
+        credential_id,
+        timestamp,
+    )
+    from microcred.credential.identity import (
+        email_identity,
+        identity_hash,
+        matches_identity,
+        new_salt,
+        normalise_email,
+    )
+    from microcred.credential.schemas import ob_schema, schema_errors
+
+_WHERE = {
+    "CONTEXT": "build",
+    "CREDENTIAL_TYPE": "build",
+    "build_credential": "build",
+    "credential_id": "build",
+    "timestamp": "build",
+    "email_identity": "identity",
+    "identity_hash": "identity",
+    "matches_identity": "identity",
+    "new_salt": "identity",
+    "normalise_email": "identity",
+    "ob_schema": "schemas",
+    "schema_errors": "schemas",
+}
 
 __all__ = [
     "CONTEXT",
@@ -30,3 +55,12 @@ __all__ = [
     "schema_errors",
     "timestamp",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'microcred.credential' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"microcred.credential.{module}"), name)
+    globals()[name] = value
+    return value

@@ -10,11 +10,9 @@ was sent per run token, so a site's status lists are verified once per worker, n
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
 from itertools import chain, islice
 from pathlib import Path
@@ -107,6 +105,9 @@ def verify_paths_parallel(
                 progress(1)
         return
     stream = _chunks(chain(head, sources), opts)
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_init, initargs=(now,)

@@ -22,7 +22,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from microcred.bake import BakeError, NotBakedError, unbake_png, unbake_svg
 from microcred.errors import ConfigError, MicrocredError
 from microcred.jsonld.loader import OfflineLoader
 from microcred.jsonld.strictjson import loads_strict
@@ -82,6 +81,8 @@ def _load(path: Path, shown: str, *, explicit: bool) -> Source | None:
     except OSError as exc:
         return _error(shown, f"cannot read the file: {exc.strerror or exc}")
     if suffix in IMAGE_SUFFIXES:
+        from microcred.bake import BakeError, NotBakedError, unbake_png, unbake_svg  # images only
+
         try:
             text = unbake_png(data) if suffix == ".png" else unbake_svg(data)
         except NotBakedError as exc:

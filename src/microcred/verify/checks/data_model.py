@@ -12,7 +12,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from microcred.credential.schemas import ob_schema, schema_errors
 from microcred.errors import MicrocredError
 from microcred.proof.timestamps import parse_datetimestamp
 from microcred.verify.context import Ctx, result, types_of
@@ -329,10 +328,14 @@ def _offline_schema(url: str) -> Mapping[str, Any] | None:
     """The 1EdTech schema's offline copy from the credential layer, if it has one."""
     if not url.startswith(ONEEDTECH_SCHEMA_PREFIXES):
         return None
+    from microcred.credential.schemas import ob_schema  # jsonschema: only when a schema is named
+
     return ob_schema(url)
 
 
 def _schema_errors(doc: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
+    from microcred.credential.schemas import schema_errors
+
     try:
         return schema_errors(doc, schema)
     except Exception as exc:
