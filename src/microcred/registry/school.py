@@ -49,6 +49,24 @@ class SchoolConfig:
     status_dir: Path
     verify_page: str | None
     source: str
+    warnings: tuple[str, ...] = ()
+
+    @classmethod
+    def unconfigured(cls, base: Path, source: str, why: str) -> SchoolConfig:
+        """No ``[school]`` section: the school is named by its key's DID, nothing is pinned."""
+        return cls(
+            school=School(did="", name=""),
+            configured_did=None,
+            learner_mode="id",
+            status_list=None,
+            status_dir=base / "transcript-status",
+            verify_page=None,
+            source=source,
+            warnings=(
+                f"{why}: the transcript names the school by its DID only, is not revocable and "
+                "any key is accepted on first use; add a [school] section (docs/transcript.md)",
+            ),
+        )
 
 
 def _lines(text: str) -> dict[str, int]:
@@ -76,9 +94,12 @@ def parse_school(data: Mapping[str, Any], source: str, lines: Mapping[str, int])
         problems.append(Problem(source, line, f"$.{where}", message))
 
     raw = data.get("school")
+    if raw is None:
+        return SchoolConfig.unconfigured(
+            Path(source).resolve().parent, source, f"{source} has no [school] section"
+        )
     if not isinstance(raw, Mapping):
-        example = '[school]\nname = "Example College"\ndid = "did:web:example.edu"'
-        bad(None, f"a transcript needs a [school] section, e.g.\n{example}")
+        bad(None, "must be a [school] table")
         raise ProblemsError(problems)
     for key in raw:
         if key not in KEYS:
