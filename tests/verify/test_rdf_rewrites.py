@@ -1,0 +1,119 @@
+"""A verdict never improves under a rewrite that keeps the signed RDF, nor when one proof of a
+proof set is removed (issue 8). Credentials microcred signed (the adversarial corpus); the
+reference stack's are in tests/interop/test_reference_rewrites.py. Generator: rewrites.py."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from microcred.verify import VerifyOptions, check_credential
+from microcred.verify.pinned import StatusSnapshot
+from microcred.verify.trust import TrustedIssuer, TrustStore
+
+from .conftest import AT, corpus_json, default_options, gen
+from .rewrites import drop_each_proof, not_better, rdf_rewrites, rdfc_only
+
+STALE = "support/revocation-1.stale-ttl.json"
+TRUST = TrustStore({gen.ISSUER: TrustedIssuer(gen.ISSUER, "Example Test School")}, "trust.json")
+
+
+def _with_list(options: VerifyOptions, url: str, document: Any) -> VerifyOptions:
+    return replace(
+        options, status_lists={**options.status_lists, url: StatusSnapshot(document, "x")}
+    )
+
+
+CASES: dict[str, tuple[str, VerifyOptions]] = {
+    "valid": ("valid_baseline.json", default_options(trust=TRUST)),
+    "revoked": ("mc43_status_revoked.json", default_options()),
+    "suspended": ("mc43_status_suspended.json", default_options()),
+    "expired": ("mc55_schema_expired.json", default_options()),
+    "not_yet_valid": ("mc55_schema_not_yet_valid.json", default_options()),
+    "other_recipient": (
+        "mc34_identity_recipient_other_person.json",
+        default_options(recipient="mallory@example.com"),
+    ),
+    "stale_list": (
+        "mc53_status_snapshot_stale.json",
+        _with_list(default_options(), gen.REV_URL, corpus_json(STALE)),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_no_rdf_preserving_rewrite_improves_a_microcred_verdict(case: str) -> None:
+    name, options = CASES[case]
+    document = corpus_json(name)
+    original = check_credential(document, now=AT, options=options)
+    rewrites = list(rdf_rewrites(document))
+    # The generator must really reach the properties the checks read.
+    labels = " ".join(label for label, _ in rewrites)
+    for needle in ("full-iri validUntil", "nest credentialStatus", "alias type", "full-iri issuer"):
+        if needle.split()[1] in document:
+            assert needle in labels, (needle, labels)
+    assert len(rewrites) > 30
+    worse: list[str] = []
+    for label, rewritten in [*rewrites, *drop_each_proof(document)]:
+        candidate = rdfc_only(rewritten) if not label.startswith("drop-proof") else rewritten
+        report = check_credential(candidate, now=AT, options=options)
+        why = not_better(original, report)
+        if why:
+            worse.append(f"{label}: {why}")
+    assert not worse, worse
+
+
+@pytest.mark.parametrize(
+    ("name", "list_file"),
+    [
+        ("mc43_status_revoked.json", "support/revocation-1.json"),
+        ("mc53_status_snapshot_stale.json", STALE),
+    ],
+)
+def test_no_rewrite_of_the_status_list_improves_the_verdict(name: str, list_file: str) -> None:
+    document = corpus_json(name)
+    status_list = corpus_json(list_file)
+    original = check_credential(
+        document, now=AT, options=_with_list(default_options(), gen.REV_URL, status_list)
+    )
+    assert original.result == "invalid" or original.check("status").warnings  # type: ignore[union-attr]
+    rewrites = list(rdf_rewrites(status_list))
+    labels = " ".join(label for label, _ in rewrites)
+    for needle in ("encodedList", "statusPurpose", "validFrom"):
+        assert needle in labels
+    if "ttl" in str(status_list):
+        assert "ttl" in labels
+    worse = []
+    for label, rewritten in [*rewrites, *drop_each_proof(status_list)]:
+        candidate = rdfc_only(rewritten) if not label.startswith("drop-proof") else rewritten
+        options = _with_list(default_options(), gen.REV_URL, candidate)
+        report = check_credential(document, now=AT, options=options)
+        why = not_better(original, report)
+        if why:
+            worse.append(f"{label}: {why}")
+    assert not worse, worse
+
+
+def test_the_attacks_of_the_issue_report_fail() -> None:
+    """The measured attacks: a revoked credential with its credentialStatus under its full IRI
+    (or @nest) after dropping the JCS proof, and an expired one with validUntil so written."""
+    revoked = rdfc_only(corpus_json("mc43_status_revoked.json"))
+    status = revoked.pop("credentialStatus")
+    full = {**revoked, "https://www.w3.org/2018/credentials#credentialStatus": status}
+    nested = {**copy.deepcopy(revoked), "@nest": {"credentialStatus": status}}
+    for document in (full, nested):
+        report = check_credential(document, now=AT, options=default_options())
+        assert report.result == "invalid"
+        assert report.check("status").problems[0].code == "REVOKED"  # type: ignore[union-attr]
+    expired = rdfc_only(corpus_json("mc55_schema_expired.json"))
+    until = expired.pop("validUntil")
+    expired["https://www.w3.org/2018/credentials#validUntil"] = {
+        "@value": until,
+        "@type": "http://www.w3.org/2001/XMLSchema#dateTime",
+    }
+    report = check_credential(expired, now=AT, options=default_options())
+    assert report.result == "invalid"
+    assert report.check("validity_period").problems[0].code == "EXPIRED"  # type: ignore[union-attr]
