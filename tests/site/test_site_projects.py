@@ -117,28 +117,6 @@ def test_project_kind(tmp_path: Path) -> None:
         project_kind(tmp_path / "missing")
 
 
-def test_analytics_page_rendered_from_a_dict_only_when_given(
-    built_example: Built, tmp_path: Path
-) -> None:
-    analytics = {
-        "Offers": {"made": 5, "accepted": 3, "<script>alert(1)</script>": None},
-        "By cohort": [
-            {"cohort": "2026-spring", "completed": 4},
-            {"cohort": "<b>x</b>", "completed": 1},
-        ],
-        "Notes": ["small numbers are suppressed"],
-    }
-    render_source(
-        built_example.project, tmp_path / "src", now=NOW, key=fixed_key(), analytics=analytics
-    )
-    page = (tmp_path / "src" / "docs" / "analytics" / "index.md").read_text()
-    assert "<th>made</th><td>5</td>" in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
-    assert "<td>2026-spring</td>" in page and "&lt;b&gt;x&lt;/b&gt;" in page
-    assert '"Analytics": "analytics/index.md"' in (tmp_path / "src" / "mkdocs.yml").read_text()
-    assert not (built_example.source / "docs" / "analytics").exists()
-
-
 def _resolved_links(page: str, text: str) -> set[str]:
     return {
         posixpath.normpath(posixpath.join(page, href))

@@ -44,6 +44,7 @@ from microcred.site.common import (
     write_root_files,
 )
 from microcred.site.links import did_document_path, site_path
+from microcred.site.pages.analytics import page_context, site_analytics
 from microcred.site.pages.brief import _brief
 from microcred.site.pages.catalog import _catalog
 from microcred.site.pages.context import _credential_link, _Ctx, _issuer_did, trust_anchor
@@ -135,8 +136,12 @@ def render_issuer_source(
     _home(ctx, issuer_image, by_achievement)
     _catalog(ctx, by_achievement)
     _people(ctx)
+    if analytics is None:
+        analytics = site_analytics(program, root)
     if analytics:
-        ctx.page("analytics/", "analytics.md.j2", title="Analytics", analytics=analytics)
+        ctx.page(
+            "analytics/", "analytics.md.j2", title="Analytics", **page_context(analytics, program)
+        )
 
     ctx.nav = [("Home", "index.md"), ("Catalog", "catalog/index.md"), ("People", "people/index.md")]
     if analytics:

@@ -1,0 +1,149 @@
+"""The analytics page: in the nav, SVG charts the CSP allows, numbers, and no personal data."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+from sitehelpers import NOW, fixed_key
+
+from conftest import Built
+from microcred.analytics import compute
+from microcred.cli import main
+from microcred.records import load_program
+from microcred.site.build import render_source
+from microcred.site.charts import csp_safe_svg
+
+SUPPRESSED_KEY = re.compile(r"^suppressed-\d+$")
+
+
+def _suppressed_values(project: Path, k: int = 5) -> set[str]:
+    """Values of every fairness group the analytics hide (computed here, independently)."""
+    program = load_program(project)
+    out: set[str] = set()
+    names = {n for r in program.records for n, _ in r.demographics}
+    for name in names:
+        sizes: dict[str, int] = {}
+        for r in program.records:
+            value = dict(r.demographics).get(name, "not stated")
+            sizes[value] = sizes.get(value, 0) + 1
+        hidden = {v for v, n in sizes.items() if n < k}
+        if len(hidden) == 1:
+            rest = sorted((n, v) for v, n in sizes.items() if v not in hidden)
+            hidden |= {rest[0][1]} if rest else set()
+        out |= hidden
+    return out
+
+
+def _personal(project: Path) -> set[str]:
+    program = load_program(project)
+    out = set()
+    for r in program.records:
+        out |= {r.candidate.name, r.candidate.email, r.slug}
+        if r.candidate.slug:
+            out.add(r.candidate.slug)
+    return out | _suppressed_values(project)
+
+
+def test_analytics_page_is_in_the_nav_with_svg_charts(built_example: Built) -> None:
+    page = (built_example.site / "analytics" / "index.html").read_text(encoding="utf-8")
+    home = (built_example.site / "index.html").read_text(encoding="utf-8")
+    assert 'href="analytics/index.html"' in home
+    charts = re.findall(r"<svg[^>]*class=\"mc-chart-svg\"[^>]*>.*?</svg>", page, re.DOTALL)
+    assert len(charts) >= 5  # funnel, brief, cohort, time, cost, fairness...
+    for svg in charts:
+        assert "<title" in svg and "<desc" in svg and 'role="img"' in svg
+        assert "style=" not in svg and "<style" not in svg and "<script" not in svg
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), "ids must be unique across the charts"
+    for caption in ("Funnel numbers", "Funnel by brief", "Funnel by cohort", "Cost per currency"):
+        assert caption in page
+    assert "style-src 'self'" in page  # the CSP the charts must live with
+
+
+def test_page_and_json_carry_no_personal_data(built_example: Built) -> None:
+    page = (built_example.site / "analytics" / "index.html").read_text(encoding="utf-8")
+    result = CliRunner().invoke(main, ["-p", str(built_example.project), "analytics", "--json"])
+    assert result.exit_code == 0
+    secrets = _personal(built_example.project)
+    assert _suppressed_values(built_example.project)  # the example does hide some groups
+    for secret in sorted(secrets):
+        assert secret not in page, secret
+        assert secret not in result.stdout, secret
+
+
+def test_page_numbers_match_the_analytics(built_example: Built) -> None:
+    page = (built_example.site / "analytics" / "index.html").read_text(encoding="utf-8")
+    data = compute(load_program(built_example.project))
+    f = data["funnel"]
+    assert f'<th scope="row">started</th><td>{f["started"]}</td>' in page
+    assert f'<th scope="row">accepted</th><td>{f["accepted"]}</td>' in page
+    hidden = sum(
+        1
+        for a in data["fairness"]["attributes"].values()
+        for g in a["groups"]
+        if SUPPRESSED_KEY.match(g)
+    )
+    assert "hidden: fewer than 5 people" in page and hidden >= 2
+
+
+def test_hostile_group_values_are_escaped_and_no_page_without_records(
+    built_example: Built, tmp_path: Path
+) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(built_example.project, project)
+    for path in sorted((project / "records").glob("*.md"))[:6]:
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r"region: .*", "region: \"<script>alert('r')</script>$x$\"", text)
+        if "demographics:" not in text:
+            text = text.replace(
+                "\n---\n", "\ndemographics:\n  region: \"<script>alert('r')</script>$x$\"\n---\n", 1
+            )
+        path.write_text(text, encoding="utf-8")
+    render_source(project, tmp_path / "src", now=NOW, key=fixed_key())
+    md = (tmp_path / "src" / "docs" / "analytics" / "index.md").read_text(encoding="utf-8")
+    assert "<script>alert" not in md and "&lt;script&gt;alert" in md
+    mkdocs = (tmp_path / "src" / "mkdocs.yml").read_text(encoding="utf-8")
+    assert '"Analytics": "analytics/index.md"' in mkdocs
+    for path in (project / "records").glob("*.md"):
+        path.unlink()
+    (project / "achievements").joinpath("b2b-sales-prospecting.md").write_text(
+        (project / "achievements" / "b2b-sales-prospecting.md")
+        .read_text(encoding="utf-8")
+        .replace("\n---\n", "\nopen: true\n---\n", 1),
+        encoding="utf-8",
+    )
+    for name in ("ux-accessibility-audit.md", "rhine-freight-dashboard.md"):
+        brief = project / "achievements" / name
+        brief.write_text(
+            brief.read_text(encoding="utf-8").replace("\n---\n", "\nopen: true\n---\n", 1),
+            encoding="utf-8",
+        )
+    shutil.rmtree(project / "credentials", ignore_errors=True)
+    render_source(project, tmp_path / "empty", now=NOW, key=fixed_key())
+    assert not (tmp_path / "empty" / "docs" / "analytics").exists()
+
+
+def test_csp_safe_svg_rewrites_styles_and_prefixes_ids() -> None:
+    raw = (
+        '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+        'xmlns:xlink="http://www.w3.org/1999/xlink" width="10pt" height="5pt" viewBox="0 0 10 5">'
+        "<metadata>m</metadata><defs><style>*{stroke-linecap: butt}</style>"
+        '<clipPath id="p1"><rect x="0.123456" y="0" width="1" height="1"/></clipPath>'
+        '<path id="m1" d="M 0 0 L 1.234567 2" style="stroke: #000000; stroke-width: 0.8"/></defs>'
+        '<g id="figure_1"><use xlink:href="#m1" clip-path="url(#p1)" style="fill: #ff0000; '
+        'cursor: pointer"/><text style="font-size: 10px; font-family: \'X\'">a &lt; b</text></g>'
+        "</svg>"
+    )
+    out = csp_safe_svg(raw, prefix="c1", title="T <x>", description="D")
+    assert "style" not in out and "metadata" not in out and "cursor" not in out
+    assert 'id="c1-p1"' in out and 'id="c1-m1"' in out and "figure_1" not in out
+    assert 'href="#c1-m1"' in out and 'clip-path="url(#c1-p1)"' in out
+    assert 'stroke-width="0.8"' in out and 'fill="#ff0000"' in out and 'font-size="10px"' in out
+    assert "1.23" in out and "1.234567" not in out and 'x="0.12"' in out
+    assert '<title id="c1-title">T &lt;x&gt;</title>' in out and "a &lt; b" in out
+    assert 'width="10pt"' not in out and 'aria-labelledby="c1-title c1-desc"' in out
+    json.dumps(out)  # plain text
