@@ -117,3 +117,27 @@ def test_the_attacks_of_the_issue_report_fail() -> None:
     report = check_credential(expired, now=AT, options=default_options())
     assert report.result == "invalid"
     assert report.check("validity_period").problems[0].code == "EXPIRED"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        1,
+        {"@vocab": "https://evil.example/"},
+        ["https://www.w3.org/ns/credentials/v2", {"@import": "https://evil.example/c"}],
+        [],
+    ],
+    ids=["number", "inline-vocab", "inline-import", "empty"],
+)
+def test_an_rdfc_proof_whose_own_context_was_changed_fails(changed: Any) -> None:
+    document = rdfc_only(corpus_json("valid_baseline.json"))
+    document["proof"]["@context"] = changed
+    report = check_credential(document, now=AT, options=default_options())
+    assert report.result == "invalid"
+    proof = report.check("proof")
+    assert (
+        proof is not None and "not a prefix of the document's @context" in proof.problems[0].detail
+    )
+    # The document's own contexts (what signers add to the proof) remain fine.
+    document["proof"]["@context"] = document["@context"]
+    assert check_credential(document, now=AT, options=default_options()).result == "valid"

@@ -152,15 +152,23 @@ def compute_hash_stages(
     suite = suite_of(proof_config)
     document = dict(unsecured_document)
     config = {k: v for k, v in proof_config.items() if k != "proofValue"}
+    if "@context" in config:
+        # VC-DI "Verify Proof": the document may only have gained contexts after the ones the
+        # proof names (MC-20). For RDFC suites too: a proof whose own @context was changed
+        # after signing (to 1, or an inline context with @vocab/@import) is refused (issue 8).
+        signed, present = _contexts(config["@context"]), _contexts(document.get("@context"))
+        if (
+            "@context" not in document
+            or not signed
+            or not all(isinstance(c, str) for c in signed)
+            or present[: len(signed)] != signed
+        ):
+            raise _error(
+                "the proof's @context is not a prefix of the document's @context "
+                "(contexts were changed, removed or reordered after signing)"
+            )
     if suite == EDDSA_JCS_2022:
         if "@context" in config:
-            # The document may only have gained contexts after the signed ones (MC-20).
-            signed, present = _contexts(config["@context"]), _contexts(document.get("@context"))
-            if "@context" not in document or present[: len(signed)] != signed:
-                raise _error(
-                    "the proof's @context is not a prefix of the document's @context "
-                    "(contexts were removed or reordered after signing)"
-                )
             document["@context"] = config["@context"]
         return HashStages(_run_jcs(jcs, config), _run_jcs(jcs, document))
     if "@context" not in document:
