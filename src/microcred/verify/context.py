@@ -72,6 +72,9 @@ class Ctx:
     """Runs the engine on an embedded EndorsementCredential (set by the engine, like the above)."""
     endorsements: list[tuple[str, VerificationReport]] | None = None
     """(JSON path, report) of every embedded endorsement, once the proof check has run them."""
+    jwt: Any = None
+    """A VC-JWT's :class:`~microcred.verify.checks.jwt.JwtState` (parse sets it; the proof
+    check then verifies the JWS instead of embedded proofs)."""
     signed: Any = None
     """The :class:`~microcred.verify.signed.SignedView` built after parse (verify/signed.py)."""
 

@@ -205,6 +205,16 @@ def _report(ctx: Ctx, checks: list[CheckResult]) -> VerificationReport:
     )
 
 
+def _options_loader(options: VerifyOptions | None) -> OfflineLoader:
+    """The pinned contexts, plus the user's ``--context`` ones (one loader per options)."""
+    if options is None or not options.contexts:
+        return default_loader()
+    loader = options.cache.get("loader")
+    if not isinstance(loader, OfflineLoader):
+        loader = options.cache["loader"] = OfflineLoader(extra=options.contexts)
+    return loader
+
+
 def _context(
     credential: Any,
     now: datetime,
@@ -220,7 +230,7 @@ def _context(
         path=path,
         now=now,
         options=options or VerifyOptions(),
-        loader=loader or default_loader(),
+        loader=loader or _options_loader(options),
         raw=credential,
         read_error=read_error,
         role=role,

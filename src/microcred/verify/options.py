@@ -32,6 +32,10 @@ class VerifyOptions:
     recipient: str | None = None
     strict: bool = False
     skew: timedelta = DEFAULT_SKEW
+    jwks: tuple[tuple[str, Mapping[str, Any]], ...] = ()
+    """(source, public JWK) pairs the user vouches for as issuers' VC-JWT keys (``--jwk``)."""
+    contexts: Mapping[str, Any] = field(default_factory=dict)
+    """URL -> JSON-LD context the user pinned from a local file (``--context URL=FILE``)."""
     cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
     """Status-list verifications already done in this run (a site's lists are shared by all its
     credentials); keyed by the snapshot and everything its verdict depends on."""

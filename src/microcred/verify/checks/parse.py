@@ -106,10 +106,17 @@ def check_parse(ctx: Ctx) -> CheckResult:
         else:
             return _fail(f"expected JSON text or an object, got {type(raw).__name__}")
         if _JWS_RE.fullmatch(raw_bytes[:MAX_BYTES]):
-            return _fail(
-                "this is a compact JWS (VC-JWT); microcred verifies credentials with embedded "
-                "Data Integrity proofs only (unsupported securing mechanism)"
-            )
+            from microcred.verify.checks.jwt import open_jwt  # jwt imports this module
+
+            opened = open_jwt(ctx, raw_bytes.decode("ascii").strip())
+            if opened.outcome != "passed":
+                return opened
+            too_big = size_problem(ctx.doc)
+            if too_big is not None:
+                ctx.doc = None
+                detail = f"{too_big}; refusing to process it (MC-61)"
+                return result("parse", [Finding(MALFORMED_VALUE_ERROR, detail)])
+            return opened
         try:
             value = loads_strict(raw_bytes, max_bytes=MAX_BYTES, max_depth=MAX_DEPTH)
         except MicrocredError as exc:
