@@ -162,7 +162,14 @@ def render_transcript_html(
     url = issuer.get("url") if isinstance(issuer, Mapping) else None
     link = verify_link(transcript, verify_page) if verify_page else None
     in_qr = link is not None and len(link) <= QR_MAX_URL
-    qr_target = link if in_qr else verify_page
+    qr = None
+    if in_qr and link is not None:
+        try:
+            qr = qr_svg(link, label="QR code: verify this transcript")
+        except ValueError:  # more than a QR code holds at this error-correction level
+            in_qr = False
+    if qr is None and verify_page:
+        qr = qr_svg(verify_page, label="QR code: the school's verification page")
     raw = content if content is not None else json.dumps(transcript).encode("utf-8")
     return render(
         "transcript.html.j2",
@@ -179,7 +186,7 @@ def render_transcript_html(
         revocable="credentialStatus" in transcript,
         verify_page=verify_page,
         link=link if link is not None and len(link) <= LINK_MAX_URL else None,
-        qr=qr_svg(qr_target, label="QR code: verify this transcript") if qr_target else None,
+        qr=qr,
         qr_has_transcript=in_qr,
         file_name=file_name,
         sha256=hashlib.sha256(raw).hexdigest(),
