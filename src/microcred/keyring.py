@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from microcred import layout
 from microcred.errors import ConfigError, KeyError_
 from microcred.fsutil import atomic_write_text
 from microcred.model import Identity
@@ -24,8 +25,8 @@ from microcred.proof.didweb import did_web_document
 from microcred.proof.keys import KeyPair, generate_keypair, load_keyfile
 from microcred.proof.keystore import load_keyfile_path, save_keyfile
 
-KEYS_DIR = Path(".microcred") / "keys"
-KEYRING = Path(".microcred") / "keyring.json"
+KEYS_DIR = Path(layout.KEYS_DIR)
+KEYRING = Path(layout.KEYRING_FILE)
 ENV_SECRET = "MICROCRED_ISSUER_KEY"  # noqa: S105 - a variable name, not a secret
 ENV_PASSPHRASE = "MICROCRED_KEY_PASSPHRASE"  # noqa: S105 - a variable name
 STATES = ("active", "retired", "revoked")
@@ -89,7 +90,7 @@ class KeyEntry:
 def _ignore_secrets(root: Path) -> None:
     """``.microcred/.gitignore`` keeps secret keys out of git even when the project's own
     .gitignore forgot them (the key ring and DID document next to them stay committable)."""
-    marker = root / ".microcred" / ".gitignore"
+    marker = root / layout.PRIVATE_DIR / ".gitignore"
     wanted = "# written by microcred: secret keys never enter version control\nkeys/\n"
     try:
         if "keys/" in marker.read_text(encoding="utf-8").split():

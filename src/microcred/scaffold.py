@@ -17,7 +17,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from microcred.errors import ConfigError
-from microcred.layout import template_dir
+from microcred.layout import (
+    BRIEFS_DIR,
+    CONFIG_FILE,
+    CREDENTIALS_DIR,
+    PROFILE_FILE,
+    record_file,
+    template_dir,
+)
 from microcred.model import HTTP_URL_RE
 
 _DNS_LABEL_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -113,9 +120,9 @@ def scaffold(
     if portfolio:
         context = {"name": title, "url": base}
         files = {
-            "microcred.toml": "portfolio/microcred.toml.j2",
-            "profile.md": "portfolio/profile.md.j2",
-            "credentials/README.md": "portfolio/credentials-README.md.j2",
+            CONFIG_FILE: "portfolio/microcred.toml.j2",
+            PROFILE_FILE: "portfolio/profile.md.j2",
+            f"{CREDENTIALS_DIR}/README.md": "portfolio/credentials-README.md.j2",
             ".gitignore": "portfolio/gitignore.j2",
             ".github/workflows/pages.yml": "portfolio/pages.yml.j2",
         }
@@ -131,9 +138,9 @@ def scaffold(
             "end": (day - dt.timedelta(days=7)).isoformat(),
         }
         files = {
-            "microcred.toml": "issuer/microcred.toml.j2",
-            "achievements/example-research-brief.md": "issuer/example-brief.md.j2",
-            "records/example-record.md": "issuer/example-record.md.j2",
+            CONFIG_FILE: "issuer/microcred.toml.j2",
+            f"{BRIEFS_DIR}/example-research-brief.md": "issuer/example-brief.md.j2",
+            record_file("example-record"): "issuer/example-record.md.j2",
             ".gitignore": "issuer/gitignore.j2",
             ".github/workflows/pages.yml": "issuer/pages.yml.j2",
             "README.md": "issuer/README.md.j2",

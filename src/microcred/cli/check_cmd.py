@@ -7,6 +7,7 @@ import sys
 import click
 
 from microcred.cli import Context
+from microcred.layout import CONFIG_FILE
 from microcred.records import check_program
 from microcred.site.build import project_kind
 from microcred.site.portfolio import collect, load_settings
@@ -28,7 +29,7 @@ def register(main: click.Group) -> None:
     @click.pass_obj
     def check(obj: Context) -> None:
         """Validate microcred.toml, every brief and every record; exit 1 on any problem."""
-        if (obj.project / "microcred.toml").is_file() and project_kind(obj.project) == "portfolio":
+        if (obj.project / CONFIG_FILE).is_file() and project_kind(obj.project) == "portfolio":
             lines = _check_portfolio(obj)
         else:
             lines = [str(p) for p in check_program(obj.project)]

@@ -18,6 +18,7 @@ import click
 from microcred.cli._common import parse_now, progress_bar
 from microcred.errors import ConfigError
 from microcred.keyring import KeyRing
+from microcred.layout import CONFIG_FILE, CREDENTIALS_DIR, PRIVATE_DIR, STATUS_DIR
 from microcred.records import load_issuer_settings
 from microcred.site import build_site
 from microcred.verify import exit_code, verify_paths
@@ -32,7 +33,7 @@ def bundled_example() -> Path:
         here.parents[1] / "data" / "examples" / EXAMPLE_NAME,
         here.parents[3] / "examples" / EXAMPLE_NAME,
     ):
-        if (candidate / "microcred.toml").is_file():
+        if (candidate / CONFIG_FILE).is_file():
             return candidate
     raise ConfigError(
         "the bundled example program was not found", hint="reinstall microcred from its source tree"
@@ -61,7 +62,7 @@ def register(main: click.Group) -> None:
             shutil.copytree(
                 source,
                 work,
-                ignore=shutil.ignore_patterns("credentials", "status", ".microcred", "site"),
+                ignore=shutil.ignore_patterns(CREDENTIALS_DIR, STATUS_DIR, PRIVATE_DIR, "site"),
             )
             identity = load_issuer_settings(work).identity
             entry = KeyRing(work).new_key(identity, now=now)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from microcred.layout import CREDENTIALS_DIR
 from microcred.scaffold import scaffold
 
 
@@ -30,7 +31,7 @@ def register(main: click.Group) -> None:
         for path in written:
             click.echo(f"created {path}")
         if portfolio:
-            click.echo("next: put credentials in credentials/, then 'microcred build'")
+            click.echo(f"next: put credentials in {CREDENTIALS_DIR}/, then 'microcred build'")
         else:
             click.echo(
                 "next: 'microcred keys new', edit microcred.toml, then 'microcred check' "

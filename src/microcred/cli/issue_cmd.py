@@ -7,6 +7,7 @@ import click
 from microcred.cli import Context
 from microcred.cli._common import parse_now, passphrase_from_env, progress_bar
 from microcred.issue import IssueReport, issue_program
+from microcred.layout import ISSUE_INDEX, credential_file, record_file
 
 
 def report_notes(report: IssueReport) -> list[str]:
@@ -14,28 +15,28 @@ def report_notes(report: IssueReport) -> list[str]:
     notes = []
     for slug in report.orphaned:
         notes.append(
-            f"credentials/{slug}.json has no record any more; it stays published until you "
+            f"{credential_file(slug)} has no record any more; it stays published until you "
             f"revoke it ('microcred revoke {slug}')"
         )
     for slug in report.withdrawn:
         notes.append(
-            f"records/{slug}.md is no longer completed, but its credential was issued; it stays "
+            f"{record_file(slug)} is no longer completed, but its credential was issued; it stays "
             f"published until you revoke it ('microcred revoke {slug}')"
         )
     for slug in report.missing:
         notes.append(
-            f"credentials/{slug}.json was issued (credentials/index.json) but the file is gone; "
+            f"{credential_file(slug)} was issued ({ISSUE_INDEX}) but the file is gone; "
             "restore it from version control so it stays published and revocable"
         )
     for slug in report.rekeyed:
         notes.append(
-            f"credentials/{slug}.json was signed by a compromised key after its cutoff; "
+            f"{credential_file(slug)} was signed by a compromised key after its cutoff; "
             "re-signed with the active key (same id, same content)"
         )
     if report.recovered:
         notes.append(
             f"{len(report.recovered)} credential(s) were complete on disk but not recorded in "
-            "credentials/index.json as they are (an interrupted run, or an index written by an "
+            f"{ISSUE_INDEX} as they are (an interrupted run, or an index written by an "
             "older microcred); their proofs verify, so they were kept as they are"
         )
     return notes

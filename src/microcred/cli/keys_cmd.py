@@ -14,6 +14,7 @@ from microcred.errors import ConfigError
 from microcred.fsutil import atomic_write_text
 from microcred.issue import read_index
 from microcred.keyring import KeyRing
+from microcred.layout import CONFIG_FILE, PRIVATE_DIR
 from microcred.records import load_issuer_settings
 
 
@@ -33,13 +34,13 @@ def _write_did_document(root: Path, ring: KeyRing) -> Path | None:
     doc = ring.did_document()
     if doc is None:
         return None
-    target = root / ".microcred" / "did.json"
+    target = root / PRIVATE_DIR / "did.json"
     atomic_write_text(target, json.dumps(doc, indent=2) + "\n")
     return target
 
 
 def _signed_by(root: Path) -> dict[str, list[tuple[str, str]]]:
-    """Key id -> [(record slug, proof created)] from credentials/index.json."""
+    """Key id -> [(record slug, proof created)] from the issue index."""
     out: dict[str, list[tuple[str, str]]] = {}
     for slug, entry in read_index(root).items():
         vm, issued = entry.get("verificationMethod"), entry.get("issued")
@@ -86,7 +87,7 @@ def register(main: click.Group) -> None:
         if kind is not None and kind != identity.kind:
             raise ConfigError(
                 f"microcred.toml says the identity is {identity.kind}, not {kind}",
-                where=str(obj.project / "microcred.toml"),
+                where=str(obj.project / CONFIG_FILE),
                 hint=f'set [identity] kind = "{kind}" there first (and did = ... for did:web)',
             )
         ring = KeyRing(obj.project)

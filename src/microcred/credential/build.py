@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from microcred.credential.identity import email_identity
+from microcred.layout import badge_image, brief_page, credential_page
 from microcred.model import Achievement, Issuer, Program, Record, SiteSettings
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
@@ -46,15 +47,15 @@ def number(value: Decimal) -> int | float:
 
 
 def achievement_url(site: SiteSettings, achievement: Achievement) -> str:
-    return f"{site.base_url}catalog/{achievement.slug}/"
+    return f"{site.base_url}{brief_page(achievement.slug)}"
 
 
 def credential_page_url(site: SiteSettings, record: Record) -> str:
-    return f"{site.base_url}credentials/{record.slug}/"
+    return f"{site.base_url}{credential_page(record.slug)}"
 
 
 def badge_image_url(site: SiteSettings, achievement: Achievement) -> str:
-    return f"{site.base_url}badges/{achievement.slug}.svg"
+    return f"{site.base_url}{badge_image(achievement.slug, 'svg')}"
 
 
 def result_description_id(site: SiteSettings, achievement: Achievement, criterion: str) -> str:

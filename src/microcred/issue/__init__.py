@@ -1,10 +1,10 @@
-"""Records -> signed credentials in ``credentials/`` (incremental, idempotent, atomic, parallel).
+"""Records -> signed credential files (incremental, idempotent, atomic, parallel).
 
 The files on disk are the truth: a record whose credential already says exactly what the record
 says, signed by a key the issuer still stands behind, is left alone (every byte kept, even after
 a key rotation). A changed record is re-signed under the same id, salt and status index.
-``credentials/index.json`` (committed) is the receipt: per record, the credential id, a digest
-of what was signed, when and by which key.
+The issue index (``layout.ISSUE_INDEX``, committed) is the receipt: per record, the credential
+id, a digest of what was signed, when and by which key.
 
 Crash safety (SIGKILL at any instant, then re-run = an uninterrupted run):
 1. one process at a time: an advisory lock on ``microcred.toml`` (released by the kernel when
@@ -23,7 +23,7 @@ Modules: :mod:`.sign` (the one signer), :mod:`.write` (serialisation, strict rea
 """
 
 from microcred.issue.keypolicy import KeyPolicy
-from microcred.issue.lock import STATE_DIRS, program_lock, remove_stale_temp_files
+from microcred.issue.lock import program_lock, remove_stale_temp_files
 from microcred.issue.pool import PARALLEL_THRESHOLD, worker_count
 from microcred.issue.program import (
     INDEX_FLUSH_SECONDS,
@@ -34,7 +34,8 @@ from microcred.issue.program import (
 )
 from microcred.issue.receipts import INDEX, fingerprint, read_index
 from microcred.issue.sign import SUITES, sign_document
-from microcred.issue.write import CREDENTIALS_DIR, dump_json
+from microcred.issue.write import dump_json
+from microcred.layout import CREDENTIALS_DIR, STATE_DIRS
 from microcred.status.indexes import open_allocator, purposes, status_list_url, status_state_path
 
 __all__ = [

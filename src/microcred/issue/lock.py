@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from microcred.errors import ConfigError
+from microcred.layout import CONFIG_FILE, STATE_DIRS
 
 _held: dict[Path, int] = {}
 _held_guard = threading.Lock()
@@ -24,7 +25,7 @@ def program_lock(root: Path) -> Iterator[None]:
     holder dies, so a killed run never leaves the folder locked. A no-op where ``fcntl`` is
     missing (Windows) or the file system refuses locks.
     """
-    target = (root / "microcred.toml").resolve()
+    target = (root / CONFIG_FILE).resolve()
     with _held_guard:
         if target in _held:
             _held[target] += 1
@@ -71,9 +72,6 @@ def _acquire(target: Path, root: Path) -> Any:
     except OSError:
         return handle  # this file system has no locks: carry on without one
     return handle
-
-
-STATE_DIRS = ("credentials", "status", "status/published")
 
 
 def remove_stale_temp_files(root: Path) -> list[Path]:

@@ -16,6 +16,7 @@ from typing import Any
 from microcred.errors import MicrocredError
 from microcred.issue.sign import sign_document
 from microcred.jsonld import OfflineLoader
+from microcred.layout import record_file
 from microcred.proof.keys import KeyPair
 
 PARALLEL_THRESHOLD = 48
@@ -69,7 +70,7 @@ def worker_count(requested: int | None, pending: int) -> int:
 
 def _reraise(result: tuple[type[MicrocredError], str, str, str | None], slug: str) -> None:
     cls, message, code, hint = result
-    where = f"records/{slug}.md"
+    where = record_file(slug)
     try:
         error = cls(message, where=where, hint=hint, code=code)
     except TypeError:
@@ -96,7 +97,7 @@ def _signed_in_order(
             try:
                 yield slug, sign_document(unsigned, key, created=now, suites=suites, loader=loader)
             except MicrocredError as exc:
-                exc.where = f"records/{slug}.md"
+                exc.where = record_file(slug)
                 raise
         return
     context = get_context("spawn")  # no inherited threads or locks; same on every platform

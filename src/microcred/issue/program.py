@@ -17,9 +17,10 @@ from microcred.issue.lock import program_lock, remove_stale_temp_files
 from microcred.issue.pool import _signed_in_order, worker_count
 from microcred.issue.receipts import _digest, _index_entry, _write_index, read_index
 from microcred.issue.sign import SUITES
-from microcred.issue.write import CREDENTIALS_DIR, _read_credential, dump_json
+from microcred.issue.write import _read_credential, dump_json
 from microcred.jsonld import OfflineLoader
 from microcred.keyring import KeyRing
+from microcred.layout import CREDENTIALS_DIR, ISSUE_INDEX_NAME, credential_file
 from microcred.model import Program, Record
 from microcred.proof.keys import KeyPair
 from microcred.records import load_program
@@ -164,11 +165,11 @@ def _issue_locked(
         jobs.append((record.slug, unsigned))
     if replaced:
         raise ConfigError(
-            f"{len(replaced)} issued credential(s) (e.g. credentials/{replaced[0]}.json) have "
+            f"{len(replaced)} issued credential(s) (e.g. {credential_file(replaced[0])}) have "
             f"another id than this program would give them now: the issuer identity changed "
             f"to {issuer_did}. Re-issuing would silently replace credentials people may hold",
             where=str(out_dir),
-            hint="keep the old identity and key, or move credentials/ aside on purpose (its "
+            hint=f"keep the old identity and key, or move {CREDENTIALS_DIR}/ aside on purpose (its "
             "credentials then stop being published) and issue again",
         )
     # 3. Sign (in parallel when it pays), writing each credential as it comes back.
@@ -197,7 +198,7 @@ def _issue_locked(
     # 4. Credentials without a completed record stay published until revoked: say so.
     everything = {r.slug: r for r in program.records}
     files = (
-        {p.stem for p in out_dir.glob("*.json") if p.name != "index.json"}
+        {p.stem for p in out_dir.glob("*.json") if p.name != ISSUE_INDEX_NAME}
         if out_dir.is_dir()
         else set()
     )

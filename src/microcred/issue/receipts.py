@@ -1,4 +1,4 @@
-"""``credentials/index.json``: the receipt of what was signed, per record."""
+"""The issue index (``layout.ISSUE_INDEX``, committed): a receipt of what was signed, per record."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from typing import Any
 from microcred.errors import ConfigError
 from microcred.fsutil import write_if_changed
 from microcred.issue.write import dump_json
+from microcred.layout import ISSUE_INDEX
 
-INDEX = "credentials/index.json"
+INDEX = ISSUE_INDEX
 
 
 def read_index(root: Path) -> dict[str, dict[str, Any]]:
-    """``credentials/index.json``: record slug -> {id, digest, issued, verificationMethod}."""
+    """The issue index: record slug -> {id, digest, issued, verificationMethod}."""
     path = root / INDEX
     if not path.is_file():
         return {}

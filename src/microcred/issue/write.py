@@ -9,8 +9,6 @@ from typing import Any
 
 from microcred.errors import ConfigError
 
-CREDENTIALS_DIR = "credentials"
-
 
 def dump_json(document: Mapping[str, Any]) -> str:
     """The one serialisation microcred writes: stable, UTF-8, two-space indent, final newline."""

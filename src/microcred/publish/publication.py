@@ -10,13 +10,13 @@ from typing import Any
 
 from microcred.errors import ConfigError
 from microcred.issue import (
-    CREDENTIALS_DIR,
     IssueReport,
     Progress,
     issue_program,
     program_lock,
 )
 from microcred.keyring import KeyRing
+from microcred.layout import CREDENTIALS_DIR, ISSUE_INDEX_NAME
 from microcred.model import Program
 from microcred.proof.keys import KeyPair
 from microcred.publish.status_lists import (
@@ -47,7 +47,7 @@ def _load_credentials(root: Path) -> dict[str, dict[str, Any]]:
     if not folder.is_dir():
         return out
     for path in sorted(folder.glob("*.json")):
-        if path.name == "index.json":
+        if path.name == ISSUE_INDEX_NAME:
             continue
         try:
             out[path.stem] = json.loads(path.read_text(encoding="utf-8"))

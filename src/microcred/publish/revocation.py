@@ -14,7 +14,6 @@ from typing import Literal
 
 from microcred.errors import ConfigError, KeyError_, StatusError
 from microcred.issue import (
-    CREDENTIALS_DIR,
     open_allocator,
     program_lock,
     purposes,
@@ -22,10 +21,18 @@ from microcred.issue import (
     remove_stale_temp_files,
 )
 from microcred.keyring import KeyRing
+from microcred.layout import (
+    CONFIG_FILE,
+    CREDENTIALS_DIR,
+    ISSUE_INDEX_NAME,
+    ProgramPaths,
+    published_list_file,
+    status_state_file,
+)
 from microcred.model import Program
 from microcred.proof.keys import KeyPair
 from microcred.publish.publication import _load_credentials
-from microcred.publish.status_lists import PUBLISHED_DIR, signed_status_lists, status_epoch
+from microcred.publish.status_lists import signed_status_lists, status_epoch
 from microcred.records import load_program
 from microcred.status import StatusAllocator
 
@@ -77,9 +84,9 @@ def resolve_credential(root: Path, reference: str) -> tuple[str, str | None]:
     """(credential id, record slug) for an id (``urn:uuid:…``), a credential file or a slug."""
     index = read_index(root)
     slug_by_id = {str(v.get("id")): k for k, v in index.items()}
-    candidates = [Path(reference), root / reference, root / CREDENTIALS_DIR / f"{reference}.json"]
+    candidates = [Path(reference), root / reference, ProgramPaths(root).credential(reference)]
     for path in candidates:
-        if path.is_file() and path.name != "index.json":
+        if path.is_file() and path.name != ISSUE_INDEX_NAME:
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
@@ -99,7 +106,7 @@ def resolve_credential(root: Path, reference: str) -> tuple[str, str | None]:
     raise ConfigError(
         f"no credential {reference!r} in this program",
         hint="give the credential's id (urn:uuid:…), its .json file, or its record slug "
-        "(the file name in credentials/)",
+        f"(the file name in {CREDENTIALS_DIR}/)",
     )
 
 
@@ -135,7 +142,7 @@ def change_status(
         if revocation.index_of(cred_id) is None:
             raise ConfigError(
                 f"{cred_id} was not issued by this program (no status index was ever given to it)",
-                where=str(root / "status" / "revocation.json"),
+                where=str(root / status_state_file("revocation")),
                 hint="check the id; only credentials this program issued can be revoked here",
             )
         allocator: StatusAllocator = revocation
@@ -155,7 +162,7 @@ def change_status(
         when=now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         who=who,
         reason=reason,
-        state_file=f"status/{purpose}.json",
+        state_file=status_state_file(purpose),
         resigned=resigned,
         note=note,
     )
@@ -168,14 +175,14 @@ def _suspension_allocator(
         raise StatusError(
             f"{cred_id} is revoked, and revocation is permanent: it cannot be "
             f"{'suspended' if action == 'suspend' else 'reinstated'}",
-            where=str(root / "status" / "revocation.json"),
+            where=str(root / status_state_file("revocation")),
             code="USAGE_ERROR",
             hint="issue a new credential (a new record) if the holder should have one again",
         )
     if not program.site.suspension:
         raise ConfigError(
             "this program does not use suspension, so there is nothing to suspend or reinstate",
-            where=str(root / "microcred.toml"),
+            where=str(root / CONFIG_FILE),
             hint="set [site] suspension = true and run 'microcred issue' (every credential gets "
             "a second status entry; note the 1EdTech OB 3.0 schemas accept only one), or "
             "revoke instead",
@@ -184,7 +191,7 @@ def _suspension_allocator(
     if allocator.index_of(cred_id) is None:
         raise ConfigError(
             f"{cred_id} was issued before suspension was enabled and has no suspension entry",
-            where=str(root / "status" / "suspension.json"),
+            where=str(root / status_state_file("suspension")),
             hint="run 'microcred issue' first: it re-signs every credential with one",
         )
     return allocator
@@ -207,7 +214,7 @@ def _resign_lists(
             )
     before = {
         p: p.read_bytes() if p.is_file() else None
-        for p in (root / PUBLISHED_DIR / f"{u}-1.json" for u in purposes(program))
+        for p in (root / published_list_file(u) for u in purposes(program))
     }
     credentials = _load_credentials(root)
     signed_status_lists(root, program, key, now=now, epoch=status_epoch(credentials, ring, now))

@@ -19,12 +19,13 @@ from microcred.issue import (
     status_list_url,
 )
 from microcred.keyring import KeyRing
+from microcred.layout import PUBLISHED_STATUS_DIR, published_list_file
 from microcred.model import Program
 from microcred.proof.keys import KeyPair
 from microcred.status import status_list_credential
 
 STATUS_TTL_MS = 24 * 60 * 60 * 1000  # advisory: how long a verifier may cache a snapshot
-PUBLISHED_DIR = Path("status") / "published"
+PUBLISHED_DIR = Path(PUBLISHED_STATUS_DIR)
 
 
 def _parse_stamp(value: str) -> dt.datetime:
@@ -79,7 +80,7 @@ def signed_status_lists(
             valid_from=_last_change(allocator.log, epoch),
             ttl=STATUS_TTL_MS,
         )
-        stored_path = root / PUBLISHED_DIR / f"{purpose}-1.json"
+        stored_path = root / published_list_file(purpose)
         signed = _reuse_if_same(stored_path, unsigned, key)
         if signed is None:
             signed = sign_document(unsigned, key, created=now)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from microcred.errors import Problem, ProblemsError
+from microcred.layout import BRIEFS_DIR, CONFIG_FILE, RECORDS_DIR
 from microcred.model import SLUG_RE, Achievement, Issuer, ModelError, Program, Record, SiteSettings
 from microcred.records.build import (
     Collector,
@@ -36,9 +37,9 @@ from microcred.records.schema import suggest, validate
 from microcred.records.tomlconf import TomlProblem, load_toml
 from microcred.records.yamlsafe import Located
 
-CONFIG = "microcred.toml"
-BRIEFS = "achievements"
-RECORDS = "records"
+CONFIG = CONFIG_FILE
+BRIEFS = BRIEFS_DIR
+RECORDS = RECORDS_DIR
 
 
 @dataclass

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from microcred.errors import ConfigError, MicrocredError
+from microcred.layout import credential_file
 from microcred.proof.keys import KeyPair
 from microcred.publish import prepare_publication
 from microcred.site.engine import ENGINES, PageStats, postprocess, run_engine
@@ -113,9 +114,7 @@ def _check_chunk(
     return [
         (
             slug,
-            summarise(
-                check_credential(cred, now=now, options=options, path=f"credentials/{slug}.json")
-            ),
+            summarise(check_credential(cred, now=now, options=options, path=credential_file(slug))),
         )
         for slug, cred in items
     ]

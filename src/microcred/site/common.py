@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from microcred.errors import ConfigError
+from microcred.layout import SITE_MANIFEST as SITE_MANIFEST
 from microcred.layout import template_dir
 from microcred.model import Program
 from microcred.site.safety import (
@@ -20,7 +21,6 @@ from microcred.site.safety import (
 from microcred.site.templates import render
 from microcred.site.tree import Tree
 
-SITE_MANIFEST = "microcred-site.json"
 ASSETS = ("microcred.css", "verify.js", "verify-page.js")
 
 

@@ -6,17 +6,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from microcred.layout import ProgramPaths
+from microcred.layout import status_list_url as _list_url
 from microcred.model import Program
 from microcred.status.allocate import StatusAllocator
 from microcred.status.entry import make_entry
 
 
 def status_list_url(program: Program, purpose: str) -> str:
-    return f"{program.site.base_url}status/{purpose}-1.json"
+    return _list_url(program.site.base_url, purpose)
 
 
 def status_state_path(root: Path, purpose: str) -> Path:
-    return root / "status" / f"{purpose}.json"
+    return ProgramPaths(root).status_state(purpose)
 
 
 def open_allocator(root: Path, program: Program, purpose: str) -> StatusAllocator:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from microcred.layout import badge_image, brief_page
 from microcred.model import Achievement, Record
 from microcred.site import pagination
 from microcred.site.pages.context import _credential_link, _Ctx
@@ -13,7 +14,7 @@ from microcred.site.safety import (
 
 
 def _brief(ctx: _Ctx, achievement: Achievement, records: list[Record]) -> None:
-    base = f"catalog/{achievement.slug}/"
+    base = brief_page(achievement.slug)
     ordered = sorted(records, key=lambda r: (r.awarded_at, r.slug), reverse=True)
     chunks = paginate(ordered, pagination.LIST_PAGE_SIZE, base)
     urls = [u for u, _, _ in chunks]
@@ -26,7 +27,7 @@ def _brief(ctx: _Ctx, achievement: Achievement, records: list[Record]) -> None:
             a=achievement,
             first=number == 1,
             brief_href=page.link(base),
-            badge=page.link(f"badges/{achievement.slug}.svg"),
+            badge=page.link(badge_image(achievement.slug, "svg")),
             skills=[
                 {"s": s, "href": safe_href(s.url) if s.url else None} for s in achievement.skills
             ],

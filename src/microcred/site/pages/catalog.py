@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from microcred.layout import badge_image, brief_page
 from microcred.model import Record
 from microcred.site import pagination
 from microcred.site.pages.brief import _brief
@@ -25,8 +26,8 @@ def _catalog(ctx: _Ctx, by_achievement: Mapping[str, list[Record]]) -> None:
             briefs=[
                 {
                     "a": a,
-                    "href": page.link(f"catalog/{a.slug}/"),
-                    "badge": page.link(f"badges/{a.slug}.svg"),
+                    "href": page.link(brief_page(a.slug)),
+                    "badge": page.link(badge_image(a.slug, "svg")),
                     "completed": len(by_achievement.get(a.slug, [])),
                 }
                 for a in chunk

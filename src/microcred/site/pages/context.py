@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from microcred.layout import credential_page
 from microcred.model import Record
 from microcred.proof.didweb import did_web_to_url
 from microcred.site.badges import BadgeArt
@@ -105,7 +106,7 @@ class _Ctx:
 
 def _credential_link(ctx: _Ctx, page: Page, record: Record) -> dict[str, Any]:
     return {
-        "href": page.link(f"credentials/{record.slug}/"),
+        "href": page.link(credential_page(record.slug)),
         "name": record.candidate.name if record.candidate.consent_publish else None,
         "date": record.awarded_at.date().isoformat(),
         "status": ctx.pub.statuses.get(record.slug, "active"),

@@ -10,6 +10,13 @@ from urllib.parse import urlencode
 from markupsafe import Markup
 
 from microcred import bake
+from microcred.layout import (
+    brief_page,
+    credential_image,
+    credential_json,
+    credential_page,
+    person_page,
+)
 from microcred.model import Achievement, Record
 from microcred.site import images
 from microcred.site.common import (
@@ -95,13 +102,13 @@ def _credential(ctx: _Ctx, record: Record, credential: Mapping[str, Any]) -> str
     achievement = program.achievement(record.achievement)
     slug = record.slug
     text = dump_json(credential)
-    json_rel = f"credentials/{slug}.json"
+    json_rel = credential_json(slug)
     ctx.tree.write(f"static/{json_rel}", text)
     art = ctx.art[achievement.slug]
-    ctx.tree.write(f"static/credentials/{slug}.png", _bake("png", art.png, text))
-    ctx.tree.write(f"static/credentials/{slug}.svg", _bake("svg", art.svg, text))
+    ctx.tree.write(f"static/{credential_image(slug, 'png')}", _bake("png", art.png, text))
+    ctx.tree.write(f"static/{credential_image(slug, 'svg')}", _bake("svg", art.svg, text))
 
-    page_url = f"credentials/{slug}/"
+    page_url = credential_page(slug)
     page = Page(page_url)
     absolute = f"{ctx.base_url}{page_url}"
     consent = record.candidate.consent_publish
@@ -129,8 +136,8 @@ def _credential(ctx: _Ctx, record: Record, credential: Mapping[str, Any]) -> str
     verify_cmd.append(f"{slug}.json")
     downloads = {
         "json": page.link(json_rel),
-        "png": page.link(f"credentials/{slug}.png"),
-        "svg": page.link(f"credentials/{slug}.svg"),
+        "png": page.link(credential_image(slug, "png")),
+        "svg": page.link(credential_image(slug, "svg")),
     }
     evidence = []
     for ev in record.evidence:
@@ -150,7 +157,7 @@ def _credential(ctx: _Ctx, record: Record, credential: Mapping[str, Any]) -> str
         record=record,
         achievement=achievement,
         consent=consent,
-        person_href=page.link(f"people/{ctx.owner[slug]}/") if slug in ctx.owner else None,
+        person_href=page.link(person_page(ctx.owner[slug])) if slug in ctx.owner else None,
         rubric=_rubric_rows(achievement, record),
         rubric_total=sum(r["points"] for r in _rubric_rows(achievement, record)),
         rubric_max=achievement.rubric.max_points,
@@ -169,7 +176,7 @@ def _credential(ctx: _Ctx, record: Record, credential: Mapping[str, Any]) -> str
         issuer_did=issuer_did,
         anchor=anchor,
         did_href=page.link(anchor["path"]) if anchor["path"] else None,
-        brief_href=page.link(f"catalog/{achievement.slug}/"),
+        brief_href=page.link(brief_page(achievement.slug)),
         badge_src=downloads["svg"],
         downloads=downloads,
         linkedin=linkedin_url(

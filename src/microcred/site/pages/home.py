@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from microcred.layout import brief_page
 from microcred.model import Record
 from microcred.site import images
 from microcred.site.common import (
@@ -52,7 +53,7 @@ def _home(
         briefs=[
             {
                 "a": a,
-                "href": page.link(f"catalog/{a.slug}/"),
+                "href": page.link(brief_page(a.slug)),
                 "completed": len(by_achievement.get(a.slug, [])),
             }
             for a in program.achievements

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from microcred.layout import person_page
 from microcred.site import pagination
 from microcred.site.pages.context import _Ctx
 from microcred.site.pages.person import _person
@@ -18,7 +19,7 @@ def _people(ctx: _Ctx) -> None:
             "people.md.j2",
             title="People" if number == 1 else f"People, page {number}",
             people=[
-                {"p": p, "href": page.link(f"people/{p.slug}/"), "count": len(p.records)}
+                {"p": p, "href": page.link(person_page(p.slug)), "count": len(p.records)}
                 for p in chunk
             ],
             pager=pager_for(page, urls, number),

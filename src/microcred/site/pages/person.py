@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from microcred.layout import badge_image, brief_page, credential_page, person_page
 from microcred.site.pages.context import _Ctx
 from microcred.site.pagination import Page
 from microcred.site.people import Person
@@ -10,7 +11,7 @@ from microcred.site.safety import safe_href, short_hash
 
 def _person(ctx: _Ctx, person: Person) -> None:
     program = ctx.pub.program
-    url = f"people/{person.slug}/"
+    url = person_page(person.slug)
     page = Page(url)
     badges = []
     for record in sorted(person.records, key=lambda r: r.awarded_at, reverse=True):
@@ -19,9 +20,9 @@ def _person(ctx: _Ctx, person: Person) -> None:
             {
                 "a": achievement,
                 "record": record,
-                "href": page.link(f"credentials/{record.slug}/"),
-                "brief_href": page.link(f"catalog/{achievement.slug}/"),
-                "badge": page.link(f"badges/{achievement.slug}.svg"),
+                "href": page.link(credential_page(record.slug)),
+                "brief_href": page.link(brief_page(achievement.slug)),
+                "badge": page.link(badge_image(achievement.slug, "svg")),
                 "date": record.awarded_at.date().isoformat(),
                 "status": ctx.pub.statuses.get(record.slug, "active"),
                 "evidence": [
