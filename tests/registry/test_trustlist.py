@@ -40,10 +40,8 @@ def test_issued_outside_the_trusted_period_needs_review(tmp_path: Path) -> None:
                           extra={"since": "2026-02-01", "until": "2027-01-01T00:00:00Z"})  # fmt: skip
     got = _import(tmp_path, trust, rs.write(tmp_path / "a.json", rs.credential()))[0]
     assert got["verdict"] == "needs_review"
-    assert got["reasons"][0] == (
-        "untrusted issuer: issued 2026-01-15T00:00:00Z, before the trust list accepts this "
-        "issuer (2026-02-01T00:00:00Z)"
-    )
+    reason = got["reasons"][0]
+    assert reason.startswith("untrusted issuer: ") and "2026-02-01" in reason, reason
     inside = rs.trust_file(tmp_path / "t2.json", (rs.ISSUER, "Example School"),
                            extra={"since": "2026-01-01", "until": "2026-02-01"})  # fmt: skip
     got = _import(tmp_path, inside, rs.write(tmp_path / "b.json", rs.credential()))[0]
@@ -60,10 +58,9 @@ def test_bad_dates_and_bad_entries_name_their_line(tmp_path: Path) -> None:
     )
     with pytest.raises(ProblemsError) as info:
         load_trust_list(path)
-    assert info.value.diagnostics() == (
-        f"{path}:8: $.issuers[1].since: 'last year' is not a date (write 2026-01-31 or "
-        "2026-01-31T00:00:00Z)"
-    )
+    text = info.value.diagnostics()
+    assert text.startswith(f"{path}:8: $.issuers[1].since: "), text
+    assert "'last year' is not a date" in text and "\n" not in text
     path.write_text(
         '{"issuers": [\n  {"did": "did:key:z6MkA", "name": "A"},\n  {"did": "not-a-did",\n'
         '   "name": "B"}\n]}\n',

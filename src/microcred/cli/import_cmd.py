@@ -7,6 +7,7 @@ the verdicts), 1 on a usage, policy, trust or database error (nothing is importe
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import json
 from collections import Counter
@@ -154,6 +155,7 @@ def register(main: click.Group) -> None:
             by=by or default_by(),
             dry_run=dry_run,
             workers=workers,
+            recorded_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
         )
         counts: Counter[str] = Counter()
         credits: dict[str, float] = {}

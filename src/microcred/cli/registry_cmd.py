@@ -186,6 +186,7 @@ def review(
 )
 @click.option("--status-list", "status_lists", multiple=True, metavar="[URL=]FILE")
 @click.option("--by", metavar="NAME", help="Recorded with each flag (default: your user name).")
+@click.option("--at", "at_text", metavar="ISO", help="Verify as of this time (default: now).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per credential.")
 def reverify_cmd(
     registry_url: str | None,
@@ -193,19 +194,23 @@ def reverify_cmd(
     did_docs: tuple[Path, ...],
     status_lists: tuple[str, ...],
     by: str | None,
+    at_text: str | None,
     as_json: bool,
 ) -> None:
     """Verify every stored credential again (fresh status lists); flag accepted ones now
     revoked or suspended as needs_review."""
     from microcred.cli.import_cmd import default_by, verify_options
+    from microcred.cli.verify_cmd import _parse_at
 
+    now = _parse_at(at_text)
     options, _ = verify_options(trust_file, did_docs, status_lists, None)
     flagged = total = 0
     with open_registry(registry_url) as registry, progress_bar("re-verifying") as update:
         for check in reverify(
             registry,
             options=options,
-            now=_now(),
+            now=now,
+            recorded_at=_now(),
             by=by or default_by(),
             progress=lambda n, item: update(n, cast(int, None), item),
         ):

@@ -45,6 +45,8 @@ class ImportRequest:
     by: str | None = None
     dry_run: bool = False
     workers: int | None = None
+    recorded_at: datetime | None = None
+    """When the rows are written (the audit time); ``now`` is the verification time."""
 
 
 @dataclass(frozen=True)
@@ -239,7 +241,7 @@ def import_sources(
     progress: Callable[[int, str], None] | None = None,
 ) -> Iterator[Outcome]:
     """Verify, decide and record every credential under ``request.paths`` (one transaction)."""
-    stamp = format_datetimestamp(request.now)
+    stamp = format_datetimestamp(request.recorded_at or request.now)
     options = request.options
     with registry.errors(), registry.write(commit=not request.dry_run) as conn:
         batch = _Batch(conn, request, stamp)

@@ -272,11 +272,12 @@ def reverify(
     by: str | None = None,
     workers: int | None = None,
     progress: Callable[[int, str], None] | None = None,
+    recorded_at: datetime | None = None,
 ) -> Iterator[Recheck]:
     """Verify every stored credential again; accepted ones now revoked or suspended are flagged
     ``needs_review`` in the decision log (one transaction for the run)."""
     c, d = schema.credentials, schema.decisions
-    stamp = format_datetimestamp(now)
+    stamp = format_datetimestamp(recorded_at or now)
     with registry.errors(), registry.write() as conn:
         ids = [int(i) for i in conn.execute(select(c.c.id).order_by(c.c.id)).scalars()]
 

@@ -1,10 +1,10 @@
-"""The school's trust list: verify's trust file, read with optional per-issuer dates.
+"""The school's trust list: verify's trust file, with problems located as ``file:line``.
 
 ``since`` / ``until`` (dates or date-times) bound when an issuer's credentials are accepted: a
-credential issued (``validFrom``) outside that period needs review. When verify's trust module
-knows these fields they are taken from its typed entries; otherwise they are read here and
-removed before verify parses the rest, so a plain verify trust file stays valid either way.
-Problems are reported as ``file:line: $.path: message``.
+credential issued (``validFrom``) outside that period needs review. Verify's trust module
+checks them itself (its ``issuer_trust`` check fails, and the import asks for review); with an
+older verify that does not know them, they are read here and removed before verify parses the
+rest, so a plain verify trust file stays valid either way.
 """
 
 from __future__ import annotations
@@ -115,12 +115,14 @@ def load_trust_list(path: Path) -> tuple[TrustStore, dict[str, Window]]:
     windows: dict[str, Window] = {}
     cleaned = copy.deepcopy(data)
     items = cleaned.get("issuers") if isinstance(cleaned, Mapping) else None
-    for number, item in enumerate(items if isinstance(items, list) else []):
+    for number, item in enumerate(
+        items if isinstance(items, list) and not _VERIFY_KNOWS_DATES else []
+    ):
         if not isinstance(item, dict):
             continue
         ends: dict[str, datetime | None] = {}
         for key in ("since", "until"):
-            raw = item.get(key) if _VERIFY_KNOWS_DATES else item.pop(key, None)
+            raw = item.pop(key, None)
             if raw is None:
                 ends[key] = None
                 continue
