@@ -79,7 +79,8 @@ class TrustedIssuer:
 
     def pins(self, document: PinnedDocument) -> bool:
         """Does this entry pin ``document`` (by its file or by the digest of its bytes)?"""
-        if self.did_document is not None and document is self.did_document:
+        pinned = self.did_document
+        if pinned is not None and (document is pinned or document.document == pinned.document):
             return True
         digest = self.did_document_sha256
         return digest is not None and document.sha256 == digest

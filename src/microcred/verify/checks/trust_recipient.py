@@ -53,13 +53,26 @@ def check_issuer_trust(ctx: Ctx) -> CheckResult:
                 ],
             )
         document = ctx.options.did_documents.get(issuer) if issuer else None
-        if document is not None and not document.chosen and not entry.pins(document):
+        pinned = entry.did_document is not None or entry.did_document_sha256 is not None
+        if document is not None and pinned and not entry.pins(document):
+            return result(
+                "issuer_trust",
+                [
+                    Finding(
+                        UNTRUSTED_ISSUER,
+                        f"the key of {issuer} comes from {document.source}, not from the "
+                        f"document the trust file {trust.source} pins for it",
+                    )
+                ],
+            )
+        if issuer is not None and not issuer.startswith("did:key:") and not pinned:
+            where = f"its key comes from {document.source}" if document else "no key document"
             return result(
                 "issuer_trust",
                 note=(
                     f"{issuer} is trusted by DID only ('{printable(entry.name)}', {trust.source}):"
-                    f" its key comes from {document.source}, a copy the trust file does not pin"
-                    " (add did_document or did_document_sha256 to the entry)"
+                    f" {where}, and the trust file pins no document for it (add did_document or"
+                    " did_document_sha256 to the entry)"
                 ),
             )
         return result(
