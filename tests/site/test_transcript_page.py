@@ -174,3 +174,38 @@ def test_the_page_in_headless_chromium_screen_and_print(
         finally:
             browser.close()
     assert problems == []
+
+
+@pytest.mark.browser
+def test_the_sites_verify_page_checks_a_transcript_from_the_link(
+    transcript: dict[str, Any], tmp_path: Path
+) -> None:
+    """The link (and QR, when it fits) opens verify.html#vc=…: the site's in-browser verifier
+    checks the school's eddsa-jcs-2022 proof there, and refuses a changed transcript."""
+    from microcred.layout import template_dir
+    from microcred.site.templates import render
+
+    assets = tmp_path / "assets"
+    assets.mkdir()
+    for name in ("verify.js", "verify-page.js", "microcred.css"):
+        (assets / name).write_bytes((template_dir() / "assets" / name).read_bytes())
+    data = {"didDocuments": {}, "statusLists": {}, "builtAt": "2026-09-01T10:00:00Z"}
+    html = render("verify.html.j2", title="Rhine", data=data, built_at="2026-09-01", home_href="#")
+    (tmp_path / "verify.html").write_text(html, encoding="utf-8")
+    forged = json.loads(json.dumps(transcript["doc"]))
+    forged["credentialSubject"]["achievement"][0]["creditsAvailable"] = 30
+    verdicts = []
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            tab = browser.new_page()
+            for doc in (transcript["doc"], forged):
+                link = verify_link(doc, (tmp_path / "verify.html").as_uri())
+                tab.goto("about:blank")
+                tab.goto(link)
+                done = '[data-mc-verify-result]:not([data-mc-verify-result="pending"])'
+                tab.wait_for_selector(done, timeout=20_000)
+                verdicts.append(tab.get_attribute(done, "data-mc-verify-result"))
+        finally:
+            browser.close()
+    assert verdicts == ["valid", "invalid"]
