@@ -9,7 +9,6 @@ Inputs are never mutated; every refusal is a ProofError whose ``code`` says whic
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from typing import Any
 
 from microcred.errors import KeyError_, MicrocredError, ProofError
 from microcred.proof import _curve
+from microcred.proof._jsoncopy import json_copy as _copy
 from microcred.proof.keys import KeyPair, check_public_key, verify_ed25519
 from microcred.proof.multibase import b58decode, multibase_encode_b58
 from microcred.proof.timestamps import format_datetimestamp, parse_datetimestamp
@@ -105,7 +105,7 @@ def _run_rdfc(rdfc: Canonicalizer | None, value: Mapping[str, Any]) -> bytes:
     if rdfc is None:
         raise _error("no RDFC-1.0 canonicalizer was given", "PROOF_TRANSFORMATION_ERROR")
     try:
-        result = rdfc(copy.deepcopy(dict(value)))
+        result = rdfc(_copy(dict(value)))
     except MicrocredError:
         raise
     except Exception as exc:  # a third-party canonicalizer's own error: report, never crash
@@ -124,7 +124,7 @@ def _run_jcs(jcs: JcsCanonicalizer | None, value: Mapping[str, Any]) -> bytes:
     if jcs is None:
         raise _error("no JCS (RFC 8785) canonicalizer was given", "PROOF_TRANSFORMATION_ERROR")
     try:
-        result = jcs(copy.deepcopy(dict(value)))
+        result = jcs(_copy(dict(value)))
     except MicrocredError:
         raise
     except Exception as exc:  # a third-party canonicalizer's own error: report, never crash
@@ -290,17 +290,17 @@ def create_proof(
         unsecured["proof"] = _referenced_proofs(existing, {"previousProof": previous_proof}, gen)
         options["previousProof"] = previous_proof if isinstance(previous_proof, str) else ids
     if suite == EDDSA_JCS_2022 and "@context" in document:
-        options["@context"] = copy.deepcopy(document["@context"])
+        options["@context"] = _copy(document["@context"])
     stages = compute_hash_stages(unsecured, options, rdfc=rdfc, jcs=jcs)
     signature = key.sign(stages.hash_data)
-    return {**copy.deepcopy(options), "proofValue": multibase_encode_b58(signature)}
+    return {**_copy(options), "proofValue": multibase_encode_b58(signature)}
 
 
 def add_proof(document: Mapping[str, Any], key: KeyPair, **options: Any) -> dict[str, Any]:
     """A copy of ``document`` whose ``proof`` is an array ending with a new proof (proof set;
     a chain when ``previous_proof`` is given). Options are those of :func:`create_proof`."""
     proof = create_proof(document, key, **options)
-    secured = copy.deepcopy(dict(document))
+    secured = _copy(dict(document))
     secured["proof"] = [*_proof_list(secured, "PROOF_GENERATION_ERROR"), proof]
     return secured
 
