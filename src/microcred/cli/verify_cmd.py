@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -25,8 +26,9 @@ from microcred.verify import (
     load_trust_file,
 )
 from microcred.verify.parallel import verify_paths_parallel
-from microcred.verify.pinned import PinnedDocument, StatusSnapshot
+from microcred.verify.pinned import PinnedDocument, StatusSnapshot, read_json_file
 from microcred.verify.report import human_lines, verdict_word
+from microcred.verify.userpins import is_jwk_document, jwks_from, load_context_pair, load_jwks
 
 USAGE_ERROR = 2
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
@@ -52,8 +54,13 @@ def _options(
     trust_file: Path | None,
     recipient: str | None,
     strict: bool,
+    jwk_files: tuple[Path, ...] = (),
+    context_pairs: tuple[str, ...] = (),
 ) -> VerifyOptions:
-    """Precedence: the trust file's pinned files, then --did-doc/--status-list, then a site's."""
+    """Precedence: the trust file's pinned files, then --did-doc/--status-list, then a site's.
+
+    A --did-doc file holding a JWK (or JWK Set) counts as --jwk: it pins a VC-JWT issuer key.
+    """
     trust = load_trust_file(trust_file) if trust_file is not None else None
     docs: dict[str, PinnedDocument] = dict(trust.did_documents()) if trust else {}
     lists: dict[str, StatusSnapshot] = dict(trust.status_lists()) if trust else {}
@@ -61,7 +68,12 @@ def _options(
         did_documents=docs, status_lists=lists, trust=trust, recipient=recipient, strict=strict
     )
     flag_docs: dict[str, PinnedDocument] = {}
+    jwks = [pair for path in jwk_files for pair in load_jwks(path)]
     for path in did_docs:
+        value = read_json_file(path, "DID document")
+        if is_jwk_document(value):
+            jwks += jwks_from(value, str(path))
+            continue
         did, document = load_did_document(path)
         if did in flag_docs:
             raise ConfigError(
@@ -71,7 +83,9 @@ def _options(
             )
         flag_docs[did] = document
     flag_lists = dict(load_status_list(spec) for spec in status_lists)
-    return base.merged(did_documents=flag_docs, status_lists=flag_lists)
+    contexts = dict(load_context_pair(spec) for spec in context_pairs)
+    merged = base.merged(did_documents=flag_docs, status_lists=flag_lists)
+    return replace(merged, jwks=tuple(jwks), contexts=contexts)
 
 
 def register(main: click.Group) -> None:
@@ -93,6 +107,21 @@ def register(main: click.Group) -> None:
         multiple=True,
         metavar="[URL=]FILE",
         help="A signed status list snapshot, for the URL in its 'id' or the URL given; repeatable.",
+    )
+    @click.option(
+        "--jwk",
+        "jwk_files",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        metavar="FILE",
+        help="A VC-JWT issuer's public key (JWK or JWK Set) you got out of band; repeatable.",
+    )
+    @click.option(
+        "--context",
+        "context_pairs",
+        multiple=True,
+        metavar="URL=FILE",
+        help="Pin a JSON-LD context microcred does not ship, from a local file; repeatable.",
     )
     @click.option(
         "--trust",
@@ -120,6 +149,8 @@ def register(main: click.Group) -> None:
         recipient: str | None,
         strict: bool,
         jobs: int | None,
+        jwk_files: tuple[Path, ...],
+        context_pairs: tuple[str, ...],
         paths: tuple[Path, ...],
     ) -> None:
         """Verify credentials (.json, baked .png/.svg, folders, built sites) fully offline.
@@ -130,7 +161,9 @@ def register(main: click.Group) -> None:
         """
         try:
             now = _parse_at(at_text)
-            options = _options(did_docs, status_lists, trust_file, recipient, strict)
+            options = _options(
+                did_docs, status_lists, trust_file, recipient, strict, jwk_files, context_pairs
+            )
         except MicrocredError as exc:
             click.echo(f"error: {exc.diagnostics()}", err=True)
             sys.exit(USAGE_ERROR)
