@@ -249,3 +249,29 @@ def test_revoking_a_transcript_flips_its_bit_in_the_schools_list(
     assert [p.code for p in report.check("status").problems] == ["REVOKED"]
     listing = invoke("registry", "transcript", "--registry", setup["url"], "--list").stdout
     assert "revoked" in listing
+
+
+def test_a_credential_on_contexts_that_clash_with_clr_is_left_out_with_the_reason(
+    setup: dict[str, Any], school: tuple[KeyPair, Path], tmp_path: Path
+) -> None:
+    _, key_file = school
+    doc = rs.credential(issuer=rs.ISSUER, credits=28, unit="hours", name="Old Context", cid=77)
+    doc["@context"] = [
+        c.replace("context-3.0.3.json", "context-3.0.2.json") for c in doc["@context"]
+    ]
+    seed = rs.gen.TEST_ONLY_ISSUER_SEED
+    old = rs.write(tmp_path / "old" / "old.json", rs.gen.secure(doc, seed, rs.gen.did_key_vm(seed)))
+    done = invoke(
+        "import", "--registry", setup["url"], "--trust", str(setup["trust"]), "--policy",
+        str(setup["policy"]), "--learner", rs.LEARNER, "--term", TERM, "--at", AT, "--json", str(old),
+    )  # fmt: skip
+    assert json.loads(done.stdout.splitlines()[0])["verdict"] == "accepted"
+    out = tmp_path / "t.json"
+    result = invoke(*transcript_args(setup, key_file, "--out", str(out)))
+    assert (
+        "LEFT OUT" in result.stderr
+        and "cannot be embedded in a CLR 2.0 transcript" in result.stderr
+    )
+    names = [c["credentialSubject"]["achievement"]["name"] for _, c in embedded_credentials(
+        json.loads(out.read_bytes()))]  # fmt: skip
+    assert "Old Context" not in names and len(names) == 3

@@ -33,10 +33,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from microcred.credential.clr import Recognition, build_clr
+from microcred.credential.clr import Recognition, School, build_clr
 from microcred.credential.clr_schemas import clr_errors
 from microcred.errors import MicrocredError
 from microcred.issue import dump_json, sign_document
+from microcred.jsonld import check_data_loss, default_loader
 from microcred.jsonld.strictjson import loads_strict
 from microcred.proof.keys import KeyPair
 from microcred.proof.timestamps import format_datetimestamp
@@ -184,6 +185,27 @@ def _recheck(
     return parsed, report, None
 
 
+def _not_embeddable(recognition: Recognition, now: dt.datetime) -> str | None:
+    """Why this credential cannot sit inside a CLR 2.0 transcript, or None.
+
+    Its own ``@context`` is processed inside the transcript's: a credential on VC 1.1 or an
+    older OB context redefines terms the transcript's contexts protect, which JSON-LD forbids
+    (every implementation refuses it), so it could never be signed or verified in place.
+    """
+    probe = build_clr(School(did="did:key:probe", name="probe"), [recognition], learner="-",
+                      issued=now)  # fmt: skip
+    try:
+        check_data_loss(probe, default_loader())
+    except MicrocredError as exc:
+        first = exc.message.split("(context:", 1)[0].strip().rstrip(".;")
+        return (
+            f"cannot be embedded in a CLR 2.0 transcript ({first}): its @context conflicts with "
+            "the transcript's VC 2.0 / OB 3.0.3 terms; ask the issuer for a VC 2.0 + OB 3.0.3 "
+            "credential"
+        )
+    return None
+
+
 def issue_transcript(
     registry: Registry,
     config: SchoolConfig,
@@ -229,6 +251,12 @@ def issue_transcript(
             issuer_unit=getattr(extra, "issuer_credit_unit", None),
             term=item.term,
         )
+        clash = _not_embeddable(recognition, now)
+        if clash is not None:
+            left_out.append(
+                LeftOut(item.row, item.credential_id, item.issuer, item.achievement, clash)
+            )
+            continue
         included.append(Included(item.row, recognition, report))
     if not included:
         listed = "; ".join(f"row {x.row}: {x.reason}" for x in left_out)
