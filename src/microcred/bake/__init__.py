@@ -2,7 +2,8 @@
 
 PNG: one uncompressed ``iTXt`` chunk with keyword ``openbadgecredential`` right after ``IHDR``.
 SVG: ``<openbadges:credential>`` (namespace ``https://purl.imsglobal.org/ob/v3p0``) as the
-first child of the root, the JSON in CDATA or a compact JWS in ``verify`` (SUMMARY section 15).
+first child of the root, the JSON in CDATA or a compact JWS in ``verify``
+(docs/standards.md section 15).
 
 Images to unbake are untrusted (MC-68): every PNG chunk CRC is checked, two credential chunks
 are refused as ambiguous, compressed text is inflated under a cap, and SVG is parsed with

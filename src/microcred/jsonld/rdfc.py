@@ -1,7 +1,7 @@
 """RDFC-1.0 canonical N-Quads: what eddsa-rdfc-2022 hashes.
 
 pyld 3.3.0 supplies the JSON-LD -> RDF conversion and the Hash N-Degree Quads recursion, but
-these things are fixed here (DESIGN section 8, SUMMARY section 17):
+these things are fixed here (DESIGN section 8, docs/standards.md section 17):
 
 * literal escaping: pyld writes URDNA2015-era N-Quads (raw BS/FF/C0 controls); RDFC-1.0
   wants ECHAR for ``\\b \\t \\n \\f \\r \\" \\\\`` and upper-case ``\\u00XX`` for the other C0

@@ -70,7 +70,7 @@ def _text(value: str, field: str, *, max_len: int = 10_000) -> None:
     _require(isinstance(value, str) and value.strip() != "", field, "must be non-empty text")
     _require(len(value) <= max_len, field, f"is longer than {max_len} characters")
     # C0 controls (other than TAB/LF/CR) would be signed differently by RDFC-1.0 and
-    # URDNA2015 implementations: refuse them at the source (SUMMARY section 17).
+    # URDNA2015 implementations: refuse them at the source (docs/standards.md section 17).
     bad = [c for c in value if (ord(c) < 0x20 and c not in "\t\n\r") or ord(c) == 0x7F]
     _require(not bad, field, f"contains control character U+{ord(bad[0]):04X}" if bad else "")
 

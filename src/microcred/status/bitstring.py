@@ -1,7 +1,7 @@
 """The ``encodedList`` wire format of Bitstring Status List v1.0 and MSB-first bit access.
 
 ``encodedList`` is ``'u'`` + base64url without padding of a GZIP member holding the bitstring.
-Decoding is strict (SUMMARY section 16, MC-49) and bounded (MC-60): a list is attacker
+Decoding is strict (docs/standards.md section 16, MC-49) and bounded (MC-60): a list is attacker
 supplied data when it comes from an imported credential.
 """
 

@@ -3,7 +3,7 @@
 
 Trust never changes ``result``: a genuine credential from an unknown issuer is valid and
 untrusted (MC-32). The issuer's self-declared name is shown as a claim, never as verified.
-Recipient matching uses the credential layer's IdentityHash rules (SUMMARY section 14):
+Recipient matching uses the credential layer's IdentityHash rules (docs/standards.md section 14):
 salted sha256 (md5 accepted on input), hex in either case, e-mails trimmed and lower-cased.
 """
 
