@@ -23,6 +23,7 @@ from microcred.credential.clr import (
     School,
     build_clr,
     embedded_credentials,
+    recognised_total,
     totals,
 )
 from microcred.credential.clr_schemas import clr_errors, clr_schema
@@ -151,6 +152,7 @@ def test_credits_are_the_schools_in_its_unit_with_the_policy_named(
         # the issuer's own statement (40 hours) is kept beside the school's conversion
         assert "40 hours" in ach["description"] and "ECTS" in ach["description"]
     assert "6.5 ECTS in total" in signed["description"]
+    assert recognised_total(signed) == (Decimal("6.5"), "ECTS")
 
 
 def test_associations_link_each_recognition_to_the_issuers_achievement_and_its_group(

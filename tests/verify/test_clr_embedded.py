@@ -107,6 +107,14 @@ def test_a_transcript_of_good_credentials_is_valid_and_names_each_by_path(
     note = report.check("proof").note
     assert f"{VC0} ({first['id']}) by {keys['northwind'].controller}: signature verified" in note
     assert f"{VC1} ({second['id']}) by {keys['guild'].controller}: signature verified" in note
+    # what it claims is the transcript and the credits it recognises in total (2 + 2 ECTS)
+    summary = report.to_json()["summary"]
+    assert summary["achievement"]["type"] == "ClrCredential"
+    assert (
+        summary["achievement"]["name"]
+        == "Rhine College: transcript of recognised micro-internships"
+    )
+    assert summary["credits"] == {"amount": 4, "unit": "ECTS"}
 
 
 def test_a_tampered_credential_the_school_signed_anyway_makes_the_transcript_invalid(

@@ -337,3 +337,30 @@ def is_clr(document: Mapping[str, Any]) -> bool:
     kinds = document.get("type")
     kinds = [kinds] if isinstance(kinds, str) else kinds
     return isinstance(kinds, list) and "ClrCredential" in kinds
+
+
+def recognised_total(clr: Mapping[str, Any]) -> tuple[Decimal, str] | None:
+    """The credits a transcript recognises in total: the sum of ``creditsAvailable`` of its
+    ClrSubject Achievements tagged ``credits: N unit`` (the school's), when they share one
+    unit; None for a CLR that does not follow this convention or mixes units."""
+    subject = _subject(clr)
+    achievements = subject.get("achievement")
+    total, units = Decimal(0), set()
+    for ach in achievements if isinstance(achievements, list) else [achievements]:
+        if not isinstance(ach, Mapping):
+            continue
+        amount = ach.get("creditsAvailable")
+        tags = ach.get("tag")
+        unit = next(
+            (
+                t.split(" ", 2)[2]
+                for t in (tags if isinstance(tags, list) else [tags])
+                if isinstance(t, str) and t.startswith("credits: ") and t.count(" ") >= 2
+            ),
+            None,
+        )
+        if unit is None or isinstance(amount, bool) or not isinstance(amount, int | float):
+            continue
+        total += Decimal(str(amount))
+        units.add(unit)
+    return (total, units.pop()) if len(units) == 1 else None

@@ -243,7 +243,8 @@ def issue_transcript(
         recognition = Recognition(
             credential=parsed,
             sha256=item.sha256,
-            credits=_decimal(item.credits),
+            # registry summary counts credits only with a unit; the transcript does the same
+            credits=_decimal(item.credits) if item.credit_unit else None,
             unit=item.credit_unit,
             policy=item.policy_name or "(no policy)",
             group=getattr(extra, "rule", None) or None,
@@ -282,6 +283,7 @@ def issue_transcript(
         transcript_id=transcript_id,
         partial=bool(term) or bool(left_out),
         status=entries,
+        title=None if config.school.name else "Transcript of recognised micro-internships",
     )
     problems = clr_errors(unsigned)
     if problems:

@@ -143,6 +143,17 @@ def summarize(
     vcdm1_from = _text(doc.get("issuanceDate"))
     valid_from = _text(doc.get("validFrom")) or vcdm1_from
     kind = _text(achievement.get("achievementType")) or _type_name(achievement.get("type"))
+    credits = _credits(subject, achievement)
+    if "ClrCredential" in (doc.get("type") or ()):
+        # A CLR transcript claims itself, and the credits it recognises in total.
+        from microcred.credential.clr import recognised_total  # only for CLRs (start-up)
+
+        achievement, kind = {"id": doc.get("id"), "name": doc.get("name")}, "ClrCredential"
+        total = recognised_total(doc)
+        amount = float(total[0]) if total else 0.0
+        credits = (
+            Credits(int(amount) if amount.is_integer() else amount, total[1]) if total else None
+        )
     return CredentialSummary(
         achievement=Achievement(
             id=_text(achievement.get("id")), name=_text(achievement.get("name")), type=kind
@@ -151,7 +162,7 @@ def summarize(
         valid_from=valid_from,
         valid_until=_text(doc.get("validUntil")) or _text(doc.get("expirationDate")),
         awarded=_text(doc.get("awardedDate")) or valid_from,
-        credits=_credits(subject, achievement),
+        credits=credits,
         recipient=recipient_outcome(recipient, given),
     )
 
