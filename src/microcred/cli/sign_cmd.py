@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from microcred.cli._common import parse_now, passphrase_from_env
+from microcred.cli._common import parse_now, passphrase_from_env, progress_bar
 from microcred.cli._parallel import ordered_map
 from microcred.errors import ConfigError, MicrocredError
 from microcred.fsutil import atomic_write_text
@@ -171,16 +171,19 @@ def register(main: click.Group) -> None:
         _BATCH.update(
             key=key, when=when, suites=suites, loader=loader, proof_array=proof_array, out=out_dir
         )
+        quiet = out_dir is not None and len(sources) > 1 and sys.stderr.isatty()
         try:
-            for outcome in ordered_map(_sign_chunk, sources, jobs=jobs):
-                for line in outcome.notes:
-                    click.echo(f"note: {line}", err=True)
-                if outcome.error is not None:
-                    raise MicrocredError(outcome.error[0], code=outcome.error[1])
-                if outcome.text is not None:
-                    click.echo(outcome.text, nl=False)
-                else:
-                    click.echo(outcome.done, err=True)
+            with progress_bar("Signing") as progress:
+                for done, outcome in enumerate(ordered_map(_sign_chunk, sources, jobs=jobs), 1):
+                    for line in outcome.notes:
+                        click.echo(f"note: {line}", err=True)
+                    if outcome.error is not None:
+                        raise MicrocredError(outcome.error[0], code=outcome.error[1])
+                    if outcome.text is not None:
+                        click.echo(outcome.text, nl=False)
+                    elif not quiet:  # on a terminal the bar says it; logs get every line
+                        click.echo(outcome.done, err=True)
+                    progress(done, len(sources), outcome.done)
         finally:
             _BATCH.clear()
 
