@@ -292,3 +292,32 @@ def test_the_reference_accepts_what_microcred_reads_as_the_signed_bytes(
     for doc in signed:  # and microcred agrees with itself
         assert verify(doc).result == "valid"
     assert verify(jwt, jwks=(("k", jwk),)).result == "valid"
+
+
+# ------------------------------------------------------------------ JCS numbers (RFC 8785)
+
+
+def test_integer_valued_doubles_sign_and_verify_like_the_reference(
+    reference: Reference, shipped_contexts: dict[str, Any], mc: Any
+) -> None:
+    """1e20 is written 100000000000000000000 by the reference; both sides sign and verify it."""
+    key = mc.generate_keypair()
+    doc = badge(key.controller)
+    doc["credentialSubject"]["achievement"]["creditsAvailable"] = 1e20
+    created = parse_datetimestamp(CREATED)
+    ours = {s: mc.add_proof(doc, key, s, created) for s in ("eddsa-jcs-2022", "eddsa-rdfc-2022")}
+    wire = {"publicKeyMultibase": key.public_key_multibase, "controller": key.controller}
+    wire |= {"id": key.id, "secretKeyMultibase": key.secret_key_multibase}
+    requests = [{"op": "verify", "document": d} for d in ours.values()]
+    requests += [
+        {"op": "sign", "suite": s, "document": doc, "key": wire, "created": CREATED} for s in ours
+    ]
+    answers = reference.batch(requests, {"contexts": shipped_contexts})
+    assert [a["verified"] for a in answers[:2]] == [True, True], answers[:2]
+    for answer, (suite, mine) in zip(answers[2:], ours.items(), strict=True):
+        theirs = answer["signed"]
+        assert theirs["proof"]["proofValue"] == mine["proof"][-1]["proofValue"], suite
+        text = json.dumps(theirs)  # Python writes the reference's number back in full
+        assert '"creditsAvailable": 100000000000000000000' in text
+        report = check_credential(text, now=NOW)
+        assert report.result == "valid", failing(report)

@@ -46,9 +46,20 @@ def test_raw_lone_surrogate_in_str_input() -> None:
     assert "surrogate" in _refused('"\ud800"')
 
 
-@pytest.mark.parametrize("number", [str(2**53), str(-(2**53)), "18446744073709551616", "9" * 5000])
-def test_integers_beyond_i_json(number: str) -> None:
+@pytest.mark.parametrize(
+    "number", [str(2**53 + 1), str(-(2**53 + 1)), "18446744073709551617", "9" * 5000, "9" * 399]
+)
+def test_integers_no_double_holds_are_refused(number: str) -> None:
     _refused(f'{{"n": {number}}}')
+
+
+@pytest.mark.parametrize(
+    "number", [str(2**53), str(-(2**53)), "18446744073709551616", "100000000000000000000"]
+)
+def test_integer_valued_doubles_written_in_full_are_read_as_doubles(number: str) -> None:
+    """ECMAScript writes the double 1e20 as 100000000000000000000 (RFC 8785 reads it back)."""
+    (value,) = loads_strict(f"[{number}]")
+    assert isinstance(value, float) and value == int(number)
 
 
 def test_largest_safe_integers_pass() -> None:
@@ -115,3 +126,14 @@ def test_scalar_documents_parse(text: str, value: object) -> None:
     # The depth check used to iterate the scalar: a bare TypeError for valid JSON.
     assert loads_strict(text) == value
     assert loads_strict(text.encode()) == value
+
+
+def test_integer_valued_doubles_canonicalize_as_rfc8785_writes_them() -> None:
+    """RFC 8785 section 3.2.2.3 (ECMAScript Number::toString), whatever JCS implementation."""
+    from microcred.jsonld.jcs import jcs
+
+    text = '{"c": 1E21, "b": 1e20, "a": 100000000000000000000, "d": 9007199254740992}'
+    expected = (
+        b'{"a":100000000000000000000,"b":100000000000000000000,"c":1e+21,"d":9007199254740992}'
+    )
+    assert jcs(loads_strict(text)) == expected

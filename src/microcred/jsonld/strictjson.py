@@ -44,7 +44,7 @@ def _constant(name: str) -> Any:
     raise _fail(f"{name} is not a JSON number", "use a finite number or a string")
 
 
-def _int(text: str) -> int:
+def _int(text: str) -> int | float:
     if len(text) < 16 and text != "-0":  # fast path: at most 15 digits is always safe
         return int(text)
     if len(text) > _MAX_NUMBER_CHARS:
@@ -53,8 +53,16 @@ def _int(text: str) -> int:
         raise _fail("negative zero (-0) is not portable JSON", "write 0")
     value = int(text)
     if abs(value) > MAX_SAFE_INTEGER:
+        # An integer-valued double written out in full, as ECMAScript writes 1e20
+        # ("100000000000000000000"): every reader gets this exact value, so it is read as
+        # the double it is (JCS and RDF then serialise it as the reference does). Integers
+        # no double holds exactly would mean different numbers to different readers.
+        as_double = float(value) if abs(value) < 2**1024 else math.inf
+        if math.isfinite(as_double) and as_double == value:
+            return as_double
         raise _fail(
-            f"integer {text} is outside the I-JSON range ±(2**53-1)",
+            f"integer {text} is outside the I-JSON range ±(2**53-1) and no 64-bit double "
+            "holds it exactly",
             "large numbers lose precision in other readers; write it as a string",
         )
     return value
