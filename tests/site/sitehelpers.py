@@ -26,13 +26,28 @@ def fixed_key(label: str = "microcred site tests") -> KeyPair:
 
 
 def copy_example(dest: Path) -> Path:
-    """The example program, without anything a previous issue run left behind."""
+    """The example program, without anything a previous issue run left behind; endorsers get
+    keys from fixed seeds (as the issuer does) so their DIDs are the same on every run."""
     shutil.copytree(
         EXAMPLE,
         dest,
         ignore=shutil.ignore_patterns(".microcred", "credentials", "status", "site"),
     )
+    seed_endorser_keys(dest)
     return dest
+
+
+def seed_endorser_keys(root: Path) -> None:
+    from microcred.issue.endorse import endorser_key_path
+    from microcred.proof.keystore import save_keyfile
+
+    for source in sorted((root / "endorsements").glob("*.md")):
+        match = re.search(r"^endorser:\n  name: (.+)$", source.read_text("utf-8"), re.MULTILINE)
+        if match is None:
+            continue
+        path = endorser_key_path(root, match.group(1).strip())
+        if not path.exists():
+            save_keyfile(path, fixed_key(f"endorser {match.group(1).strip()}"))
 
 
 # Values that change on every issue run (fresh salts, random status indexes, signatures over
@@ -164,7 +179,11 @@ def write_xss_program(root: Path, base_url: str = "https://xss.example.org/progr
         "version": "<b>1</b>",
     }
     (root / "achievements" / "hostile-brief.md").write_text(md(brief, "Body " + XSS), "utf-8")
-    for slug, consent in (("hostile-consenting", True), ("hostile-private", False)):
+    # Same candidate id, different dates: otherwise `check` rightly calls it a duplicate.
+    for slug, consent, start, end in (
+        ("hostile-consenting", True, "2026-03-02", "2026-03-13"),
+        ("hostile-private", False, "2026-03-16", "2026-03-27"),
+    ):
         record = {
             "candidate": {
                 "name": "Name " + XSS[:150],
@@ -173,8 +192,8 @@ def write_xss_program(root: Path, base_url: str = "https://xss.example.org/progr
                 "consent_publish": consent,
             },
             "achievement": "hostile-brief",
-            "start_date": "2026-03-02",
-            "end_date": "2026-03-13",
+            "start_date": start,
+            "end_date": end,
             "hours": 10,
             "mentor": {"name": "Mentor " + XSS[:150], "role": "Role " + XSS[:150]},
             "results": [{"criterion": "quality", "level": "high", "comment": "Comment " + XSS}],

@@ -21,11 +21,12 @@ def portfolio(built_portfolio: tuple[Path, Path]) -> tuple[Path, Path]:
 def test_each_credential_is_verified_and_shown_in_words(portfolio: tuple[Path, Path]) -> None:
     _, site = portfolio
     home = (site / "index.html").read_text()
-    assert home.count("valid — the signature, the issuer") == 3  # json, baked png, baked svg
-    assert home.count("invalid — a check failed") == 3  # tampered, garbage, hostile
-    assert "credentials/garbage.json" in home  # unreadable files are listed, not hidden
+    assert home.count('<span class="mc-chip mc-chip--valid">Verified</span>') == 3
+    assert home.count('<span class="mc-chip mc-chip--invalid">Not valid</span>') == 3
+    assert "credentials/garbage.json" in home  # show_invalid = true: unreadable ones listed
     page = (site / "badges" / "churn" / "index.html").read_text()
-    assert "Verified at build time 2026-11-01T12:00:00Z:</strong> valid" in page
+    assert "<strong>Verified:</strong> “Data Analysis Sprint: Customer Churn” issued by" in page
+    assert "At build time (2026-11-01T12:00:00Z), checked: proofs eddsa-rdfc-2022" in page
     tampered = (site / "badges" / "tampered" / "index.html").read_text()
     assert "CRYPTOGRAPHIC_SECURITY_ERROR" in tampered
 
