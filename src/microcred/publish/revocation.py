@@ -32,9 +32,10 @@ from microcred.layout import (
 from microcred.model import Program
 from microcred.proof.keys import KeyPair
 from microcred.publish.publication import _load_credentials
-from microcred.publish.status_lists import signed_status_lists, status_epoch
+from microcred.publish.status_lists import _stored, signed_status_lists, status_epoch
 from microcred.records import load_program
 from microcred.status import StatusAllocator
+from microcred.status.consistency import ensure_consistent
 
 MAX_REASON = 500
 Action = Literal["revoke", "suspend", "reinstate"]
@@ -148,6 +149,13 @@ def change_status(
         allocator: StatusAllocator = revocation
         if purpose == "suspension":
             allocator = _suspension_allocator(root, program, cred_id, revocation, action)
+        for checked in {revocation.purpose: revocation, allocator.purpose: allocator}.values():
+            # A hand-edited state file is refused before this change is added to it.
+            ensure_consistent(
+                checked,
+                _stored(root / published_list_file(checked.purpose)),
+                root / status_state_file(checked.purpose),
+            )
         index = allocator.index_of(cred_id)
         assert index is not None
         changed = allocator.set_status(cred_id, purpose, value, who, now, reason)

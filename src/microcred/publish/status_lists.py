@@ -19,10 +19,12 @@ from microcred.issue import (
     status_list_url,
 )
 from microcred.keyring import KeyRing
-from microcred.layout import PUBLISHED_STATUS_DIR, published_list_file
+from microcred.layout import PUBLISHED_STATUS_DIR, published_list_file, status_state_file
 from microcred.model import Program
 from microcred.proof.keys import KeyPair
 from microcred.status import status_list_credential
+from microcred.status.bitstring import encode_list
+from microcred.status.consistency import ensure_consistent
 
 STATUS_TTL_MS = 24 * 60 * 60 * 1000  # advisory: how long a verifier may cache a snapshot
 PUBLISHED_DIR = Path(PUBLISHED_STATUS_DIR)
@@ -72,15 +74,19 @@ def signed_status_lists(
     for purpose in purposes(program):
         allocator = open_allocator(root, program, purpose)
         url = status_list_url(program, purpose)
+        stored_path = root / published_list_file(purpose)
+        last = _stored(stored_path)
+        # Hand edits to status/<purpose>.json stop here, before anything is signed (issue 8).
+        ensure_consistent(allocator, last, root / status_state_file(purpose))
+        bits = allocator.bits()
         unsigned = status_list_credential(
             url,
             key.controller,
-            allocator.bits(),
+            bits,
             purpose,
-            valid_from=_last_change(allocator.log, epoch),
+            valid_from=_valid_from(allocator.log, epoch, last, bits),
             ttl=STATUS_TTL_MS,
         )
-        stored_path = root / published_list_file(purpose)
         signed = _reuse_if_same(stored_path, unsigned, key)
         if signed is None:
             signed = sign_document(unsigned, key, created=now)
@@ -89,12 +95,38 @@ def signed_status_lists(
     return lists
 
 
-def _reuse_if_same(path: Path, unsigned: dict[str, Any], key: KeyPair) -> dict[str, Any] | None:
+def _stored(path: Path) -> dict[str, Any] | None:
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(stored, dict):
+    return stored if isinstance(stored, dict) else None
+
+
+def _valid_from(
+    log: list[dict[str, Any]], epoch: dt.datetime, last: dict[str, Any] | None, bits: bytearray
+) -> dt.datetime:
+    """The last logged change; never earlier than a previous list with other bits (a change
+    dated in the past with --now must still make verifiers see a newer list)."""
+    valid_from = _last_change(log, epoch)
+    subject = last.get("credentialSubject") if last else None
+    previous = last.get("validFrom") if last else None
+    if not isinstance(subject, dict) or not isinstance(previous, str):
+        return valid_from
+    if subject.get("encodedList") == encode_list(bits):
+        return valid_from
+    try:
+        before = _parse_stamp(previous)
+    except ValueError:
+        return valid_from
+    if valid_from <= before:
+        return before + dt.timedelta(seconds=1)
+    return valid_from
+
+
+def _reuse_if_same(path: Path, unsigned: dict[str, Any], key: KeyPair) -> dict[str, Any] | None:
+    stored = _stored(path)
+    if stored is None:
         return None
     proofs = stored.get("proof")
     body = {k: v for k, v in stored.items() if k != "proof"}
