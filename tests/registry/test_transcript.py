@@ -275,3 +275,78 @@ def test_a_credential_on_contexts_that_clash_with_clr_is_left_out_with_the_reaso
     names = [c["credentialSubject"]["achievement"]["name"] for _, c in embedded_credentials(
         json.loads(out.read_bytes()))]  # fmt: skip
     assert "Old Context" not in names and len(names) == 3
+
+
+def test_without_out_the_transcript_goes_to_stdout_and_json_needs_a_file(
+    setup: dict[str, Any], school: tuple[KeyPair, Path], tmp_path: Path
+) -> None:
+    _, key_file = school
+    result = invoke(*transcript_args(setup, key_file, "--term", TERM))
+    doc = json.loads(result.stdout)
+    assert doc["type"] == ["VerifiableCredential", "ClrCredential"] and doc["partial"] is True
+    assert "wrote" not in result.stderr and "transcript urn:uuid:" in result.stderr
+    bad = invoke(*transcript_args(setup, key_file, "--json"), code=2)
+    assert "--out" in bad.stderr
+    out = tmp_path / "t.json"
+    summary = json.loads(
+        invoke(*transcript_args(setup, key_file, "--json", "--out", str(out))).stdout
+    )
+    assert summary["id"] == json.loads(out.read_bytes())["id"] and summary["credits"] == "5 ECTS"
+    assert summary["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+
+
+def test_without_a_school_section_the_first_key_is_remembered(
+    setup: dict[str, Any], school: tuple[KeyPair, Path], tmp_path: Path
+) -> None:
+    key, key_file = school
+    bare = tmp_path / "bare-policy.toml"
+    bare.write_text('name = "p"\nunit = "ECTS"\n[[rule]]\nname = "all"\n', encoding="utf-8")
+    args = transcript_args(setup, key_file, "--out", str(tmp_path / "a.json"))
+    args[args.index(str(setup["policy"]))] = str(bare)
+    first = invoke(*args)
+    assert "no [school] section" in first.stderr
+    doc = json.loads((tmp_path / "a.json").read_bytes())
+    assert doc["issuer"] == {"id": key.controller, "type": ["Profile"], "name": key.controller}
+    other = generate_keypair()
+    save_keyfile(tmp_path / "other.json", other)
+    args[args.index(str(key_file))] = str(tmp_path / "other.json")
+    refused = invoke(*args, code=1)
+    assert key.controller in refused.stderr and other.controller in refused.stderr
+    assert "earlier transcripts" in refused.stderr
+
+
+def test_a_broken_school_section_names_file_line_and_key(
+    setup: dict[str, Any], school: tuple[KeyPair, Path], tmp_path: Path
+) -> None:
+    _, key_file = school
+    broken = tmp_path / "broken.toml"
+    broken.write_text(
+        'name = "p"\nunit = "ECTS"\n\n[school]\nname = "Rhine"\nurl = "http://rhine.example"\n'
+        'learner = "full-name"\ncolour = "blue"\n',
+        encoding="utf-8",
+    )
+    args = transcript_args(setup, key_file)
+    args[args.index(str(setup["policy"]))] = str(broken)
+    result = invoke(*args, code=1)
+    assert (
+        f"{broken}:6: $.school.url: 'http://rhine.example' must be an https:// URL" in result.stderr
+    )
+    assert f"{broken}:7: $.school.learner:" in result.stderr
+    assert f"{broken}:8: $.school.colour: unknown key" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_transcript_too_large_to_verify_is_refused(
+    setup: dict[str, Any],
+    school: tuple[KeyPair, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from microcred.verify.checks import parse
+
+    _, key_file = school
+    monkeypatch.setattr(parse, "MAX_NODES", 300)  # above one credential, below three
+    out = tmp_path / "t.json"
+    result = invoke(*transcript_args(setup, key_file, "--out", str(out)), code=1)
+    assert "too large for `microcred verify`" in result.stderr and "--term" in result.stderr
+    assert not out.exists()

@@ -46,6 +46,7 @@ from microcred.registry.school import SchoolConfig
 from microcred.registry.store import AcceptedCredential, Registry
 from microcred.registry.transcript_status import TranscriptStatus
 from microcred.verify import VerificationReport, VerifyOptions, check_credential
+from microcred.verify.checks.parse import size_problem
 
 
 class TranscriptError(MicrocredError):
@@ -285,6 +286,13 @@ def issue_transcript(
         status=entries,
         title=None if config.school.name else "Transcript of recognised micro-internships",
     )
+    too_big = size_problem(unsigned)
+    if too_big is not None:
+        raise TranscriptError(
+            f"a transcript of {len(included)} credentials would be too large for `microcred "
+            f"verify` to accept ({too_big}); no transcript was written",
+            hint="issue one transcript per term with --term",
+        )
     problems = clr_errors(unsigned)
     if problems:
         raise TranscriptError(
