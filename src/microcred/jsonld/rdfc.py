@@ -35,7 +35,7 @@ from pyld.canon import URDNA2015
 from pyld.identifier_issuer import IdentifierIssuer
 
 from microcred.errors import JsonLdError
-from microcred.jsonld import _pyld
+from microcred.jsonld import _pyld, memo
 from microcred.jsonld.loader import OfflineLoader
 
 # The W3C "evil" tests 044-046 need 3,348 units each; credentials need a handful.
@@ -508,10 +508,19 @@ def canonicalize(
     ``INVALID_CONTEXT`` for contexts the loader refuses, ``MALFORMED_VALUE_ERROR`` for JSON-LD
     pyld rejects.
     """
+    text = memo.json_key(doc) if isinstance(doc, Mapping) else None
+    key = None if text is None else f"{order} {max_work} {timeout_s} {text}"
+    cache = memo.cache_for(loader, "canonical")
+    hit = cache.get(key) if key is not None else None
+    if hit is not None:  # the same JSON again (a batch's proof options): the same N-Quads
+        return str(hit)
     quads = to_quads(doc, loader)
-    return _canonicalize_quads(
+    canonical = _canonicalize_quads(
         quads, max_work=max_work, timeout_s=timeout_s, order=order, ascii_labels=True
     )[0]
+    if key is not None:
+        cache[key] = canonical
+    return canonical
 
 
 def canonical_variants(

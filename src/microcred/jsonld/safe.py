@@ -17,6 +17,7 @@ datatype). A string typed ``xsd:double`` is: the reference signs ``parseFloat`` 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Mapping
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from microcred.errors import JsonLdError
-from microcred.jsonld import _pyld
+from microcred.jsonld import _pyld, memo
 from microcred.jsonld.ecma import is_decimal_literal
 from microcred.jsonld.loader import OfflineLoader
 
@@ -343,11 +344,30 @@ def data_loss_problems(doc: Mapping[str, Any], loader: OfflineLoader) -> dict[st
 
 
 def expand_checked(doc: Mapping[str, Any], loader: OfflineLoader) -> tuple[Any, dict[str, str]]:
-    """(expanded form, JSON path -> reason for everything expansion would drop)."""
+    """(expanded form, JSON path -> reason for everything expansion would drop).
+
+    Remembered per loader under the document's exact JSON text (jsonld/memo.py): verification
+    asks twice for the same document (signed view, contexts check) and once per proof for
+    proof options that rarely differ; a hit returns private copies.
+    """
     if not isinstance(doc, Mapping):
         raise JsonLdError(
             f"expected a JSON-LD object, got {type(doc).__name__}", code="MALFORMED_VALUE_ERROR"
         )
+    key = memo.json_key(doc)
+    cache = memo.cache_for(loader, "checked")
+    hit = cache.get(key) if key is not None else None
+    if hit is not None:
+        expanded, found = memo.thawed(hit)
+        return expanded, found
+    expanded, problems = _expand_checked(doc, loader)
+    if key is not None:
+        with contextlib.suppress(ValueError):  # not plain JSON data: nothing to remember
+            cache[key] = memo.frozen((expanded, problems))
+    return expanded, problems
+
+
+def _expand_checked(doc: Mapping[str, Any], loader: OfflineLoader) -> tuple[Any, dict[str, str]]:
     problems = _context_problems(doc, loader)
     processor = _TrackingProcessor(loader)
     try:
