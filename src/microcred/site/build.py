@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import multiprocessing
 import os
@@ -19,19 +20,21 @@ import shutil
 import tempfile
 import time
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from microcred._util import cpu_count
 from microcred.errors import ConfigError, MicrocredError
+from microcred.keyring import KeyRing
 from microcred.layout import credential_file
 from microcred.proof.keys import KeyPair
 from microcred.publish import prepare_publication
 from microcred.site.engine import ENGINES, PageStats, postprocess, run_engine
-from microcred.site.safety import find_secret_keys
+from microcred.site.safety import find_secret_keys, secret_needles
 from microcred.site.source import (
     SITE_MANIFEST,
     BuildCheck,
@@ -128,7 +131,7 @@ def check_publication(pub: PublicationLike, now: dt.datetime) -> dict[str, Build
     items = [(slug, dict(cred)) for slug, cred in sorted(pub.credentials.items())]
     docs = {d: dict(doc) for d, doc in pub.did_documents.items()}
     lists = {u: dict(doc) for u, doc in pub.status_lists.items()}
-    workers = min(len(os.sched_getaffinity(0)), 8)
+    workers = min(cpu_count(), 8)  # _util.cpu_count works on every platform
     if len(items) < PARALLEL_FROM or workers < 2:
         return dict(_check_chunk(items, docs, lists, now))
     size = -(-len(items) // (workers * 4))
@@ -182,14 +185,49 @@ def _check_out_dir(out: Path, root: Path) -> None:
         )
 
 
-def _refuse_secrets(folder: Path, what: str) -> None:
-    found = find_secret_keys(folder)
+def _refuse_secrets(folder: Path, what: str, needles: Sequence[bytes] = ()) -> None:
+    found = find_secret_keys(folder, needles)
     if found:
         names = ", ".join(str(p.relative_to(folder)) for p in found[:5])
         raise SecretInOutputError(
             f"refusing to publish: a secret key would be in the {what} ({names})",
             hint="keep key files in .microcred/keys/ only; nothing from there is ever published",
         )
+
+
+WORK_PREFIX = ".microcred-build-"
+
+
+def _alive(pid_file: Path) -> bool:
+    try:
+        pid = int(pid_file.read_text(encoding="ascii"))
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _remove_stale_work(parent: Path) -> None:
+    """Work folders of builds that were killed (their process is gone) are removed; a build
+    still running keeps its own (its ``pid`` file names a live process)."""
+    with contextlib.suppress(OSError):
+        for folder in parent.glob(WORK_PREFIX + "*"):
+            if not folder.is_dir() or folder.is_symlink() or _alive(folder / "pid"):
+                continue
+            # No pid file yet: a build that is just starting, unless it is a minute old.
+            if (folder / "pid").exists() or time.time() - folder.stat().st_mtime > 60:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def _known_secrets(root: Path, key: KeyPair | None, passphrase: str | None) -> list[bytes]:
+    """The secret key bytes this build can know (to find them in any encoding in the output)."""
+    seeds = [key.secret_seed] if key is not None and key.secret_seed else []
+    if project_kind(root) != "portfolio":
+        with contextlib.suppress(MicrocredError, OSError, ValueError):
+            active = KeyRing(root).load_active_secret(passphrase=passphrase)
+            if active.secret_seed:
+                seeds.append(active.secret_seed)
+    return seeds
 
 
 def render_source(
@@ -243,7 +281,9 @@ def build_site(
     out = (out if out is not None else root / "site").resolve()
     _check_out_dir(out, root)
     out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".microcred-build-", dir=out.parent))
+    _remove_stale_work(out.parent)
+    work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=out.parent))
+    (work / "pid").write_text(str(os.getpid()), encoding="ascii")
     try:
         source, built = work / "source", work / "site"
         report, checks, count = render_source(
@@ -255,11 +295,12 @@ def build_site(
             progress=progress,
             key=key,
         )
-        _refuse_secrets(source, "site source")
+        needles = secret_needles(_known_secrets(root, key, passphrase))
+        _refuse_secrets(source, "site source", needles)
         engine_warnings = run_engine(source, built, engine)
         copy_static(source, built)
         stats: PageStats = postprocess(built)
-        _refuse_secrets(built, "built site")
+        _refuse_secrets(built, "built site", needles)
         if keep_source is not None:
             if keep_source.exists():
                 shutil.rmtree(keep_source)

@@ -18,10 +18,11 @@ re-interprets user text as Markdown.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,9 @@ def clean_text(value: object) -> str:
 def plain_title(value: object, *, max_len: int = 150) -> str:
     """Text that means the same raw, escaped, or unescaped: for titles MkDocs inserts."""
     text = clean_text(value).translate(_TITLE_MAP)
+    # A browser tab and a search result show <title> raw: a bidi override there would reorder
+    # what follows it (issue 8). Format characters go, except ZWJ inside emoji sequences.
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf" or ch == "\u200d")
     text = " ".join(text.split())
     if len(text) > max_len:
         text = text[: max_len - 1].rstrip() + "…"
@@ -301,8 +305,47 @@ def render_markdown(text: object, *, heading_base: int = 3, id_scope: str = "t")
 _SECRET_KEY_RE = re.compile(rb'(?<!\\)"(?:secretKeyMultibase|privateKeyMultibase)"\s*:')
 
 
-def find_secret_keys(root: Path) -> list[Path]:
-    """Files under ``root`` that hold an issuer secret key (never publishable)."""
+ED25519_PRIV_MULTICODEC = b"\x80\x26"  # varint(0x1300): the multibase secret key header
+_PKCS8_ED25519 = bytes.fromhex("302e020100300506032b657004220420")
+_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+NEEDLE_CHARS = 24
+"""A secret is found from any 24 consecutive characters of one of its encodings (>= 140 bits:
+no false positives), so a key pasted into a narrative and wrapped or cut is still caught."""
+
+
+def _b58(data: bytes) -> str:
+    number = int.from_bytes(data, "big")
+    out = ""
+    while number:
+        number, rest = divmod(number, 58)
+        out = _B58[rest] + out
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
+
+
+def secret_needles(seeds: Iterable[bytes]) -> list[bytes]:
+    """Every encoding the builder knows a secret key in (multibase, base58, hex, base64 and
+    base64url, PKCS#8 as in PEM, percent-encoded), cut into overlapping 24-character pieces."""
+    texts: set[str] = set()
+    for seed in seeds:
+        for raw in (seed, ED25519_PRIV_MULTICODEC + seed, _PKCS8_ED25519 + seed):
+            b64 = base64.b64encode(raw).decode("ascii")
+            url = base64.urlsafe_b64encode(raw).decode("ascii")
+            texts.update(
+                {_b58(raw), raw.hex(), raw.hex().upper(), b64.rstrip("="), url.rstrip("=")}
+            )
+            texts.add(b64.replace("+", "%2B").replace("/", "%2F").rstrip("="))
+    needles: set[bytes] = set()
+    for text in texts:
+        step = NEEDLE_CHARS // 2
+        for start in range(0, max(len(text) - NEEDLE_CHARS, 0) + 1, step):
+            needles.add(text[start : start + NEEDLE_CHARS].encode("ascii"))
+    return sorted(needles)
+
+
+def find_secret_keys(root: Path, needles: Sequence[bytes] = ()) -> list[Path]:
+    """Files under ``root`` that hold an issuer secret key (never publishable): a key file's
+    member name, or (with ``needles`` from :func:`secret_needles`) the key's bytes in any
+    encoding the builder knows, even inside a narrative or an escaped JSON string."""
     found = []
     for path in sorted(root.rglob("*")):
         if path.is_symlink() or not path.is_file():
@@ -312,6 +355,11 @@ def find_secret_keys(root: Path) -> list[Path]:
             continue
         data = path.read_bytes()
         if _SECRET_KEY_RE.search(data):
+            found.append(path)
+            continue
+        flat = data.replace(b"\\/", b"/")
+        flat = re.sub(rb"\s+", b"", flat)
+        if any(needle in flat for needle in needles):
             found.append(path)
     return found
 

@@ -1,0 +1,76 @@
+"""Issue 8 (smaller items): the build finds its secret key in any encoding, titles carry no
+bidi override, and work folders of killed builds are removed."""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from microcred.proof.keys import generate_keypair
+from microcred.site.build import WORK_PREFIX, _remove_stale_work
+from microcred.site.safety import find_secret_keys, plain_title, secret_needles
+
+
+def _encodings(seed: bytes, multibase: str) -> dict[str, str]:
+    pkcs8 = bytes.fromhex("302e020100300506032b657004220420") + seed
+    return {
+        "multibase": multibase,
+        "hex": seed.hex(),
+        "HEX": seed.hex().upper(),
+        "base64": base64.b64encode(seed).decode(),
+        "base64url": base64.urlsafe_b64encode(seed).decode().rstrip("="),
+        "pem": "-----BEGIN PRIVATE KEY-----\n" + base64.b64encode(pkcs8).decode() + "\n",
+        "wrapped": multibase[:30] + "\n   " + multibase[30:],
+        "json-escaped": base64.b64encode(seed).decode().replace("/", "\\/"),
+    }
+
+
+def test_a_secret_pasted_into_a_narrative_is_found_in_every_encoding(tmp_path: Path) -> None:
+    key = generate_keypair()
+    assert key.secret_seed is not None and key.secret_key_multibase is not None
+    needles = secret_needles([key.secret_seed])
+    for name, text in _encodings(key.secret_seed, key.secret_key_multibase).items():
+        page = tmp_path / name / "index.html"
+        page.parent.mkdir()
+        page.write_text(f"<p>My narrative: {text} and more</p>", encoding="utf-8")
+        assert find_secret_keys(page.parent, needles) == [page], name
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    (clean / "index.html").write_text(
+        f"<p>{generate_keypair().secret_key_multibase}</p>", encoding="utf-8"
+    )
+    assert find_secret_keys(clean, needles) == []  # another key's bytes are not ours
+
+
+@pytest.mark.parametrize("control", ["\u202e", "\u202d", "\u2066", "\u2067", "\u200f", "\u061c"])
+def test_a_bidi_override_never_reaches_a_title(control: str) -> None:
+    title = plain_title(f"Alice{control} Smith 😀")
+    assert control not in title
+    assert title == "Alice Smith 😀"
+    assert plain_title("👩\u200d💻 Dev") == "👩\u200d💻 Dev"  # emoji sequences keep their ZWJ
+
+
+def test_work_folders_of_killed_builds_are_removed(tmp_path: Path) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    killed = tmp_path / f"{WORK_PREFIX}killed"
+    killed.mkdir()
+    (killed / "pid").write_text(dead.stdout.strip())
+    running = tmp_path / f"{WORK_PREFIX}running"
+    running.mkdir()
+    (running / "pid").write_text(str(os.getpid()))
+    old = tmp_path / f"{WORK_PREFIX}old"
+    old.mkdir()
+    os.utime(old, (1, 1))
+    starting = tmp_path / f"{WORK_PREFIX}starting"
+    starting.mkdir()
+    _remove_stale_work(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f"{WORK_PREFIX}running",
+        f"{WORK_PREFIX}starting",
+    ]
