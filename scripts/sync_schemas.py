@@ -25,7 +25,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SOURCE = REPO / "src" / "microcred" / "records" / "schemas"
 TARGET = REPO / "schemas"
-NAMES = ("program.schema.json", "achievement.schema.json", "record.schema.json")
+NAMES = (
+    "program.schema.json",
+    "achievement.schema.json",
+    "record.schema.json",
+    "endorsement.schema.json",
+)
 
 CLR_TARGET = REPO / "src" / "microcred" / "credential" / "schemas" / "clr-v2p0"
 CLR_BASE_URL = "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/"

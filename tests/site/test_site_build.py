@@ -81,7 +81,10 @@ def test_manifest(built_example: Built) -> None:
     purposes = ["revocation", "suspension"] if program.site.suspension else ["revocation"]
     assert set(manifest["status_lists"]) == {f"{SITE_BASE}status/{p}-1.json" for p in purposes}
     completed = len(program.completed())
-    assert len(manifest["credentials"]) == built_example.result.credentials == completed
+    endorsements = [c for c in manifest["credentials"] if c.startswith("endorsements/")]
+    assert len(endorsements) == len(list((built_example.project / "endorsements").glob("*.md")))
+    issued = len(manifest["credentials"]) - len(endorsements)
+    assert issued == built_example.result.credentials == completed
     assert len(program.records) >= 40  # enough records for the analytics to mean something
     for rel in manifest["credentials"] + list(manifest["status_lists"].values()):
         assert (built_example.site / rel).is_file()

@@ -12,6 +12,7 @@ from typing import Any
 from microcred.credential import build_credential, credential_id, new_salt
 from microcred.errors import ConfigError
 from microcred.fsutil import write_if_changed
+from microcred.issue.endorse import embedded_for, issue_endorsements, with_endorsements
 from microcred.issue.keypolicy import KeyPolicy, _proofs_verify
 from microcred.issue.lock import program_lock, remove_stale_temp_files
 from microcred.issue.pool import _signed_in_order, worker_count
@@ -41,6 +42,8 @@ class IssueReport:
     withdrawn: list[str] = field(default_factory=list)  # credential kept, record not completed
     missing: list[str] = field(default_factory=list)  # in the index, file gone, no record
     skipped: list[str] = field(default_factory=list)  # records not completed (not issued)
+    endorsements: list[str] = field(default_factory=list)  # endorsement slugs, all published
+    endorsed: list[str] = field(default_factory=list)  # of which signed by this run
     workers: int = 1
     program: Program | None = None  # as loaded by this run (saves callers a second load)
 
@@ -122,6 +125,12 @@ def _issue_locked(
         reserved = _reserve_indexes(root, program, [ids[r.slug] for r in records])
     else:
         reserved = {ids[r.slug]: status_provider(program, r, issuer_did) for r in records}
+    # Endorsements first (each by its endorser's own key): credentials embed earlier ones.
+    endorsements = issue_endorsements(
+        root, program, issuer_did=issuer_did, now=now, suites=suites, loader=loader
+    )
+    report.endorsements = [e.endorsement.slug for e in endorsements]
+    report.endorsed = [e.endorsement.slug for e in endorsements if e.issued]
     # 2. Decide, per record: keep (unchanged / recovered) or sign.
     jobs: list[tuple[str, dict[str, Any]]] = []
     digests: dict[str, str] = {}
@@ -133,12 +142,15 @@ def _issue_locked(
         if existing is not None and existing.get("id") != ids[record.slug]:
             replaced.append(record.slug)
             continue
-        unsigned = build_credential(
-            program,
-            record,
-            issuer_did=issuer_did,
-            salt=_salt_of(existing) or new_salt(),
-            status=reserved[ids[record.slug]],
+        unsigned = with_endorsements(
+            build_credential(
+                program,
+                record,
+                issuer_did=issuer_did,
+                salt=_salt_of(existing) or new_salt(),
+                status=reserved[ids[record.slug]],
+            ),
+            embedded_for(record, endorsements),
         )
         digest = digests[record.slug] = _digest(unsigned, suites)
         verdict = "absent"

@@ -15,6 +15,7 @@ from microcred.issue import (
     issue_program,
     program_lock,
 )
+from microcred.issue.endorse import SIGNED_DIR
 from microcred.keyring import KeyRing
 from microcred.layout import CREDENTIALS_DIR, ISSUE_INDEX_NAME
 from microcred.model import Program
@@ -39,11 +40,13 @@ class Publication:
     # record slug -> {"state", "action", "date", "reason"}: the latest status change, for the
     # page's "revoked on <date>" (only credentials whose status ever changed)
     status_changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # endorsement slug -> signed EndorsementCredential (credentials/endorsements/<slug>.json)
+    endorsements: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def _load_credentials(root: Path) -> dict[str, dict[str, Any]]:
+def _load_credentials(root: Path, folder_name: str = CREDENTIALS_DIR) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    folder = root / CREDENTIALS_DIR
+    folder = root / folder_name
     if not folder.is_dir():
         return out
     for path in sorted(folder.glob("*.json")):
@@ -84,4 +87,7 @@ def prepare_publication(
             did_documents[str(doc["id"])] = doc
         statuses = record_statuses(root, program, signing_key.controller, sorted(credentials))
         changes = status_changes(root, program, credentials)
-    return Publication(program, credentials, lists, did_documents, statuses, report, changes)
+        endorsements = _load_credentials(root, SIGNED_DIR)
+    return Publication(
+        program, credentials, lists, did_documents, statuses, report, changes, endorsements
+    )

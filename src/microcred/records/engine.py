@@ -30,6 +30,7 @@ from microcred.records.build import (
     slugify,
 )
 from microcred.records.duplicates import Placed, duplicate_problems
+from microcred.records.endorsements import read_endorsements
 from microcred.records.frontmatter import SourceProblem, decode, parse_front_matter, read_text
 from microcred.records.hints import flow_mapping_hints
 from microcred.records.paths import Path_, format_path
@@ -129,6 +130,10 @@ class ProgramReader:
         for problem in self._cross_checks():
             found.append(problem)
             yield problem
+        issued = [r.slug for r, _ in self._records if r.status == "completed"]
+        _, trouble = read_endorsements(self.root, briefs=self._brief_names, credentials=issued)
+        found += trouble
+        yield from trouble
         if found or settings is None:
             return
         try:

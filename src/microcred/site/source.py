@@ -57,6 +57,7 @@ from microcred.site.pages.credential import (
     _status_words,
     linkedin_url,
 )
+from microcred.site.pages.endorsements import render_endorsements
 from microcred.site.pages.home import _home, _issuer_image
 from microcred.site.pages.people import _people
 from microcred.site.pagination import (
@@ -117,6 +118,7 @@ def render_issuer_source(
         tree.write(f"static/badges/{achievement.slug}.png", art.png)
 
     issuer_image = _issuer_image(ctx, root)
+    endorsement_files = render_endorsements(ctx)  # before the pages that list them
     by_achievement: dict[str, list[Record]] = {a.slug: [] for a in program.achievements}
     records = {r.slug: r for r in program.records}
     credential_files = []
@@ -174,7 +176,7 @@ def render_issuer_source(
         "issuer": ctx.issuer_did,
         "did_documents": dict(sorted(ctx.did_paths.items())),
         "status_lists": dict(sorted(ctx.list_paths.items())),
-        "credentials": sorted(credential_files),
+        "credentials": sorted(credential_files + endorsement_files),
         "built_at": stamp(now),
     }
     tree.write(f"static/{SITE_MANIFEST}", json.dumps(report.manifest, indent=2) + "\n")

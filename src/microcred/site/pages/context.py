@@ -78,13 +78,20 @@ class _Ctx:
     art: dict[str, BadgeArt] = field(default_factory=dict)
     site_title: str = ""
     nav: list[tuple[str, str]] = field(default_factory=list)
+    # page URL -> endorsements of what that page shows (site-relative links; pages/endorsements)
+    endorsements: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def page(self, url: str, template: str, **context: Any) -> None:
         page = Page(url)
+        endorsements = [
+            {**e, "href": page.link(e["path"]), "json_href": page.link(e["json"])}
+            for e in self.endorsements.get(url, [])
+        ]
         text = render(
             f"pages/{template}",
             page=page,
             site=self.site_context(page),
+            endorsements=endorsements,
             **context,
         )
         self.tree.write(page.source_path, text)
