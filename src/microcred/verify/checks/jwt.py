@@ -108,7 +108,10 @@ def _first_context(doc: Mapping[str, Any]) -> Any:
     return ctx[0] if isinstance(ctx, list) and ctx else ctx
 
 
-def _is_ob2(value: Mapping[str, Any]) -> bool:
+def is_ob2(value: Mapping[str, Any]) -> bool:
+    """An Open Badges 2.0 Assertion (or BadgeClass/Issuer), not a verifiable credential."""
+    if "VerifiableCredential" in types_of(value.get("type")):
+        return False
     ctx = value.get("@context")
     contexts = ctx if isinstance(ctx, list) else [ctx]
     if any(isinstance(c, str) and "openbadges" in c and "v2" in c for c in contexts):
@@ -143,7 +146,7 @@ def open_jwt(ctx: Ctx, text: str) -> CheckResult:
     elif "@context" in payload and "VerifiableCredential" in types_of(payload.get("type")):
         doc = {k: copy.deepcopy(v) for k, v in payload.items() if k not in REGISTERED}
         form, strict = "JOSE-COSE payload", False
-    elif _is_ob2(payload) or (isinstance(vc, Mapping) and _is_ob2(vc)):
+    elif is_ob2(payload) or (isinstance(vc, Mapping) and is_ob2(vc)):
         detail = (
             f"this is a signed Open Badges 2.0 assertion; microcred does not check it — {OB2_HINT}"
         )
@@ -216,6 +219,16 @@ def _candidates(ctx: Ctx, jws: CompactJws) -> tuple[list[ResolvedKey], list[Find
     return keys, trouble
 
 
+def _header_key(jws: CompactJws) -> PublicKey | None:
+    """The public key a JWT header carries (``jwk``): never the issuer's key on its own word,
+    only a way to tell a changed JWT apart."""
+    try:
+        key = key_from_jwk(jws.header.get("jwk")) if "jwk" in jws.header else None
+    except MicrocredError:
+        return None
+    return key if key is not None and key.kind == ALGORITHMS.get(jws.alg) else None
+
+
 def check_jwt_proof(ctx: Ctx) -> CheckResult:
     """The proof check for a VC-JWT: the JWS signature under a key microcred can vouch for."""
     state = ctx.jwt
@@ -239,6 +252,13 @@ def check_jwt_proof(ctx: Ctx) -> CheckResult:
         return result("proof", [Finding(CRYPTOGRAPHIC_SECURITY_ERROR, detail)])
     if trouble and not keys:
         return result("proof", trouble)
+    carried_key = _header_key(jws)
+    if carried_key is not None and not verify_compact(jws, carried_key):
+        detail = (
+            f"{label}: the signature does not match even the key the JWT header carries: the "
+            "JWT was changed after signing"
+        )
+        return result("proof", [Finding(CRYPTOGRAPHIC_SECURITY_ERROR, detail)])
     carried = (
         " (its header carries a key, which proves nothing about the issuer)"
         if ("jwk" in jws.header or "x5c" in jws.header)

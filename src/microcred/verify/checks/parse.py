@@ -16,8 +16,15 @@ from typing import Any
 
 from microcred.errors import MicrocredError
 from microcred.jsonld.strictjson import loads_strict
+from microcred.verify.checks.jwt import OB2_HINT, is_ob2, open_jwt
 from microcred.verify.context import Ctx, result
-from microcred.verify.report import MALFORMED_VALUE_ERROR, PARSING_ERROR, CheckResult, Finding
+from microcred.verify.report import (
+    MALFORMED_VALUE_ERROR,
+    PARSING_ERROR,
+    UNSUPPORTED_VERSION,
+    CheckResult,
+    Finding,
+)
 
 MAX_BYTES = 5_000_000
 MAX_DEPTH = 64
@@ -94,6 +101,9 @@ def _fail(detail: str) -> CheckResult:
 
 def check_parse(ctx: Ctx) -> CheckResult:
     if ctx.read_error is not None:
+        if ctx.read_error.code == UNSUPPORTED_VERSION:  # an OB 2.0 baked image: not a defect
+            detail = f"{ctx.read_error.detail}; microcred does not check it — {OB2_HINT}"
+            return result("parse", indeterminate=[Finding(UNSUPPORTED_VERSION, detail)])
         return result("parse", [ctx.read_error])
     raw = ctx.raw
     if isinstance(raw, Mapping):
@@ -106,8 +116,6 @@ def check_parse(ctx: Ctx) -> CheckResult:
         else:
             return _fail(f"expected JSON text or an object, got {type(raw).__name__}")
         if _JWS_RE.fullmatch(raw_bytes[:MAX_BYTES]):
-            from microcred.verify.checks.jwt import open_jwt  # jwt imports this module
-
             opened = open_jwt(ctx, raw_bytes.decode("ascii").strip())
             if opened.outcome != "passed":
                 return opened
@@ -134,5 +142,8 @@ def check_parse(ctx: Ctx) -> CheckResult:
         return result(
             "parse", [Finding(MALFORMED_VALUE_ERROR, f"{too_big}; refusing to process it (MC-61)")]
         )
+    if is_ob2(value):
+        detail = f"this is an Open Badges 2.0 document; microcred does not check it — {OB2_HINT}"
+        return result("parse", indeterminate=[Finding(UNSUPPORTED_VERSION, detail)])
     ctx.doc = value
     return result("parse")

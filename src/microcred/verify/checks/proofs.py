@@ -26,6 +26,7 @@ from microcred.proof.dispatch import (
     verify_any,
 )
 from microcred.proof.ecdsa import ECDSA_JCS_2019
+from microcred.proof.pubkeys import key_from_multikey
 from microcred.proof.resolve import (
     ensure_method_active,
     method_key,
@@ -156,6 +157,39 @@ def _proof_data_loss(ctx: Ctx, proof: Mapping[str, Any]) -> None:
     check_data_loss(config, ctx.loader)
 
 
+def _named_key(vm: object) -> Any:
+    """The key a verification method's own text spells out (``…#z6Mk…``, a bare did:key), or
+    None. Never trusted as the issuer's key; only used to tell a changed document apart."""
+    if not isinstance(vm, str):
+        return None
+    text = vm.split("#", 1)[1] if "#" in vm else vm.removeprefix("did:key:")
+    if not text.startswith(("z6Mk", "zDn", "z82")):
+        return None
+    try:
+        return key_from_multikey(text)
+    except MicrocredError:
+        return None
+
+
+def _tamper_check(ctx: Ctx, doc: Mapping[str, Any], proof: Any, label: str) -> Finding | None:
+    """A proof whose key is not vouched for is undecided, unless its signature does not match
+    even the key its verificationMethod spells out: then the document was changed (or the
+    proof forged) and it is invalid whoever the key belongs to."""
+    key = _named_key(_vm_id(proof)) if isinstance(proof, Mapping) else None
+    if key is None:
+        return None
+    try:
+        _verify_either_order(ctx, doc, proof, key)
+    except MicrocredError as exc:
+        if exc.code == "CRYPTOGRAPHIC_SECURITY_ERROR":
+            detail = (
+                f"{label}: the signature does not match even the key its verificationMethod "
+                f"names ({_vm_id(proof)}): the credential was changed after signing"
+            )
+            return Finding(exc.code, detail)
+    return None
+
+
 def check_proof(ctx: Ctx) -> CheckResult:
     doc = ctx.doc
     assert doc is not None
@@ -237,6 +271,10 @@ def check_proof(ctx: Ctx) -> CheckResult:
                     if state.key.unavailable
                     else "the key could not be resolved"
                 )
+                tamper = _tamper_check(ctx, doc, proof, label)
+                if tamper is not None:
+                    problems.append(tamper)  # it does not even match the key it names
+                    continue
                 unknown.append(
                     Finding(
                         state.key.error_code or INVALID_VERIFICATION_METHOD,
