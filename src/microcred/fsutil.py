@@ -24,9 +24,16 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> N
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno is not None:
+            # "No space left on device" must say which file (issue 8); the old one is intact.
+            raise OSError(
+                exc.errno,
+                f"{exc.strerror} (nothing was changed: the previous file is kept)",
+                str(path),
+            ) from exc
         raise
     with contextlib.suppress(OSError):  # some file systems cannot fsync a directory
         dir_fd = os.open(path.parent, os.O_RDONLY)

@@ -18,7 +18,7 @@ from microcred.issue.lock import program_lock, remove_stale_temp_files
 from microcred.issue.pool import _signed_in_order, worker_count
 from microcred.issue.receipts import _digest, _index_entry, _write_index, read_index
 from microcred.issue.sign import SUITES
-from microcred.issue.write import _read_credential, dump_json
+from microcred.issue.write import _read_credential, dump_json, replaced_problem
 from microcred.jsonld import OfflineLoader
 from microcred.keyring import KeyRing
 from microcred.layout import CREDENTIALS_DIR, ISSUE_INDEX_NAME, credential_file
@@ -140,6 +140,15 @@ def _issue_locked(
     for record in records:
         existing = _read_credential(out_dir / f"{record.slug}.json")
         if existing is not None and existing.get("id") != ids[record.slug]:
+            path = out_dir / f"{record.slug}.json"
+            edited = replaced_problem(existing, ids[record.slug], issuer_did, path)
+            if edited is not None:
+                raise ConfigError(
+                    edited,
+                    where=str(path),
+                    hint="restore it from version control; an issued credential is never "
+                    "edited (change the record and run 'microcred issue' instead)",
+                )
             replaced.append(record.slug)
             continue
         unsigned = with_endorsements(

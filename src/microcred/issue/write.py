@@ -16,6 +16,13 @@ def dump_json(document: Mapping[str, Any]) -> str:
 
 
 def _read_credential(path: Path) -> dict[str, Any] | None:
+    if path.is_symlink():
+        raise ConfigError(
+            "an issued credential is a symbolic link; microcred keeps issued credentials as "
+            "regular files and does not follow links (one could point at any file)",
+            where=str(path),
+            hint="replace the link with the credential file from version control",
+        )
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -34,3 +41,19 @@ def _read_credential(path: Path) -> dict[str, Any] | None:
     if not isinstance(data, dict):
         raise ConfigError("an issued credential is not a JSON object", where=str(path))
     return data
+
+
+def replaced_problem(
+    existing: dict[str, Any], expected_id: str, issuer_did: str, path: Path
+) -> str | None:
+    """Why an issued credential whose id is not the one this program gives it is there: edited
+    by hand (same issuer), or issued under another identity. None for the latter (the caller
+    explains an identity change for all of them at once)."""
+    issuer = existing.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if issuer_id != issuer_did:
+        return None
+    return (
+        f"{path} has the id {existing.get('id')!r}, but this program gives that record "
+        f"{expected_id!r}: the file was edited by hand or copied from another record"
+    )
