@@ -99,6 +99,14 @@ def test_rows_name_issuer_dates_credits_and_the_verification_line(
     )
     assert first["awarded"] == "2026-04-20" and first["activity"] == "2026-04-01 – 2026-04-14"
     assert (first["issuer_credits"], first["credits"], first["unit"]) == ("56", "2", "ECTS")
+    # the issuer's unit, when its achievement states one the way microcred does
+    credential = transcript["doc"]["credentialSubject"]["verifiableCredential"][0]
+    tagged = json.loads(json.dumps(transcript["doc"]))
+    tagged["credentialSubject"]["verifiableCredential"][0]["credentialSubject"]["achievement"][
+        "tag"
+    ] = ["credits: 56 hours"]
+    assert credential["credentialSubject"]["creditsEarned"] == 56
+    assert transcript_rows(tagged)[0]["issuer_credits"] == "56 hours"
     assert first["policy"] == "wbl-2026" and first["verification"].endswith("(Data)")
     assert transcript_page.totals(rows) == ["3.5 ECTS"]
 

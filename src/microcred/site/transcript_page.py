@@ -80,6 +80,12 @@ def _policy(achievement: Mapping[str, Any]) -> str:
     return ""
 
 
+def _issuer_credits(subject: Mapping[str, Any], achievement: Mapping[str, Any]) -> str:
+    """What the issuer states: creditsEarned (else creditsAvailable) and the unit of its tag."""
+    amount = _amount(subject.get("creditsEarned")) or _amount(achievement.get("creditsAvailable"))
+    return f"{amount} {_unit(achievement)}".strip() if amount else ""
+
+
 def transcript_rows(
     transcript: Mapping[str, Any], lines: Mapping[str, str] | None = None
 ) -> list[dict[str, Any]]:
@@ -122,7 +128,7 @@ def transcript_rows(
                 "issuer_id": issuer_id,
                 "awarded": _day(credential.get("awardedDate") or credential.get("validFrom")),
                 "activity": f"{start} – {end}" if start and end else "",
-                "issuer_credits": _amount(cred_subject.get("creditsEarned")),
+                "issuer_credits": _issuer_credits(cred_subject, original),
                 "credits": _amount(ach.get("creditsAvailable")),
                 "unit": _unit(ach),
                 "policy": _policy(ach),
