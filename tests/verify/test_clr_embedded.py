@@ -195,3 +195,25 @@ def test_verify_cli_reports_the_transcript_with_its_embedded_paths(
     failed = runner.invoke(main, ["verify", str(tmp_path / "bad.json")])
     assert failed.exit_code == 1
     assert f"{VC0}: proof:" in failed.output
+
+
+def test_a_credential_hidden_under_another_spelling_is_refused_not_skipped(
+    keys: dict[str, KeyPair],
+) -> None:
+    """The same RDF written with the full IRI instead of ``verifiableCredential`` would keep
+    the school's signature valid while the embedded credential escaped checking."""
+    forged = copy.deepcopy(badge(keys["guild"], "Port Logistics"))
+    forged["name"] = "Forged"
+    school = School(did=keys["school"].controller, name="Rhine College")
+    raw = json.dumps(forged).encode()
+    rec = Recognition(forged, hashlib.sha256(raw).hexdigest(), Decimal(2), "ECTS", "wbl-2026")
+    unsigned = build_clr(school, [rec], learner="S-9", issued=AT)
+    subject = unsigned["credentialSubject"]
+    subject["https://purl.imsglobal.org/spec/vc/clr/vocab.html#verifiableCredential"] = subject.pop(
+        "verifiableCredential"
+    )
+    doc = sign_document(unsigned, keys["school"], created=AT)
+    report = check(doc)
+    assert report.result == "invalid"
+    failed = next(c for c in report.checks if c.outcome == "failed")
+    assert failed.id in ("contexts", "data_model", "proof")
