@@ -119,9 +119,9 @@ def read_endorsements(
         if kind != "issuer" and target not in pool:
             near = suggest(target, pool)
             what = "issued credential (completed record)" if kind == "credential" else "brief"
-            hint = f"did you mean {near!r}? " if near else ""
+            hint = f"; did you mean {near!r}?" if near else ""
             problems.append(
-                _problem(rel, located, ("endorses", kind), f"no {what} {target!r}; {hint}".strip())
+                _problem(rel, located, ("endorses", kind), f"no {what} {target!r}{hint}")
             )
             continue
         key_file = endorsement.endorser.key_file
