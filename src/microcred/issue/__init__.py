@@ -22,21 +22,59 @@ Modules: :mod:`.sign` (the one signer), :mod:`.write` (serialisation, strict rea
 :mod:`microcred.status.indexes`.
 """
 
-from microcred.issue.keypolicy import KeyPolicy
-from microcred.issue.lock import program_lock, remove_stale_temp_files
-from microcred.issue.pool import PARALLEL_THRESHOLD, worker_count
-from microcred.issue.program import (
-    INDEX_FLUSH_SECONDS,
-    IssueReport,
-    Progress,
-    StatusProvider,
-    issue_program,
-)
-from microcred.issue.receipts import INDEX, fingerprint, read_index
-from microcred.issue.sign import SUITES, sign_document
-from microcred.issue.write import dump_json
-from microcred.layout import CREDENTIALS_DIR, STATE_DIRS
-from microcred.status.indexes import open_allocator, purposes, status_list_url, status_state_path
+# Names load from their submodule on first use (PEP 562): `microcred sign` needs only
+# :mod:`.sign`, not the program, pool and key-policy machinery (issue 12: start-up time).
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from microcred.issue.keypolicy import KeyPolicy
+    from microcred.issue.lock import program_lock, remove_stale_temp_files
+    from microcred.issue.pool import PARALLEL_THRESHOLD, worker_count
+    from microcred.issue.program import (
+        INDEX_FLUSH_SECONDS,
+        IssueReport,
+        Progress,
+        StatusProvider,
+        issue_program,
+    )
+    from microcred.issue.receipts import INDEX, fingerprint, read_index
+    from microcred.issue.sign import SUITES, sign_document
+    from microcred.issue.write import dump_json
+    from microcred.layout import CREDENTIALS_DIR, STATE_DIRS
+    from microcred.status.indexes import (
+        open_allocator,
+        purposes,
+        status_list_url,
+        status_state_path,
+    )
+
+_WHERE = {
+    "KeyPolicy": "microcred.issue.keypolicy",
+    "program_lock": "microcred.issue.lock",
+    "remove_stale_temp_files": "microcred.issue.lock",
+    "PARALLEL_THRESHOLD": "microcred.issue.pool",
+    "worker_count": "microcred.issue.pool",
+    "INDEX_FLUSH_SECONDS": "microcred.issue.program",
+    "IssueReport": "microcred.issue.program",
+    "Progress": "microcred.issue.program",
+    "StatusProvider": "microcred.issue.program",
+    "issue_program": "microcred.issue.program",
+    "INDEX": "microcred.issue.receipts",
+    "fingerprint": "microcred.issue.receipts",
+    "read_index": "microcred.issue.receipts",
+    "SUITES": "microcred.issue.sign",
+    "sign_document": "microcred.issue.sign",
+    "dump_json": "microcred.issue.write",
+    "CREDENTIALS_DIR": "microcred.layout",
+    "STATE_DIRS": "microcred.layout",
+    "open_allocator": "microcred.status.indexes",
+    "purposes": "microcred.status.indexes",
+    "status_list_url": "microcred.status.indexes",
+    "status_state_path": "microcred.status.indexes",
+}
 
 __all__ = [
     "CREDENTIALS_DIR",
@@ -62,3 +100,12 @@ __all__ = [
     "status_state_path",
     "worker_count",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'microcred.issue' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -300,7 +300,7 @@ def add_proof(document: Mapping[str, Any], key: KeyPair, **options: Any) -> dict
     """A copy of ``document`` whose ``proof`` is an array ending with a new proof (proof set;
     a chain when ``previous_proof`` is given). Options are those of :func:`create_proof`."""
     proof = create_proof(document, key, **options)
-    secured = _copy(dict(document))
+    secured: dict[str, Any] = _copy(dict(document))
     secured["proof"] = [*_proof_list(secured, "PROOF_GENERATION_ERROR"), proof]
     return secured
 
