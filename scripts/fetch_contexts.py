@@ -160,6 +160,15 @@ ENTRIES = [
         "package/js/contexts/context-extensions.js",
         js_module=True,
     ),
+    # The OB 3.0 beta context, published by DCC's package as what JFF Plugfest 1 credentials
+    # (VC 1.1 era) were issued under; no package publishes the Plugfest 2 context.
+    Entry(
+        "https://w3c-ccg.github.io/vc-ed/plugfest-1-2022/jff-vc-edu-plugfest-1-context.json",
+        "jff-vc-edu-plugfest-1-context.json",
+        OB,
+        "package/js/contexts/context-3.0-beta.js",
+        js_module=True,
+    ),
     Entry(
         "https://w3id.org/vc/status-list/2021/v1",
         "vc-status-list-2021-v1.jsonld",

@@ -39,6 +39,7 @@ REQUIRED = {
     "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json",
     "https://w3id.org/vc/status-list/2021/v1",
     "https://w3id.org/security/suites/ed25519-2018/v1",
+    "https://w3c-ccg.github.io/vc-ed/plugfest-1-2022/jff-vc-edu-plugfest-1-context.json",
 }
 STANDARDS_PACK = "standards-pack"
 

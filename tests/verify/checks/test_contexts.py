@@ -26,6 +26,11 @@ KNOWN = default_loader().urls()
         [V1, OB + "context-3.0.2.json", "https://w3id.org/security/suites/ed25519-2018/v1"],
         [V1, OB + "context.json", "https://w3id.org/security/v2", SL2021],
         [V1, "https://w3id.org/dcc/v1", "https://w3id.org/security/suites/ed25519-2020/v1"],
+        [
+            V1,
+            "https://w3c-ccg.github.io/vc-ed/plugfest-1-2022/jff-vc-edu-plugfest-1-context.json",
+            "https://w3id.org/security/suites/ed25519-2020/v1",
+        ],
     ],
     ids=lambda v: "+".join(u.rsplit("/", 2)[-2] + "/" + u.rsplit("/", 1)[-1] for u in v),
 )

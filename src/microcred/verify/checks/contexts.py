@@ -45,6 +45,8 @@ DI_V2 = "https://w3id.org/security/data-integrity/v2"
 STATUS_V1 = "https://www.w3.org/ns/credentials/status/v1"
 STATUS_2021 = "https://w3id.org/vc/status-list/2021/v1"
 DCC_V1 = "https://w3id.org/dcc/v1"
+JFF_1 = "https://w3c-ccg.github.io/vc-ed/plugfest-1-2022/jff-vc-edu-plugfest-1-context.json"
+"""The OB 3.0 beta context JFF Plugfest 1 (VC 1.1) badges name (as DCC's package publishes it)."""
 
 
 def _with_clr(clrs: tuple[str, ...], obs: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
@@ -60,7 +62,7 @@ def _with_clr(clrs: tuple[str, ...], obs: tuple[str, ...]) -> tuple[tuple[str, .
 # protected terms cannot be combined with the unprotected OB 3.0.0/3.0.1 and CLR 2.0.0 contexts.
 FAMILIES: Mapping[str, tuple[tuple[str, ...], ...]] = {
     V2_CONTEXT: _with_clr((CLR_201,), (OB_303, OB_302)),
-    V1_CONTEXT: _with_clr((CLR_201, CLR_200, CLR_2000), (OB_303, OB_302, OB_301, OB_300)),
+    V1_CONTEXT: _with_clr((CLR_201, CLR_200, CLR_2000), (OB_303, OB_302, OB_301, OB_300, JFF_1)),
 }
 # Optional extras after the family, each at most once: all pinned and only adding terms for
 # proofs, status or OB extensions. Deliberately absent: contexts with @vocab (undefined-terms),
