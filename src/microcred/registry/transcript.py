@@ -161,6 +161,11 @@ def _extras(registry: Registry, rows: Sequence[int]) -> dict[int, Any]:
         return {int(r.id): r for r in conn.execute(query)}
 
 
+def _group(rule: str | None) -> str | None:
+    """The policy rule that credited a credential groups it (``(no policy)`` groups nothing)."""
+    return rule if rule and not rule.startswith("(") else None
+
+
 def _decimal(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
@@ -248,7 +253,7 @@ def issue_transcript(
             credits=_decimal(item.credits) if item.credit_unit else None,
             unit=item.credit_unit,
             policy=item.policy_name or "(no policy)",
-            group=getattr(extra, "rule", None) or None,
+            group=_group(getattr(extra, "rule", None)),
             issuer_credits=_decimal(getattr(extra, "issuer_credits", None)),
             issuer_unit=getattr(extra, "issuer_credit_unit", None),
             term=item.term,
