@@ -74,3 +74,21 @@ def test_work_folders_of_killed_builds_are_removed(tmp_path: Path) -> None:
         f"{WORK_PREFIX}running",
         f"{WORK_PREFIX}starting",
     ]
+
+
+@pytest.mark.parametrize("profile", [".microcred/keys/key.json", "notes/.git/config", "link.md"])
+def test_a_portfolio_profile_cannot_reach_a_hidden_folder(tmp_path: Path, profile: str) -> None:
+    from microcred.errors import ConfigError
+    from microcred.site.portfolio_read import load_settings
+
+    (tmp_path / ".microcred" / "keys").mkdir(parents=True)
+    (tmp_path / ".microcred" / "keys" / "key.json").write_text("{}")
+    (tmp_path / "link.md").symlink_to(tmp_path / ".microcred" / "keys" / "key.json")
+    (tmp_path / "microcred.toml").write_text(
+        '[portfolio]\nname = "Alice"\nbase_url = "https://alice.example/"\n'
+        f'profile = "{profile}"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_settings(tmp_path)
+    assert "it would be published on the site" in info.value.message
