@@ -114,6 +114,9 @@ def issued(
     )  # fmt: skip
     assert done.exit_code == 0, (done.stdout, done.stderr)
     return {
+        "root": root,
+        "policy": policy,
+        "registry": registry,
         "transcript": json.loads(out.read_bytes()),
         "raw": out.read_bytes(),
         "embedded": {"microcred": mine, "reference": ref_signed},
@@ -159,3 +162,43 @@ def test_microcred_verifies_the_same_file(issued: dict[str, Any]) -> None:
     assert report.result == "valid", report.to_json()
     assert report.issuer == issued["school"].controller
     assert report.check("proof").note.count("signature verified") == 2
+
+
+def test_reference_reads_the_schools_status_list_and_sees_a_revoked_transcript(
+    issued: dict[str, Any], reference: Reference, shipped_contexts: dict[str, Any], tmp_path: Any
+) -> None:
+    """With ``[school] status_list`` the transcript carries a BitstringStatusListEntry; the
+    reference checks it against the list the school publishes, before and after --revoke."""
+    root = issued["root"]
+    url = "https://registrar.rhine.example/status/transcripts-1.json"
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        issued["policy"]
+        .read_text("utf-8")
+        .replace(
+            "[school]\n", f'[school]\nstatus_list = "{url}"\nstatus_dir = "{tmp_path / "st"}"\n'
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "revocable.json"
+    base = ["registry", "transcript", "--registry", issued["registry"], "--key",
+            str(root / "school.json"), "--policy", str(policy), "--at", AT]  # fmt: skip
+    runner = CliRunner()
+    done = runner.invoke(main, [*base, "--learner", LEARNER, "--out", str(out)])
+    assert done.exit_code == 0, done.stderr
+    doc = json.loads(out.read_bytes())
+    assert doc["credentialStatus"]["statusListCredential"] == url
+    list_file = tmp_path / "st" / "transcripts-1.json"
+    before = json.loads(list_file.read_bytes())
+    done = runner.invoke(main, [*base, "--revoke", doc["id"], "--reason", "issued in error"])
+    assert done.exit_code == 0, done.stderr
+    after = json.loads(list_file.read_bytes())
+    answers = reference.batch(
+        [
+            {"op": "verify", "document": doc, "now": AT, "statusLists": {url: before}},
+            {"op": "verify", "document": doc, "now": AT, "statusLists": {url: after}},
+        ],
+        {"contexts": shipped_contexts},
+    )
+    assert answers[0]["verified"] is True and answers[0]["statusChecked"] is True, answers[0]
+    assert answers[1]["verified"] is False and "revocation bit" in answers[1]["error"], answers[1]
