@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from microcred.distribution import install_source
 from microcred.errors import ConfigError
 from microcred.layout import (
     BRIEFS_DIR,
@@ -33,7 +34,10 @@ _PATH_SEGMENT_RE = re.compile(r"^[A-Za-z0-9._~-]+$")
 
 def _q(value: object) -> Markup:
     # A JSON string is a valid TOML basic string (same escapes for what json.dumps emits).
-    return Markup(json.dumps(str(value), ensure_ascii=True))  # noqa: S704 - TOML, not HTML
+    # Non-ASCII text is written as it is (people read and edit this file); DEL, which JSON
+    # leaves raw but TOML forbids, is escaped.
+    text = json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007F")
+    return Markup(text)  # noqa: S704 - TOML, not HTML
 
 
 def _env() -> Environment:
@@ -105,6 +109,11 @@ def scaffold(
     )
     if len(title) > 200 or not title.strip() or any(ord(c) < 0x20 for c in title):
         raise ConfigError("--name must be one line of at most 200 characters")
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in title):
+        raise ConfigError(
+            "--name is not valid text (it holds bytes that are not UTF-8)",
+            hint="check the terminal's encoding, or write the name in microcred.toml later",
+        )
     slug = re.sub(r"[^a-z0-9]+", "-", target.resolve().name.lower()).strip("-") or "program"
     base = url or f"https://example.org/{slug}/"
     if not HTTP_URL_RE.match(base):
@@ -116,9 +125,14 @@ def scaffold(
         base += "/"
     env = _env()
     files: dict[str, str] = {}
-    context: dict[str, str | None]
+    context: dict[str, str | bool | None]
+    source = install_source()
+    install: dict[str, str | bool | None] = {
+        "install": source.requirement,
+        "install_portable": source.portable,
+    }
     if portfolio:
-        context = {"name": title, "url": base}
+        context = {"name": title, "url": base, "placeholder": url is None, **install}
         files = {
             CONFIG_FILE: "portfolio/microcred.toml.j2",
             PROFILE_FILE: "portfolio/profile.md.j2",
@@ -128,7 +142,9 @@ def scaffold(
         }
     else:
         day = today or dt.datetime.now(dt.UTC).date()
-        web = did_web_for(base)
+        # Without --url there is no real host yet: a did:web on a placeholder host could
+        # never resolve, so the program starts with a did:key (docs/site.md, `microcred reset`).
+        web = did_web_for(base) if url else None
         context = {
             "name": title,
             "url": base,
@@ -136,6 +152,8 @@ def scaffold(
             "did_doc_url": web[1] if web else None,
             "start": (day - dt.timedelta(days=14)).isoformat(),
             "end": (day - dt.timedelta(days=7)).isoformat(),
+            "placeholder": url is None,
+            **install,
         }
         files = {
             CONFIG_FILE: "issuer/microcred.toml.j2",

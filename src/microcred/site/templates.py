@@ -8,6 +8,7 @@ Templates get user text only as plain strings (escaped on output), ``Markup`` fr
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -18,10 +19,18 @@ from markupsafe import Markup
 from microcred.layout import template_dir
 from microcred.site.safety import bdi, plain_title, render_markdown, visible_identifier
 
+_NOT_YAML_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
 
 def _yaml(value: Any) -> Markup:
-    """A YAML scalar that cannot start a tag, anchor or document: JSON is valid YAML."""
-    return Markup(json.dumps(value, ensure_ascii=True))  # noqa: S704 - for YAML, not HTML
+    """A YAML scalar that cannot start a tag, anchor or document: JSON is valid YAML.
+
+    Text stays as it is (``ensure_ascii`` would turn an emoji into a surrogate pair, which
+    YAML reads back as two invalid characters); only what YAML cannot hold raw is escaped.
+    """
+    text = json.dumps(value, ensure_ascii=False)
+    text = _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return Markup(text)  # noqa: S704 - for YAML, not HTML
 
 
 def _number(value: Any) -> str:
