@@ -26,6 +26,7 @@ from microcred.errors import ConfigError, MicrocredError
 from microcred.jsonld.loader import OfflineLoader
 from microcred.jsonld.strictjson import loads_strict
 from microcred.proof.didweb import did_web_to_url
+from microcred.proof.jwt import is_compact_jws
 from microcred.verify.checks.parse import MAX_BYTES
 from microcred.verify.context import types_of
 from microcred.verify.engine import check_credential
@@ -43,7 +44,9 @@ from microcred.verify.report import PARSING_ERROR, Finding, VerificationReport
 SITE_MANIFEST = "microcred-site.json"
 SITE_VERSION = 1
 IMAGE_SUFFIXES = (".png", ".svg")
-SCANNED_SUFFIXES = (".json", ".jsonld", *IMAGE_SUFFIXES)
+JWT_SUFFIXES = (".jwt", ".jws")
+"""VC-JWT files (a compact JWS as text), as OB 3.0 names them."""
+SCANNED_SUFFIXES = (".json", ".jsonld", *JWT_SUFFIXES, *IMAGE_SUFFIXES)
 MAX_IMAGE_BYTES = 32 * 1024 * 1024
 
 
@@ -99,8 +102,11 @@ def _maybe_credential(data: bytes) -> bool:
     """Is a JSON file found by a directory walk a credential worth reporting?
 
     Unparseable files that mention ``VerifiableCredential`` are reported (a damaged or hostile
-    credential must not vanish from the output); status lists are inputs, not results.
+    credential must not vanish from the output); status lists are inputs, not results. A
+    compact JWS (a VC-JWT, in a .jwt/.jws file) is reported too.
     """
+    if is_compact_jws(data.strip().decode("ascii", "replace")):
+        return True
     try:
         value = loads_strict(data, max_bytes=MAX_BYTES)
     except MicrocredError:
