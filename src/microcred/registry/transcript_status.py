@@ -8,8 +8,10 @@ only when its bits change (or the signing key does), dated by the change.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,12 +52,34 @@ class TranscriptStatus:
         self.directory.mkdir(parents=True, exist_ok=True)
         return StatusAllocator.open(self.state_path, list_url=self.url, purpose=PURPOSE)
 
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """One process at a time reads and writes the state: two would each draw an index and
+        the last save would forget the other's, so one index could be given twice."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no advisory locks
+            yield
+            return
+        with (self.directory / ".lock").open("a+b") as handle:
+            with contextlib.suppress(OSError):  # a file system without locks: carry on
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            yield  # closing the file releases the lock (also when the process dies)
+
     def entry_for(self, transcript_id: str) -> dict[str, Any]:
         """A revocation entry at a fresh random index, saved before anything is signed."""
-        allocator = self._allocator()
-        return make_entry(self.url, allocator.index_for(transcript_id), PURPOSE)
+        with self._locked():
+            allocator = self._allocator()
+            return make_entry(self.url, allocator.index_for(transcript_id), PURPOSE)
 
     def revoke(
+        self, transcript_id: str, *, who: str, when: dt.datetime, reason: str | None
+    ) -> bool:
+        with self._locked():
+            return self._revoke(transcript_id, who=who, when=when, reason=reason)
+
+    def _revoke(
         self, transcript_id: str, *, who: str, when: dt.datetime, reason: str | None
     ) -> bool:
         allocator = self._allocator()
@@ -70,6 +94,10 @@ class TranscriptStatus:
 
     def publish(self, key: KeyPair, now: dt.datetime) -> Path:
         """Write the signed list if its bits (or the key) changed; returns its path."""
+        with self._locked():
+            return self._publish(key, now)
+
+    def _publish(self, key: KeyPair, now: dt.datetime) -> Path:
         allocator = self._allocator()
         bits = allocator.bits()
         stored = _read(self.list_path)
