@@ -144,8 +144,19 @@ def register(main: click.Group) -> None:
         metavar="FILE",
         help="Policy file with the [school] section (default ./policy.toml when present).",
     )
-    @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE")
-    @click.option("--html", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE")
+    @click.option(
+        "-o",
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        metavar="FILE",
+        help="Write the signed transcript here (default: stdout).",
+    )
+    @click.option(
+        "--html",
+        type=click.Path(dir_okay=False, path_type=Path),
+        metavar="FILE",
+        help="Also write a one-page HTML transcript for people (printable).",
+    )
     @click.option(
         "--trust",
         "trust_file",
@@ -159,8 +170,15 @@ def register(main: click.Group) -> None:
         multiple=True,
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
         metavar="FILE",
+        help="A pinned DID document for re-verifying (repeatable).",
     )
-    @click.option("--status-list", "status_lists", multiple=True, metavar="[URL=]FILE")
+    @click.option(
+        "--status-list",
+        "status_lists",
+        multiple=True,
+        metavar="[URL=]FILE",
+        help="A status-list snapshot for re-verifying (repeatable).",
+    )
     @click.option("--by", metavar="NAME", help="Who issues (recorded; default: your user name).")
     @click.option("--at", "at_text", metavar="ISO", help="Issue as of this time (default: now).")
     @click.option("--revoke", "revoke_ref", metavar="ID", help="Revoke a transcript (row or id).")
