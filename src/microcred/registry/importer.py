@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from microcred.proof.timestamps import format_datetimestamp
 from microcred.registry import schema
@@ -93,11 +93,8 @@ def _bytes(raw: bytes | str) -> bytes:
     return raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
 
 
-def _skip_reason(source: Source, report: VerificationReport, facts: Facts) -> str | None:
+def _skip_reason(report: VerificationReport, facts: Facts) -> str | None:
     """Why a source is not a credential at all (listed as skipped, not recorded), or None."""
-    if source.raw is None:
-        detail = source.read_error.detail if source.read_error else "nothing to read"
-        return f"not a credential: {detail}"
     parse = report.check("parse")
     if parse is not None and parse.outcome == "failed" and not facts.is_credential:
         detail = parse.problems[0].detail if parse.problems else "not a credential"
@@ -139,6 +136,27 @@ class _Batch:
         ).inserted_primary_key
         assert key is not None
         self.batch_id = int(key[0])
+        # Statements built once: parameters travel separately, so SQLAlchemy compiles each
+        # statement a single time per batch (building them per row dominated the parent's CPU).
+        c = schema.credentials
+        self._insert = c.insert()
+        self._log = schema.decisions.insert()
+        self._existing = select(
+            c.c.id,
+            c.c.current_verdict,
+            c.c.credential_id,
+            c.c.issuer,
+            c.c.achievement,
+            c.c.learner,
+            c.c.term,
+            c.c.credits,
+            c.c.credit_unit,
+            c.c.issuer_credits,
+            c.c.issuer_credit_unit,
+        ).where(c.c.sha256 == bindparam("digest"))
+        self._same_id = (
+            select(c.c.id).where(c.c.credential_id == bindparam("cid")).order_by(c.c.id).limit(1)
+        )
 
     def _accepted_total(self, learner: str | None, term: str | None, issuer: str | None) -> Decimal:
         c = schema.credentials
@@ -151,20 +169,14 @@ class _Batch:
             query = query.where(c.c.issuer == issuer)
         return Decimal(str(self.conn.execute(query).scalar_one()))
 
-    def existing(self, digest: str) -> tuple[int, str] | None:
-        c = schema.credentials
-        row = self.conn.execute(
-            select(c.c.id, c.c.current_verdict).where(c.c.sha256 == digest)
-        ).first()
-        return (int(row.id), str(row.current_verdict)) if row is not None else None
+    def existing(self, digest: str) -> Any:
+        """The stored row with these bytes (without the bytes), or None."""
+        return self.conn.execute(self._existing, {"digest": digest}).first()
 
     def same_id(self, credential_id: str | None) -> int | None:
         if credential_id is None:
             return None
-        c = schema.credentials
-        found = self.conn.execute(
-            select(c.c.id).where(c.c.credential_id == credential_id).order_by(c.c.id).limit(1)
-        ).scalar()
+        found = self.conn.execute(self._same_id, {"cid": credential_id}).scalar()
         return int(found) if found is not None else None
 
     def record(
@@ -179,49 +191,51 @@ class _Batch:
         req = self.request
         reasons = json.dumps(decision.reasons, ensure_ascii=False)
         key = self.conn.execute(
-            schema.credentials.insert().values(
-                sha256=digest,
-                credential_id=facts.credential_id,
-                content=content,
-                source=source.path,
-                issuer=facts.issuer or report.issuer,
-                issuer_name=facts.issuer_name,
-                trusted_name=report.trusted_name,
-                achievement_id=facts.achievement_id,
-                achievement=facts.achievement,
-                achievement_type=facts.achievement_type,
-                valid_from=facts.valid_from,
-                valid_until=facts.valid_until,
-                learner=req.learner,
-                term=req.term,
-                result=report.result,
-                verdict=decision.verdict,
-                current_verdict=decision.verdict,
-                reasons=reasons,
-                credits=float(decision.credits) if decision.credits is not None else None,
-                credit_unit=decision.credit_unit,
-                issuer_credits=facts.credits,
-                issuer_credit_unit=facts.credit_unit,
-                policy_name=req.policy.name,
-                rule=decision.rule,
-                report=_report_json(report),
-                imported_at=self.stamp,
-                imported_by=req.by,
-                decided_by=req.by,
-                batch_id=self.batch_id,
-            )
+            self._insert,
+            {
+                "sha256": digest,
+                "credential_id": facts.credential_id,
+                "content": content,
+                "source": source.path,
+                "issuer": facts.issuer or report.issuer,
+                "issuer_name": facts.issuer_name,
+                "trusted_name": report.trusted_name,
+                "achievement_id": facts.achievement_id,
+                "achievement": facts.achievement,
+                "achievement_type": facts.achievement_type,
+                "valid_from": facts.valid_from,
+                "valid_until": facts.valid_until,
+                "learner": req.learner,
+                "term": req.term,
+                "result": report.result,
+                "verdict": decision.verdict,
+                "current_verdict": decision.verdict,
+                "reasons": reasons,
+                "credits": float(decision.credits) if decision.credits is not None else None,
+                "credit_unit": decision.credit_unit,
+                "issuer_credits": facts.credits,
+                "issuer_credit_unit": facts.credit_unit,
+                "policy_name": req.policy.name,
+                "rule": decision.rule,
+                "report": _report_json(report),
+                "imported_at": self.stamp,
+                "imported_by": req.by,
+                "decided_by": req.by,
+                "batch_id": self.batch_id,
+            },
         ).inserted_primary_key
         assert key is not None
         row = int(key[0])
         self.conn.execute(
-            schema.decisions.insert().values(
-                credential=row,
-                kind="import",
-                verdict=decision.verdict,
-                reason="; ".join(decision.reasons) or "accepted",
-                decided_by=req.by,
-                decided_at=self.stamp,
-            )
+            self._log,
+            {
+                "credential": row,
+                "kind": "import",
+                "verdict": decision.verdict,
+                "reason": "; ".join(decision.reasons) or "accepted",
+                "decided_by": req.by,
+                "decided_at": self.stamp,
+            },
         )
         self.added += 1
         return row
@@ -246,13 +260,18 @@ def import_sources(
     with registry.errors(), registry.write(commit=not request.dry_run) as conn:
         batch = _Batch(conn, request, stamp)
         seen: dict[str, int] = {}
+
+        def jobs() -> Iterator[tuple[Source, bool]]:
+            """Bytes already in the registry are not verified again (a re-import is cheap)."""
+            for source in discover(request.paths, options):
+                if source.raw is None:
+                    yield source, False
+                    continue
+                digest = hashlib.sha256(_bytes(source.raw)).hexdigest()
+                yield source, batch.existing(digest) is None
+
         for done, (source, report, facts) in enumerate(
-            verified(
-                discover(request.paths, options),
-                now=request.now,
-                options=options,
-                workers=request.workers,
-            ),
+            verified(jobs(), now=request.now, options=options, workers=request.workers),
             start=1,
         ):
             if progress is not None:
@@ -265,37 +284,44 @@ def _one(
     batch: _Batch,
     request: ImportRequest,
     source: Source,
-    report: VerificationReport,
-    facts: Facts,
+    report: VerificationReport | None,
+    facts: Facts | None,
     seen: dict[str, int],
 ) -> Outcome:
-    skip = _skip_reason(source, report, facts)
-    if skip is not None or source.raw is None:
-        return Outcome(source.path, "skipped", None, (skip or "not a credential",))
+    if source.raw is None:
+        detail = source.read_error.detail if source.read_error else "nothing to read"
+        return Outcome(source.path, "skipped", None, (f"not a credential: {detail}",))
+    skip = _skip_reason(report, facts) if report is not None and facts else None
+    if skip is not None:
+        return Outcome(source.path, "skipped", None, (skip,))
     content = _bytes(source.raw)
     digest = hashlib.sha256(content).hexdigest()
-    common: dict[str, Any] = {
-        "sha256": digest,
-        "credential_id": facts.credential_id,
-        "issuer": facts.issuer or report.issuer,
-        "achievement": facts.achievement,
-        "issuer_credits": facts.credits,
-        "issuer_credit_unit": facts.credit_unit,
-        "learner": request.learner,
-        "term": request.term,
-    }
-    known = batch.existing(digest)
+    # A source sent for verification was not in the registry when sent: only this batch can
+    # have added its bytes since (``seen``); skipped sources were already there.
+    known = batch.existing(digest) if report is None or digest in seen else None
     if known is not None:
-        row, verdict = known
-        where = "earlier in this import" if digest in seen else f"registry row {row}"
+        where = "earlier in this import" if digest in seen else f"registry row {known.id}"
+        verdict = str(known.current_verdict)
         return Outcome(
             source.path,
             "already_imported",
             verdict,
             (f"already imported: the same bytes are {where} (verdict {verdict})",),
-            row=row,
-            **common,
+            sha256=digest,
+            row=int(known.id),
+            credential_id=known.credential_id,
+            issuer=known.issuer,
+            achievement=known.achievement,
+            credits=known.credits if verdict == "accepted" else None,
+            credit_unit=known.credit_unit,
+            issuer_credits=known.issuer_credits,
+            issuer_credit_unit=known.issuer_credit_unit,
+            learner=known.learner,
+            term=known.term,
         )
+    if report is None or facts is None:
+        raise AssertionError("a source was not verified but its bytes are not in the registry")
+    assert report is not None and facts is not None
     decision = decide(
         report,
         facts,
@@ -308,14 +334,20 @@ def _one(
     )
     row = batch.record(source, content, digest, report, facts, decision)
     seen[digest] = row
-    credits = float(decision.credits) if decision.credits is not None else None
     return Outcome(
         source.path,
         "added",
         decision.verdict,
         tuple(decision.reasons),
+        sha256=digest,
         row=row,
-        credits=credits,
+        credential_id=facts.credential_id,
+        issuer=facts.issuer or report.issuer,
+        achievement=facts.achievement,
+        credits=float(decision.credits) if decision.credits is not None else None,
         credit_unit=decision.credit_unit,
-        **common,
+        issuer_credits=facts.credits,
+        issuer_credit_unit=facts.credit_unit,
+        learner=request.learner,
+        term=request.term,
     )

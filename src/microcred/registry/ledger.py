@@ -281,19 +281,20 @@ def reverify(
     with registry.errors(), registry.write() as conn:
         ids = [int(i) for i in conn.execute(select(c.c.id).order_by(c.c.id)).scalars()]
 
-        def sources() -> Iterator[Source]:
+        def sources() -> Iterator[tuple[Source, bool]]:
             for start in range(0, len(ids), CHUNK):
                 chunk = ids[start : start + CHUNK]
                 query = select(c.c.id, c.c.content, c.c.learner).where(c.c.id.in_(chunk))
                 for row in conn.execute(query.order_by(c.c.id)).all():
                     opts = VerifyOptions(**{**_fields(options), "recipient": row.learner})
-                    yield Source(f"row {row.id}", bytes(row.content), None, opts)
+                    yield Source(f"row {row.id}", bytes(row.content), None, opts), True
 
         for number, (source, report, _facts) in enumerate(
             verified(sources(), now=now, options=options, workers=workers), start=1
         ):
             if progress is not None:
                 progress(number, source.path)
+            assert report is not None
             row_id = int(source.path.split()[1])
             row = conn.execute(
                 select(c.c.credential_id, c.c.learner, c.c.current_verdict).where(c.c.id == row_id)

@@ -1,8 +1,10 @@
 """Verification on every core, results in source order, memory flat in the number of sources.
 
-The parent discovers sources, feeds a bounded window of them to a spawn process pool and gets
-back (report, facts) in the same order; it alone touches the database. A handful of sources is
-verified in-process (a pool costs ~0.5 s per worker to start).
+The parent discovers sources and feeds a bounded window of chunks to a spawn process pool (a
+fork would copy the open database connection into the workers); it alone touches the
+database. A source marked as not needing verification (its bytes are already in the registry)
+passes straight through. A handful of sources is verified in-process (a pool costs ~0.5 s per
+worker to start).
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from microcred.registry.facts import Facts, read_facts, with_summary
 from microcred.verify import Source, VerificationReport, VerifyOptions, check_credential
 
 PARALLEL_THRESHOLD = 24
-WINDOW_PER_WORKER = 16
+CHUNK = 16
+WINDOW_PER_WORKER = 3
+Verified = tuple[Source, VerificationReport | None, Facts | None]
 _base: VerifyOptions | None = None
 _now: datetime | None = None
 
@@ -65,25 +69,35 @@ def _init(options: VerifyOptions, now: datetime, parent: int) -> None:
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
-def _job(source: Source) -> tuple[VerificationReport, Facts]:
+def _chunk(sources: list[Source]) -> list[tuple[VerificationReport, Facts]]:
     assert _base is not None and _now is not None
-    return verify_source(source, _now, _base)
+    return [verify_source(source, _now, _base) for source in sources]
+
+
+def _inline(
+    items: Iterable[tuple[Source, bool]], now: datetime, options: VerifyOptions
+) -> Iterator[Verified]:
+    for source, needed in items:
+        yield (source, *verify_source(source, now, options)) if needed else (source, None, None)
 
 
 def verified(
-    sources: Iterable[Source],
+    items: Iterable[tuple[Source, bool]],
     *,
     now: datetime,
     options: VerifyOptions,
     workers: int | None = None,
-) -> Iterator[tuple[Source, VerificationReport, Facts]]:
-    """(source, report, facts) in source order; ``workers=1`` verifies in this process."""
-    iterator = iter(sources)
+) -> Iterator[Verified]:
+    """(source, report, facts) in order; (source, None, None) for items marked not needed.
+
+    ``workers=1`` verifies in this process; by default every core is used once there is
+    enough to verify.
+    """
+    iterator = iter(items)
     head = list(islice(iterator, PARALLEL_THRESHOLD))
     count = workers if workers is not None else cpu_count()
     if count <= 1 or len(head) < PARALLEL_THRESHOLD:
-        for source in chain(head, iterator):
-            yield (source, *verify_source(source, now, options))
+        yield from _inline(chain(head, iterator), now, options)
         return
     pool = ProcessPoolExecutor(
         max_workers=count,
@@ -91,17 +105,29 @@ def verified(
         initializer=_init,
         initargs=(options, now, os.getpid()),
     )
-    window: deque[tuple[Source, Future[tuple[VerificationReport, Facts]]]] = deque()
-    limit = count * WINDOW_PER_WORKER
+    window: deque[
+        tuple[list[tuple[Source, bool]], Future[list[tuple[VerificationReport, Facts]]] | None]
+    ]
+    window = deque()
+
+    def drain() -> Iterator[Verified]:
+        batch, future = window.popleft()
+        results = iter(future.result() if future is not None else ())
+        for source, needed in batch:
+            yield (source, *next(results)) if needed else (source, None, None)
+
     try:
-        for source in chain(head, iterator):
-            window.append((source, pool.submit(_job, source)))
-            if len(window) >= limit:
-                done, future = window.popleft()
-                yield (done, *future.result())
+        stream = chain(head, iterator)
+        while True:
+            batch = list(islice(stream, CHUNK))
+            if not batch:
+                break
+            todo = [source for source, needed in batch if needed]
+            window.append((batch, pool.submit(_chunk, todo) if todo else None))
+            if len(window) >= count * WINDOW_PER_WORKER:
+                yield from drain()
         while window:
-            done, future = window.popleft()
-            yield (done, *future.result())
+            yield from drain()
     except BrokenProcessPool as exc:
         raise MicrocredError(
             f"a verification process stopped unexpectedly ({exc})",
@@ -109,5 +135,6 @@ def verified(
         ) from None
     finally:
         for _, future in window:
-            future.cancel()
+            if future is not None:
+                future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
