@@ -267,6 +267,41 @@ def _ecdsa_sign(doc: dict[str, Any], suite: str, curve: str) -> dict[str, Any]:
     return {**doc, "proof": proof}
 
 
+def _ed25519_2018_sign(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """TEST-ONLY Ed25519Signature2018 signer (detached JWS over the two SHA-256 digests)."""
+    private = ed25519.Ed25519PrivateKey.generate()
+    vm = f"{WEB_DID}#key-1"
+    did_doc = {
+        "@context": [
+            "https://www.w3.org/ns/did/v1",
+            "https://w3id.org/security/suites/ed25519-2018/v1",
+        ],
+        "id": WEB_DID,
+        "verificationMethod": [
+            {
+                "id": vm,
+                "type": "Ed25519VerificationKey2018",
+                "controller": WEB_DID,
+                "publicKeyBase58": b58encode(private.public_key().public_bytes_raw()),
+            }
+        ],
+        "assertionMethod": [vm],
+    }
+    proof = {
+        "type": "Ed25519Signature2018",
+        "created": CREATED,
+        "verificationMethod": vm,
+        "proofPurpose": "assertionMethod",
+    }
+    loader = default_loader()
+    config = canonicalize({"@context": doc["@context"], **proof}, loader).encode()
+    body = canonicalize(doc, loader).encode()
+    header = b64url_encode(b'{"alg":"EdDSA","b64":false,"crit":["b64"]}')
+    data = f"{header}.".encode() + hashlib.sha256(config).digest() + hashlib.sha256(body).digest()
+    proof["jws"] = f"{header}..{b64url_encode(private.sign(data))}"
+    return {**doc, "proof": proof}, did_doc
+
+
 def _ed25519_jwt(payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     private = ed25519.Ed25519PrivateKey.generate()
     raw = private.public_key().public_bytes_raw()
@@ -280,17 +315,21 @@ def test_the_reference_accepts_what_microcred_reads_as_the_signed_bytes(
     reference: Reference, shipped_contexts: dict[str, Any]
 ) -> None:
     signed = [_ecdsa_sign(badge("ISSUER"), s, c) for s, c in ECDSA_CASES]
+    legacy, did_doc = _ed25519_2018_sign(badge(WEB_DID, v1=True))
+    signed.append(legacy)
     jwt, jwk = _ed25519_jwt(jwt_payload(WEB_DID, form="vc claim"))
-    requests: list[dict[str, Any]] = [{"op": "verify-di", "document": d} for d in signed]
-    requests += [{"op": "verify-di", "document": tampered(d)} for d in signed]
+    docs = {"didDocuments": {WEB_DID: did_doc}}
+    requests: list[dict[str, Any]] = [{"op": "verify-di", "document": d, **docs} for d in signed]
+    requests += [{"op": "verify-di", "document": tampered(d), **docs} for d in signed]
     requests.append({"op": "verify-jwt", "jwt": jwt, "jwk": jwk, "alg": "EdDSA"})
     answers = suites_batch(reference, requests, shipped_contexts)
     n = len(signed)
     assert [a["verified"] for a in answers[:n]] == [True] * n, [a["message"] for a in answers[:n]]
     assert [a["verified"] for a in answers[n : 2 * n]] == [False] * n
     assert answers[-1]["verified"] is True, answers[-1]["message"]
+    pinned = {WEB_DID: PinnedDocument(did_doc, "did.json")}
     for doc in signed:  # and microcred agrees with itself
-        assert verify(doc).result == "valid"
+        assert verify(doc, did_documents=pinned).result == "valid"
     assert verify(jwt, jwks=(("k", jwk),)).result == "valid"
 
 

@@ -56,7 +56,10 @@ class JwtState:
 def _stamp(value: Any, claim: str) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"the {claim} claim must be a NumericDate (seconds since 1970)")
-    return format_datetimestamp(datetime.fromtimestamp(int(value), UTC))
+    try:
+        return format_datetimestamp(datetime.fromtimestamp(int(value), UTC))
+    except (OverflowError, OSError, ValueError):
+        raise ValueError(f"the {claim} claim {value!r} is not a representable date") from None
 
 
 def _same_instant(a: str, b: Any) -> bool:
