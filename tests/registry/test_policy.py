@@ -185,3 +185,14 @@ def test_review_rules(tmp_path: Path) -> None:
     assert [o["verdict"] for o in got] == ["needs_review", "needs_review", "accepted"]
     assert got[0]["reasons"][0] == "policy: rule 'aligned' always needs manual review"
     assert got[1]["reasons"][0] == "policy: 4 ECTS is more than review_above (3)"
+
+
+def test_the_documented_example_policy_loads(tmp_path: Path) -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "import.md").read_text("utf-8")
+    block = doc.split("```toml\n", 1)[1].split("```", 1)[0]
+    policy = load_policy(_policy(tmp_path, block))
+    assert policy.unit == "ECTS" and [r.name for r in policy.rules] == [
+        "not for credit", "partner internships", "aligned with our data-science outcomes",
+    ]  # fmt: skip
+    assert policy.factor("hours") == Decimal(1) / Decimal(25)
+    assert policy.cap_per_term == 10 and policy.cap_per_issuer == 6
