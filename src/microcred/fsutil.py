@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -56,3 +57,47 @@ def write_if_changed(path: Path, data: bytes, *, mode: int | None = None) -> boo
         pass
     atomic_write_bytes(path, data, mode=mode)
     return True
+
+
+def atomic_write_batch(items: Sequence[tuple[Path, bytes]]) -> None:
+    """:func:`atomic_write_bytes` for many files at once, with one flush instead of one per file.
+
+    Every file still goes temp file -> rename, and its data is on disk before the rename (so a
+    crash leaves the old file or the new one, never half); but the data of the whole batch is
+    flushed with one ``sync`` rather than two fsyncs per file, which cost about 10 ms a file on
+    a virtual disk (issue 12: ``microcred sign --out-dir`` of 400 files spent most of its time
+    there). Each folder is fsynced once after its renames.
+    """
+    written: list[tuple[str, Path]] = []
+    try:
+        for path, data in items:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            written.append((tmp, path))
+            os.fchmod(fd, mode)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+        os.sync()
+        while written:
+            tmp, path = written[0]
+            os.replace(tmp, path)
+            written.pop(0)
+    except BaseException as exc:
+        for tmp, _ in written:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno is not None and written:
+            raise OSError(
+                exc.errno,
+                f"{exc.strerror} (nothing was changed: the previous file is kept)",
+                str(written[0][1]),
+            ) from exc
+        raise
+    for folder in {path.parent for path, _ in items}:
+        with contextlib.suppress(OSError):  # some file systems cannot fsync a directory
+            dir_fd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)

@@ -14,7 +14,7 @@ import click
 from microcred.cli._common import parse_now, passphrase_from_env, progress_bar
 from microcred.cli._parallel import ordered_map
 from microcred.errors import ConfigError, MicrocredError
-from microcred.fsutil import atomic_write_text
+from microcred.fsutil import atomic_write_batch
 from microcred.issue import sign_document
 from microcred.jsonld import OfflineLoader, default_loader, loads_strict
 from microcred.proof.keystore import load_keyfile_path
@@ -194,6 +194,7 @@ class _Outcome:
     text: str | None = None
     done: str = ""
     error: tuple[str, str] | None = None  # (diagnostics, code): plain data crosses processes
+    write: tuple[Path, dict[str, Any]] | None = None
 
 
 _BATCH: dict[str, Any] = {}
@@ -224,12 +225,28 @@ def _sign_one(source: str) -> _Outcome:
         if out_dir is None:
             return _Outcome(notes, text=reference_json(signed))
         name = "stdin.json" if source == "-" else Path(source).name
-        atomic_write_text(out_dir / name, reference_json(signed))
-        return _Outcome(notes, done=f"signed {where} -> {out_dir / name}")
+        target = out_dir / name
+        return _Outcome(notes, done=f"signed {where} -> {target}", write=(target, signed))
     except MicrocredError as exc:
         # Relayed as its text: the parent stops at the first failing file, in input order.
         return _Outcome(notes, error=(exc.diagnostics(), exc.code))
 
 
 def _sign_chunk(sources: list[str]) -> list[_Outcome]:
-    return [_sign_one(source) for source in sources]
+    """Sign up to the first failure (as one process would), then write the chunk's files
+    with one flush (fsutil.atomic_write_batch)."""
+    outcomes: list[_Outcome] = []
+    for source in sources:
+        outcomes.append(_sign_one(source))
+        if outcomes[-1].error is not None:
+            break
+    files = [(o.write[0], reference_json(o.write[1]).encode()) for o in outcomes if o.write]
+    try:
+        atomic_write_batch(files)
+    except OSError as exc:  # reported like the group reports it, for the first file here
+        where = f"{exc.filename}: " if exc.filename else ""
+        first = next(i for i, o in enumerate(outcomes) if o.write)
+        outcomes = [*outcomes[:first], _Outcome([], error=(f"{where}{exc.strerror}", "OSError"))]
+    for outcome in outcomes:
+        outcome.write = None  # written; nothing big goes back to the parent
+    return outcomes

@@ -1,0 +1,35 @@
+"""fsutil.atomic_write_batch: many files, one flush; old or new content, never half (issue 12)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from microcred.fsutil import atomic_write_batch
+
+
+def test_writes_every_file_and_keeps_modes(tmp_path: Path) -> None:
+    kept = tmp_path / "a.json"
+    kept.write_bytes(b"old")
+    kept.chmod(0o600)
+    items = [(tmp_path / "a.json", b"new a"), (tmp_path / "sub" / "b.json", b"new b")]
+    atomic_write_batch(items)
+    assert kept.read_bytes() == b"new a" and kept.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "sub" / "b.json").read_bytes() == b"new b"
+    assert (tmp_path / "sub" / "b.json").stat().st_mode & 0o777 == 0o644
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_a_failed_batch_leaves_old_files_and_no_temp_files(tmp_path: Path) -> None:
+    old = tmp_path / "a.json"
+    old.write_bytes(b"old")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_bytes(b"")
+    items = [(old, b"new"), (blocker / "b.json", b"x")]  # the second cannot be created
+    with pytest.raises(OSError):
+        atomic_write_batch(items)
+    assert old.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    assert sorted(os.listdir(tmp_path)) == ["a.json", "not-a-folder"]
