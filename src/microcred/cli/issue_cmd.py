@@ -78,5 +78,10 @@ def register(main: click.Group) -> None:
             f"{len(report.unchanged) + len(report.recovered)}, "
             f"not completed (not issued) {len(report.skipped)}"
         )
+        if report.endorsements:
+            click.echo(
+                f"endorsements: {len(report.endorsements)}, signed now by their endorsers' "
+                f"own keys {len(report.endorsed)}"
+            )
         for note in report_notes(report):
             click.echo(f"note: {note}", err=True)
