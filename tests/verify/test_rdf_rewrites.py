@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from microcred.jsonld.loader import default_loader
 from microcred.verify import VerifyOptions, check_credential
 from microcred.verify.pinned import StatusSnapshot
 from microcred.verify.trust import TrustedIssuer, TrustStore
@@ -18,6 +19,7 @@ from .conftest import AT, corpus_json, default_options, gen
 from .rewrites import drop_each_proof, not_better, rdf_rewrites, rdfc_only
 
 STALE = "support/revocation-1.stale-ttl.json"
+CRED = "https://www.w3.org/2018/credentials#"
 TRUST = TrustStore({gen.ISSUER: TrustedIssuer(gen.ISSUER, "Example Test School")}, "trust.json")
 
 
@@ -141,3 +143,72 @@ def test_an_rdfc_proof_whose_own_context_was_changed_fails(changed: Any) -> None
     # The document's own contexts (what signers add to the proof) remain fine.
     document["proof"]["@context"] = document["@context"]
     assert check_credential(document, now=AT, options=default_options()).result == "valid"
+
+
+S = "https://www.w3.org/ns/credentials/status#"
+
+
+def _entry_node(status: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "@id": status["id"],
+        "@type": S + "BitstringStatusListEntry",
+        S + "statusPurpose": status["statusPurpose"],
+        S + "statusListIndex": status["statusListIndex"],
+        S + "statusListCredential": {"@id": status["statusListCredential"]},
+    }
+
+
+def test_a_property_moved_to_another_node_with_the_same_id_is_refused() -> None:
+    """RDF merges nodes with one @id: credentialStatus stated in @included, or in a second
+    description of the credential, keeps the N-Quads, but is not where a reader looks."""
+    from .rewrites import nquads
+
+    loader = default_loader()
+    original = rdfc_only(corpus_json("mc43_status_revoked.json"))
+    moved = copy.deepcopy(original)
+    status = moved.pop("credentialStatus")
+    again = {"@id": moved["id"], CRED + "credentialStatus": _entry_node(status)}
+    included = {**copy.deepcopy(moved), "@included": [again]}
+    reverse = {
+        **copy.deepcopy(moved),
+        "@included": [
+            {**_entry_node(status), "@reverse": {CRED + "credentialStatus": {"@id": moved["id"]}}}
+        ],
+    }
+    for document in (included, reverse):
+        assert nquads(document, loader) == nquads(original, loader)
+        report = check_credential(document, now=AT, options=default_options())
+        assert report.result == "invalid", [c.to_json() for c in report.checks]
+        contexts = report.check("contexts")
+        assert (
+            contexts is not None
+            and "microcred reads a credential only with each" in contexts.problems[0].detail
+        )
+
+
+def test_a_status_list_s_ttl_moved_to_a_second_subject_node_is_refused() -> None:
+    from .rewrites import nquads
+
+    loader = default_loader()
+    stale = rdfc_only(corpus_json(STALE))
+    subject = stale["credentialSubject"]
+    moved = copy.deepcopy(stale)
+    ttl = moved["credentialSubject"].pop("ttl")
+    assert "id" in subject  # the list's subject is a node that could be described twice
+    moved["credentialSubject"]["@included"] = [{"@id": subject["id"], S + "ttl": ttl}]
+    assert nquads(moved, loader) == nquads(stale, loader)
+    options = _with_list(default_options(), gen.REV_URL, moved)
+    report = check_credential(
+        corpus_json("mc53_status_snapshot_stale.json"), now=AT, options=options
+    )
+    assert (
+        not_better(
+            check_credential(
+                corpus_json("mc53_status_snapshot_stale.json"),
+                now=AT,
+                options=_with_list(default_options(), gen.REV_URL, stale),
+            ),
+            report,
+        )
+        is None
+    )

@@ -97,6 +97,69 @@ def _plain_term(mappings: Mapping[str, Any], iri: str) -> str | None:
     return names[0] if names else None
 
 
+CRED = "https://www.w3.org/2018/credentials#"
+_EMBEDDING_IRIS = frozenset(
+    {
+        "https://purl.imsglobal.org/spec/vc/ob/vocab.html#endorsement",
+        "https://purl.imsglobal.org/spec/vc/clr/vocab.html#verifiableCredential",
+        CRED + "verifiableCredential",
+    }
+)
+_ELSEWHERE = ("@included", "@reverse")
+_LIST_TYPES = frozenset(
+    {
+        "https://www.w3.org/ns/credentials/status#BitstringStatusListCredential",
+        "https://w3id.org/vc/status-list#StatusList2021Credential",
+    }
+)
+
+
+def _shape_problem(expanded: Any) -> str | None:
+    """Why the expanded document does not describe the credential in one place: ``@included``
+    or ``@reverse``, or the credential (its status entries, a status list's subject) described
+    by a second node object with the same ``@id``. RDF merges such nodes, so a property moved
+    there stays signed while a reader of the credential's own node would miss it (a hidden
+    validUntil or credentialStatus). Embedded credentials are verified on their own and are
+    not searched."""
+    top = expanded[0] if isinstance(expanded, list) and len(expanded) == 1 else None
+    if not isinstance(top, dict):
+        return None  # several top-level nodes: the view has no credential shape; data_model fails
+    protected = {top.get("@id")}
+    keys = [CRED + "credentialStatus"]
+    if set(top.get("@type", [])) & _LIST_TYPES:
+        keys.append(CRED + "credentialSubject")  # a list's encodedList, ttl, statusPurpose
+    for key in keys:
+        for node in top.get(key, []):
+            if isinstance(node, dict):
+                protected.add(node.get("@id"))
+    protected.discard(None)
+    seen: dict[str, int] = {}
+    stack: list[Any] = [top]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+            continue
+        if not isinstance(item, dict):
+            continue
+        for key in _ELSEWHERE:
+            if key in item:
+                return (
+                    f"the document uses {key}, which describes nodes away from where they are read"
+                )
+        node_id = item.get("@id")
+        # A second node that only adds a type (the 1EdTech sample's refreshService names the
+        # credential's own id) moves nothing a check reads.
+        if isinstance(node_id, str) and node_id in protected and set(item) - {"@id", "@type"}:
+            seen[node_id] = seen.get(node_id, 0) + 1
+            if seen[node_id] > 1:
+                return f"{node_id} is described in two places"
+        for key, value in item.items():
+            if key not in _EMBEDDING_IRIS and key not in ("@value", "@context"):
+                stack.append(value)
+    return None
+
+
 def _compact(expanded: Any, context: Any, loader: OfflineLoader) -> Any:
     processor = _ViewProcessor(loader)
     # The input is already the expanded form: expanding it again changes nothing (checked on
@@ -177,6 +240,13 @@ def build_signed_view(doc: Mapping[str, Any], loader: OfflineLoader) -> SignedVi
         expanded, loss = expand_checked(unsecured, loader)
         if loss:
             return SignedView(None, loss, None)
+        shape = _shape_problem(expanded)
+        if shape is not None:
+            detail = (
+                f"{shape}; microcred reads a credential only with each of its nodes described "
+                "once, where it is used"
+            )
+            return SignedView(None, {}, Finding(NON_COMPACT_FORM, detail))
         compacted = _compact(expanded, doc.get("@context"), loader)
     except MicrocredError as exc:
         return SignedView(None, {}, Finding(exc.code, exc.diagnostics()))
