@@ -333,8 +333,12 @@ def in_process(work: Path, n: int) -> list[dict[str, Any]]:
 def scale(work: Path, size: int, jobs: int | None, only: set[str]) -> list[dict[str, Any]]:
     from site_scale import generate
 
+    from microcred import layout
+
     root = work / f"program-{size}"
     generate(root, size)
+    # The example's endorsements name the example's own records, which are not generated.
+    shutil.rmtree(root / layout.ENDORSEMENTS_DIR, ignore_errors=True)
     env = {"MICROCRED_KEY_PASSPHRASE": "bench only"}
     at = ["--now", "2026-11-01T12:00:00Z"]
     rows: list[dict[str, Any]] = []

@@ -174,7 +174,7 @@ class Processor(pyld_jsonld.JsonLdProcessor):  # type: ignore[misc]
 
 
 _IRIS: dict[tuple[str, str, str | None, bool], Any] = {}
-_MAX_IRIS = 200_000
+_MAX_IRIS = 50_000  # about 10 MB at most; cleared when full (ids are mostly one-off)
 _MISSING = object()
 
 _EXPANSION_OPTIONS = ("base", "processingMode", "isFrame", "keepFreeFloatingNodes")
