@@ -20,7 +20,6 @@ from microcred.errors import ConfigError, MicrocredError
 from microcred.proof.timestamps import parse_datetimestamp
 from microcred.verify import (
     VerifyOptions,
-    exit_code,
     load_did_document,
     load_status_list,
     load_trust_file,
@@ -28,7 +27,7 @@ from microcred.verify import (
 from microcred.verify.parallel import verify_paths_parallel
 from microcred.verify.pinned import PinnedDocument, StatusSnapshot, read_json_file
 from microcred.verify.report import human_lines, verdict_word
-from microcred.verify.userpins import is_jwk_document, jwks_from, load_context_pair, load_jwks
+from microcred.verify.userpins import is_jwk_document, jwks_from, load_jwks, user_contexts
 
 USAGE_ERROR = 2
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
@@ -83,7 +82,7 @@ def _options(
             )
         flag_docs[did] = document
     flag_lists = dict(load_status_list(spec) for spec in status_lists)
-    contexts = dict(load_context_pair(spec) for spec in context_pairs)
+    contexts = user_contexts(context_pairs)
     merged = base.merged(did_documents=flag_docs, status_lists=flag_lists)
     return replace(merged, jwks=tuple(jwks), contexts=contexts)
 
@@ -167,22 +166,22 @@ def register(main: click.Group) -> None:
         except MicrocredError as exc:
             click.echo(f"error: {exc.diagnostics()}", err=True)
             sys.exit(USAGE_ERROR)
-        reports = []
-        counts = {"OK": 0, "FAIL": 0, "UNDECIDED": 0}
+        counts = {"OK": 0, "FAIL": 0, "UNDECIDED": 0}  # no list of reports: a folder streams
         found = verify_paths_parallel(list(paths), now=now, options=options, jobs=jobs)
         for report in found:
-            reports.append(report)
             counts[verdict_word(report)] += 1
             if as_json:
                 click.echo(json.dumps(report.to_json(), ensure_ascii=True))
             else:
                 for line in human_lines(report):
                     click.echo(line)
-        if not reports:
+        total = sum(counts.values())
+        if not total:
             click.echo("no credentials found in the paths given", err=True)
         elif not as_json:
             click.echo(
-                f"{len(reports)} credential(s): {counts['OK']} OK, {counts['FAIL']} FAIL, "
+                f"{total} credential(s): {counts['OK']} OK, {counts['FAIL']} FAIL, "
                 f"{counts['UNDECIDED']} UNDECIDED"
             )
-        sys.exit(exit_code(reports))
+        # exit_code's rule (DESIGN section 4) from the verdict words it agrees with.
+        sys.exit(1 if counts["FAIL"] else 0 if total and total == counts["OK"] else 3)
