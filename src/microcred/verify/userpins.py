@@ -4,7 +4,7 @@ A JWK file vouches for a VC-JWT issuer's key the way a ``--did-doc`` vouches for
 the user got it out of band. It may hold one public JWK or a JWK Set (``{"keys": [...]}``);
 secret members are refused (a file that leaks a private key should not be passed around). A
 context file is a JSON-LD context the user trusts for a URL microcred does not ship; it never
-replaces one microcred pins.
+replaces one microcred pins (such a ``--context`` is ignored).
 """
 
 from __future__ import annotations
@@ -54,9 +54,12 @@ def load_context_pair(spec: str) -> tuple[str, Any]:
     document = read_json_file(Path(file), "context file")
     if not isinstance(document, Mapping) or "@context" not in document:
         raise ConfigError(f"--context {url}: {file} is not a JSON-LD context (no '@context')")
-    if default_loader().is_pinned(url):
-        raise ConfigError(
-            f"--context {url}: microcred already pins this context; its own copy is always used",
-            hint="drop the --context option for it",
-        )
     return url, document
+
+
+def user_contexts(specs: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    """URL -> document for every ``--context``; a URL microcred pins itself is skipped (its own,
+    sha256-checked copy always wins, so naming it again changes nothing)."""
+    loader = default_loader()
+    pairs = (load_context_pair(spec) for spec in specs)
+    return {url: doc for url, doc in pairs if not loader.is_pinned(url)}
