@@ -410,6 +410,8 @@ def human_lines(report: VerificationReport) -> list[str]:
         dates.append(f"status: {printable(status.note, None)}")
     if dates:
         lines.append("    " + "; ".join(dates))
+    if parse is not None and parse.note:  # where documents came from (a site folder), issue 8
+        lines.append(f"    {printable(parse.note, None)}")
     for check in report.checks:
         findings = list(check.problems)
         if check.outcome not in ("failed", "indeterminate") and not check.warnings:
