@@ -103,21 +103,20 @@ def verification_line(report: VerificationReport) -> str:
     status = report.check("status")
     if report.result == "invalid":
         problem = report.first_problem()
-        return f"NOT verified on {when}: {problem.detail if problem else 'invalid'}"
-    parts = [f"Signature by {report.issuer or 'the issuer'} verified on {when}"]
+        return f"NOT verified {when}: {problem.detail if problem else 'invalid'}"
+    parts = [f"issuer's signature verified {when}"]
     if proof is not None and proof.outcome == "indeterminate":
-        parts = [f"Signature could not be checked on {when} (issuer key not available offline)"]
+        parts = [f"issuer's signature not checkable offline on {when} (key not available)"]
     if status is not None:
         if status.outcome == "passed":
             note = status.note or "not revoked"
             parts.append(
-                "no status list (cannot be revoked)"
-                if "no credentialStatus" in note
-                else "not revoked or suspended"
+                "no status list" if "no credentialStatus" in note else "not revoked or suspended"
             )
         elif status.outcome == "indeterminate":
-            parts.append("revocation status not checked (no status list snapshot)")
-    return "; ".join(parts) + "."
+            parts.append("status not checked (no list snapshot)")
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] + "."
 
 
 def check_key(registry: Registry, config: SchoolConfig, key: KeyPair) -> str:

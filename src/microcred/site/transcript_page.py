@@ -86,6 +86,16 @@ def _issuer_credits(subject: Mapping[str, Any], achievement: Mapping[str, Any]) 
     return f"{amount} {_unit(achievement)}".strip() if amount else ""
 
 
+def short_did(value: str) -> str:
+    """``did:key:z6MkmRLQ…N5DB`` for the table (the full DID is in the signed file and in the
+    cell's title); anything short stays as it is."""
+    if len(value) <= 32:
+        return value
+    head, _, rest = value.partition(":")
+    method, _, ident = rest.partition(":")
+    return f"{head}:{method}:{ident[:8]}…{ident[-4:]}" if ident else f"{value[:24]}…{value[-4:]}"
+
+
 def transcript_rows(
     transcript: Mapping[str, Any], lines: Mapping[str, str] | None = None
 ) -> list[dict[str, Any]]:
@@ -126,6 +136,7 @@ def transcript_rows(
                 "name": _text(original.get("name")) or _text(credential.get("name")),
                 "issuer_name": issuer_name,
                 "issuer_id": issuer_id,
+                "issuer_short": short_did(issuer_id),
                 "awarded": _day(credential.get("awardedDate") or credential.get("validFrom")),
                 "activity": f"{start} – {end}" if start and end else "",
                 "issuer_credits": _issuer_credits(cred_subject, original),
@@ -136,6 +147,7 @@ def transcript_rows(
                 or "Covered by the school's signature on this transcript.",
             }
         )
+    rows.sort(key=lambda r: (r["awarded"], r["name"]))
     return rows
 
 
