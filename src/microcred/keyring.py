@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from microcred import layout
-from microcred.errors import ConfigError, KeyError_
+from microcred._util import format_timestamp, loads_strict
+from microcred.errors import ConfigError, KeyError_, MicrocredError
 from microcred.fsutil import atomic_write_text
 from microcred.model import Identity
 from microcred.proof.didkey import did_key_from_public
@@ -101,7 +102,7 @@ def _ignore_secrets(root: Path) -> None:
 
 
 def _stamp(now: dt.datetime) -> str:
-    return now.astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_timestamp(now)
 
 
 class KeyRing:
@@ -116,8 +117,8 @@ class KeyRing:
             return []
         where = str(self.path)
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            data = loads_strict(self.path.read_bytes())
+        except (OSError, MicrocredError) as exc:
             raise ConfigError(f"cannot read the key ring: {exc}", where=where) from exc
         if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
             raise ConfigError('the key ring must be {"keys": [...]}', where=where)
@@ -247,8 +248,8 @@ class KeyRing:
         env = os.environ.get(ENV_SECRET)
         if env:
             try:
-                data = json.loads(env)
-            except json.JSONDecodeError as exc:
+                data = loads_strict(env)
+            except MicrocredError as exc:
                 raise KeyError_(
                     f"{ENV_SECRET} is not a JSON key file",
                     hint="paste the whole key file content into the secret",

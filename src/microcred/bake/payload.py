@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import re
 
+from microcred._util import loads_strict
 from microcred.errors import MicrocredError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -71,10 +71,10 @@ def _check_payload(credential_json: str) -> bool:
     if _JWS_RE.fullmatch(credential_json):
         return True
     try:
-        parsed = json.loads(credential_json)
-    except ValueError as exc:
+        parsed = loads_strict(credential_json, max_bytes=MAX_TEXT_BYTES)
+    except MicrocredError as exc:
         raise BakeError(
-            f"the credential is neither JSON nor a compact JWS ({exc})",
+            f"the credential is neither JSON nor a compact JWS ({exc.message})",
             hint="bake the signed credential file as written by 'microcred issue'",
         ) from None
     if not isinstance(parsed, dict):

@@ -4,28 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from microcred._util import TimestampError, parse_timestamp
 from microcred.errors import ConfigError
-
-_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 
 def parse_now(text: str | None, option: str = "--now") -> dt.datetime:
     """A strict dateTimeStamp (time zone required) or the current UTC time."""
     if text is None:
         return dt.datetime.now(dt.UTC).replace(microsecond=0)
-    if not _STAMP.match(text):
+    try:
+        return parse_timestamp(text, field=option)
+    except TimestampError:
         raise ConfigError(
             f"{option} {text!r} is not a date-time with a time zone",
             hint="write it like 2026-11-01T12:00:00Z",
-        )
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        ) from None
 
 
 def passphrase_from_env() -> str | None:

@@ -9,11 +9,12 @@ start a worker.
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 from typing import TypeVar
+
+from microcred._util import cpu_count
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -23,10 +24,7 @@ CHUNK = 16
 
 def default_jobs() -> int:
     """Every core this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
+    return cpu_count()
 
 
 def _batches(items: Iterator[T], size: int) -> Iterator[list[T]]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from microcred._util import format_timestamp
 from microcred.cli import Context
 from microcred.cli._common import parse_now, passphrase_from_env
 from microcred.errors import ConfigError
@@ -50,7 +51,7 @@ def _signed_by(root: Path) -> dict[str, list[tuple[str, str]]]:
 
 
 def _explain_revocation(root: Path, key_id: str, since: dt.datetime) -> None:
-    cutoff = since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    cutoff = format_timestamp(since)
     signed = _signed_by(root).get(key_id, [])
     after = [slug for slug, issued in signed if issued >= cutoff]
     click.echo(

@@ -11,6 +11,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from microcred._util import format_timestamp
 from microcred.credential.identity import email_identity
 from microcred.layout import badge_image, brief_page, credential_page
 from microcred.model import Achievement, Issuer, Program, Record, SiteSettings
@@ -33,7 +34,7 @@ def timestamp(value: dt.datetime) -> str:
     """XSD dateTimeStamp in UTC with ``Z``; refuses naive values rather than guessing."""
     if value.tzinfo is None:
         raise ValueError("timestamps need a time zone")
-    return value.astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_timestamp(value)
 
 
 def date_start(value: dt.date) -> str:

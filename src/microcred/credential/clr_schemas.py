@@ -9,12 +9,12 @@ manifest's sha256 is checked on every load, so an edited copy is refused, not us
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from microcred._util import LARGE_JSON_BYTES, loads_strict
 from microcred.credential.clr import CLR_SCHEMA_URL
 from microcred.credential.schemas import schema_errors
 from microcred.errors import ConfigError
@@ -24,7 +24,7 @@ BUNDLED = Path(__file__).resolve().parent / "schemas" / "clr-v2p0"
 
 @lru_cache(maxsize=1)
 def _manifest() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((BUNDLED / "manifest.json").read_text("utf-8"))
+    data: dict[str, Any] = loads_strict((BUNDLED / "manifest.json").read_bytes())
     return data
 
 
@@ -40,7 +40,7 @@ def clr_schema(url: str = CLR_SCHEMA_URL) -> dict[str, Any] | None:
             f"{BUNDLED / entry['file']}: not the published bytes (sha256 differs from the "
             "manifest); reinstall microcred or run scripts/sync_schemas.py"
         )
-    schema: dict[str, Any] = json.loads(raw)
+    schema: dict[str, Any] = loads_strict(raw, max_bytes=LARGE_JSON_BYTES)
     return schema
 
 

@@ -8,7 +8,6 @@ fetched. When no copy is available callers report "schema not checked", never "v
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from functools import lru_cache
@@ -16,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+
+from microcred._util import LARGE_JSON_BYTES, loads_strict
 
 OB_CREDENTIAL_SCHEMA_URL = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
@@ -32,8 +33,8 @@ def schema_dir() -> Path | None:
 
 @lru_cache(maxsize=32)
 def _load(path: str) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as fh:
-        data: dict[str, Any] = json.load(fh)
+    with open(path, "rb") as fh:
+        data: dict[str, Any] = loads_strict(fh.read(), max_bytes=LARGE_JSON_BYTES)
     return data
 
 

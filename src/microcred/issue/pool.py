@@ -13,6 +13,7 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from typing import Any
 
+from microcred._util import cpu_count
 from microcred.errors import MicrocredError
 from microcred.issue.sign import sign_document
 from microcred.jsonld import OfflineLoader
@@ -52,10 +53,7 @@ def _worker_sign(job: tuple[dict[str, Any], dt.datetime, tuple[str, ...]]) -> An
 
 
 def _cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+    return cpu_count()
 
 
 def worker_count(requested: int | None, pending: int) -> int:

@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from microcred.errors import ConfigError
+from microcred._util import LARGE_JSON_BYTES, loads_strict
+from microcred.errors import ConfigError, MicrocredError
 from microcred.fsutil import write_if_changed
 from microcred.issue.write import dump_json
 from microcred.layout import ISSUE_INDEX
@@ -22,8 +23,8 @@ def read_index(root: Path) -> dict[str, dict[str, Any]]:
     if not path.is_file():
         return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        data = loads_strict(path.read_bytes(), max_bytes=LARGE_JSON_BYTES)
+    except (OSError, MicrocredError) as exc:
         raise ConfigError(
             f"cannot read the issue index: {exc}",
             where=str(path),

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from microcred.errors import ConfigError
+from microcred._util import loads_strict
+from microcred.errors import ConfigError, MicrocredError
 
 
 def dump_json(document: Mapping[str, Any]) -> str:
@@ -30,10 +31,10 @@ def _read_credential(path: Path) -> dict[str, Any] | None:
     except OSError as exc:
         raise ConfigError(f"cannot read an issued credential: {exc}", where=str(path)) from exc
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except ValueError as exc:
+        data = loads_strict(raw)
+    except MicrocredError as exc:
         raise ConfigError(
-            f"an issued credential is not valid JSON ({exc})",
+            f"an issued credential is not valid JSON ({exc.message})",
             where=str(path),
             hint="restore it from version control; delete it only if it was never published "
             "(a new one gets a new salt and new proofs)",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -19,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from microcred.errors import JsonLdError
+from microcred.errors import JsonLdError, MicrocredError
 from microcred.jsonld.strictjson import loads_strict
 
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
@@ -80,13 +79,13 @@ class OfflineLoader:
     def _read_manifest(self) -> dict[str, dict[str, str]]:
         path = self._directory / "manifest.json"
         try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
+            manifest = loads_strict(path.read_bytes())
             entries = manifest["contexts"]
             return {
                 str(url): {"file": str(e["file"]), "sha256": str(e["sha256"])}
                 for url, e in entries.items()
             }
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (OSError, MicrocredError, KeyError, TypeError, AttributeError) as exc:
             raise JsonLdError(
                 f"cannot read the pinned-context manifest {path}: {exc}",
                 code="INVALID_CONTEXT",

@@ -10,12 +10,12 @@ header (``jwk``, ``x5c``, ``jku``) proves nothing about the issuer and is never 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from microcred._util import loads_strict
 from microcred.errors import MicrocredError, ProofError
 from microcred.proof.multibase import b64url_decode
 from microcred.proof.pubkeys import PublicKey, verify_with
@@ -52,15 +52,6 @@ class CompactJws:
         return kid if isinstance(kid, str) and kid else None
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate member {key!r}")
-        out[key] = value
-    return out
-
-
 def is_compact_jws(text: str) -> bool:
     return len(text) <= MAX_JWT_CHARS and bool(COMPACT_RE.fullmatch(text))
 
@@ -72,7 +63,7 @@ def parse_compact(text: str) -> CompactJws:
         raise _error("not a compact JWS: expected <header>.<payload>.<signature> in base64url")
     header_text, payload_text, signature_text = text.split(".")
     try:
-        header = json.loads(b64url_decode(header_text), object_pairs_hook=_no_duplicates)
+        header = loads_strict(b64url_decode(header_text))
         payload = b64url_decode(payload_text)
         signature = b64url_decode(signature_text)
     except (MicrocredError, ValueError) as exc:

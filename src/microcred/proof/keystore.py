@@ -20,6 +20,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from microcred._util import loads_strict
 from microcred.errors import KeyError_, MicrocredError
 from microcred.proof.keys import KeyPair, load_keyfile
 from microcred.proof.multibase import b64url_decode, b64url_encode
@@ -113,19 +114,6 @@ def _decrypt(blob: Any, public_key_multibase: str, passphrase: str, where: str) 
     return seed
 
 
-def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in result:
-            raise ValueError(f"duplicate key {name!r}")
-        result[name] = value
-    return result
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 def _read_json(path: Path) -> Any:
     where = str(path)
     try:
@@ -138,13 +126,9 @@ def _read_json(path: Path) -> Any:
     if len(raw) > MAX_KEYFILE_BYTES:
         raise KeyError_("this is too large to be a key file", where=where)
     try:
-        return json.loads(
-            raw.decode("utf-8"),
-            object_pairs_hook=_reject_duplicates,
-            parse_constant=_reject_constant,
-        )
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise KeyError_(f"not a JSON key file: {exc}", where=where) from exc
+        return loads_strict(raw, max_bytes=MAX_KEYFILE_BYTES)
+    except MicrocredError as exc:
+        raise KeyError_(f"not a JSON key file: {exc.message}", where=where) from exc
 
 
 def load_keyfile_path(path: str | os.PathLike[str], passphrase: str | None = None) -> KeyPair:

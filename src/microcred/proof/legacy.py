@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from microcred._util import loads_strict
 from microcred.errors import MicrocredError, ProofError
 from microcred.proof.keys import verify_ed25519
 from microcred.proof.multibase import b64url_decode
@@ -40,7 +41,7 @@ def _detached_jws(value: Any) -> tuple[bytes, bytes]:
     if payload:
         raise _error("the proof's jws must be detached (nothing between the two dots)")
     try:
-        header = json.loads(b64url_decode(header_text))
+        header = loads_strict(b64url_decode(header_text))
         signature = b64url_decode(signature_text)
     except (MicrocredError, ValueError) as exc:
         raise _error(f"the proof's jws does not decode: {exc}") from None

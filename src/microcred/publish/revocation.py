@@ -6,13 +6,13 @@ The state file is written first, atomically; the status lists are re-signed afte
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from microcred.errors import ConfigError, KeyError_, StatusError
+from microcred._util import format_timestamp, loads_strict
+from microcred.errors import ConfigError, KeyError_, MicrocredError, StatusError
 from microcred.issue import (
     open_allocator,
     program_lock,
@@ -89,8 +89,8 @@ def resolve_credential(root: Path, reference: str) -> tuple[str, str | None]:
     for path in candidates:
         if path.is_file() and path.name != ISSUE_INDEX_NAME:
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
+                data = loads_strict(path.read_bytes())
+            except (OSError, MicrocredError) as exc:
                 raise ConfigError(
                     f"cannot read a credential from it: {exc}", where=str(path)
                 ) from exc
@@ -167,7 +167,7 @@ def change_status(
         purpose=purpose,
         index=index,
         changed=changed,
-        when=now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        when=format_timestamp(now),
         who=who,
         reason=reason,
         state_file=status_state_file(purpose),

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from microcred._util import loads_strict, parse_timestamp
 from microcred.credential import credential_id
-from microcred.errors import ConfigError, KeyError_
+from microcred.errors import ConfigError, KeyError_, MicrocredError
 from microcred.fsutil import write_if_changed
 from microcred.issue import (
     dump_json,
@@ -31,7 +31,7 @@ PUBLISHED_DIR = Path(PUBLISHED_STATUS_DIR)
 
 
 def _parse_stamp(value: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parse_timestamp(value)
 
 
 def _last_change(log: list[dict[str, Any]], fallback: dt.datetime) -> dt.datetime:
@@ -97,8 +97,8 @@ def signed_status_lists(
 
 def _stored(path: Path) -> dict[str, Any] | None:
     try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        stored = loads_strict(path.read_bytes())
+    except (OSError, MicrocredError):
         return None
     return stored if isinstance(stored, dict) else None
 

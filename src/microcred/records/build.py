@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
-import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from microcred._util import parse_date
+from microcred._util import parse_record_datetime as parse_datetime
+from microcred._util import slugify as _slugify
 from microcred.model import (
     Achievement,
     Candidate,
@@ -34,26 +35,8 @@ from microcred.model import (
     Stipend,
 )
 from microcred.records.paths import Path_, join
-from microcred.records.schema import parse_date, parse_datetime
 
 T = TypeVar("T")
-
-# Letters that Unicode does not decompose into an ASCII base letter plus marks.
-_FOLD = str.maketrans(
-    {
-        "ø": "o",
-        "æ": "ae",
-        "œ": "oe",
-        "ß": "ss",
-        "đ": "d",
-        "ð": "d",
-        "þ": "th",
-        "ł": "l",
-        "ı": "i",
-        "ħ": "h",
-        "ŋ": "n",
-    }
-)
 
 
 class Collector:
@@ -83,11 +66,7 @@ def _date(value: str | None) -> dt.date | None:
 
 def slugify(text: str) -> str | None:
     """A safe ASCII slug for ``text`` (``"Søren Ødegård"`` -> ``soren-odegard``), or None."""
-    folded = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
-    ascii_only = "".join(c for c in folded if not unicodedata.combining(c)).translate(_FOLD)
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_only.encode("ascii", "ignore").decode()).strip("-")
-    slug = slug[:64].rstrip("-")
-    return slug or None
+    return _slugify(text) or None
 
 
 def candidate_slug(

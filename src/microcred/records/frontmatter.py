@@ -1,8 +1,10 @@
 """Reading a Markdown file with YAML front matter, strictly and with line numbers.
 
-We split the file ourselves rather than trusting a site engine: MkDocs swallows YAML errors
-and renders a page with no metadata (DESIGN section 7), whereas here a broken header is a
-problem with its file and line.
+The split goes through python-frontmatter (a handler with microcred's delimiters: ``---`` to
+open, ``---`` or ``...`` to close); the YAML is parsed by :mod:`microcred.records.yamlsafe`,
+which keeps the line of every node, never by a site engine: MkDocs swallows YAML errors and
+renders a page with no metadata (DESIGN section 7), whereas here a broken header is a problem
+with its file and line.
 """
 
 from __future__ import annotations
@@ -11,14 +13,24 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from frontmatter.default_handlers import YAMLHandler
+
 from microcred.errors import Problem
 from microcred.records.hints import syntax_hint
 from microcred.records.yamlsafe import Located, YamlProblem, load_located
 
 MAX_FILE_BYTES = 1_000_000
 _DELIM = re.compile(r"---[ \t]*\Z")
-_END = re.compile(r"(?:---|\.\.\.)[ \t]*\Z")
 _BAD_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class _Delimiters(YAMLHandler):
+    """python-frontmatter's split, with the delimiters microcred documents (not ``----``)."""
+
+    FM_BOUNDARY = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+
+
+_SPLITTER = _Delimiters()
 
 
 class SourceProblem(Exception):
@@ -98,21 +110,25 @@ def split_front_matter(text: str, rel: str) -> FrontMatter:
                 "the YAML fields, then another '---' line, then the Markdown text",
             )
         )
-    for index in range(1, len(lines)):
-        if _END.match(lines[index]):
-            rest = lines[index + 1 :]
-            skipped = 0
-            while skipped < len(rest) and not rest[skipped].strip():
-                skipped += 1
-            body = "\n".join(rest[skipped:]).rstrip()
-            return FrontMatter(
-                yaml_text="\n".join(lines[1:index]) + "\n",
-                yaml_line=2,
-                body=body + "\n" if body else "",
-                body_line=index + 2 + skipped,
+    try:
+        header, content = _SPLITTER.split(text)
+    except ValueError:
+        raise SourceProblem(
+            Problem(
+                rel, 1, "", "front matter is never closed: add a line '---' after the YAML fields"
             )
-    raise SourceProblem(
-        Problem(rel, 1, "", "front matter is never closed: add a line '---' after the YAML fields")
+        ) from None
+    index = header.count("\n")  # the closing line's index (the header runs from line 1)
+    rest = content[1:].split("\n") if content else []
+    skipped = 0
+    while skipped < len(rest) and not rest[skipped].strip():
+        skipped += 1
+    body = "\n".join(rest[skipped:]).rstrip()
+    return FrontMatter(
+        yaml_text=header[1:] or "\n",
+        yaml_line=2,
+        body=body + "\n" if body else "",
+        body_line=index + 2 + skipped,
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+from microcred._util import loads_strict
+
 Path_ = tuple[str | int, ...]
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -40,7 +42,7 @@ def parse_path(text: str) -> Path_:
         elif index is not None:
             parts.append(int(index))
         else:
-            parts.append(str(json.loads(quoted)))
+            parts.append(str(loads_strict(quoted)))
         pos = match.end()
     return tuple(parts)
 

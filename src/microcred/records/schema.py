@@ -8,9 +8,7 @@ write instead, and unknown fields get a "did you mean" suggestion.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
-import json
 import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
@@ -26,15 +24,15 @@ from jsonschema.exceptions import (  # type: ignore[import-untyped,unused-ignore
     ValidationError,
 )
 
+from microcred._util import DATE_RE as _DATE_RE
+from microcred._util import RECORD_DATETIME_RE as _DATETIME_RE
+from microcred._util import loads_strict
+from microcred._util import parse_date as parse_date
+from microcred._util import parse_record_datetime as parse_datetime
 from microcred.records.paths import Path_
 
 SCHEMA_NAMES = ("program", "achievement", "record")
 
-_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
-_DATETIME_RE = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
-    r"(?P<tz>Z|[+-][0-9]{2}:[0-9]{2})?\Z"
-)
 _YAML11_BOOLS = frozenset({"yes", "no", "on", "off", "y", "n"})
 _TYPE_WORDS = {
     "string": "text",
@@ -56,29 +54,8 @@ def schema_text(name: str) -> str:
 
 @cache
 def schema(name: str) -> Mapping[str, Any]:
-    loaded: dict[str, Any] = json.loads(schema_text(name))
+    loaded: dict[str, Any] = loads_strict(schema_text(name))
     return loaded
-
-
-def parse_date(value: str) -> dt.date | None:
-    """A YYYY-MM-DD calendar date, or None."""
-    if not _DATE_RE.match(value):
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def parse_datetime(value: str) -> dt.datetime | None:
-    """An RFC 3339 date-time WITH a time zone (never guessed), or None."""
-    match = _DATETIME_RE.match(value)
-    if match is None or match.group("tz") is None:
-        return None
-    try:
-        return dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 _FORMATS = FormatChecker(formats=())

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from microcred._util import format_timestamp
 from microcred.errors import ConfigError
 from microcred.layout import SITE_MANIFEST as SITE_MANIFEST
 from microcred.layout import template_dir
@@ -58,7 +59,7 @@ class SourceReport:
 
 
 def stamp(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_timestamp(value)
 
 
 def write_root_files(tree: Tree, title: str, data: Mapping[str, Any], now: dt.datetime) -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 
+from microcred._util import slugify
 from microcred.credential.identity import normalise_email
 from microcred.model import Program, Record
 from microcred.site.safety import (
@@ -22,9 +21,7 @@ class Person:
 
 
 def _ascii_slug(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
-    return slug[:60].strip("-")
+    return slugify(text, max_len=60, fold=False)
 
 
 def group_people(program: Program, published: set[str]) -> tuple[list[Person], dict[str, str]]:

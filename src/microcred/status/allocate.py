@@ -22,7 +22,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from microcred.errors import StatusError
+from microcred._util import LARGE_JSON_BYTES, loads_strict
+from microcred.errors import MicrocredError, StatusError
 from microcred.fsutil import atomic_write_bytes
 from microcred.status._dates import format_stamp
 from microcred.status.bitstring import MIN_ENTRIES, new_bitstring, set_bit
@@ -42,15 +43,6 @@ def _state_error(path: Path, message: str, hint: str | None = None) -> StatusErr
         code=STATE_CODE,
         hint=hint or "restore the file from git; never edit indexes by hand",
     )
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key {key!r}")
-        result[key] = value
-    return result
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -142,9 +134,9 @@ class StatusAllocator:
                 "keep the allocations of both sides; two credentials must never share an index",
             )
         try:
-            data = json.loads(text, object_pairs_hook=_no_duplicates)
-        except ValueError as exc:
-            raise _state_error(path, f"is not valid JSON ({exc})") from None
+            data = loads_strict(text, max_bytes=LARGE_JSON_BYTES)
+        except MicrocredError as exc:
+            raise _state_error(path, f"is not valid JSON ({exc.message})") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise _state_error(path, f"is not a {FORMAT} file")
         try:

@@ -28,10 +28,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from microcred._util import parse_date
 from microcred.errors import ConfigError, MicrocredError
 from microcred.proof.timestamps import format_datetimestamp, parse_datetimestamp
 from microcred.verify.pinned import (
@@ -156,10 +157,7 @@ def _date(value: Any, source: str, where: str, *, end: bool) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, str) and len(value) == 10:
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            day = None
+        day = parse_date(value)
         if day is not None:
             start = datetime(day.year, day.month, day.day, tzinfo=UTC)
             if not end:

@@ -1,0 +1,364 @@
+"""One implementation of each small rule microcred applies in many places.
+
+* timestamps: :func:`parse_timestamp` (strict XSD ``dateTimeStamp``; never ``fromisoformat``,
+  which accepts forms XSD forbids, MC-33/MC-55) and :func:`format_timestamp` (the one form
+  microcred writes, ``YYYY-MM-DDTHH:MM:SSZ``); the calendar-date and record date-time readers
+  that front matter and trust files use;
+* strict JSON: :func:`loads_strict` (I-JSON only: no duplicate keys, NaN, lone surrogates,
+  unsafe integers; size and depth capped);
+* slugs: :func:`slugify`;
+* the CPU count a process may use: :func:`cpu_count` (``os.sched_getaffinity`` exists on Linux
+  only);
+* the W3C problem codes the verifier reports (``PARSING_ERROR``...).
+
+Bottom layer: imports nothing from microcred except :mod:`microcred.errors`, so ``proof``
+(which may import only ``errors``) can use it too. Errors here are plain ``ValueError``
+subclasses; each layer wraps them in its own :class:`~microcred.errors.MicrocredError`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import unicodedata
+from datetime import UTC, date, datetime, timedelta, timezone
+from itertools import accumulate
+from typing import Any
+
+from microcred.errors import JsonLdError
+
+# --------------------------------------------------------------------------- problem codes
+# The VC Data Model / Data Integrity / Bitstring Status List problem names (DESIGN section 4).
+
+PARSING_ERROR = "PARSING_ERROR"
+MALFORMED_VALUE_ERROR = "MALFORMED_VALUE_ERROR"
+CRYPTOGRAPHIC_SECURITY_ERROR = "CRYPTOGRAPHIC_SECURITY_ERROR"
+PROOF_VERIFICATION_ERROR = "PROOF_VERIFICATION_ERROR"
+PROOF_GENERATION_ERROR = "PROOF_GENERATION_ERROR"
+DATA_LOSS_DETECTION_ERROR = "DATA_LOSS_DETECTION_ERROR"
+INVALID_VERIFICATION_METHOD = "INVALID_VERIFICATION_METHOD"
+INVALID_CONTROLLED_IDENTIFIER_DOCUMENT = "INVALID_CONTROLLED_IDENTIFIER_DOCUMENT"
+INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD = "INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD"
+RANGE_ERROR = "RANGE_ERROR"
+STATUS_RETRIEVAL_ERROR = "STATUS_RETRIEVAL_ERROR"
+STATUS_VERIFICATION_ERROR = "STATUS_VERIFICATION_ERROR"
+STATUS_LIST_LENGTH_ERROR = "STATUS_LIST_LENGTH_ERROR"
+
+# --------------------------------------------------------------------------- timestamps
+
+DATETIMESTAMP_RE = re.compile(
+    r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})"
+    r"T(?P<hour>[0-9]{2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})(?P<fraction>\.[0-9]{1,12})?"
+    r"(?P<tz>Z|[+-][0-9]{2}:[0-9]{2})",
+    re.ASCII,
+)
+TIMESTAMP_EXAMPLE = "2024-05-01T12:00:00Z"
+
+
+class TimestampError(ValueError):
+    """Not a usable timestamp. ``reason``: ``type`` (not a string), ``format`` (not the XSD
+    lexical form) or ``value`` (well-formed but no such instant, or a naive datetime)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reason = reason
+
+
+def parse_timestamp(value: object, *, field: str = "value") -> datetime:
+    """An XSD ``dateTimeStamp`` (time zone required) as an aware UTC datetime.
+
+    Up to 12 fraction digits (microseconds kept), ``24:00:00`` as the next midnight, offsets
+    within ±14:00; ``field`` names the value in the message.
+    """
+    if not isinstance(value, str):
+        raise TimestampError(
+            f"{field} must be an XSD dateTimeStamp string, not {type(value).__name__}", "type"
+        )
+    match = DATETIMESTAMP_RE.fullmatch(value)
+    if match is None:
+        raise TimestampError(
+            f"{field} {value!r} is not an XSD dateTimeStamp (a time zone is required); "
+            f"use e.g. {TIMESTAMP_EXAMPLE}",
+            "format",
+        )
+    parts = {k: int(v) for k, v in match.groupdict().items() if k not in {"fraction", "tz"}}
+    fraction = match["fraction"] or ""
+    tz = match["tz"]
+    try:
+        if tz == "Z":
+            offset = timedelta(0)
+        else:
+            hours, minutes = int(tz[1:3]), int(tz[4:6])
+            if minutes > 59 or hours > 14 or (hours == 14 and minutes):
+                raise ValueError("time zone offset out of range")
+            offset = timedelta(hours=hours, minutes=minutes) * (-1 if tz[0] == "-" else 1)
+        end_of_day = parts["hour"] == 24
+        if end_of_day and (parts["minute"] or parts["second"] or fraction.strip(".0")):
+            raise ValueError("24:00:00 is the only time allowed with hour 24")
+        micro = int((fraction[1:] + "000000")[:6]) if fraction else 0
+        moment = datetime(
+            parts["year"],
+            parts["month"],
+            parts["day"],
+            0 if end_of_day else parts["hour"],
+            parts["minute"],
+            parts["second"],
+            micro,
+            tzinfo=timezone(offset),
+        )
+        if end_of_day:
+            moment += timedelta(days=1)
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        raise TimestampError(
+            f"{field} {value!r} is not a valid date and time: {exc}", "value"
+        ) from exc
+
+
+def format_timestamp(moment: datetime) -> str:
+    """``YYYY-MM-DDTHH:MM:SSZ`` in UTC (fractions dropped); a naive datetime is refused, since
+    its time zone would be a guess."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise TimestampError(f"timestamp {moment.isoformat()} has no time zone", "value")
+    u = moment.astimezone(UTC)
+    return f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}Z"
+
+
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+RECORD_DATETIME_RE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
+    r"(?P<tz>Z|[+-][0-9]{2}:[0-9]{2})?\Z"
+)
+
+
+def parse_date(value: str) -> date | None:
+    """A ``YYYY-MM-DD`` calendar date, or None."""
+    if not DATE_RE.match(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def parse_record_datetime(value: str) -> datetime | None:
+    """A date-time as people write it in front matter (RFC 3339; a space for ``T`` and no
+    seconds are fine), WITH a time zone (never guessed); None otherwise."""
+    match = RECORD_DATETIME_RE.match(value)
+    if match is None or match.group("tz") is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------- strict JSON
+# Only I-JSON (RFC 7493) goes in, so every later layer sees one meaning. Python's ``json`` keeps
+# the last of duplicate keys, accepts NaN/Infinity, keeps lone surrogates from ``\\ud800``
+# escapes, turns ``1e400`` into ``inf`` and raises RecursionError on deep nesting; signers and
+# verifiers in other languages disagree on exactly those inputs (MC-19, MC-61).
+
+MAX_SAFE_INTEGER = 2**53 - 1
+LARGE_JSON_BYTES = 1 << 30
+"""Size cap for files microcred writes itself and that grow with the program (index, state)."""
+_MAX_NUMBER_CHARS = 400
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKETS = re.compile(r"[\[\]{}]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _fail(message: str, hint: str | None = None) -> JsonLdError:
+    return JsonLdError(message, code="PARSING_ERROR", hint=hint)
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _fail(
+                f"duplicate key {key!r} in one JSON object",
+                "JSON readers disagree on which value wins; keep one",
+            )
+        out[key] = value
+    return out
+
+
+def _constant(name: str) -> Any:
+    raise _fail(f"{name} is not a JSON number", "use a finite number or a string")
+
+
+def _int(text: str) -> int | float:
+    if len(text) < 16 and text != "-0":  # fast path: at most 15 digits is always safe
+        return int(text)
+    if len(text) > _MAX_NUMBER_CHARS:
+        raise _fail(f"number with {len(text)} digits is too long")
+    if text == "-0":
+        raise _fail("negative zero (-0) is not portable JSON", "write 0")
+    value = int(text)
+    if abs(value) > MAX_SAFE_INTEGER:
+        # An integer-valued double written out in full, as ECMAScript writes 1e20
+        # ("100000000000000000000"): every reader gets this exact value, so it is read as
+        # the double it is (JCS and RDF then serialise it as the reference does). Integers
+        # no double holds exactly would mean different numbers to different readers.
+        as_double = float(value) if abs(value) < 2**1024 else math.inf
+        if math.isfinite(as_double) and as_double == value:
+            return as_double
+        raise _fail(
+            f"integer {text} is outside the I-JSON range ±(2**53-1) and no 64-bit double "
+            "holds it exactly",
+            "large numbers lose precision in other readers; write it as a string",
+        )
+    return value
+
+
+def _float(text: str) -> float:
+    if len(text) > _MAX_NUMBER_CHARS:
+        raise _fail(f"number with {len(text)} characters is too long")
+    value = float(text)
+    if math.isinf(value):
+        raise _fail(f"number {text} overflows a 64-bit float")
+    if value == 0 and text.lstrip().startswith("-"):
+        raise _fail(f"negative zero ({text}) is not portable JSON", "write 0")
+    return value
+
+
+def _text_depth(text: str) -> int:
+    """Nesting depth of JSON text, found without recursion (strings removed first)."""
+    stripped = _STRINGS.sub("", text)
+    steps = (1 if b in "[{" else -1 for b in _BRACKETS.findall(stripped))
+    return max(accumulate(steps, initial=0))
+
+
+def _value_depth(value: Any, limit: int) -> int:
+    """Nesting depth of a parsed value; stops early once past ``limit``."""
+    if not isinstance(value, dict | list):
+        return 0  # a scalar document (valid JSON, refused later by callers that need objects)
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            break
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
+def _check_surrogates(value: Any) -> None:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                raise _fail(
+                    "string contains a lone UTF-16 surrogate (e.g. \\ud800)",
+                    "it is not valid Unicode; remove or replace it",
+                )
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def loads_strict(text: str | bytes, *, max_bytes: int = 5_000_000, max_depth: int = 64) -> Any:
+    """Parse I-JSON or raise ``JsonLdError(code="PARSING_ERROR")`` saying what is wrong."""
+    if isinstance(text, bytes | bytearray):
+        if len(text) > max_bytes:
+            raise _fail(f"document is {len(text)} bytes, more than the {max_bytes} byte limit")
+        if text.startswith(b"\xef\xbb\xbf"):
+            raise _fail("document starts with a byte-order mark", "save it as UTF-8 without BOM")
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _fail(f"document is not valid UTF-8 (byte {exc.start})") from None
+    elif not isinstance(text, str):
+        raise _fail(f"expected JSON text, got {type(text).__name__}")
+    else:
+        if len(text) > max_bytes:
+            raise _fail(f"document is longer than the {max_bytes} byte limit")
+        try:
+            size = len(text.encode("utf-8"))
+        except UnicodeEncodeError:
+            raise _fail("document contains a lone UTF-16 surrogate") from None
+        if size > max_bytes:
+            raise _fail(f"document is {size} bytes, more than the {max_bytes} byte limit")
+        if text.startswith("\ufeff"):
+            raise _fail("document starts with a byte-order mark", "save it as UTF-8 without BOM")
+    try:
+        value = json.loads(
+            text,
+            object_pairs_hook=_pairs,
+            parse_constant=_constant,
+            parse_int=_int,
+            parse_float=_float,
+        )
+    except JsonLdError:
+        raise
+    except json.JSONDecodeError as exc:
+        raise _fail(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        depth = _text_depth(text)
+        raise _fail(
+            f"JSON nesting is {depth} levels deep, more than the limit of {max_depth}"
+        ) from None
+    except ValueError as exc:
+        raise _fail(f"invalid JSON: {exc}") from None
+    if _value_depth(value, max_depth) > max_depth:
+        depth = _text_depth(text)
+        raise _fail(f"JSON nesting is {depth} levels deep, more than the limit of {max_depth}")
+    if _ESCAPED_SURROGATE.search(text):
+        _check_surrogates(value)
+    return value
+
+
+# --------------------------------------------------------------------------- slugs
+
+_FOLD = str.maketrans(
+    {
+        "ø": "o",
+        "æ": "ae",
+        "œ": "oe",
+        "ß": "ss",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "ł": "l",
+        "ı": "i",
+        "ħ": "h",
+        "ŋ": "n",
+    }
+)
+
+
+def slugify(text: str, *, max_len: int = 64, fold: bool = True) -> str:
+    """ASCII slug of ``text``: lower-case letters and digits joined by single ``-``.
+
+    ``fold`` also spells letters without a decomposition (``"Søren Ødegård"`` ->
+    ``soren-odegard``); without it they are dropped. Returns ``""`` when nothing is left.
+    """
+    if fold:
+        folded = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
+        folded = "".join(c for c in folded if not unicodedata.combining(c)).translate(_FOLD)
+        ascii_text = folded.encode("ascii", "ignore").decode("ascii")
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        ascii_text = decomposed.encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:max_len].strip("-")
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def cpu_count() -> int:
+    """CPUs this process may run on (its affinity mask on Linux; all CPUs elsewhere)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows: no sched_getaffinity
+        return max(1, os.cpu_count() or 1)

@@ -1,0 +1,94 @@
+"""microcred._util: the one implementation of each small rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+
+from microcred import _util
+from microcred._util import (
+    TimestampError,
+    cpu_count,
+    format_timestamp,
+    parse_date,
+    parse_record_datetime,
+    parse_timestamp,
+    slugify,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-05-01T12:00:00Z", dt.datetime(2024, 5, 1, 12, tzinfo=dt.UTC)),
+        ("2024-05-01T14:00:00+02:00", dt.datetime(2024, 5, 1, 12, tzinfo=dt.UTC)),
+        ("2024-05-01T24:00:00Z", dt.datetime(2024, 5, 2, tzinfo=dt.UTC)),
+        ("2024-05-01T12:00:00.1234567Z", dt.datetime(2024, 5, 1, 12, 0, 0, 123456, tzinfo=dt.UTC)),
+    ],
+)
+def test_timestamps_parse_to_utc(text: str, expected: dt.datetime) -> None:
+    assert parse_timestamp(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("2024-05-01T12:00:00", "format"),  # no time zone: never guessed
+        ("2024-05-01", "format"),
+        ("2024-05-01 12:00:00Z", "format"),
+        ("x2024-05-01T12:00:00Zy", "format"),  # anchored
+        ("2024-05-01T12:00:00z", "format"),
+        ("٢٠٢٤-05-01T12:00:00Z", "format"),  # ASCII digits only
+        ("2024-02-30T12:00:00Z", "value"),
+        ("2024-05-01T12:00:00+15:00", "value"),
+        (20240501, "type"),
+    ],
+)
+def test_timestamps_outside_xsd_are_refused(value: object, reason: str) -> None:
+    with pytest.raises(TimestampError) as caught:
+        parse_timestamp(value, field="validFrom")
+    assert caught.value.reason == reason
+    assert "validFrom" in caught.value.message
+
+
+def test_one_format_is_written() -> None:
+    moment = dt.datetime(2024, 5, 1, 14, 0, 5, 999, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    assert format_timestamp(moment) == "2024-05-01T12:00:05Z"
+    with pytest.raises(TimestampError):
+        format_timestamp(dt.datetime(2024, 5, 1, 12))  # naive: its zone would be a guess
+
+
+def test_dates_as_people_write_them() -> None:
+    assert parse_date("2024-05-01") == dt.date(2024, 5, 1)
+    assert parse_date("2024-W18-3") is None
+    assert parse_date("2024-02-30") is None
+    assert parse_record_datetime("2024-05-01 12:30+02:00") is not None
+    assert parse_record_datetime("2024-05-01T12:30") is None  # a time zone is required
+
+
+def test_slugs() -> None:
+    assert slugify("Søren Ødegård") == "soren-odegard"
+    assert slugify("Søren Ødegård", fold=False) == "sren-degard"
+    assert slugify("  --Ünïcödé  Næme--  ") == "unicode-naeme"
+    assert slugify("a" * 70 + " b", max_len=64) == "a" * 64
+    assert slugify("ab-" * 30, max_len=5) == "ab-ab"  # never ends in '-'
+    assert slugify("!!!") == ""
+
+
+def test_cpu_count_without_sched_getaffinity(monkeypatch: pytest.MonkeyPatch) -> None:
+    # macOS and Windows have no os.sched_getaffinity: the count must still work there.
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    assert cpu_count() == 3
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert cpu_count() == 1
+
+
+def test_strict_json_is_here_for_every_layer() -> None:
+    from microcred.errors import JsonLdError
+
+    assert _util.loads_strict('{"a": [1, 2.5, "x"]}') == {"a": [1, 2.5, "x"]}
+    with pytest.raises(JsonLdError, match="duplicate key"):
+        _util.loads_strict('{"a": 1, "a": 2}')
