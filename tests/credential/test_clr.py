@@ -236,6 +236,9 @@ def test_learner_is_named_by_student_id_or_salted_hash_never_plain_email(
     assert ident["hashed"] is True and ident["identityHash"].startswith("sha256$")
     assert matches_identity(ident, "ada@example.org")
     assert not EMAIL.search(json.dumps(hashed["credentialSubject"]["identifier"]))
+    by_did = build_clr(school, recognitions[:1], learner="did:key:z6MkLearner", issued=AT)
+    assert by_did["credentialSubject"]["id"] == "did:key:z6MkLearner"
+    assert "id" not in by_id["credentialSubject"]
     plain = build_clr(
         school, recognitions[:1], learner="ada@example.org", learner_mode="email", issued=AT
     )

@@ -281,8 +281,10 @@ def build_clr(
         )
     total = "; ".join(amount_text(v, u) for u, v in totals(recognitions).items()) or "no credits"
     count = len(recognitions)
-    subject: dict[str, Any] = {
-        "type": ["ClrSubject"],
+    subject: dict[str, Any] = {"type": ["ClrSubject"]}
+    if learner_mode == "id" and learner.startswith("did:"):
+        subject["id"] = learner  # a DID the learner controls: wallets can bind the record to it
+    subject |= {
         "identifier": [learner_identity(learner, learner_mode)],
         "verifiableCredential": [dict(rec.credential) for rec in recognitions],
         "achievement": achievements,
