@@ -217,3 +217,39 @@ def test_a_credential_hidden_under_another_spelling_is_refused_not_skipped(
     assert report.result == "invalid"
     failed = next(c for c in report.checks if c.outcome == "failed")
     assert failed.id in ("contexts", "data_model", "proof")
+
+
+@pytest.mark.conformance
+def test_the_1edtech_clr_sample_verifies_with_its_embedded_credential(standards: Path) -> None:
+    """1EdTech's signed CLR 2.0 sample: the school's proof and the embedded credential's proof
+    (another issuer, keys named at https URLs) both verify once their controller documents
+    are pinned; without the embedded issuer's document the transcript stays undecided."""
+    doc = json.loads(
+        (standards / "examples/1edtech-validator/clr20-simple.json").read_text("utf-8")
+    )
+    embedded = doc["credentialSubject"]["verifiableCredential"][0]
+
+    def controller(vm: str) -> tuple[str, PinnedDocument]:
+        base, fragment = vm.split("#")
+        document = {
+            "@context": ["https://www.w3.org/ns/cid/v1"],
+            "id": base,
+            "verificationMethod": [
+                {"id": vm, "type": "Multikey", "controller": base, "publicKeyMultibase": fragment}
+            ],
+            "assertionMethod": [vm],
+        }
+        return base, PinnedDocument(document, f"{base} (test)")
+
+    school = controller(doc["proof"][0]["verificationMethod"])
+    issuer = controller(embedded["proof"][0]["verificationMethod"])
+    report = check(doc, did_documents=dict([school, issuer]))
+    assert report.result == "valid", report.to_json()
+    expected = (
+        f"{VC0} (http://example.com/credentials/3527) by https://example.com/issuers/876543: "
+        "signature verified"
+    )
+    assert expected in report.check("proof").note
+    undecided = check(doc, did_documents=dict([school]))
+    assert undecided.result == "indeterminate"
+    assert undecided.check("proof").problems[0].detail.startswith(f"{VC0}: proof: ")
