@@ -61,6 +61,5 @@ def schema_errors(document: Mapping[str, Any], schema: Mapping[str, Any]) -> lis
     validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
     out = []
     for err in validator.iter_errors(document):
-        path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err.absolute_path)
-        out.append(f"{path}: {err.message}")
+        out.append(f"{err.json_path}: {err.message}")
     return sorted(out)
