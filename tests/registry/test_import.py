@@ -82,9 +82,15 @@ def _by_path(outcomes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def test_mixed_folder_verdicts(registry_url: str, mixed: dict[str, Any]) -> None:
-    got = _by_path(
-        _import(registry_url, mixed, str(mixed["inbox"]), str(mixed["files"]["not_json"]))
+    explicit = mixed["inbox"] / "sub" / "package.json"
+    outcomes = _import(
+        registry_url, mixed, str(mixed["inbox"]), str(mixed["files"]["not_json"]), str(explicit)
     )
+    assert outcomes[-1]["status"] == "skipped"  # named explicitly: listed, with the reason
+    assert outcomes[-1]["reasons"] == [
+        "not a credential: JSON without @context or a VerifiableCredential type"
+    ]
+    got = _by_path(outcomes[:-1])
     assert got["valid.json"]["verdict"] == "accepted"
     assert got["valid.json"]["credits"] == 2 and got["valid.json"]["credit_unit"] == "ECTS"
     assert got["z-duplicate-bytes.json"]["status"] == "already_imported"

@@ -350,3 +350,14 @@ def test_a_transcript_too_large_to_verify_is_refused(
     result = invoke(*transcript_args(setup, key_file, "--out", str(out)), code=1)
     assert "too large for `microcred verify`" in result.stderr and "--term" in result.stderr
     assert not out.exists()
+
+
+def test_an_output_folder_that_does_not_exist_is_refused_before_anything_is_recorded(
+    setup: dict[str, Any], school: tuple[KeyPair, Path], tmp_path: Path
+) -> None:
+    _, key_file = school
+    missing = tmp_path / "no-such-folder" / "t.json"
+    result = invoke(*transcript_args(setup, key_file, "--out", str(missing)), code=1)
+    assert "does not exist" in result.stderr and "no transcript was issued" in result.stderr
+    with Registry.open(setup["url"], create=False) as reg:
+        assert reg.transcripts() == []

@@ -22,6 +22,8 @@ from microcred.verify.report import (
     RECIPIENT_MISMATCH,
     REVOKED,
     SUSPENDED,
+    UNSUPPORTED_FORMAT,
+    UNSUPPORTED_VERSION,
     UNTRUSTED_ISSUER,
     CheckResult,
     VerificationReport,
@@ -98,6 +100,8 @@ def _verification(report: VerificationReport, learner: str | None) -> tuple[list
         elif check.outcome == "indeterminate":
             if check.id == "status":
                 review.append(f"status undecidable offline: {_detail(check)}")
+            elif codes & {UNSUPPORTED_FORMAT, UNSUPPORTED_VERSION}:
+                review.append(f"format microcred does not check: {check.id}: {_detail(check)}")
             else:
                 review.append(f"could not be checked offline: {check.id}: {_detail(check)}")
     if learner is None:
@@ -168,6 +172,8 @@ def decide(
 ) -> Decision:
     """The verdict for one verified credential (see the module docstring)."""
     reject, review = _verification(report, learner)
+    if reject:  # the policy has nothing to say about an invalid or someone else's credential
+        return Decision("rejected", reject + review, None, policy.unit or facts.credit_unit)
     if window is not None:
         problem = window.problem(facts.valid_from)
         if problem:

@@ -112,7 +112,7 @@ def facts_from_document(doc: Any) -> Facts:
         awarded=_str(doc.get("awardedDate")) or _str(doc.get("validFrom")),
         credits=credits,
         credit_unit=unit,
-        is_credential="VerifiableCredential" in _types(doc.get("type")),
+        is_credential="VerifiableCredential" in _types(doc.get("type")) or "@context" in doc,
     )
 
 

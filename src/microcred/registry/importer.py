@@ -95,11 +95,12 @@ def _bytes(raw: bytes | str) -> bytes:
 
 def _skip_reason(report: VerificationReport, facts: Facts) -> str | None:
     """Why a source is not a credential at all (listed as skipped, not recorded), or None."""
+    if facts.is_credential:
+        return None
     parse = report.check("parse")
-    if parse is not None and parse.outcome == "failed" and not facts.is_credential:
-        detail = parse.problems[0].detail if parse.problems else "not a credential"
-        return f"not a credential: {detail}"
-    return None
+    if parse is not None and parse.outcome != "passed" and parse.problems:
+        return f"not a credential: {parse.problems[0].detail}"
+    return "not a credential: JSON without @context or a VerifiableCredential type"
 
 
 def _report_json(report: VerificationReport) -> str:
