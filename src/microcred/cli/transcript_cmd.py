@@ -234,6 +234,12 @@ def register(main: click.Group) -> None:
             raise click.UsageError("--json prints a summary: write the transcript with --out FILE")
         if out is not None and html is not None and out.resolve() == html.resolve():
             raise ConfigError("--out and --html name the same file")
+        for target in (out, html):  # checked before anything is signed or recorded
+            if target is not None and not target.resolve().parent.is_dir():
+                raise ConfigError(
+                    f"cannot write {target}: folder {target.resolve().parent} does not exist",
+                    hint="create it first; no transcript was issued",
+                )
         options, _ = verify_options(trust_file, did_docs, status_lists, None)
         with open_registry(registry_url) as registry:
             done = issue_transcript(
