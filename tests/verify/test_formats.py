@@ -257,3 +257,52 @@ def test_a_jwt_baked_in_png_and_svg_verifies(key: Any, tmp_path: Path) -> None:
         ("b.png", "valid"),
         ("b.svg", "valid"),
     ]
+
+
+def test_vc_jwt_from_a_self_certifying_did_needs_no_files(key: Any) -> None:
+    """did:jwk (and did:key) documents come from the identifier itself, offline."""
+    jwk = _public_jwk(key)
+    did = "did:jwk:" + b64url_encode(json.dumps(jwk).encode())
+    token = _jwt(_payload(did), key, {"alg": "EdDSA", "typ": "JWT", "kid": f"{did}#0"})
+    report = verify(token)
+    assert report.result == "valid", [c.to_json() for c in report.failures()]
+    no_kid = _jwt(_payload(did), key, {"alg": "EdDSA"})
+    assert verify(no_kid).result == "valid"
+    stranger = ed25519.Ed25519PrivateKey.generate()
+    assert verify(_jwt(_payload(did), stranger, {"alg": "EdDSA"})).result == "invalid"
+
+
+# ------------------------------------------------------------------ the command line
+
+
+def test_cli_pins_a_jwk_and_a_context_from_files(key: Any, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from microcred.cli import main
+
+    token = tmp_path / "badge.jwt"
+    token.write_text(_jwt(_payload(), key) + "\n", encoding="ascii")
+    jwk = tmp_path / "issuer.jwk"
+    jwk.write_text(json.dumps(_public_jwk(key)), encoding="utf-8")
+    at = ["--at", gen.AT]
+    runner = CliRunner()
+    undecided = runner.invoke(main, ["verify", *at, str(token)])
+    assert undecided.exit_code == 3, undecided.output
+    for flag in ("--jwk", "--did-doc"):  # a --did-doc holding a JWK counts as --jwk
+        result = runner.invoke(main, ["verify", *at, flag, str(jwk), str(token)])
+        assert result.exit_code == 0, result.output
+        assert "claims: 'Data Analysis Sprint'" in result.output
+    secret = tmp_path / "secret.jwk"
+    secret.write_text(json.dumps({**_public_jwk(key), "d": "AAAA"}), encoding="utf-8")
+    refused = runner.invoke(main, ["verify", *at, "--jwk", str(secret), str(token)])
+    assert refused.exit_code == 2 and "secret" in refused.output
+    ctx = tmp_path / "ctx.json"
+    ctx.write_text('{"@context": {"x": "https://example.org/x"}}', encoding="utf-8")
+    pinned = "https://www.w3.org/ns/credentials/v2"  # already pinned: ignored, not an error
+    for spec in (f"https://example.org/ctx={ctx}", f"{pinned}={ctx}"):
+        result = runner.invoke(
+            main, ["verify", *at, "--context", spec, "--jwk", str(jwk), str(token)]
+        )
+        assert result.exit_code == 0, result.output
+    bad = runner.invoke(main, ["verify", *at, "--context", str(ctx), str(token)])
+    assert bad.exit_code == 2 and "URL=FILE" in bad.output

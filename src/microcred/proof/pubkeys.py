@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from microcred._util import loads_strict
 from microcred.errors import MicrocredError, ProofError
 from microcred.proof.didkey import resolve_did_key
 from microcred.proof.keys import check_public_key, public_key_from_multikey, verify_ed25519
@@ -169,8 +170,38 @@ def key_from_method(method: Mapping[str, Any], vm_id: str = "") -> PublicKey:
         raise _invalid(f"{shown}: invalidPublicKey: {exc.message}") from None
 
 
+SELF_CERTIFYING = ("did:key:", "did:jwk:")
+"""DID methods whose document is derived from the identifier itself (no lookup, no network)."""
+
+
+def resolve_did_jwk(did: str) -> dict[str, Any]:
+    """did:jwk: the DID is ``did:jwk:`` + base64url(JSON of one public JWK); its one key is
+    ``#0``, usable for every relationship (did:jwk method specification)."""
+    try:
+        jwk = loads_strict(b64url_decode(did[len("did:jwk:") :]), max_bytes=10_000)
+    except (MicrocredError, ValueError):
+        raise _invalid(f"{did}: invalidDid: not base64url of a JSON Web Key") from None
+    key_from_jwk(jwk)
+    vm_id = f"{did}#0"
+    document: dict[str, Any] = {
+        "@context": [
+            "https://www.w3.org/ns/did/v1",
+            "https://w3id.org/security/suites/jws-2020/v1",
+        ],
+        "id": did,
+        "verificationMethod": [
+            {"id": vm_id, "type": "JsonWebKey2020", "controller": did, "publicKeyJwk": jwk}
+        ],
+    }
+    for relationship in ("authentication", "assertionMethod", "capabilityInvocation"):
+        document[relationship] = [vm_id]
+    return document
+
+
 def resolve_any_did_key(did: str) -> dict[str, Any]:
     """did:key document for Ed25519 (didkey.py) or a P-256/P-384 Multikey (``zDn…``/``z82…``)."""
+    if did.startswith("did:jwk:"):
+        return resolve_did_jwk(did)
     body = did[len("did:key:") :] if did.startswith("did:key:") else ""
     if body.startswith(("zDn", "z82")) and "#" not in did and ":" not in body:
         key = key_from_multikey(body)

@@ -16,7 +16,12 @@ from typing import Any
 from microcred.errors import ProofError
 from microcred.proof.didweb import did_web_to_url
 from microcred.proof.keys import public_key_from_multikey
-from microcred.proof.pubkeys import PublicKey, key_from_method, resolve_any_did_key
+from microcred.proof.pubkeys import (
+    SELF_CERTIFYING,
+    PublicKey,
+    key_from_method,
+    resolve_any_did_key,
+)
 from microcred.proof.timestamps import parse_datetimestamp
 
 RELATIONSHIPS = (
@@ -189,7 +194,7 @@ def resolve_verification_method(
     if purpose not in RELATIONSHIPS:
         raise ProofError(f"unknown proof purpose {purpose!r}", code="PROOF_VERIFICATION_ERROR")
     # 2. Dereference the document: derived for did:key, supplied by the caller otherwise.
-    if base.startswith("did:key:"):
+    if base.startswith(SELF_CERTIFYING):
         document: Any = resolve_any_did_key(base)
     else:
         document = (documents or {}).get(base)

@@ -26,7 +26,12 @@ from typing import Any
 from microcred.errors import MicrocredError
 from microcred.jsonld.strictjson import loads_strict
 from microcred.proof.jwt import ALGORITHMS, CompactJws, parse_compact, verify_compact
-from microcred.proof.pubkeys import PublicKey, key_from_jwk
+from microcred.proof.pubkeys import (
+    SELF_CERTIFYING,
+    PublicKey,
+    key_from_jwk,
+    resolve_any_did_key,
+)
 from microcred.proof.resolve import method_key, resolve_verification_method
 from microcred.proof.timestamps import format_datetimestamp, parse_datetimestamp
 from microcred.verify.context import Ctx, ProofState, ResolvedKey, issuer_id, result, types_of
@@ -193,22 +198,26 @@ def _candidates(ctx: Ctx, jws: CompactJws) -> tuple[list[ResolvedKey], list[Find
     kid = jws.kid
     if kid and kid.startswith("#"):
         kid = issuer + kid
-    elif kid and kid.startswith("did:key:") and "#" not in kid:
-        kid = f"{kid}#{kid[len('did:key:') :]}"
     base = kid.split("#", 1)[0] if kid else issuer
     pinned = ctx.options.did_documents.get(base)
     docs = {base: pinned.document} if pinned is not None else {}
+    document: Any = pinned.document if pinned is not None else None
+    if document is None and base.startswith(SELF_CERTIFYING):
+        try:
+            document = resolve_any_did_key(base)
+        except MicrocredError as exc:
+            trouble.append(Finding(exc.code, f"{base}: {exc.message}"))
     if kid and "#" in kid:
         wanted = [kid]
-    elif pinned is not None:
-        relation = pinned.document.get("assertionMethod") or []
+    elif isinstance(document, Mapping):
+        relation = document.get("assertionMethod") or []
         items = relation if isinstance(relation, list) else [relation]
         wanted = [i if isinstance(i, str) else str(i.get("id")) for i in items]
         wanted = [w if not w.startswith("#") else base + w for w in wanted]
     else:
         wanted = []
     for vm in wanted:
-        if not vm.startswith("did:key:") and pinned is None:
+        if not vm.startswith(SELF_CERTIFYING) and pinned is None:
             continue
         try:
             method = resolve_verification_method(vm, docs, purpose="assertionMethod")

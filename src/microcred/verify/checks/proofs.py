@@ -26,7 +26,7 @@ from microcred.proof.dispatch import (
     verify_any,
 )
 from microcred.proof.ecdsa import ECDSA_JCS_2019
-from microcred.proof.pubkeys import key_from_multikey
+from microcred.proof.pubkeys import SELF_CERTIFYING, key_from_multikey
 from microcred.proof.resolve import (
     ensure_method_active,
     method_key,
@@ -70,7 +70,7 @@ def resolve_key(vm: object, ctx: Ctx) -> ResolvedKey:
         key.error_code, key.error_detail = exc.code, exc.message
         return key
     pinned = ctx.options.did_documents.get(base)
-    if not base.startswith("did:key:") and pinned is None:
+    if not base.startswith(SELF_CERTIFYING) and pinned is None:
         key.unavailable = True
         key.error_code = INVALID_CONTROLLED_IDENTIFIER_DOCUMENT
         how = (
