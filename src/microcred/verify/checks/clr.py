@@ -134,11 +134,3 @@ def carry_embedded(ctx: Ctx, steps: tuple[CheckId, ...]) -> Embedded:
                 f"{where} ({name}) by {report.issuer or 'no issuer id'}: signature {_state(report)}"
             )
     return out
-
-
-def embedded_summary(ctx: Ctx) -> list[dict[str, Any]]:
-    """One entry per embedded credential (path, id, issuer, result), for reports and pages."""
-    return [
-        {"path": where, "id": r.id, "issuer": r.issuer, "result": r.result}
-        for where, r in embedded_reports(ctx)
-    ]
