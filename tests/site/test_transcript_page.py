@@ -113,6 +113,29 @@ def test_rows_name_issuer_dates_credits_and_the_verification_line(
     assert transcript_page.totals(rows) == ["3.5 ECTS"]
 
 
+def test_the_same_achievement_earned_twice_keeps_each_recognition() -> None:
+    key, school_key = generate_keypair(), generate_keypair()
+    first, second = badge(key, "Data Sprint", 56), badge(key, "Data Sprint", 28)
+    second["credentialSubject"]["achievement"]["id"] = first["credentialSubject"]["achievement"][
+        "id"
+    ]
+    second = sign_document({k: v for k, v in second.items() if k != "proof"}, key, created=AT)
+    recs = []
+    for cred, credits in ((first, "2"), (second, "1")):
+        raw = json.dumps(cred).encode()
+        recs.append(
+            Recognition(cred, hashlib.sha256(raw).hexdigest(), Decimal(credits), "ECTS", "p")
+        )
+    school = School(did=school_key.controller, name="Rhine College")
+    doc = build_clr(school, recs, learner="S-1", issued=AT)
+    rows = transcript_rows(doc, {r.sha256: f"line {r.credits}" for r in recs})
+    assert sorted((r["issuer_credits"], r["credits"], r["verification"]) for r in rows) == [
+        ("28", "1", "line 1"),
+        ("56", "2", "line 2"),
+    ]
+    assert transcript_page.totals(rows) == ["3 ECTS"]
+
+
 def test_verify_link_carries_the_transcript_and_small_ones_go_into_the_qr(
     transcript: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:

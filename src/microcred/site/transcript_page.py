@@ -105,7 +105,7 @@ def transcript_rows(
     verification line; without one the row says the transcript's signature covers it.
     """
     subject = _subject(transcript)
-    recognitions = {}
+    recognitions: dict[object, tuple[Mapping[str, Any], str]] = {}
     for ach in subject.get("achievement") or []:
         if not isinstance(ach, Mapping):
             continue
@@ -113,19 +113,22 @@ def transcript_rows(
             ident = str(other.get("identifier", "")) if isinstance(other, Mapping) else ""
             if ident.startswith("sha256:"):
                 recognitions[ach.get("id")] = (ach, ident[7:])
-    by_original: dict[str, tuple[Mapping[str, Any], str]] = {}
+    # The school's Achievement for each credential, through its exactMatchOf association, in
+    # order: the same achievement earned twice has two recognitions, used one after the other.
+    by_original: dict[str, list[tuple[Mapping[str, Any], str]]] = {}
     for assoc in subject.get("association") or []:
         if isinstance(assoc, Mapping) and assoc.get("associationType") == "exactMatchOf":
             found = recognitions.get(assoc.get("sourceId"))
             if found is not None:
-                by_original[str(assoc.get("targetId"))] = found
+                by_original.setdefault(str(assoc.get("targetId")), []).append(found)
     rows = []
     for _, credential in embedded_credentials(transcript):
         if not isinstance(credential, Mapping):
             continue
         original = original_achievement(credential)
         issuer_id, issuer_name = issuer_of(credential)
-        ach, digest = by_original.get(str(original.get("id")), ({}, ""))
+        queue = by_original.get(str(original.get("id"))) or [({}, "")]
+        ach, digest = queue.pop(0) if len(queue) > 1 else queue[0]
         cred_subject = _subject(credential)
         start, end = (
             _day(cred_subject.get("activityStartDate")),
