@@ -18,8 +18,6 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from microcred import __version__
-
 _SAFE = re.compile(r"^[A-Za-z0-9@:/._+=~%, -]{1,300}$")
 _ORIGIN = re.compile(r'\[remote "origin"\][^\[]*?\burl\s*=\s*(\S+)', re.DOTALL)
 
@@ -57,12 +55,12 @@ def _git_checkout(folder: Path) -> str | None:
 
 def install_source() -> InstallSource:
     """How to install the microcred that is running now."""
-    pinned = InstallSource(f"microcred=={__version__}", True)
     try:
         dist = metadata.distribution("microcred")
         text = dist.read_text("direct_url.json")
     except (metadata.PackageNotFoundError, OSError):
-        return InstallSource(pinned.requirement, False)
+        return InstallSource("microcred", False)
+    pinned = InstallSource(f"microcred=={dist.version}", True)
     if not text:
         return pinned  # from an index (PyPI or a mirror): the released version
     try:

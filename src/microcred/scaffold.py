@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -30,13 +31,21 @@ from microcred.model import HTTP_URL_RE
 
 _DNS_LABEL_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _PATH_SEGMENT_RE = re.compile(r"^[A-Za-z0-9._~-]+$")
+_HIDDEN = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
+
+
+def _visible(char: str) -> str:
+    if unicodedata.category(char) not in _HIDDEN:
+        return char
+    return f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}"
 
 
 def _q(value: object) -> Markup:
     # A JSON string is a valid TOML basic string (same escapes for what json.dumps emits).
-    # Non-ASCII text is written as it is (people read and edit this file); DEL, which JSON
-    # leaves raw but TOML forbids, is escaped.
-    text = json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007F")
+    # Non-ASCII text is written as it is (people read and edit this file); control,
+    # invisible and bidi characters stay escaped, so the file shows what it holds (and DEL,
+    # which JSON leaves raw, is not allowed raw in TOML).
+    text = "".join(_visible(c) for c in json.dumps(str(value), ensure_ascii=False))
     return Markup(text)  # noqa: S704 - TOML, not HTML
 
 

@@ -61,6 +61,7 @@ _VOLATILE_TEXT = [
     (re.compile(r"sha256\$[0-9a-f]{64}"), "sha256$<hash>"),
     (re.compile(r"z[1-9A-HJ-NP-Za-km-z]{85,90}"), "<proofValue>"),
     (re.compile(r"(-\d+\.json)#\d+"), r"\1#<index>"),  # a status entry's id names its index
+    (re.compile(r"\bindex \d+\)"), "index <index>)"),  # ... and the report's status note
 ]
 
 

@@ -33,6 +33,7 @@ from microcred.keyring import KeyRing
 from microcred.layout import credential_file
 from microcred.proof.keys import KeyPair
 from microcred.publish import prepare_publication
+from microcred.site import verdict
 from microcred.site.engine import ENGINES, PageStats, postprocess, run_engine
 from microcred.site.safety import find_secret_keys, secret_needles
 from microcred.site.source import (
@@ -148,25 +149,8 @@ def check_publication(pub: PublicationLike, now: dt.datetime) -> dict[str, Build
 
 
 def summarise(report: Any) -> BuildCheck:
-    """A verification report in words (the page shows the summary and each problem)."""
-    result = str(report.result)
-    problems = tuple(
-        f"{check.id}: {p.code}: {p.detail}" for check in report.failures() for p in check.problems
-    )
-    if result == "valid":
-        summary = (
-            "both proofs (eddsa-rdfc-2022 and eddsa-jcs-2022), the issuer's key, the "
-            "validity dates and the status list check out"
-        )
-    elif result == "invalid":
-        summary = "do not rely on this credential: " + (
-            problems[0] if problems else "a check failed"
-        )
-    else:
-        summary = "some checks could not be completed offline: " + (
-            problems[0] if problems else "unknown"
-        )
-    return BuildCheck(result, summary, problems)
+    """A verification report in words, generated from the report (site/verdict.py)."""
+    return verdict.summarise(report)
 
 
 def _check_out_dir(out: Path, root: Path) -> None:

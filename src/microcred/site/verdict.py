@@ -15,9 +15,10 @@ page from saying more than the check established:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from microcred.site.common import BuildCheck
 from microcred.verify.report import CheckResult, explain, printable
 
 _SUITE_RE = re.compile(r"\((eddsa-[a-z0-9-]+|[A-Za-z0-9]+Signature[0-9]+)\)")
@@ -53,6 +54,23 @@ class PageVerdict:
     summary: str  # one line of what was checked (pages' details, build notes)
     checks: tuple[str, ...]  # each check: label, outcome, what it looked at
     problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReportedCheck(BuildCheck):
+    """A build check that keeps its report, so each page can word it for its reader."""
+
+    report: Any = field(default=None, compare=False)
+
+
+def summarise(report: Any) -> ReportedCheck:
+    """The build's record of one verification: result, one line, problems, the report."""
+    problems = tuple(
+        f"{check.id}: {p.code}: {printable(p.detail, 300)}"
+        for check in report.failures()
+        for p in check.problems
+    )
+    return ReportedCheck(str(report.result), build_summary(report), problems, report)
 
 
 def suites(check: CheckResult | None) -> list[str]:

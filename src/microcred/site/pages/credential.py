@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from markupsafe import Markup
 
 from microcred import bake
+from microcred.distribution import install_source
 from microcred.layout import (
     brief_page,
     credential_image,
@@ -32,6 +33,7 @@ from microcred.site.safety import (
     safe_href,
     short_hash,
 )
+from microcred.site.verdict import page_verdict
 
 
 def linkedin_url(
@@ -125,6 +127,13 @@ def _credential(ctx: _Ctx, record: Record, credential: Mapping[str, Any]) -> str
         "builtAt": stamp(ctx.now),
     }
     check = ctx.checks.get(slug, BuildCheck("not-checked", "not verified at build time"))
+    report = getattr(check, "report", None)
+    recipient = (
+        clean_text(record.candidate.name)
+        if consent
+        else "a recipient identified by a salted hash (not named here, at their request)"
+    )
+    verdict = page_verdict(report, recipient=recipient, own_site=True) if report else None
     cred_id = str(credential.get("id", ""))
     anchor = trust_anchor(issuer_did, ctx.did_paths)
     status_paths = [ctx.list_paths[u] for u in statuses if u in ctx.list_paths]
@@ -173,6 +182,8 @@ def _credential(ctx: _Ctx, record: Record, credential: Mapping[str, Any]) -> str
         ),
         status_state=ctx.pub.statuses.get(slug, "active"),
         check=check,
+        verdict=verdict,
+        install=install_source().requirement,
         issuer_did=issuer_did,
         anchor=anchor,
         did_href=page.link(anchor["path"]) if anchor["path"] else None,
