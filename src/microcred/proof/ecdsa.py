@@ -40,6 +40,22 @@ def _error(message: str, code: str = "PROOF_VERIFICATION_ERROR") -> ProofError:
     return ProofError(message, code=code)
 
 
+def check_context_prefix(signed_value: Any, document: Mapping[str, Any]) -> None:
+    """VC-DI "Verify Proof": a proof's own ``@context`` (URLs only) must be a prefix of the
+    document's; anything else means contexts changed after signing (MC-20, as suites.py)."""
+    signed, present = _contexts(signed_value), _contexts(document.get("@context"))
+    if (
+        "@context" not in document
+        or not signed
+        or not all(isinstance(c, str) for c in signed)
+        or present[: len(signed)] != signed
+    ):
+        raise _error(
+            "the proof's @context is not a prefix of the document's @context "
+            "(contexts were changed, removed or reordered after signing)"
+        )
+
+
 def _canonical(
     suite: str,
     unsecured: Mapping[str, Any],
@@ -50,14 +66,10 @@ def _canonical(
     """(canonical proof configuration, canonical document) as the suite transforms them."""
     document = dict(unsecured)
     config = {k: v for k, v in proof.items() if k != "proofValue"}
+    if "@context" in config:
+        check_context_prefix(config["@context"], document)
     if suite == ECDSA_JCS_2019:
         if "@context" in config:
-            signed, present = _contexts(config["@context"]), _contexts(document.get("@context"))
-            if "@context" not in document or present[: len(signed)] != signed:
-                raise _error(
-                    "the proof's @context is not a prefix of the document's @context "
-                    "(contexts were removed or reordered after signing)"
-                )
             document["@context"] = config["@context"]
         return _run_jcs(jcs, config), _run_jcs(jcs, document)
     if "@context" not in document:

@@ -19,6 +19,7 @@ from typing import Any
 
 from microcred._util import loads_strict
 from microcred.errors import MicrocredError, ProofError
+from microcred.proof.ecdsa import check_context_prefix
 from microcred.proof.keys import verify_ed25519
 from microcred.proof.multibase import b64url_decode
 from microcred.proof.pubkeys import PublicKey
@@ -81,6 +82,8 @@ def verify_ed25519_2018(
         raise _error("Ed25519Signature2018 needs a JSON-LD document", "PROOF_TRANSFORMATION_ERROR")
     document_hash = hashlib.sha256(_run_rdfc(rdfc, unsecured)).digest()
     options = {k: v for k, v in proof.items() if k not in ("jws", "proofValue", "signatureValue")}
+    if "@context" in options:
+        check_context_prefix(options["@context"], unsecured)
     contexts = [options.get("@context", unsecured["@context"])]
     if "@context" not in options:
         contexts.append(SECURITY_V2)
