@@ -306,3 +306,19 @@ def test_cli_pins_a_jwk_and_a_context_from_files(key: Any, tmp_path: Path) -> No
         assert result.exit_code == 0, result.output
     bad = runner.invoke(main, ["verify", *at, "--context", str(ctx), str(token)])
     assert bad.exit_code == 2 and "URL=FILE" in bad.output
+
+
+def test_a_jwt_whose_kid_spells_out_its_key_shows_changes_without_a_pinned_document(
+    key: Any,
+) -> None:
+    from microcred.proof.multibase import b58encode
+
+    multikey = "z" + b58encode(b"\xed\x01" + key.public_key().public_bytes_raw())
+    header = {"alg": "EdDSA", "kid": f"{WEB_DID}#{multikey}"}
+    token = _jwt(_payload(), key, header)
+    assert first(verify(token))[:2] == ("indeterminate", "proof")  # the key is not vouched for
+    head, _, signature = token.split(".")
+    changed = _payload()
+    changed["vc"]["credentialSubject"]["achievement"]["name"] = "Changed"
+    forged = f"{head}.{b64url_encode(json.dumps(changed).encode())}.{signature}"
+    assert first(verify(forged)) == ("invalid", "proof", "CRYPTOGRAPHIC_SECURITY_ERROR")

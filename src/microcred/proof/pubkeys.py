@@ -170,6 +170,21 @@ def key_from_method(method: Mapping[str, Any], vm_id: str = "") -> PublicKey:
         raise _invalid(f"{shown}: invalidPublicKey: {exc.message}") from None
 
 
+def key_named_by(vm: object) -> PublicKey | None:
+    """The key a verification method's own text spells out (``…#z6Mk…``, ``…#zDn…``, a bare
+    ``did:key``), or None. Never trusted as an issuer's key: only a way to tell a changed
+    document apart from an unverifiable one."""
+    if not isinstance(vm, str):
+        return None
+    text = vm.split("#", 1)[1] if "#" in vm else vm.removeprefix("did:key:")
+    if not text.startswith(("z6Mk", "zDn", "z82")):
+        return None
+    try:
+        return key_from_multikey(text)
+    except MicrocredError:
+        return None
+
+
 SELF_CERTIFYING = ("did:key:", "did:jwk:")
 """DID methods whose document is derived from the identifier itself (no lookup, no network)."""
 

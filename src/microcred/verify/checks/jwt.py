@@ -30,6 +30,7 @@ from microcred.proof.pubkeys import (
     SELF_CERTIFYING,
     PublicKey,
     key_from_jwk,
+    key_named_by,
     resolve_any_did_key,
 )
 from microcred.proof.resolve import method_key, resolve_verification_method
@@ -232,12 +233,14 @@ def _candidates(ctx: Ctx, jws: CompactJws) -> tuple[list[ResolvedKey], list[Find
 
 
 def _header_key(jws: CompactJws) -> PublicKey | None:
-    """The public key a JWT header carries (``jwk``): never the issuer's key on its own word,
-    only a way to tell a changed JWT apart."""
+    """The public key a JWT header carries (``jwk``) or its ``kid`` spells out (``…#z6Mk…``):
+    never the issuer's key on its own word, only a way to tell a changed JWT apart."""
     try:
         key = key_from_jwk(jws.header.get("jwk")) if "jwk" in jws.header else None
     except MicrocredError:
-        return None
+        key = None
+    if key is None:
+        key = key_named_by(jws.kid)
     return key if key is not None and key.kind == ALGORITHMS.get(jws.alg) else None
 
 
@@ -267,8 +270,8 @@ def check_jwt_proof(ctx: Ctx) -> CheckResult:
     carried_key = _header_key(jws)
     if carried_key is not None and not verify_compact(jws, carried_key):
         detail = (
-            f"{label}: the signature does not match even the key the JWT header carries: the "
-            "JWT was changed after signing"
+            f"{label}: the signature does not match even the key the JWT header carries or "
+            "names: the JWT was changed after signing"
         )
         return result("proof", [Finding(CRYPTOGRAPHIC_SECURITY_ERROR, detail)])
     carried = (

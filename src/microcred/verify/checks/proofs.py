@@ -26,7 +26,7 @@ from microcred.proof.dispatch import (
     verify_any,
 )
 from microcred.proof.ecdsa import ECDSA_JCS_2019
-from microcred.proof.pubkeys import SELF_CERTIFYING, key_from_multikey
+from microcred.proof.pubkeys import SELF_CERTIFYING, key_named_by
 from microcred.proof.resolve import (
     ensure_method_active,
     method_key,
@@ -157,25 +157,11 @@ def _proof_data_loss(ctx: Ctx, proof: Mapping[str, Any]) -> None:
     check_data_loss(config, ctx.loader)
 
 
-def _named_key(vm: object) -> Any:
-    """The key a verification method's own text spells out (``…#z6Mk…``, a bare did:key), or
-    None. Never trusted as the issuer's key; only used to tell a changed document apart."""
-    if not isinstance(vm, str):
-        return None
-    text = vm.split("#", 1)[1] if "#" in vm else vm.removeprefix("did:key:")
-    if not text.startswith(("z6Mk", "zDn", "z82")):
-        return None
-    try:
-        return key_from_multikey(text)
-    except MicrocredError:
-        return None
-
-
 def _tamper_check(ctx: Ctx, doc: Mapping[str, Any], proof: Any, label: str) -> Finding | None:
     """A proof whose key is not vouched for is undecided, unless its signature does not match
     even the key its verificationMethod spells out: then the document was changed (or the
     proof forged) and it is invalid whoever the key belongs to."""
-    key = _named_key(_vm_id(proof)) if isinstance(proof, Mapping) else None
+    key = key_named_by(_vm_id(proof)) if isinstance(proof, Mapping) else None
     if key is None:
         return None
     try:
