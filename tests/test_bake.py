@@ -388,14 +388,17 @@ def test_third_party_layout_with_whitespace_and_escapes() -> None:
     assert json.loads(unbake_svg(svg)) == {"id": "urn:uuid:1", "name": "a & b"}
 
 
-def test_first_credential_element_wins() -> None:
+def test_two_credential_elements_are_refused() -> None:
+    """Which one would a reader see? Like the PNG path and the browser verifier (issue 8)."""
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="{OB3_NS}">'
         '<g><openbadges:credential verify="a.b.c"/></g>'
         '<openbadges:credential><![CDATA[{"second": true}]]></openbadges:credential></svg>'
     )
-    assert unbake_svg(svg) == "a.b.c"
-    assert len(credential_elements(bake_svg(svg, CREDENTIAL))) == 1
+    with pytest.raises(BakeError) as info:
+        unbake_svg(svg)
+    assert "2 <openbadges:credential> elements" in info.value.message
+    assert len(credential_elements(bake_svg(svg, CREDENTIAL))) == 1  # baking replaces both
 
 
 def test_ob2_svg_is_recognised() -> None:
