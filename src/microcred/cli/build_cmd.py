@@ -67,8 +67,17 @@ def register(main: click.Group) -> None:
             f"credentials ({summary}), {result.total_bytes / 1e6:.1f} MB, largest page "
             f"{page} ({size / 1024:.0f} KB), {result.seconds:.1f} s"
         )
+        if result.issued:
+            click.echo(issued_line(result.issued))
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
         for slug, check in sorted(result.checks.items()):
             if check.result != "valid":
                 click.echo(f"note: {slug}: {check.result}: {check.summary}", err=True)
+
+
+def issued_line(slugs: list[str], limit: int = 20) -> str:
+    """What this build signed: the record names up to ``limit``, then a count."""
+    shown = ", ".join(slugs[:limit])
+    more = f" and {len(slugs) - limit} more" if len(slugs) > limit else ""
+    return f"issued {len(slugs)} new credential{'s' if len(slugs) != 1 else ''}: {shown}{more}"

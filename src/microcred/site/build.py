@@ -66,6 +66,7 @@ class BuildResult:
     largest_page: tuple[str, int] = ("", 0)
     oversized_pages: list[tuple[str, int]] = field(default_factory=list)
     seconds: float = 0.0
+    issued: list[str] = field(default_factory=list)  # record slugs signed by this build
 
 
 def project_kind(root: Path) -> str:
@@ -223,8 +224,12 @@ def render_source(
     analytics: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
     key: KeyPair | None = None,
+    issued: list[str] | None = None,
 ) -> tuple[SourceReport, dict[str, BuildCheck], int]:
-    """Steps 1-3: the site source of any project in ``dest``; (report, checks, credentials)."""
+    """Steps 1-3: the site source of any project in ``dest``; (report, checks, credentials).
+
+    ``issued``, when given, receives the record slugs this run signed.
+    """
     kind = project_kind(root)
     if kind == "portfolio":
         from microcred.site.portfolio import render_portfolio_source
@@ -233,6 +238,8 @@ def render_source(
         return report, checks, len(checks)
 
     pub = prepare_publication(root, now=now, passphrase=passphrase, key=key)
+    if issued is not None:
+        issued.extend(pub.issue_report.issued)
     checks = check_publication(pub, now)
     report = render_issuer_source(
         pub, dest, now=now, checks=checks, analytics=analytics, progress=progress
@@ -270,6 +277,7 @@ def build_site(
     (work / "pid").write_text(str(os.getpid()), encoding="ascii")
     try:
         source, built = work / "source", work / "site"
+        issued: list[str] = []
         report, checks, count = render_source(
             root,
             source,
@@ -278,6 +286,7 @@ def build_site(
             analytics=analytics,
             progress=progress,
             key=key,
+            issued=issued,
         )
         needles = secret_needles(_known_secrets(root, key, passphrase))
         _refuse_secrets(source, "site source", needles)
@@ -310,4 +319,5 @@ def build_site(
         largest_page=stats.largest,
         oversized_pages=stats.oversized,
         seconds=time.monotonic() - started,
+        issued=issued,
     )
