@@ -212,3 +212,33 @@ def test_a_status_list_s_ttl_moved_to_a_second_subject_node_is_refused() -> None
         )
         is None
     )
+
+
+def test_no_rewrite_hides_an_expired_endorsement() -> None:
+    """Endorsements are read too: an expired one stays a warning (a failure under --strict)
+    whatever the spelling inside or around it."""
+    from microcred.issue import sign_document
+    from microcred.proof.keys import generate_keypair
+
+    from .test_endorsements import SIGNED_AT, credential, endorsement
+
+    issuer, endorser = generate_keypair(), generate_keypair()
+    expired = endorsement(endorser, validUntil="2026-04-01T00:00:00Z")
+    document = credential(issuer, [expired])
+    # The issuer signs with eddsa-rdfc-2022 only, so the outer JSON may be respelled.
+    unsigned = {k: v for k, v in document.items() if k != "proof"}
+    document = sign_document(unsigned, issuer, created=SIGNED_AT, suites=("eddsa-rdfc-2022",))
+    strict = VerifyOptions(strict=True)
+    original = check_credential(document, now=AT, options=strict)
+    assert original.result == "invalid"
+    assert check_credential(document, now=AT).result == "valid"
+    rewrites = list(rdf_rewrites(document))
+    assert any(".endorsement" in label or " endorsement" in label for label, _ in rewrites)
+    worse = []
+    for label, rewritten in rewrites:
+        for options in (strict, VerifyOptions()):
+            baseline = original if options is strict else check_credential(document, now=AT)
+            why = not_better(baseline, check_credential(rewritten, now=AT, options=options))
+            if why:
+                worse.append(f"{label}: {why}")
+    assert not worse, worse
