@@ -97,11 +97,12 @@ def _report(t: Transcript, config: SchoolConfig, out: Path | None, html: Path | 
     if html:
         echo(f"  wrote {html}")
     file = str(out) if out else "TRANSCRIPT.json"
+    web = str(t.signed["issuer"]["id"]).startswith("did:web:")
+    flags = "--did-doc SCHOOL-DID.json " if web else ""
     if t.status_list and config.status_list:
         echo(f"  status list: publish {t.status_list} at {config.status_list}")
-        echo(f"  check: microcred verify --status-list {config.status_list}={t.status_list} {file}")
-    else:
-        echo(f"  check: microcred verify {file}")
+        flags += f"--status-list {config.status_list}={t.status_list} "
+    echo(f"  check: microcred verify {flags}{file}  (add the issuers' status lists, if any)")
     for warning in config.warnings:
         echo(f"  note: {warning}")
 
