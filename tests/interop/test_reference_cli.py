@@ -191,7 +191,8 @@ def test_cli_writes_numbers_as_json_stringify(signed: dict[str, Any]) -> None:
 def test_microcred_verify_command_accepts_reference_output(signed: dict[str, Any]) -> None:
     """`microcred verify --json` on the reference's files: every proof and issuer binding
     passes. Open Badges are not invalid (status lists are not given, so "indeterminate" is
-    allowed); plain VC 2.0 documents fail microcred's Open Badges data-model check by design."""
+    allowed); plain VC 2.0 documents are undecided: not Open Badges, so not microcred's to
+    judge (data_model UNSUPPORTED_FORMAT, issue 9)."""
     code, lines, stderr = signed["mc-verify"]
     assert code in (0, 1, 3), f"exit {code}: {stderr} {lines}"
     assert len(lines) == COUNT * len(MODES), stderr
@@ -203,4 +204,5 @@ def test_microcred_verify_command_accepts_reference_output(signed: dict[str, Any
         if {"OpenBadgeCredential", "AchievementCredential"} & set(document["type"]):
             assert line["result"] in ("valid", "indeterminate"), f"{line} {seed_note()}"
         else:
-            assert checks["data_model"]["outcome"] == "failed", line
+            assert checks["data_model"]["outcome"] == "indeterminate", line
+            assert checks["data_model"]["problems"][0]["code"] == "UNSUPPORTED_FORMAT", line
