@@ -260,14 +260,14 @@ class Registry:
 
 def _engine(url: URL) -> Engine:
     if url.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": 60})
+        engine = create_engine(url, connect_args={"timeout": 600})
 
         @event.listens_for(engine, "connect")
         def _connect(dbapi: Any, _record: Any) -> None:
             dbapi.isolation_level = None  # transactions are begun below, explicitly
             cursor = dbapi.cursor()
             cursor.execute("PRAGMA foreign_keys = ON")
-            cursor.execute("PRAGMA busy_timeout = 60000")
+            cursor.execute("PRAGMA busy_timeout = 600000")
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.close()
 
