@@ -313,3 +313,18 @@ def test_pinned_documents_carry_their_origin() -> None:
     assert PinnedDocument({}, "x").chosen is True
     copy_ = copy.copy(PinnedDocument({}, "x", chosen=False))
     assert copy_.chosen is False
+
+
+def test_a_homoglyph_issuer_is_printed_marked(tmp_path: Path) -> None:
+    issuer = "did:web:sch\u043eol.example"
+    document = gen.secure(
+        gen.credential(issuer, cid="83"), gen.TEST_ONLY_WEB_SEED, f"{issuer}#key-1"
+    )
+    path = tmp_path / "badge.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    result = CliRunner().invoke(main, ["verify", str(path)])
+    assert result.exit_code == 3
+    assert (
+        "issuer did:web:sch\\u043eol.example (non-ASCII: U+043E CYRILLIC SMALL LETTER O)"
+        in result.output
+    )

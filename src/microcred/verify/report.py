@@ -6,6 +6,7 @@ gives every problem code a meaning and an action so the command line can say wha
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -373,8 +374,20 @@ def verdict_word(report: VerificationReport) -> str:
     return "OK" if report.ok else "UNDECIDED"
 
 
+def identifier(text: str) -> str:
+    """An identifier (DID, URL) for printing: DIDs and URLs are ASCII by their rules, so any
+    other character is shown as ``\\uXXXX`` with its name (a Cyrillic 'а' in a did:web host
+    cannot pass for the Latin letter, issue 8)."""
+    shown = printable(text, None)
+    if shown.isascii():
+        return shown
+    names = sorted({f"U+{ord(c):04X} {unicodedata.name(c, '?')}" for c in shown if ord(c) > 127})
+    escaped = "".join(c if c.isascii() else f"\\u{ord(c):04x}" for c in shown)
+    return f"{escaped} (non-ASCII: {', '.join(names)})"
+
+
 def _trust_line(report: VerificationReport) -> str:
-    issuer = printable(report.issuer or "(no issuer id)", None)
+    issuer = identifier(report.issuer or "(no issuer id)")
     claim = (
         f"calls itself '{printable(report.issuer_name)}' (self-declared, not verified)"
         if report.issuer_name
