@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -33,12 +32,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from microcred._util import loads_strict
 from microcred.credential.clr import Recognition, School, build_clr
 from microcred.credential.clr_schemas import clr_errors
 from microcred.errors import MicrocredError
 from microcred.issue import dump_json, sign_document
 from microcred.jsonld import check_data_loss, default_loader
-from microcred.jsonld.strictjson import loads_strict
 from microcred.proof.keys import KeyPair
 from microcred.proof.timestamps import format_datetimestamp
 from microcred.registry import schema
@@ -143,8 +142,8 @@ def _earlier_issuer(registry: Registry) -> str | None:
     if content is None:
         return None
     try:
-        issuer = json.loads(bytes(content)).get("issuer")
-    except (ValueError, AttributeError):
+        issuer = loads_strict(bytes(content)).get("issuer")
+    except (MicrocredError, AttributeError):
         return None
     value = issuer.get("id") if isinstance(issuer, dict) else issuer
     return value if isinstance(value, str) else None

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from microcred.errors import StatusError
+from microcred._util import loads_strict
+from microcred.errors import MicrocredError, StatusError
 from microcred.fsutil import atomic_write_bytes
 from microcred.issue import dump_json, sign_document
 from microcred.proof.keys import KeyPair
@@ -113,8 +113,8 @@ class TranscriptStatus:
 
 def _read(path: Path) -> dict[str, Any] | None:
     try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
+        data = loads_strict(path.read_bytes())
+    except (OSError, MicrocredError):
         return None
     return data if isinstance(data, dict) else None
 
