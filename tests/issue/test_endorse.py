@@ -172,5 +172,5 @@ def test_bad_endorsement_files_stop_the_issue_with_located_errors(program: Path)
     with pytest.raises(ProblemsError) as caught:
         issue_program(program, now=NOW)
     text = caught.value.diagnostics()
-    assert "endorsements/mentor-ada.md:7: $.endorses.credential: no issued credential" in text
+    assert "endorsements/mentor-ada.md:7: $.endorses.credential: no record 'adda'" in text
     assert "did you mean 'ada'?" in text

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import gzip
+import hashlib
 import json
 import re
 import shutil
@@ -44,8 +45,10 @@ def make_program(
             if record.stem not in wanted:
                 record.unlink()
         _drop_unused_briefs(dest)
+        _drop_dangling_endorsements(dest)
     for number in range(1, bulk + 1):
         add_record(dest, f"bulk-{number:04d}", template=template, number=number)
+    _seed_endorser_keys(dest)
     toml = dest / "microcred.toml"
     text = toml.read_text(encoding="utf-8")
     if did_web:
@@ -85,6 +88,39 @@ def _drop_unused_briefs(root: Path) -> None:
     for brief in (root / "achievements").glob("*.md"):
         if brief.stem not in used and "\nopen: true" not in brief.read_text(encoding="utf-8"):
             brief.unlink()
+
+
+def _seed_endorser_keys(root: Path) -> None:
+    """Endorser keys from fixed seeds: two copies of a program sign endorsements alike."""
+    from microcred.issue.endorse import endorser_key_path
+    from microcred.proof.didkey import did_key_from_public
+    from microcred.proof.keys import KeyPair, multikey_from_public, public_key_from_seed
+    from microcred.proof.keystore import save_keyfile
+
+    for source in sorted((root / "endorsements").glob("*.md")):
+        match = re.search(r"^  name: (.+)$", source.read_text(encoding="utf-8"), re.M)
+        if match is None:
+            continue
+        path = endorser_key_path(root, match.group(1).strip())
+        if path.exists():
+            continue
+        seed = hashlib.sha256(f"endorser {match.group(1).strip()}".encode()).digest()
+        public = public_key_from_seed(seed)
+        did = did_key_from_public(public)
+        save_keyfile(path, KeyPair(public, seed, did, f"{did}#{multikey_from_public(public)}"))
+
+
+def _drop_dangling_endorsements(root: Path) -> None:
+    """Endorsements of records or briefs this program no longer has would fail `check`."""
+    for endorsement in (root / "endorsements").glob("*.md"):
+        found = re.search(
+            r"^  (credential|achievement): (\S+)$", endorsement.read_text(encoding="utf-8"), re.M
+        )
+        folder = {"credential": "records", "achievement": "achievements"}.get(
+            found.group(1) if found else ""
+        )
+        if found and folder and not (root / folder / f"{found.group(2)}.md").exists():
+            endorsement.unlink()
 
 
 def credential_files(root: Path) -> dict[str, bytes]:

@@ -34,7 +34,7 @@ def test_a_good_endorsement_checks_clean(tmp_path: Path) -> None:
     ("change", "expected"),
     [
         (("kind: mentor", "kind: friend"), "e.md:4: $.endorser.kind: 'friend' is not one of"),
-        (("credential: ada", "credential: nobody"), "e.md:6: $.endorses.credential: no issued"),
+        (("credential: ada", "credential: nobody"), "e.md:6: $.endorses.credential: no record 'nobody'"),
         (("credential: ada", "achievement: web-audti"), "did you mean 'web-audit'?"),
         (("credential: ada", "issuer: false"), "e.md:5: $.endorses: name what is endorsed"),
         (("credential: ada", "issuer: true\n  credential: ada"), "$.endorses: has more than 1"),
@@ -66,9 +66,12 @@ def test_problems_name_file_line_and_field(
     assert any(expected in p and p.startswith("endorsements/e.md") for p in problems), problems
 
 
-def test_a_withdrawn_record_cannot_be_endorsed(tmp_path: Path) -> None:
+def test_a_withdrawn_records_credential_may_still_be_endorsed(tmp_path: Path) -> None:
+    """Its credential stays published until revoked; an unknown record is an error."""
     root = program_with(tmp_path, GOOD)
     record = root / "records" / "ada.md"
     record.write_text(record.read_text().replace("hours: 30", "hours: 30\nstatus: withdrawn"))
+    assert check_program(root) == []
+    record.unlink()
     problems = [str(p) for p in check_program(root)]
-    assert any("no issued credential (completed record) 'ada'" in p for p in problems), problems
+    assert any("$.endorses.credential: no record 'ada'" in p for p in problems), problems

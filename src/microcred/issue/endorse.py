@@ -96,7 +96,7 @@ def issue_endorsements(
     endorsements = load_endorsements(
         root,
         briefs=[a.slug for a in program.achievements],
-        credentials=[r.slug for r in program.completed()],
+        credentials=[r.slug for r in program.records],
     )
     out_dir = root / SIGNED_DIR
     signed: list[SignedEndorsement] = []

@@ -89,8 +89,8 @@ def read_endorsements(
 ) -> tuple[list[Endorsement], list[Problem]]:
     """Every endorsement in ``root/endorsements/`` and every problem (none = all usable).
 
-    ``briefs`` are the brief slugs; ``credentials`` the slugs of records that are issued
-    (completed): an endorsement must name one of them.
+    ``briefs`` are the brief slugs; ``credentials`` the record slugs (a withdrawn record's
+    credential stays published until revoked, so it may still be endorsed).
     """
     folder = root / ENDORSEMENTS_DIR
     if not folder.is_dir():
@@ -118,7 +118,7 @@ def read_endorsements(
         pool = known_records if kind == "credential" else known_briefs
         if kind != "issuer" and target not in pool:
             near = suggest(target, pool)
-            what = "issued credential (completed record)" if kind == "credential" else "brief"
+            what = "record" if kind == "credential" else "brief"
             hint = f"; did you mean {near!r}?" if near else ""
             problems.append(
                 _problem(rel, located, ("endorses", kind), f"no {what} {target!r}{hint}")

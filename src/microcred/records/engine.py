@@ -130,8 +130,8 @@ class ProgramReader:
         for problem in self._cross_checks():
             found.append(problem)
             yield problem
-        issued = [r.slug for r, _ in self._records if r.status == "completed"]
-        _, trouble = read_endorsements(self.root, briefs=self._brief_names, credentials=issued)
+        slugs = [r.slug for r, _ in self._records]
+        _, trouble = read_endorsements(self.root, briefs=self._brief_names, credentials=slugs)
         found += trouble
         yield from trouble
         if found or settings is None:
