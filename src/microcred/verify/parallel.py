@@ -10,17 +10,17 @@ was sent per run token, so a site's status lists are verified once per worker, n
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from itertools import chain, islice
 from pathlib import Path
 
+from microcred._util import cpu_count
 from microcred.verify.engine import check_credential
 from microcred.verify.options import VerifyOptions
 from microcred.verify.report import Finding, VerificationReport
-from microcred.verify.sources import Source, discover
+from microcred.verify.sources import Source, discover, with_source_note
 
 CHUNK = 16
 """Credentials per task: large enough to amortise the hand-over, small enough to balance."""
@@ -36,20 +36,18 @@ _worker_now: list[datetime] = []
 
 def default_jobs() -> int:
     """Every core this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
+    return cpu_count()
 
 
 def _one(source: Source, now: datetime, options: VerifyOptions) -> VerificationReport:
-    return check_credential(
+    report = check_credential(
         source.raw if source.raw is not None else b"",
         now=now,
         options=source.options or options,
         path=source.path,
         read_error=source.read_error,
     )
+    return with_source_note(report, source.note)
 
 
 def _init(now: datetime) -> None:
