@@ -11,12 +11,14 @@ local checkout -> its git ``origin`` and commit when it has one, else the versio
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from microcred._util import loads_strict
+from microcred.errors import MicrocredError
 
 _SAFE = re.compile(r"^[A-Za-z0-9@:/._+=~%, -]{1,300}$")
 _ORIGIN = re.compile(r'\[remote "origin"\][^\[]*?\burl\s*=\s*(\S+)', re.DOTALL)
@@ -64,8 +66,8 @@ def install_source() -> InstallSource:
     if not text:
         return pinned  # from an index (PyPI or a mirror): the released version
     try:
-        info = json.loads(text)
-    except ValueError:
+        info = loads_strict(text)
+    except MicrocredError:
         return InstallSource(pinned.requirement, False)
     url = str(info.get("url", ""))
     found: InstallSource | None = None

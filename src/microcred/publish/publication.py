@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from microcred.errors import ConfigError
+from microcred._util import loads_strict
+from microcred.errors import ConfigError, MicrocredError
 from microcred.issue import (
     IssueReport,
     Progress,
@@ -53,8 +53,8 @@ def _load_credentials(root: Path, folder_name: str = CREDENTIALS_DIR) -> dict[st
         if path.name == ISSUE_INDEX_NAME:
             continue
         try:
-            out[path.stem] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            out[path.stem] = loads_strict(path.read_bytes())
+        except (OSError, MicrocredError) as exc:
             raise ConfigError(
                 f"cannot read an issued credential: {exc}",
                 where=str(path),

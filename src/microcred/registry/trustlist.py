@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from microcred._util import parse_date, parse_record_datetime
 from microcred.errors import ConfigError, MicrocredError, Problem, ProblemsError
 from microcred.verify.pinned import read_json_file
 from microcred.verify.trust import TrustedIssuer, TrustStore, parse_trust
@@ -60,12 +61,10 @@ def _show(value: datetime) -> str:
 def _parse(text: Any) -> datetime | None:
     if not isinstance(text, str):
         return None
-    candidate = f"{text}T00:00:00+00:00" if _DATE.match(text) else text.replace("Z", "+00:00")
-    try:
-        value = datetime.fromisoformat(candidate)
-    except ValueError:
-        return None
-    return value if value.tzinfo is not None else None
+    day = parse_date(text) if _DATE.match(text) else None
+    if day is not None:
+        return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return parse_record_datetime(text)  # a time zone is required
 
 
 def _issuer_lines(text: str) -> list[int]:

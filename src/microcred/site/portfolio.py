@@ -13,7 +13,6 @@ Uploaded SVGs are never served again (MC-68b); the page shows the generated badg
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,6 +20,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from microcred._util import parse_date
+from microcred.layout import SiteManifest
 from microcred.site import images
 from microcred.site.badge_look import badge_svg, look
 from microcred.site.portfolio_read import (
@@ -190,25 +191,23 @@ def render_portfolio_source(
         "builtAt": stamp(now),
     }
     write_root_files(tree, settings.name, data, now)
-    report.manifest = {
-        "microcred_site": 1,
-        "kind": "portfolio",
-        "base_url": settings.base_url,
-        "holder": settings.name,
-        "did_documents": did_paths,
-        "status_lists": list_paths,
-        "credentials": sorted(published),
-        "built_at": stamp(now),
-    }
-    tree.write(f"static/{SITE_MANIFEST}", json.dumps(report.manifest, indent=2) + "\n")
+    manifest = SiteManifest(
+        kind="portfolio",
+        base_url=settings.base_url,
+        owner=settings.name,
+        did_documents=did_paths,
+        status_lists=list_paths,
+        credentials=tuple(sorted(published)),
+        built_at=stamp(now),
+    )
+    report.manifest = manifest.to_json()
+    tree.write(f"static/{SITE_MANIFEST}", manifest.dumps())
     return report, {slug: check for slug, (check, _) in verified.items()}
 
 
 def _date(text: str) -> dt.datetime | None:
-    try:
-        return dt.datetime.fromisoformat(text[:10]).replace(tzinfo=dt.UTC)
-    except ValueError:
-        return None
+    day = parse_date(text[:10])
+    return None if day is None else dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 def _badge_page(

@@ -20,6 +20,7 @@ from typing import Any
 from microcred import bake
 from microcred.errors import ConfigError, MicrocredError
 from microcred.jsonld.strictjson import loads_strict
+from microcred.layout import CREDENTIALS_DIR, ProgramPaths
 from microcred.model import HTTP_URL_RE
 
 MAX_FILE_BYTES = 5_000_000
@@ -99,7 +100,7 @@ def load_settings(root: Path) -> PortfolioSettings:
 
 @dataclass
 class Received:
-    """One credential file from the credentials/ folder."""
+    """One credential file from the portfolio's credentials folder."""
 
     slug: str
     source: str  # path relative to the project
@@ -137,7 +138,7 @@ def _extract(path: Path, kind: str, raw: bytes) -> tuple[dict[str, Any] | None, 
 
 
 def collect(root: Path) -> list[Received]:
-    folder = root / "credentials"
+    folder = ProgramPaths(root).credentials
     out: list[Received] = []
     taken: set[str] = set()
     if not folder.is_dir():
@@ -146,7 +147,7 @@ def collect(root: Path) -> list[Received]:
         kind = path.suffix.lower().lstrip(".")
         if path.name.startswith(".") or kind not in ("json", "png", "svg"):
             continue
-        rel = f"credentials/{path.name}"
+        rel = f"{CREDENTIALS_DIR}/{path.name}"
         if path.is_symlink() or not path.is_file():
             raise ConfigError(f"{rel} is not a regular file", hint="copy the file in; no symlinks")
         raw = path.read_bytes()

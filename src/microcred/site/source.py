@@ -22,11 +22,11 @@ portfolio sites share. The names below stay importable from here.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from microcred.layout import SiteManifest, badge_image, credential_file
 from microcred.model import Record
 from microcred.proof.didweb import did_web_to_url
 from microcred.site.badges import BadgeArt, _svg_from_png, badge_art
@@ -114,8 +114,8 @@ def render_issuer_source(
     for achievement in program.achievements:
         art = badge_art(program, achievement, root)
         ctx.art[achievement.slug] = art
-        tree.write(f"static/badges/{achievement.slug}.svg", art.svg)
-        tree.write(f"static/badges/{achievement.slug}.png", art.png)
+        tree.write(f"static/{badge_image(achievement.slug, 'svg')}", art.svg)
+        tree.write(f"static/{badge_image(achievement.slug, 'png')}", art.png)
 
     issuer_image = _issuer_image(ctx, root)
     endorsement_files = render_endorsements(ctx)  # before the pages that list them
@@ -127,7 +127,7 @@ def render_issuer_source(
         record = records.get(slug)
         if record is None:
             report.warnings.append(
-                f"credentials/{slug}.json has no record any more; it is published as issued"
+                f"{credential_file(slug)} has no record any more; it is published as issued"
             )
             continue
         by_achievement.setdefault(record.achievement, []).append(record)
@@ -169,17 +169,17 @@ def render_issuer_source(
         "builtAt": stamp(now),
     }
     write_root_files(tree, ctx.site_title, verification_data, now)
-    report.manifest = {
-        "microcred_site": 1,
-        "kind": "issuer",
-        "base_url": ctx.base_url,
-        "issuer": ctx.issuer_did,
-        "did_documents": dict(sorted(ctx.did_paths.items())),
-        "status_lists": dict(sorted(ctx.list_paths.items())),
-        "credentials": sorted(credential_files + endorsement_files),
-        "built_at": stamp(now),
-    }
-    tree.write(f"static/{SITE_MANIFEST}", json.dumps(report.manifest, indent=2) + "\n")
+    manifest = SiteManifest(
+        kind="issuer",
+        base_url=ctx.base_url,
+        owner=ctx.issuer_did,
+        did_documents=dict(sorted(ctx.did_paths.items())),
+        status_lists=dict(sorted(ctx.list_paths.items())),
+        credentials=tuple(sorted(credential_files + endorsement_files)),
+        built_at=stamp(now),
+    )
+    report.manifest = manifest.to_json()
+    tree.write(f"static/{SITE_MANIFEST}", manifest.dumps())
     return report
 
 

@@ -25,6 +25,8 @@ from typing import Any
 from microcred.errors import ConfigError, MicrocredError
 from microcred.jsonld.loader import OfflineLoader
 from microcred.jsonld.strictjson import loads_strict
+from microcred.layout import SITE_MANIFEST as SITE_MANIFEST
+from microcred.layout import ManifestError, SiteManifest
 from microcred.proof.didweb import did_web_to_url
 from microcred.proof.jwt import is_compact_jws
 from microcred.verify.checks.parse import MAX_BYTES
@@ -41,8 +43,6 @@ from microcred.verify.pinned import (
 )
 from microcred.verify.report import PARSING_ERROR, Finding, VerificationReport
 
-SITE_MANIFEST = "microcred-site.json"
-SITE_VERSION = 1
 IMAGE_SUFFIXES = (".png", ".svg")
 JWT_SUFFIXES = (".jwt", ".jws")
 """VC-JWT files (a compact JWS as text), as OB 3.0 names them."""
@@ -138,25 +138,6 @@ def _inside(root: Path, rel: Any) -> Path | None:
     return full
 
 
-def _manifest_problem(data: Any) -> str | None:
-    if not isinstance(data, Mapping):
-        return "must be a JSON object"
-    if data.get("microcred_site") != SITE_VERSION:
-        return f"microcred_site must be {SITE_VERSION}"
-    credentials = data.get("credentials")
-    if not isinstance(credentials, list) or not all(isinstance(c, str) for c in credentials):
-        return "credentials must be an array of relative paths"
-    for key in ("did_documents", "status_lists"):
-        value = data.get(key, {})
-        if not isinstance(value, Mapping) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-        ):
-            return f"{key} must map identifiers to relative paths"
-    if "built_at" in data and not isinstance(data["built_at"], str):
-        return "built_at must be a date-time string"
-    return None
-
-
 def authoritative(did: str, base_url: Any, rel: str) -> bool:
     """Is a site at ``base_url`` the place ``did``'s document is served from, at ``rel``?"""
     if not isinstance(base_url, str) or not base_url.startswith("https://"):
@@ -238,9 +219,10 @@ def _site_options(
     except ConfigError as exc:
         yield _error(manifest, exc.message)
         return None
-    problem = _manifest_problem(data)
-    if problem:
-        yield _error(manifest, f"not a usable microcred site manifest: {problem}")
+    try:
+        listed = SiteManifest.from_json(data).credentials
+    except ManifestError as exc:
+        yield _error(manifest, f"not a usable microcred site manifest: {exc}")
         return None
     docs, notes, errors = _site_documents(root, shown, data, options)
     yield from errors
@@ -260,7 +242,7 @@ def _site_options(
     note = f"documents from the site folder {shown} (its manifest {SITE_MANIFEST})"
     if notes:
         note += "; " + "; ".join(notes)
-    return options.merged(did_documents=docs, status_lists=lists), note, list(data["credentials"])
+    return options.merged(did_documents=docs, status_lists=lists), note, list(listed)
 
 
 def _enclosing_site(path: Path) -> Path | None:
