@@ -117,7 +117,12 @@ def _get(doc: Any, path: tuple[Any, ...]) -> Any:
 def _value_variants(value: Any) -> list[Any]:
     out = [value]
     if isinstance(value, str):
-        out += [{"@id": value}, {"@value": value, "@type": XSD + "dateTime"}, {"@value": value}]
+        out += [
+            {"@id": value},
+            {"@value": value, "@type": XSD + "dateTime"},
+            {"@value": value, "@type": "xsd:dateTime"},  # a compact IRI through a context prefix
+            {"@value": value},
+        ]
     elif isinstance(value, bool):
         out += [{"@value": value}]
     elif isinstance(value, int):
