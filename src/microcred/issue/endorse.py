@@ -5,7 +5,7 @@ if the key really is theirs (its controller is the DID they named); anyone else 
 did:key generated once and kept in ``.microcred/keys/endorsers/<name>.json`` (secret, never
 committed or published). The issuer's key never signs an endorsement.
 
-Signed endorsements are written to ``credentials/endorsements/<slug>.json`` (public: commit
+Signed endorsements are written to ``SIGNED_DIR/<slug>.json`` (public: commit
 them) and kept byte for byte while their content and signer are unchanged. A credential
 embeds, in its ``endorsement`` array, every endorsement of it, of its brief or of the issuer
 dated on or before the credential's award: those existed when it was issued.

@@ -40,7 +40,7 @@ class Publication:
     # record slug -> {"state", "action", "date", "reason"}: the latest status change, for the
     # page's "revoked on <date>" (only credentials whose status ever changed)
     status_changes: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # endorsement slug -> signed EndorsementCredential (credentials/endorsements/<slug>.json)
+    # endorsement slug -> signed EndorsementCredential (issue.endorse.SIGNED_DIR/<slug>.json)
     endorsements: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 

@@ -1,12 +1,10 @@
 """Reading a portfolio project: its settings, the received credential files, pinned documents.
 
-Layout (made by ``microcred init --portfolio``)::
-
-    microcred.toml      [portfolio] name, base_url, optional headline, url, profile, show_invalid
-    profile.md          who the candidate is (Markdown)
-    credentials/        credential .json files and baked .png / .svg badge images
-    dids/               optional: DID documents of did:web issuers (pinned copies)
-    status/             optional: status list credentials (snapshots, named by their id)
+Layout (made by ``microcred init --portfolio``; folder names from :mod:`microcred.layout`):
+the config file (``[portfolio]`` name, base_url, optional headline, url, profile,
+show_invalid), ``profile.md`` (who the candidate is), the credentials folder (credential
+.json files and baked .png / .svg badge images), ``dids/`` (optional: DID documents of
+did:web issuers, pinned copies) and the status folder (optional: status list snapshots).
 """
 
 from __future__ import annotations
