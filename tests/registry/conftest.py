@@ -8,7 +8,6 @@ PostgreSQL cases are skipped and the run ends with a loud banner; ``MICROCRED_RE
 
 from __future__ import annotations
 
-import os
 import sys
 import uuid
 from collections.abc import Iterator
@@ -18,8 +17,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-PG_URL = os.environ.get("MICROCRED_TEST_PG", "")
-REQUIRE_PG = os.environ.get("MICROCRED_REQUIRE_PG", "") not in ("", "0")
+from regsupport import PG_URL, REQUIRE_PG
+
 LOOPBACK = ["127.0.0.1", "::1", "localhost"]
 _skipped: list[str] = []
 
@@ -63,7 +62,7 @@ def registry_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.skipped and "[postgresql" in report.nodeid and not PG_URL:
+    if report.skipped and "postgresql" in report.nodeid and not PG_URL:
         _skipped.append(report.nodeid)
 
 

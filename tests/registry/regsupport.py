@@ -10,11 +10,15 @@ import copy
 import hashlib
 import importlib.util
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 ADVERSARIAL = Path(__file__).resolve().parent.parent / "adversarial" / "generate.py"
+PG_URL = os.environ.get("MICROCRED_TEST_PG", "")
+"""A PostgreSQL server for the registry tests (.ci/run starts one; unset: those tests skip)."""
+REQUIRE_PG = os.environ.get("MICROCRED_REQUIRE_PG", "") not in ("", "0")
 
 
 def _generator() -> Any:

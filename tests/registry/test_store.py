@@ -134,3 +134,21 @@ def test_transcript_api(registry_url: str, tmp_path: Path) -> None:
         reg.set_transcript_status(first, "revoked")
         listed = reg.transcripts(rs.LEARNER)
         assert [(t["id"], t["status"], t["term"]) for t in listed] == [(first, "revoked", "T1")]
+
+
+@pytest.mark.enable_socket
+@pytest.mark.allow_hosts(["127.0.0.1", "::1", "localhost"])
+def test_missing_postgresql_database_is_one_line(tmp_path: Path) -> None:
+    if not rs.PG_URL:
+        if rs.REQUIRE_PG:
+            pytest.fail("MICROCRED_REQUIRE_PG is set but MICROCRED_TEST_PG is not")
+        pytest.skip("MICROCRED_TEST_PG is unset: no PostgreSQL server to test against")
+    url = parse_url(rs.PG_URL).set(database="microcred_no_such_db", password="s3cret-pw")
+    wrong = url.render_as_string(hide_password=False)
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = run(["registry", "summary", "--registry", wrong])
+    assert code == 1
+    (line,) = err.getvalue().strip().splitlines()
+    assert "s3cret-pw" not in line and ":***@" in line and "microcred_no_such_db" in line
+    assert "the database exists" in line

@@ -282,12 +282,12 @@ def reverify(
         ids = [int(i) for i in conn.execute(select(c.c.id).order_by(c.c.id)).scalars()]
 
         def sources() -> Iterator[tuple[Source, bool]]:
+            # The recipient is not checked again: it is fixed by the bytes, matched at import.
             for start in range(0, len(ids), CHUNK):
                 chunk = ids[start : start + CHUNK]
-                query = select(c.c.id, c.c.content, c.c.learner).where(c.c.id.in_(chunk))
+                query = select(c.c.id, c.c.content).where(c.c.id.in_(chunk))
                 for row in conn.execute(query.order_by(c.c.id)).all():
-                    opts = VerifyOptions(**{**_fields(options), "recipient": row.learner})
-                    yield Source(f"row {row.id}", bytes(row.content), None, opts), True
+                    yield Source(f"row {row.id}", bytes(row.content)), True
 
         for number, (source, report, _facts) in enumerate(
             verified(sources(), now=now, options=options, workers=workers), start=1
@@ -335,13 +335,3 @@ def reverify(
                 flagged,
                 detail,
             )
-
-
-def _fields(options: VerifyOptions) -> dict[str, Any]:
-    return {
-        "did_documents": options.did_documents,
-        "status_lists": options.status_lists,
-        "trust": options.trust,
-        "strict": options.strict,
-        "skew": options.skew,
-    }
