@@ -31,6 +31,9 @@ KNOWN = default_loader().urls()
             "https://w3c-ccg.github.io/vc-ed/plugfest-1-2022/jff-vc-edu-plugfest-1-context.json",
             "https://w3id.org/security/suites/ed25519-2020/v1",
         ],
+        # a suite context before the OB one, as some issuers write it
+        [V1, "https://w3id.org/security/suites/ed25519-2020/v1", OB + "context.json"],
+        [V2, "https://w3id.org/security/data-integrity/v2", OB + "context-3.0.3.json"],
     ],
     ids=lambda v: "+".join(u.rsplit("/", 2)[-2] + "/" + u.rsplit("/", 1)[-1] for u in v),
 )
@@ -61,8 +64,9 @@ def test_a_context_the_user_pinned_is_accepted_after_the_family() -> None:
         [V2, CLR + "context.json", OB + "context-3.0.3.json"],  # CLR 2.0.0 is a VC 1.1 context
         [V2, OB + "context-3.0.3.json", "https://w3id.org/security/v2"],
         [V1, OB + "context-3.0.3.json", SL2021, SL2021],
+        [V2, OB + "context-3.0.3.json", OB + "context-3.0.2.json"],
     ],
-    ids=["ob301-v2", "clr200-v2", "security-v2-with-v2", "twice"],
+    ids=["ob301-v2", "clr200-v2", "security-v2-with-v2", "twice", "two-ob-versions"],
 )
 def test_combinations_that_change_meaning_stay_refused(value: list[str]) -> None:
     problems = check_context_value(value, "$.@context", KNOWN)

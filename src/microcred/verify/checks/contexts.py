@@ -139,26 +139,30 @@ def check_context_value(
                 f"1.1), found {base!r}",
             )
         ]
-    rest = urls[1:]
-    family: tuple[str, ...] = ()
-    for candidate in sorted(FAMILIES[base], key=len, reverse=True):
-        if tuple(rest[: len(candidate)]) == candidate:
-            family = candidate
-            break
-    extras = rest[len(family) :]
+    # After the base: the vocabulary family (OB and/or CLR, at most one of each) and extras,
+    # each once. Real issuers order them freely (a suite context before the OB one); the
+    # meaning cannot change with the order here, because pinned contexts that conflict are
+    # refused by JSON-LD processing itself (protected terms) and nothing may be dropped.
+    family_urls = {url for combo in FAMILIES[base] for url in combo}
+    family = tuple(url for url in urls[1:] if url in family_urls)
     seen: set[str] = set()
-    for offset, url in enumerate(extras):
-        place = f"{where}[{1 + len(family) + offset}]"
+    for offset, url in enumerate(urls[1:]):
+        place = f"{where}[{1 + offset}]"
         if url in seen:
             problems.append(_not_allowed(f"{place}: {url} appears twice"))
-        elif url not in EXTRAS[base] and url not in user:
+        elif url not in family_urls and url not in EXTRAS[base] and url not in user:
             problems.append(
                 _not_allowed(
-                    f"{place}: {url} is not allowed in this position with {base} "
+                    f"{place}: {url} is not allowed with {base} "
                     "(allowed combinations: docs/verify.md)"
                 )
             )
         seen.add(url)
+    if not problems and family not in FAMILIES[base]:
+        shown = ", ".join(family)
+        problems.append(
+            _not_allowed(f"{where}: {shown} cannot be combined with {base} (docs/verify.md)")
+        )
     return problems
 
 
