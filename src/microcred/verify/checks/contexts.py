@@ -69,7 +69,9 @@ FAMILIES: Mapping[str, tuple[tuple[str, ...], ...]] = {
 # example and DID contexts, which would change or blur what a credential means. Contexts the
 # user pinned with --context URL=FILE are accepted here too (their choice, never fetched).
 EXTRAS: Mapping[str, frozenset[str]] = {
-    V2_CONTEXT: frozenset({OB_EXTENSIONS, ED25519_2020, DI_V2, STATUS_V1, STATUS_2021}),
+    V2_CONTEXT: frozenset(
+        {OB_EXTENSIONS, ED25519_2020, ED25519_2018, DI_V2, STATUS_V1, STATUS_2021}
+    ),
     V1_CONTEXT: frozenset(
         {
             OB_EXTENSIONS,
