@@ -12,7 +12,9 @@ applied to every property a check reads (``READ_KEYS``):
 * ``alias``: ``type``/``id`` written as the keywords ``@type``/``@id``;
 * ``value-object``: a string or number written as ``{"@value": ...}`` (typed when the term is);
 * ``type-variant``: a one-element ``type`` array as a string and the reverse, a type as its IRI;
-* ``drop-proof``: one proof of a proof set removed (not RDF-checked: proofs are not content).
+* ``drop-proof``: one proof of a proof set removed (not RDF-checked: proofs are not content);
+* ``proof-option``: an eddsa-rdfc-2022 proof's option (``expires``, ``created``...) written as
+  its IRI or under ``@nest`` (checked against the canonical N-Quads of the proof options).
 """
 
 from __future__ import annotations
@@ -250,3 +252,51 @@ def not_better(original: Any, rewritten: Any) -> str | None:
 
 def _warnings(report: Any) -> set[tuple[str, str]]:
     return {(c.id, w.code) for c in report.checks for w in c.warnings}
+
+
+PROOF_IRIS: Mapping[str, tuple[str, ...]] = {
+    "expires": (SEC + "expiration", SEC + "expires"),
+    "created": ("http://purl.org/dc/terms/created",),
+    "proofPurpose": (SEC + "proofPurpose",),
+    "verificationMethod": (SEC + "verificationMethod",),
+    "cryptosuite": (SEC + "cryptosuite",),
+}
+
+
+def _proof_nquads(proof: Mapping[str, Any], context: Any, loader: OfflineLoader) -> str:
+    config = {k: v for k, v in proof.items() if k != "proofValue"}
+    config["@context"] = context
+    return canonicalize(config, loader)
+
+
+def proof_option_rewrites(
+    doc: dict[str, Any], loader: OfflineLoader | None = None
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(label, document with its eddsa-rdfc-2022 proof's options respelled), keeping only the
+    eddsa-rdfc-2022 proofs (the respelling keeps their signature, not a JCS one)."""
+    loader = loader or default_loader()
+    base = rdfc_only(doc)
+    proofs = base["proof"] if isinstance(base["proof"], list) else [base["proof"]]
+    for n, proof in enumerate(proofs):
+        original = _proof_nquads(proof, doc.get("@context"), loader)
+        for key, iris in PROOF_IRIS.items():
+            if key not in proof:
+                continue
+            candidates: list[dict[str, Any]] = []
+            for iri in iris:
+                candidates += [_renamed(proof, (key,), iri, v) for v in _value_variants(proof[key])]
+            nested = {k: v for k, v in proof.items() if k != key}
+            nested["@nest"] = {key: proof[key]}
+            candidates.append(nested)
+            for candidate in candidates:
+                try:
+                    same = _proof_nquads(candidate, doc.get("@context"), loader) == original
+                except Exception:
+                    same = False
+                if same:
+                    out = copy.deepcopy(base)
+                    if isinstance(out["proof"], list):
+                        out["proof"][n] = candidate
+                    else:
+                        out["proof"] = candidate
+                    yield f"proof-option proof[{n}].{key}", out

@@ -242,3 +242,30 @@ def test_no_rewrite_hides_an_expired_endorsement() -> None:
             if why:
                 worse.append(f"{label}: {why}")
     assert not worse, worse
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "mc33_identity_proof_expired.json",
+        "mc33_identity_proof_created_next_year.json",
+        "valid_baseline.json",
+    ],
+)
+def test_no_respelling_of_proof_options_improves_the_verdict(name: str) -> None:
+    """An expired proof with ``expires`` written as its IRI still verifies (RDFC hashes the
+    options through RDF) but must not read as unexpired."""
+    from .rewrites import proof_option_rewrites
+
+    document = corpus_json(name)
+    original = check_credential(document, now=AT, options=default_options())
+    found = list(proof_option_rewrites(document))
+    assert found, "the generator must reach the proof options"
+    if "expired" in name:
+        assert any(".expires" in label for label, _ in found)
+    worse = []
+    for label, rewritten in found:
+        why = not_better(original, check_credential(rewritten, now=AT, options=default_options()))
+        if why:
+            worse.append(f"{label}: {why}")
+    assert not worse, worse

@@ -160,6 +160,22 @@ def _shape_problem(expanded: Any) -> str | None:
     return None
 
 
+def _proof_option_problem(proofs: Any) -> str | None:
+    """The proof check reads options by their terms (``expires``, ``created``...); RDFC signs
+    them through RDF, so ``expires`` written as its IRI would still verify while the check
+    missed it. Every proof option must be written as its term."""
+    for number, proof in enumerate(proofs if isinstance(proofs, list) else [proofs]):
+        if not isinstance(proof, Mapping):
+            continue
+        for key in proof:
+            if key != "@context" and (":" in key or key.startswith("@")):
+                return (
+                    f"proof[{number}] writes the option {key!r} other than by its term; "
+                    "microcred reads proof options (expires, created...) only by their terms"
+                )
+    return None
+
+
 def _compact(expanded: Any, context: Any, loader: OfflineLoader) -> Any:
     processor = _ViewProcessor(loader)
     # The input is already the expanded form: expanding it again changes nothing (checked on
@@ -253,6 +269,9 @@ def build_signed_view(doc: Mapping[str, Any], loader: OfflineLoader) -> SignedVi
     if not isinstance(compacted, dict):
         detail = "the document does not compact to one JSON object"
         return SignedView(None, {}, Finding(MALFORMED_VALUE_ERROR, detail))
+    odd = _proof_option_problem(doc.get("proof"))
+    if odd is not None:
+        return SignedView(None, {}, Finding(NON_COMPACT_FORM, odd))
     compacted.pop("@context", None)
     view: dict[str, Any] = {"@context": doc.get("@context"), **compacted}
     if "proof" in doc:
