@@ -138,7 +138,11 @@ def test_bake_errors_are_one_line(built_example: Built, tmp_path: Path) -> None:
 def test_build_command_and_verify_of_the_built_site(built_example: Built, tmp_path: Path) -> None:
     verify = run("verify", str(built_example.site))
     assert verify.exit_code == 0, verify.output
-    assert "12 credential(s): 12 OK, 0 FAIL, 0 UNDECIDED" in verify.output
+    # the issued credentials and the endorsements (signed by their endorsers) the site lists
+    manifest = json.loads((built_example.site / "microcred-site.json").read_text("utf-8"))
+    n = len(manifest["credentials"])
+    assert n == built_example.result.credentials + 4
+    assert f"{n} credential(s): {n} OK, 0 FAIL, 0 UNDECIDED" in verify.output
     project = tmp_path / "p"
     assert run("init", str(project), "--url", "https://acme.github.io/interns/").exit_code == 0
     assert run("-p", str(project), "keys", "new").exit_code == 0
