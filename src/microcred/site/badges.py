@@ -6,8 +6,10 @@ import base64
 from dataclasses import dataclass
 from pathlib import Path
 
+from microcred.layout import brief_page
 from microcred.model import Achievement, Program
 from microcred.site import images
+from microcred.site.badge_look import badge_png, badge_svg, look
 from microcred.site.safety import (
     clean_text,
 )
@@ -27,15 +29,17 @@ def _svg_from_png(png: bytes, caption: str) -> str:
 
 
 def badge_art(program: Program, achievement: Achievement, root: Path) -> BadgeArt:
-    """Issuer-provided picture when given (checked), otherwise one generated from the template."""
-    main, dark = images.badge_colours(achievement.slug)
-    generated_svg = render(
-        "badge.svg.j2",
-        lines=images.wrap_words(clean_text(achievement.name)),
-        issuer=clean_text(program.issuer.name)[:40],
-        kind=achievement.achievement_type.removeprefix("ext:"),
-        main=main,
-        dark=dark,
+    """Issuer-provided picture when given (checked), otherwise the achievement's one look.
+
+    The generated look is seeded by the achievement's id (the URL its credentials carry), so a
+    portfolio that only has a credential draws the same badge; the PNG is the same drawing
+    with the title and issuer on it (site/badge_look.py).
+    """
+    badge = look(
+        f"{program.site.base_url}{brief_page(achievement.slug)}",
+        clean_text(achievement.name),
+        achievement.achievement_type,
+        clean_text(program.issuer.name),
     )
     provided = (
         images.read_issuer_image(root, achievement.image, f"achievements/{achievement.slug}.md")
@@ -43,8 +47,8 @@ def badge_art(program: Program, achievement: Achievement, root: Path) -> BadgeAr
         else None
     )
     if provided is None:
-        return BadgeArt(generated_svg, images.badge_png(achievement.slug))
+        return BadgeArt(badge_svg(badge), badge_png(badge))
     kind, data = provided
     if kind == "png":
         return BadgeArt(_svg_from_png(data, achievement.name), data)
-    return BadgeArt(data.decode("utf-8"), images.badge_png(achievement.slug))
+    return BadgeArt(data.decode("utf-8"), badge_png(badge))

@@ -340,6 +340,8 @@
     element.setAttribute("data-mc-verify-result", outcome.result);
     var verdict = element.querySelector("[data-mc-verdict]") || element;
     verdict.textContent = WORDS[outcome.result] || outcome.result;
+    var details = element.querySelector("details");
+    if (details && outcome.result !== "valid") details.open = true;  // a problem is never folded away
     var list = element.querySelector("[data-mc-checks]");
     if (!list) return;
     while (list.firstChild) list.removeChild(list.firstChild);
