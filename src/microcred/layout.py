@@ -265,6 +265,22 @@ class SiteManifest:
 
 # --------------------------------------------------------------------------- package data
 
+EXAMPLE_NAME = "northwind-microinternships"
+
+
+def bundled_example() -> Path:
+    """The example program shipped in the wheel, or the source checkout's ``examples/``."""
+    here = Path(__file__).resolve()
+    for candidate in (
+        here.parent / "data" / "examples" / EXAMPLE_NAME,
+        here.parents[2] / "examples" / EXAMPLE_NAME,
+    ):
+        if (candidate / CONFIG_FILE).is_file():
+            return candidate
+    raise ConfigError(
+        "the bundled example program was not found", hint="reinstall microcred from its source tree"
+    )
+
 
 def template_dir() -> Path:
     """``site_template/``: $MICROCRED_SITE_TEMPLATE, packaged data, or the source checkout."""

@@ -116,7 +116,7 @@ def test_an_internal_bug_is_one_line_not_a_traceback(program: Path, monkeypatch:
     def boom(_root: Path) -> list[str]:
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(check_cmd, "check_program", boom)
+    monkeypatch.setattr(check_cmd, "check_project", boom)
     monkeypatch.delenv("MICROCRED_DEBUG", raising=False)
     code, _, err = _run(program, "check")
     assert code == 1 and err.startswith("internal error: RuntimeError: simulated bug")

@@ -7,21 +7,7 @@ import sys
 import click
 
 from microcred.cli import Context
-from microcred.layout import CONFIG_FILE
-from microcred.records import check_program
-from microcred.site.build import project_kind
-from microcred.site.portfolio import collect, load_settings
-
-
-def _check_portfolio(ctx: Context) -> list[str]:
-    """A portfolio holds other issuers' credentials: check they can be read, not their content
-    (``microcred build`` verifies each one and shows its verdict)."""
-    load_settings(ctx.project)
-    problems = []
-    for item in collect(ctx.project):
-        if item.error:
-            problems.append(f"{item.source}: {item.error}")
-    return problems
+from microcred.site.check import check_project
 
 
 def register(main: click.Group) -> None:
@@ -29,10 +15,7 @@ def register(main: click.Group) -> None:
     @click.pass_obj
     def check(obj: Context) -> None:
         """Validate microcred.toml, every brief and every record; exit 1 on any problem."""
-        if (obj.project / CONFIG_FILE).is_file() and project_kind(obj.project) == "portfolio":
-            lines = _check_portfolio(obj)
-        else:
-            lines = [str(p) for p in check_program(obj.project)]
+        lines = check_project(obj.project)
         for line in lines:
             click.echo(line)
         if lines:

@@ -16,28 +16,17 @@ from pathlib import Path
 import click
 
 from microcred.cli._common import parse_now, progress_bar
-from microcred.errors import ConfigError
 from microcred.keyring import KeyRing
-from microcred.layout import CONFIG_FILE, CREDENTIALS_DIR, PRIVATE_DIR, STATUS_DIR
+from microcred.layout import (
+    CREDENTIALS_DIR,
+    EXAMPLE_NAME,
+    PRIVATE_DIR,
+    STATUS_DIR,
+    bundled_example,
+)
 from microcred.records import load_issuer_settings
 from microcred.site import build_site
 from microcred.verify import exit_code, verify_paths
-
-EXAMPLE_NAME = "northwind-microinternships"
-
-
-def bundled_example() -> Path:
-    """The example shipped in the wheel, or the source checkout's ``examples/``."""
-    here = Path(__file__).resolve()
-    for candidate in (
-        here.parents[1] / "data" / "examples" / EXAMPLE_NAME,
-        here.parents[3] / "examples" / EXAMPLE_NAME,
-    ):
-        if (candidate / CONFIG_FILE).is_file():
-            return candidate
-    raise ConfigError(
-        "the bundled example program was not found", hint="reinstall microcred from its source tree"
-    )
 
 
 def register(main: click.Group) -> None:
