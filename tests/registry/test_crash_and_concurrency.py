@@ -48,7 +48,7 @@ def test_kill_9_during_import_leaves_the_registry_as_before(
 ) -> None:
     base = rs.credential()
     first = _variants(base, tmp_path / "first", 3)
-    _variants(base, tmp_path / "second", 60, start=100)
+    _variants(base, tmp_path / "second", 40, start=100)
     common = ["--registry", registry_url, "--learner", rs.LEARNER, "--at", rs.AT]
     with _cli("import", *common, str(tmp_path / "first")) as done:
         _, err = done.communicate(timeout=120)
@@ -71,7 +71,7 @@ def test_kill_9_during_import_leaves_the_registry_as_before(
     with _cli("import", *common, "--workers", workers, str(tmp_path / "second")) as again:
         _, err = again.communicate(timeout=300)
         assert again.returncode == 0, err
-    assert len(_rows(registry_url)) == len(before) + 60
+    assert len(_rows(registry_url)) == len(before) + 40
 
 
 def test_concurrent_imports_do_not_double_count(registry_url: str, tmp_path: Path) -> None:

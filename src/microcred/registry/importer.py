@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, bindparam, func, select
 
-from microcred.proof.timestamps import format_datetimestamp
+from microcred._util import format_timestamp
 from microcred.registry import schema
 from microcred.registry.decide import Decision, Totals, decide
 from microcred.registry.facts import Facts
@@ -256,7 +256,7 @@ def import_sources(
     progress: Callable[[int, str], None] | None = None,
 ) -> Iterator[Outcome]:
     """Verify, decide and record every credential under ``request.paths`` (one transaction)."""
-    stamp = format_datetimestamp(request.recorded_at or request.now)
+    stamp = format_timestamp(request.recorded_at or request.now)
     options = request.options
     with registry.errors(), registry.write(commit=not request.dry_run) as conn:
         batch = _Batch(conn, request, stamp)

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from microcred.proof.timestamps import format_datetimestamp
+from microcred._util import format_timestamp, loads_strict
 from microcred.registry import schema
 from microcred.registry.dburl import RegistryError
 from microcred.registry.pool import verified
@@ -88,7 +88,7 @@ def export_rows(
     with registry.read() as conn:
         later = _later_decisions(conn)
         for row in conn.execution_options(yield_per=CHUNK).execute(query):
-            reasons = list(json.loads(row.reasons))
+            reasons = list(loads_strict(row.reasons))
             reasons += [
                 f"{d.kind} by {d.decided_by or 'unknown'} on {d.decided_at}: "
                 f"{d.verdict}: {d.reason}"
@@ -192,7 +192,9 @@ def pending_review(registry: Registry) -> list[dict[str, Any]]:
         .order_by(c.c.id)
     )
     with registry.read() as conn:
-        return [{**dict(r._mapping), "reasons": json.loads(r.reasons)} for r in conn.execute(query)]
+        return [
+            {**dict(r._mapping), "reasons": loads_strict(r.reasons)} for r in conn.execute(query)
+        ]
 
 
 def _find(conn: Any, ref: str) -> Any:
@@ -228,7 +230,7 @@ def record_decision(
     if not reason.strip():
         raise RegistryError("a review decision needs a reason", hint='add --reason "…"')
     c, d = schema.credentials, schema.decisions
-    stamp = format_datetimestamp(now)
+    stamp = format_timestamp(now)
     with registry.errors(), registry.write() as conn:
         row = _find(conn, ref)
         conn.execute(
@@ -277,7 +279,7 @@ def reverify(
     """Verify every stored credential again; accepted ones now revoked or suspended are flagged
     ``needs_review`` in the decision log (one transaction for the run)."""
     c, d = schema.credentials, schema.decisions
-    stamp = format_datetimestamp(recorded_at or now)
+    stamp = format_timestamp(recorded_at or now)
     with registry.errors(), registry.write() as conn:
         ids = [int(i) for i in conn.execute(select(c.c.id).order_by(c.c.id)).scalars()]
 

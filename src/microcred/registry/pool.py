@@ -21,6 +21,7 @@ from datetime import datetime
 from itertools import chain, islice
 from multiprocessing import get_context
 
+from microcred._util import cpu_count
 from microcred.errors import MicrocredError
 from microcred.registry.facts import Facts, read_facts, with_summary
 from microcred.verify import Source, VerificationReport, VerifyOptions, check_credential
@@ -31,13 +32,6 @@ WINDOW_PER_WORKER = 3
 Verified = tuple[Source, VerificationReport | None, Facts | None]
 _base: VerifyOptions | None = None
 _now: datetime | None = None
-
-
-def cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
 
 
 def verify_source(
