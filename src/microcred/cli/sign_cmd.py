@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from dataclasses import dataclass
@@ -16,7 +15,9 @@ from microcred.cli._parallel import ordered_map
 from microcred.errors import ConfigError, MicrocredError
 from microcred.fsutil import atomic_write_batch
 from microcred.issue import sign_document
-from microcred.jsonld import OfflineLoader, default_loader, loads_strict
+from microcred.jsonld import OfflineLoader, loads_strict
+from microcred.jsonld.loader import loader_with_contexts
+from microcred.jsonld.stringify import reference_json as reference_json
 from microcred.proof.keystore import load_keyfile_path
 
 SUITE_CHOICES = ("eddsa-rdfc-2022", "eddsa-jcs-2022")
@@ -32,66 +33,17 @@ def _read(source: str) -> tuple[str, Any]:
     return source, loads_strict(path.read_bytes())
 
 
-def reference_json(document: Any) -> str:
-    """Serialised as the reference implementation does (JSON.stringify(doc, null, 2)): the
-    W3C vectors' signed.json files come out byte for byte, with no trailing newline.
-
-    json.dumps spells floats with Python's repr (2.0, 1e-07, 1e+16); JSON.stringify uses
-    ECMAScript Number::toString (2, 1e-7, 10000000000000000), so numbers go through JCS's
-    es6_number. Layout, string escapes (ensure_ascii off) and member order are json.dumps's.
-    """
-    from microcred.jsonld.jcs import es6_number  # local: only this function is ours to edit
-
-    def encode(value: Any, indent: str) -> str:
-        if isinstance(value, float):
-            return es6_number(value)
-        inner = indent + "  "
-        if isinstance(value, dict) and value:
-            members = (
-                f"{inner}{json.dumps(str(key), ensure_ascii=False)}: {encode(item, inner)}"
-                for key, item in value.items()
-            )
-            return "{\n" + ",\n".join(members) + "\n" + indent + "}"
-        if isinstance(value, list | tuple) and value:
-            items = (inner + encode(item, inner) for item in value)
-            return "[\n" + ",\n".join(items) + "\n" + indent + "]"
-        return json.dumps(value, ensure_ascii=False)
-
-    return encode(document, "")
-
-
 def extra_context_loader(pairs: tuple[str, ...], folder: Path | None) -> OfflineLoader | None:
-    """A loader with the bundled contexts plus documents the user pinned from local files."""
-    extra: dict[str, Any] = {}
+    """``--context URL=FILE`` pairs and ``--contexts-dir`` (or ``MICROCRED_CONTEXTS_DIR``)."""
     if folder is None and os.environ.get("MICROCRED_CONTEXTS_DIR"):
         folder = Path(os.environ["MICROCRED_CONTEXTS_DIR"])
-    if folder is not None:
-        index = folder / "contexts.json"
-        if not index.is_file():
-            raise ConfigError(
-                "no contexts.json in the folder",
-                where=str(folder),
-                hint="it must map each context URL to a file name in that folder",
-            )
-        mapping = loads_strict(index.read_bytes())
-        if not isinstance(mapping, dict):
-            raise ConfigError("contexts.json must map URLs to file names", where=str(index))
-        pinned = default_loader()
-        for url, name in mapping.items():
-            if pinned.is_pinned(str(url)):
-                continue  # microcred's own pinned copy always wins
-            if (
-                isinstance(name, str)
-                and not Path(name).is_absolute()
-                and ".." not in Path(name).parts
-            ):
-                extra[str(url)] = loads_strict((folder / name).read_bytes())
+    files: dict[str, Path] = {}
     for pair in pairs:
         url, sep, file = pair.partition("=")
         if not sep or not url.startswith(("https://", "http://")) or not file:
             raise click.UsageError(f"--context {pair!r}: write it as URL=FILE")
-        extra[url] = loads_strict(Path(file).read_bytes())
-    return OfflineLoader(extra=extra) if extra else None
+        files[url] = Path(file)
+    return loader_with_contexts(files, folder)
 
 
 def register(main: click.Group) -> None:

@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from microcred.errors import JsonLdError, MicrocredError
+from microcred.errors import ConfigError, JsonLdError, MicrocredError
 from microcred.jsonld.strictjson import loads_strict
 
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
@@ -164,3 +164,38 @@ class OfflineLoader:
 def default_loader() -> OfflineLoader:
     """The shared loader over the pinned contexts (hash-checked on first use of each)."""
     return OfflineLoader()
+
+
+def loader_with_contexts(
+    files: Mapping[str, Path], folder: Path | None = None
+) -> OfflineLoader | None:
+    """The bundled contexts plus documents the user pinned from local files (None: none given).
+
+    ``files`` maps a context URL to a JSON file; ``folder`` holds ``contexts.json`` mapping URLs
+    to file names in that folder. microcred's own pinned copy of a URL always wins.
+    """
+    extra: dict[str, Any] = {}
+    if folder is not None:
+        index = folder / "contexts.json"
+        if not index.is_file():
+            raise ConfigError(
+                "no contexts.json in the folder",
+                where=str(folder),
+                hint="it must map each context URL to a file name in that folder",
+            )
+        mapping = loads_strict(index.read_bytes())
+        if not isinstance(mapping, dict):
+            raise ConfigError("contexts.json must map URLs to file names", where=str(index))
+        pinned = default_loader()
+        for url, name in mapping.items():
+            if pinned.is_pinned(str(url)):
+                continue  # microcred's own pinned copy always wins
+            if (
+                isinstance(name, str)
+                and not Path(name).is_absolute()
+                and ".." not in Path(name).parts
+            ):
+                extra[str(url)] = loads_strict((folder / name).read_bytes())
+    for url, file in files.items():
+        extra[url] = loads_strict(Path(file).read_bytes())
+    return OfflineLoader(extra=extra) if extra else None

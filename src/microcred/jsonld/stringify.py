@@ -1,0 +1,35 @@
+"""JSON as the reference implementation writes it: ``JSON.stringify(doc, null, 2)``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from microcred.jsonld.jcs import es6_number
+
+
+def reference_json(document: Any) -> str:
+    """Serialised as the reference implementation does (JSON.stringify(doc, null, 2)): the
+    W3C vectors' signed.json files come out byte for byte, with no trailing newline.
+
+    json.dumps spells floats with Python's repr (2.0, 1e-07, 1e+16); JSON.stringify uses
+    ECMAScript Number::toString (2, 1e-7, 10000000000000000), so numbers go through JCS's
+    es6_number. Layout, string escapes (ensure_ascii off) and member order are json.dumps's.
+    """
+
+    def encode(value: Any, indent: str) -> str:
+        if isinstance(value, float):
+            return es6_number(value)
+        inner = indent + "  "
+        if isinstance(value, dict) and value:
+            members = (
+                f"{inner}{json.dumps(str(key), ensure_ascii=False)}: {encode(item, inner)}"
+                for key, item in value.items()
+            )
+            return "{\n" + ",\n".join(members) + "\n" + indent + "}"
+        if isinstance(value, list | tuple) and value:
+            items = (inner + encode(item, inner) for item in value)
+            return "[\n" + ",\n".join(items) + "\n" + indent + "]"
+        return json.dumps(value, ensure_ascii=False)
+
+    return encode(document, "")
