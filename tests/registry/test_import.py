@@ -6,6 +6,7 @@ checks verdicts and reasons as a registrar would read them, and the exports pars
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -71,8 +72,6 @@ def _run_json(*args: str) -> list[dict[str, Any]]:
 
 
 def _run(out: io.StringIO, *args: str) -> int:
-    import contextlib
-
     with contextlib.redirect_stdout(out):
         return run(list(args))
 
@@ -187,6 +186,15 @@ def test_summary_and_review(registry_url: str, mixed: dict[str, Any]) -> None:
     out = io.StringIO()
     assert _run(out, "registry", "review", "--registry", registry_url, "--reject", "99999",
                 "--reason", "x") == 1  # fmt: skip
+    rows = _export_json(registry_url)
+    for row in rows:  # someone else's, tampered and revoked badges are never credited
+        if row["verdict"] == "rejected":
+            err = io.StringIO()
+            with contextlib.redirect_stderr(err):
+                code = _run(out, "registry", "review", "--registry", registry_url, "--accept",
+                            row["sha256"][:12], "--reason", "please")  # fmt: skip
+            assert code == 1 and "cannot be accepted by review" in err.getvalue()
+    assert [r["verdict"] for r in _export_json(registry_url)] == [r["verdict"] for r in rows]
 
 
 def test_dry_run_records_nothing(registry_url: str, mixed: dict[str, Any]) -> None:

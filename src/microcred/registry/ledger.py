@@ -44,6 +44,9 @@ EXPORT_COLUMNS = (
     "decided_by",
 )
 CHUNK = 500
+NEVER_ACCEPTED = ("invalid:", "revoked:", "suspended:", "recipient does not match")
+"""Import reasons no review can override: a forged, revoked or someone else's credential is
+never credited (a policy rejection, by contrast, is the school's own rule to waive)."""
 
 
 def _later_decisions(conn: Any) -> dict[int, list[Any]]:
@@ -233,6 +236,13 @@ def record_decision(
     stamp = format_timestamp(now)
     with registry.errors(), registry.write() as conn:
         row = _find(conn, ref)
+        hard = [r for r in loads_strict(row.reasons) if r.startswith(NEVER_ACCEPTED)]
+        if verdict == "accepted" and row.verdict == "rejected" and hard:
+            raise RegistryError(
+                f"row {row.id} cannot be accepted by review: {hard[0]}",
+                hint="only a policy rejection can be overridden; ask the learner for a valid "
+                "credential issued to them and import that",
+            )
         conn.execute(
             d.insert().values(
                 credential=row.id,
