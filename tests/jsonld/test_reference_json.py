@@ -1,6 +1,6 @@
-"""``microcred.cli.sign_cmd.reference_json`` writes what JSON.stringify(doc, null, 2) writes.
+"""``microcred.jsonld.stringify.reference_json`` (used by ``microcred sign``) writes what
+JSON.stringify(doc, null, 2) writes.
 
-(Owned with the jsonld layer because it reuses JCS's ``es6_number``; tests/cli/ may take it.)
 Numbers are spelled by ECMAScript Number::toString; everything else (layout, string escapes,
 member order) is exactly json.dumps(indent=2, ensure_ascii=False), as before.
 """
@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microcred.cli.sign_cmd import reference_json
 from microcred.errors import MicrocredError
+from microcred.jsonld.stringify import reference_json
 
 NUMBERS = [2.0, -334.0, 1e-07, 1e16, 1.5e-10, 1e21, 0.1, 123456.789, 5e-324, -0.0, 1e-6, 4.5e15]
 
