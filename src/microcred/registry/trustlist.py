@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from microcred._util import parse_date, parse_record_datetime
+from microcred._util import format_timestamp, parse_date, parse_record_datetime
 from microcred.errors import ConfigError, MicrocredError, Problem, ProblemsError
 from microcred.verify.pinned import read_json_file
 from microcred.verify.trust import TrustedIssuer, TrustStore, parse_trust
@@ -55,7 +55,7 @@ class Window:
 
 
 def _show(value: datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_timestamp(value)  # UTC: a bound may be written with another offset
 
 
 def _parse(text: Any) -> datetime | None:
