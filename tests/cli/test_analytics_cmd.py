@@ -51,8 +51,8 @@ def test_json_carries_no_personal_data(program: Path) -> None:
 def test_k_option_and_its_floor(program: Path) -> None:
     _, out, _ = _run(program, "--json", "--k", "3")
     assert json.loads(out)["fairness"]["k"] == 3
-    code, _, err = _run(program, "--k", "2")
-    assert code == 1 and "too small" in err and "Traceback" not in err
+    code, _, err = _run(program, "--k", "2")  # a usage error: exit 2, one clear message
+    assert code == 2 and "2 is not in the range x>=3" in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize("by", ["brief", "cohort", "term"])

@@ -114,7 +114,7 @@ def register(main: click.Group) -> None:
     @click.option(
         "--k",
         "k",
-        type=int,
+        type=click.IntRange(min=3),
         default=None,
         help="Small-cell threshold (default: [analytics] k, else 5; never below 3).",
     )
