@@ -72,7 +72,13 @@ def test_each_endorsement_is_signed_by_its_endorser(program: Path) -> None:
         assert {p["verificationMethod"].split("#")[0] for p in doc["proof"]} == {
             doc["issuer"]["id"]
         }
-        assert check_credential(doc, now=NOW).result == "valid", slug
+        report = check_credential(doc, now=NOW)
+        assert report.result == "valid", slug
+        assert (
+            report.summary is not None
+            and report.summary.achievement.type == "EndorsementCredential"
+        )
+        assert report.summary.achievement.id == doc["credentialSubject"]["id"]
     ada = _json(program / "credentials" / "ada.json")
     assert docs["mentor-ada"]["credentialSubject"] == {
         "id": ada["id"],

@@ -154,6 +154,10 @@ def summarize(
         credits = (
             Credits(int(amount) if amount.is_integer() else amount, total[1]) if total else None
         )
+    if "EndorsementCredential" in (doc.get("type") or ()):
+        # An endorsement claims its own statement about what its subject id names.
+        achievement = {"id": subject.get("id"), "name": doc.get("name")}
+        kind = "EndorsementCredential"
     return CredentialSummary(
         achievement=Achievement(
             id=_text(achievement.get("id")), name=_text(achievement.get("name")), type=kind
