@@ -90,6 +90,7 @@ COMMAND_MODULES = (
     "sign_cmd",
     "verify_cmd",
     "revoke_cmd",
+    "reset_cmd",
     "bake_cmd",
     "import_cmd",
     "analytics_cmd",

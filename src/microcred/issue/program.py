@@ -25,6 +25,7 @@ from microcred.layout import CREDENTIALS_DIR, ISSUE_INDEX_NAME, credential_file
 from microcred.model import Program, Record
 from microcred.proof.keys import KeyPair
 from microcred.records import load_program
+from microcred.records.placeholder import placeholder_host
 from microcred.status.indexes import _reserve_indexes
 
 INDEX_FLUSH_SECONDS = 1.0
@@ -112,6 +113,15 @@ def _issue_locked(
             f"{program.issuer.identity.did}",
             where="microcred.toml",
             hint="use the program's own key ('microcred keys list')",
+        )
+    host = placeholder_host(issuer_did)
+    if host is not None:
+        raise ConfigError(
+            f"refusing to sign as {issuer_did}: {host} is a placeholder host, so no one could "
+            "ever resolve this issuer's keys and every credential would be unverifiable",
+            where="microcred.toml",
+            hint="set [site] base_url and [identity] did to your real site (or use kind = "
+            "\"did-key\"), then run 'microcred reset --yes' and 'microcred keys new'",
         )
     policy = KeyPolicy(signing_key, ring.entries())
     index = read_index(root)

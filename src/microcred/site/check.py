@@ -6,6 +6,7 @@ from pathlib import Path
 
 from microcred.layout import CONFIG_FILE
 from microcred.records import check_program
+from microcred.records.placeholder import placeholder_problems
 from microcred.site.build import project_kind
 from microcred.site.portfolio_read import collect, load_settings
 
@@ -21,4 +22,5 @@ def check_project(root: Path) -> list[str]:
     """Every problem in the project folder, one ``path:line: $.path: message`` line each."""
     if (root / CONFIG_FILE).is_file() and project_kind(root) == "portfolio":
         return check_portfolio(root)
-    return [str(p) for p in check_program(root)]
+    problems = check_program(root) + placeholder_problems(root)
+    return [str(p) for p in sorted(problems, key=lambda p: (p.path, p.line or 0))]
