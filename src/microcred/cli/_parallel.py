@@ -38,8 +38,13 @@ def ordered_map(
     *,
     jobs: int | None = None,
     chunk: int = CHUNK,
+    warm: Callable[[T], object] | None = None,
 ) -> Iterator[R]:
-    """``work`` (a module-level function: chunk -> results) over ``items``, results in order."""
+    """``work`` (a module-level function: chunk -> results) over ``items``, results in order.
+
+    ``warm(first item)`` runs here before the workers fork, so what it loads and caches (the
+    pinned contexts, processed once) is inherited instead of rebuilt in every worker.
+    """
     workers = default_jobs() if jobs is None else max(1, jobs)
     stream = iter(items)
     head = list(islice(stream, chunk + 1))
@@ -47,6 +52,8 @@ def ordered_map(
         for batch in _batches(chain(head, stream), chunk):
             yield from work(batch)
         return
+    if warm is not None:
+        warm(head[0])
     batches = _batches(chain(head, stream), chunk)
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor

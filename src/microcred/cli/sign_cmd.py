@@ -126,7 +126,9 @@ def register(main: click.Group) -> None:
         quiet = out_dir is not None and len(sources) > 1 and sys.stderr.isatty()
         try:
             with progress_bar("Signing") as progress:
-                for done, outcome in enumerate(ordered_map(_sign_chunk, sources, jobs=jobs), 1):
+                for done, outcome in enumerate(
+                    ordered_map(_sign_chunk, sources, jobs=jobs, warm=_sign_one), 1
+                ):
                     for line in outcome.notes:
                         click.echo(f"note: {line}", err=True)
                     if outcome.error is not None:
