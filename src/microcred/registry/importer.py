@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
 
@@ -31,6 +32,8 @@ from microcred.registry.trustlist import Window
 from microcred.verify import Source, VerificationReport, VerifyOptions, discover
 
 Status = Literal["added", "already_imported", "skipped"]
+LOOKUP = 64
+"""Sources whose digests are looked up in the registry with one query."""
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,14 @@ class _Batch:
         """The stored row with these bytes (without the bytes), or None."""
         return self.conn.execute(self._existing, {"digest": digest}).first()
 
+    def known(self, digests: list[str]) -> set[str]:
+        """Which of these digests the registry already holds."""
+        if not digests:
+            return set()
+        c = schema.credentials
+        query = select(c.c.sha256).where(c.c.sha256.in_(bindparam("digests", expanding=True)))
+        return set(self.conn.execute(query, {"digests": digests}).scalars())
+
     def same_id(self, credential_id: str | None) -> int | None:
         if credential_id is None:
             return None
@@ -263,13 +274,17 @@ def import_sources(
         seen: dict[str, int] = {}
 
         def jobs() -> Iterator[tuple[Source, bool]]:
-            """Bytes already in the registry are not verified again (a re-import is cheap)."""
-            for source in discover(request.paths, options):
-                if source.raw is None:
-                    yield source, False
-                    continue
-                digest = hashlib.sha256(_bytes(source.raw)).hexdigest()
-                yield source, batch.existing(digest) is None
+            """Bytes already in the registry are not verified again (a re-import is cheap);
+            they are looked up LOOKUP sources at a time."""
+            stream = discover(request.paths, options)
+            while chunk := list(islice(stream, LOOKUP)):
+                digests = [
+                    hashlib.sha256(_bytes(s.raw)).hexdigest() if s.raw is not None else None
+                    for s in chunk
+                ]
+                known = batch.known([d for d in digests if d is not None])
+                for source, digest in zip(chunk, digests, strict=True):
+                    yield source, digest is not None and digest not in known
 
         for done, (source, report, facts) in enumerate(
             verified(jobs(), now=request.now, options=options, workers=request.workers),
