@@ -357,3 +357,14 @@ def test_status_list_2021_entry_reads_a_2021_list() -> None:
     assert check(entry, lst).state == "ok"
     # ...and refuses a Bitstring list for a 2021 entry (each list type for its own entry).
     assert check(entry, make_list()).code == "STATUS_VERIFICATION_ERROR"
+
+
+def test_a_vc11_list_is_dated_by_issuance_and_expiration_date() -> None:
+    lst = make_list()
+    lst["issuanceDate"] = lst.pop("validFrom")
+    lst["expirationDate"] = lst.pop("validUntil")
+    entry = make_entry(LIST, 1, "revocation")
+    assert check(entry, lst).as_of == FROM
+    assert check(entry, lst, now=FROM - dt.timedelta(seconds=1)).state == "newer"
+    expired = check(entry, lst, now=UNTIL + dt.timedelta(seconds=1))
+    assert (expired.state, expired.code) == ("failed", "STATUS_VERIFICATION_ERROR")

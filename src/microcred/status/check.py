@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from microcred.errors import StatusError
-from microcred.status._dates import parse_stamp, require_aware
+from microcred.status._dates import format_stamp, parse_stamp, require_aware
 from microcred.status.bitstring import DEFAULT_MAX_BYTES, MIN_ENTRIES, decode_list, get_status_value
 from microcred.status.entry import (
     ENTRY_TYPE_2021,
@@ -99,16 +99,17 @@ def _subject(list_credential: Mapping[str, Any]) -> Mapping[str, Any]:
 def _dates(
     list_credential: Mapping[str, Any], subject: Mapping[str, Any]
 ) -> tuple[dt.datetime | None, dt.datetime | None, int | None]:
+    # VC 1.1 lists (the 2021 StatusList2021Credential) are dated by issuanceDate/expirationDate.
+    start = "validFrom" if "validFrom" in list_credential else "issuanceDate"
+    end = "validUntil" if "validUntil" in list_credential else "expirationDate"
     try:
         valid_from = (
-            parse_stamp(list_credential["validFrom"], "list validFrom")
-            if "validFrom" in list_credential
+            parse_stamp(list_credential[start], f"list {start}")
+            if start in list_credential
             else None
         )
         valid_until = (
-            parse_stamp(list_credential["validUntil"], "list validUntil")
-            if "validUntil" in list_credential
-            else None
+            parse_stamp(list_credential[end], f"list {end}") if end in list_credential else None
         )
     except StatusError as exc:
         raise _Fail(exc.code, exc.message) from None
@@ -206,7 +207,7 @@ def _check(
         return replace(
             dated,
             code=VERIFICATION,
-            detail=f"the status list expired at {list_credential['validUntil']}",
+            detail=f"the status list expired at {format_stamp(valid_until)}",
             warnings=tuple(warnings),
         )
     if valid_from is not None and now < valid_from:
@@ -216,7 +217,7 @@ def _check(
             code=RETRIEVAL,
             detail=(
                 f"the status list is newer than the time of verification (signed "
-                f"{list_credential['validFrom']}): it cannot tell the status at that time"
+                f"{format_stamp(valid_from)}): it cannot tell the status at that time"
             ),
             warnings=tuple(warnings),
         )
