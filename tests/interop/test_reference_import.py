@@ -45,6 +45,7 @@ def folder(
         "valid-rdfc": (rs.credential(issuer=did), ["eddsa-rdfc-2022"]),
         "valid-jcs": (rs.credential(issuer=did, credits=3), ["eddsa-jcs-2022"]),
         "valid-set": (rs.credential(issuer=did), ["eddsa-rdfc-2022", "eddsa-jcs-2022"]),
+        "valid-no-credits": (rs.credential(issuer=did, credits=None), ["eddsa-rdfc-2022"]),
         "tampered": (rs.credential(issuer=did), ["eddsa-rdfc-2022"]),
         "no-proof": (rs.credential(issuer=did), ["eddsa-rdfc-2022"]),
         "truncated": (rs.credential(issuer=did), ["eddsa-rdfc-2022"]),
@@ -91,6 +92,7 @@ def test_reference_signed_folder_imports_exactly(folder: Path, tmp_path: Path) -
     verdicts = {name: o["verdict"] for name, o in got.items()}
     assert verdicts == {
         "valid-rdfc": "accepted", "valid-jcs": "accepted", "valid-set": "accepted",
+        "valid-no-credits": "accepted",
         "tampered": "rejected", "no-proof": "rejected", "truncated": "rejected",
         "other-learner": "rejected",
     }  # fmt: skip
@@ -100,6 +102,7 @@ def test_reference_signed_folder_imports_exactly(folder: Path, tmp_path: Path) -
     assert got["truncated"]["reasons"][0].startswith("invalid: parse:")
     assert got["other-learner"]["reasons"][0].startswith("recipient does not match")
     assert got["valid-jcs"]["credits"] == 3
+    assert got["valid-no-credits"]["credits"] is None
 
     code, again = _cli(*args)
     assert code == 0
@@ -107,8 +110,8 @@ def test_reference_signed_folder_imports_exactly(folder: Path, tmp_path: Path) -
 
     code, text = _cli("registry", "export", "--registry", url, "--format", "json")
     rows = json.loads(text)
-    assert len(rows) == 7 and all(list(r) == COLUMNS for r in rows)
+    assert len(rows) == 8 and all(list(r) == COLUMNS for r in rows)
     assert all(r["reasons"] for r in rows if r["verdict"] != "accepted")
     code, text = _cli("registry", "export", "--registry", url, "--format", "csv")
     reader = csv.DictReader(io.StringIO(text))
-    assert reader.fieldnames == COLUMNS and len(list(reader)) == 7
+    assert reader.fieldnames == COLUMNS and len(list(reader)) == 8

@@ -196,3 +196,30 @@ def test_the_documented_example_policy_loads(tmp_path: Path) -> None:
     ]  # fmt: skip
     assert policy.factor("hours") == Decimal(1) / Decimal(25)
     assert policy.cap_per_term == 10 and policy.cap_per_issuer == 6
+
+
+def test_credentials_stating_no_credits(tmp_path: Path) -> None:
+    converting = _policy(tmp_path, 'name = "p"\nunit = "ECTS"\n[[rule]]\nname = "stated"\n')
+    got = _import(tmp_path, converting, rs.credential(credits=None))
+    assert got[0]["verdict"] == "needs_review"
+    assert got[0]["reasons"] == [
+        "policy: rule 'stated' converts stated credits, but none are stated"
+    ]
+    fixed = _policy(tmp_path, 'name = "p"\nunit = "ECTS"\n[[rule]]\nname = "flat"\ncredits = 1\n',
+                    "fixed.toml")  # fmt: skip
+    got = _import(tmp_path, fixed, rs.credential(credits=None), term="t2")
+    assert (got[0]["verdict"], got[0]["credits"]) == ("accepted", 1.0)
+
+
+def test_without_a_policy_a_credential_without_credits_is_accepted(tmp_path: Path) -> None:
+    import contextlib
+
+    cred = rs.write(tmp_path / "a.json", rs.credential(credits=None))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = run(["import", "--registry", f"sqlite:///{tmp_path / 'r.db'}", "--learner",
+                    rs.LEARNER, "--at", rs.AT, "--json", str(cred)])  # fmt: skip
+    assert code == 0
+    got = json.loads(out.getvalue())
+    assert (got["verdict"], got["credits"]) == ("accepted", None)
+    assert got["reasons"] == ["no policy; the credential states no credits"]

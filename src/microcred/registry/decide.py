@@ -186,6 +186,8 @@ def decide(
         (reject if policy.unmatched == "reject" else review).append(text)
     elif rule.reject:
         reject.append(f"policy: rule '{rule.name}' gives no credit")
+    elif policy.name is None and facts.credits is None:
+        notes.append("no policy; the credential states no credits")  # accepted, counts 0
     else:
         amount, explanation = credits_for(policy, rule, facts)
         (notes if amount is not None else review).append(explanation)
