@@ -21,7 +21,7 @@ from microcred.issue.sign import SUITES
 from microcred.issue.write import _read_credential, dump_json, replaced_problem
 from microcred.jsonld import OfflineLoader
 from microcred.keyring import KeyRing
-from microcred.layout import CREDENTIALS_DIR, ISSUE_INDEX_NAME, credential_file
+from microcred.layout import CONFIG_FILE, CREDENTIALS_DIR, ISSUE_INDEX_NAME, credential_file
 from microcred.model import Program, Record
 from microcred.proof.keys import KeyPair
 from microcred.records import load_program
@@ -111,7 +111,7 @@ def _issue_locked(
         raise ConfigError(
             f"the signing key belongs to {issuer_did}, but microcred.toml says the issuer is "
             f"{program.issuer.identity.did}",
-            where="microcred.toml",
+            where=CONFIG_FILE,
             hint="use the program's own key ('microcred keys list')",
         )
     host = placeholder_host(issuer_did)
@@ -119,7 +119,7 @@ def _issue_locked(
         raise ConfigError(
             f"refusing to sign as {issuer_did}: {host} is a placeholder host, so no one could "
             "ever resolve this issuer's keys and every credential would be unverifiable",
-            where="microcred.toml",
+            where=CONFIG_FILE,
             hint="set [site] base_url and [identity] did to your real site (or use kind = "
             "\"did-key\"), then run 'microcred reset --yes' and 'microcred keys new'",
         )

@@ -30,7 +30,7 @@ from typing import Any
 from microcred._util import cpu_count
 from microcred.errors import ConfigError, MicrocredError
 from microcred.keyring import KeyRing
-from microcred.layout import credential_file
+from microcred.layout import CONFIG_FILE, credential_file
 from microcred.proof.keys import KeyPair
 from microcred.publish import prepare_publication
 from microcred.site import verdict
@@ -71,7 +71,7 @@ class BuildResult:
 
 def project_kind(root: Path) -> str:
     """'issuer' or 'portfolio', from the top-level tables of ``microcred.toml``."""
-    path = root / "microcred.toml"
+    path = root / CONFIG_FILE
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -18,7 +18,7 @@ from typing import Any
 from microcred import bake
 from microcred.errors import ConfigError, MicrocredError
 from microcred.jsonld.strictjson import loads_strict
-from microcred.layout import CREDENTIALS_DIR, ProgramPaths
+from microcred.layout import CONFIG_FILE, CREDENTIALS_DIR, ProgramPaths
 from microcred.model import HTTP_URL_RE
 
 MAX_FILE_BYTES = 5_000_000
@@ -36,7 +36,7 @@ class PortfolioSettings:
 
 
 def load_settings(root: Path) -> PortfolioSettings:
-    path = root / "microcred.toml"
+    path = root / CONFIG_FILE
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
