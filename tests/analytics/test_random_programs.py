@@ -107,6 +107,8 @@ def _write(
         if b["stipend"]:
             s = b["stipend"]
             extra += f"stipend: {{amount: {s['amount']}, currency: {s['currency']}, period: {s['period']}}}\n"
+        else:
+            extra += "unpaid: true\n"  # check requires a stipend or an explicit unpaid: true
         if b["expected_hours"]:
             extra += f"expected_hours: {b['expected_hours']}\n"
         (root / "achievements" / f"{b['slug']}.md").write_text(

@@ -40,6 +40,21 @@ EXPECTED: dict[str, list[str]] = {
         "microcred.toml:7: $.site.status_list_size: must be a whole number of bits written "
         "without a decimal point, e.g. 131072 (not 131072.0)",
     ],
+    "stipend_missing": [
+        "achievements/web-audit.md:2: $.stipend: no stipend stated: add 'stipend:' (amount, "
+        "currency, period) or, if the work is unpaid, 'unpaid: true', so the site can say what "
+        "the brief pays",
+        "records/ada.md:6: $.achievement: not checked against brief 'web-audit' (its rubric, "
+        "levels and passing points) because that brief has errors: fix the brief, then run "
+        "check again",
+    ],
+    "unpaid_with_stipend": [
+        "achievements/web-audit.md:21: $.unpaid: unpaid: true, but the brief also states a "
+        "stipend above 0",
+        "records/ada.md:6: $.achievement: not checked against brief 'web-audit' (its rubric, "
+        "levels and passing points) because that brief has errors: fix the brief, then run "
+        "check again",
+    ],
     "bad_currency": [
         "achievements/web-audit.md:20: $.stipend.currency: 'euro' must be an ISO 4217 currency "
         "code such as EUR, USD or GBP",

@@ -153,6 +153,7 @@ class Achievement:
     expected_hours: int | None = None
     duration_days: int | None = None
     stipend: Stipend | None = None
+    unpaid: bool = False  # explicitly unpaid (a brief states a stipend or this)
     task: str = ""  # Markdown task template
     body: str = ""  # Markdown long description (the file body)
     image: str | None = None

@@ -205,6 +205,17 @@ def build_achievement(
             period=raw["period"],
         )
         ok = ok and stipend is not None
+    unpaid = data.get("unpaid", False) is True
+    if "stipend" not in data and not unpaid:
+        col.add(
+            ("stipend",),
+            "no stipend stated: add 'stipend:' (amount, currency, period) or, if the work is "
+            "unpaid, 'unpaid: true', so the site can say what the brief pays",
+        )
+        ok = False
+    elif unpaid and "stipend" in data and data["stipend"].get("amount", 0) > 0:
+        col.add(("unpaid",), "unpaid: true, but the brief also states a stipend above 0")
+        ok = False
     if not ok or rubric is None or any(s is None for s in skills):
         return None
     return col.make(
@@ -221,6 +232,7 @@ def build_achievement(
         expected_hours=data.get("expected_hours"),
         duration_days=data.get("duration_days"),
         stipend=stipend,
+        unpaid=unpaid,
         task=data.get("task", ""),
         body=body,
         image=data.get("image"),
