@@ -33,6 +33,7 @@ RECORDS_DIR = "records"
 CREDENTIALS_DIR = "credentials"
 ISSUE_INDEX_NAME = "index.json"
 ISSUE_INDEX = f"{CREDENTIALS_DIR}/{ISSUE_INDEX_NAME}"
+ISSUE_INDEX_KEY = "credentials"  # the index's map: record slug -> receipt
 STATUS_DIR = "status"
 PUBLISHED_STATUS_DIR = f"{STATUS_DIR}/published"
 STATE_DIRS = (CREDENTIALS_DIR, STATUS_DIR, PUBLISHED_STATUS_DIR)

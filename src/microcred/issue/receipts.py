@@ -12,7 +12,7 @@ from microcred._util import LARGE_JSON_BYTES, loads_strict
 from microcred.errors import ConfigError, MicrocredError
 from microcred.fsutil import write_if_changed
 from microcred.issue.write import dump_json
-from microcred.layout import ISSUE_INDEX
+from microcred.layout import ISSUE_INDEX, ISSUE_INDEX_KEY
 
 INDEX = ISSUE_INDEX
 
@@ -31,14 +31,14 @@ def read_index(root: Path) -> dict[str, dict[str, Any]]:
             hint="restore it from version control, or delete it: the next issue rebuilds it "
             "from the credential files without re-signing them",
         ) from exc
-    entries = data.get("credentials") if isinstance(data, dict) else None
+    entries = data.get(ISSUE_INDEX_KEY) if isinstance(data, dict) else None
     if not isinstance(entries, dict) or not all(isinstance(v, dict) for v in entries.values()):
         raise ConfigError("the issue index has no 'credentials' map", where=str(path))
     return entries
 
 
 def _write_index(root: Path, entries: Mapping[str, Mapping[str, Any]]) -> None:
-    body = {"version": 1, "credentials": {k: entries[k] for k in sorted(entries)}}
+    body = {"version": 1, ISSUE_INDEX_KEY: {k: entries[k] for k in sorted(entries)}}
     write_if_changed(root / INDEX, dump_json(body).encode("utf-8"))
 
 
