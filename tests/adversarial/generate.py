@@ -1035,7 +1035,7 @@ def build() -> Corpus:
             web_document(controller="did:web:evil.example"),
             "INVALID_VERIFICATION_METHOD",
         ),
-        ("relative_key_id", web_document(vm_id="#key-1"), "INVALID_VERIFICATION_METHOD"),
+        ("bare_key_name_without_hash", web_document(vm_id="key-1"), "INVALID_VERIFICATION_METHOD"),
         (
             "key_id_reused_by_service",
             web_document(
@@ -1062,6 +1062,15 @@ def build() -> Corpus:
             code,
             options={"did_documents": {WEB_DID: path}},
         )
+    # DID Core: "#key-1" in a DID document is a relative reference to did:web:…#key-1.
+    path = c.support("school.example.relative_key_ids.did.json", web_document(vm_id="#key-1"))
+    c.add(
+        "valid_did_web_pinned_relative_key_ids.json",
+        signed_web,
+        "MC-30",
+        "valid",
+        options={"did_documents": {WEB_DID: path}},
+    )
     for label, field in (("revoked", "revoked"), ("expired", "expires")):
         path = c.support(
             f"school.example.key-{label}.did.json",

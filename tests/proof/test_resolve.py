@@ -132,9 +132,9 @@ def _mutated(change: Any) -> tuple[dict[str, Any], str]:
             "controller",
         ),
         (
-            lambda d, k: d["verificationMethod"][0].update(id="#key-1"),
+            lambda d, k: d["verificationMethod"][0].update(id="key-1"),
             "INVALID_VERIFICATION_METHOD",
-            "relative id",
+            "without '#'",
         ),
         (
             lambda d, k: d.update(
@@ -198,7 +198,7 @@ def _mutated(change: Any) -> tuple[dict[str, Any], str]:
             "not authorised",
         ),
         (
-            lambda d, k: d.update(assertionMethod=["#key-1"]),
+            lambda d, k: d.update(assertionMethod=["#key-2"]),
             "INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD",
             "not authorised",
         ),
@@ -206,7 +206,7 @@ def _mutated(change: Any) -> tuple[dict[str, Any], str]:
     ids=[
         "document-id-mismatch-mc30",
         "controller-mismatch-mc30",
-        "relative-vm-id-mc30",
+        "bare-vm-name-mc30",
         "id-reused-by-service-mc30",
         "duplicated-vm",
         "unsupported-vm-type",
@@ -217,7 +217,7 @@ def _mutated(change: Any) -> tuple[dict[str, Any], str]:
         "not-a-did-context",
         "authentication-only-mc26",
         "no-assertion-method",
-        "relative-reference",
+        "relative-reference-to-another-key",
     ],
 )
 def test_inconsistent_documents_are_refused(change: Any, code: str, message: str) -> None:

@@ -34,13 +34,21 @@ P384_HEADER = b"\x81\x24"  # varint(0x1201), multicodec p384-pub (compressed poi
 _EC = {"P-256": (ec.SECP256R1(), 32, P256_HEADER), "P-384": (ec.SECP384R1(), 48, P384_HEADER)}
 METHOD_TYPES: Mapping[str, tuple[str, ...]] = {
     "Multikey": ("publicKeyMultibase",),
-    "Ed25519VerificationKey2020": ("publicKeyMultibase",),
-    "Ed25519VerificationKey2018": ("publicKeyBase58",),
+    "Ed25519VerificationKey2020": ("publicKeyMultibase", "publicKeyJwk"),
+    "Ed25519VerificationKey2018": ("publicKeyBase58", "publicKeyJwk"),
     "JsonWebKey2020": ("publicKeyJwk",),
     "JsonWebKey": ("publicKeyJwk",),
     "EcdsaSecp256r1VerificationKey2019": ("publicKeyMultibase", "publicKeyJwk"),
 }
-"""Verification method type -> the property that may carry its key."""
+"""Verification method type -> the properties that may carry its key. CID 1.0 defines Multikey
+with publicKeyMultibase and JsonWebKey with publicKeyJwk only; the older named types are
+published with a JWK too (DID Core lets any method carry publicKeyJwk, and Digital Bazaar's
+verifiers read it), so they may, as long as the key is of the type's kind (below)."""
+_TYPE_KINDS: Mapping[str, tuple[KeyKind, ...]] = {
+    "Ed25519VerificationKey2020": ("Ed25519",),
+    "Ed25519VerificationKey2018": ("Ed25519",),
+    "EcdsaSecp256r1VerificationKey2019": ("P-256",),
+}
 _SECRET_JWK_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "k")
 MIN_RSA_BITS = 2048
 
@@ -152,10 +160,21 @@ def key_from_method(method: Mapping[str, Any], vm_id: str = "") -> PublicKey:
             f"{shown}: a {kind} verification method carries its key in "
             f"{' or '.join(METHOD_TYPES[kind])} (and nothing else); its type and key disagree"
         )
+    key = _method_material(method, carriers[0], shown)
+    kinds = _TYPE_KINDS.get(kind)
+    if kinds is not None and key.kind not in kinds:
+        raise _invalid(
+            f"{shown}: a {kind} verification method holds a {key.kind} key; its type and key "
+            "disagree (use Multikey or JsonWebKey for other key kinds)"
+        )
+    return key
+
+
+def _method_material(method: Mapping[str, Any], carrier: str, shown: str) -> PublicKey:
     try:
-        if carriers[0] == "publicKeyJwk":
+        if carrier == "publicKeyJwk":
             return key_from_jwk(method["publicKeyJwk"])
-        if carriers[0] == "publicKeyBase58":
+        if carrier == "publicKeyBase58":
             value = method["publicKeyBase58"]
             if not isinstance(value, str):
                 raise _invalid("publicKeyBase58 must be a string")

@@ -31,7 +31,15 @@ RELATIONSHIPS = (
     "capabilityDelegation",
     "keyAgreement",
 )
-CONTROLLER_CONTEXTS = ("https://www.w3.org/ns/did/v1", "https://www.w3.org/ns/cid/v1")
+CONTROLLER_CONTEXTS = (
+    "https://www.w3.org/ns/did/v1",
+    "https://www.w3.org/ns/did/v1.1",
+    "https://w3id.org/did/v1",
+    "https://www.w3.org/ns/cid/v1",
+)
+"""A DID document's @context, when it has one, names one of these (DID Core 1.0 and 1.1, the
+pre-Recommendation alias still served by older did:web issuers, CID 1.0). Documents are read as
+JSON for key lookup, never canonicalised, so any further (suite) contexts are irrelevant."""
 _SECRET_FIELDS = ("secretKeyMultibase", "privateKeyMultibase", "privateKeyJwk", "privateKeyBase58")
 _ABSOLUTE_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s#]+#[^\s#]*", re.ASCII)
 
@@ -71,6 +79,16 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
+def absolute_id(value: object, base: str) -> object:
+    """``#fragment`` resolved against the document ``base`` (DID Core "Relative DID URLs", CID
+    "Fragment Resolution"); anything else is returned as it is. A bare ``key-1`` is NOT a
+    reference to ``base#key-1`` (RFC 3986 would resolve it to another path), so it stays as it
+    is and matches nothing."""
+    if isinstance(value, str) and value.startswith("#") and len(value) > 1:
+        return base + value
+    return value
+
+
 def _embedded_objects(document: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """Every map that could be a verification method, with where it was found."""
     for section in ("verificationMethod", *RELATIONSHIPS, "service"):
@@ -100,11 +118,14 @@ def _check_document(document: Any, base: str) -> Mapping[str, Any]:
             f"INVALID_CONTROLLED_IDENTIFIER_DOCUMENT_ID: the document given for {base} has id "
             f"{document.get('id')!r}; a DID document's id must equal the DID it is resolved for"
         )
-    if "@context" in document:
+    if "@context" in document and base.startswith("did:"):
+        # An https controller document (VC Data Integrity 2.1) may come with any @context or
+        # none: it is read as JSON. A DID document that has one must say it is a DID document.
         contexts = _as_list(document["@context"])
         if not any(ctx in contexts for ctx in CONTROLLER_CONTEXTS):
             raise _doc_error(
-                f"the document of {base} has an @context without {CONTROLLER_CONTEXTS[0]}"
+                f"the document of {base} has an @context without {CONTROLLER_CONTEXTS[0]} "
+                f"(or {', '.join(CONTROLLER_CONTEXTS[1:])}): it is not a DID document"
             )
     return document
 
@@ -116,9 +137,9 @@ def _find_method(
     relative = False
     for section, item in _embedded_objects(document):
         item_id = item.get("id")
-        if item_id == vm_id:
-            found.append((section, item))
-        elif item_id in (f"#{fragment}", fragment):
+        if absolute_id(item_id, base) == vm_id:
+            found.append((section, {**item, "id": vm_id}))
+        elif item_id == fragment:
             relative = True
     if any(section == "service" for section, _ in found):
         raise _doc_error(f"the document of {base} uses {vm_id} for a service as well as a key")
@@ -134,8 +155,8 @@ def _find_method(
         return distinct[0]
     if relative:
         raise _vm_error(
-            f"the document of {base} names the key '#{fragment}' with a relative id; every URL in "
-            "a DID document must be absolute"
+            f"the document of {base} names the key {fragment!r} without '#': an id is a URL "
+            f"('{base}#{fragment}') or a '#{fragment}' reference to one, never a bare name"
         )
     if base.startswith("did:key:"):
         raise _vm_error(
@@ -146,8 +167,16 @@ def _find_method(
 
 
 def _check_method(method: Mapping[str, Any], base: str, vm_id: str) -> None:
-    if method.get("controller") != base:
-        raise _vm_error(f"{vm_id} has controller {method.get('controller')!r}; it must be {base}")
+    controller = method.get("controller")
+    if isinstance(controller, list):
+        # CID 1.0 / DID Core: a verification method has ONE controller, a URL string (a whole
+        # document's "controller" may be a set; microcred does not read it).
+        raise _vm_error(
+            f"{vm_id} has controller {controller!r}: a verification method's controller is one "
+            f"URL string, here {base}"
+        )
+    if controller != base:
+        raise _vm_error(f"{vm_id} has controller {controller!r}; it must be {base}")
     key_from_method(method, vm_id)  # a supported type carrying a valid public key
     for name in ("revoked", "expires"):
         if name in method:
@@ -156,17 +185,20 @@ def _check_method(method: Mapping[str, Any], base: str, vm_id: str) -> None:
             )
 
 
+def _names(entry: object, base: str, vm_id: str) -> bool:
+    """A relationship entry (a reference, relative or not, or an embedded method) is ``vm_id``."""
+    if isinstance(entry, Mapping):
+        entry = entry.get("id")
+    return absolute_id(entry, base) == vm_id
+
+
 def _check_relationship(document: Mapping[str, Any], base: str, vm_id: str, purpose: str) -> None:
-    for entry in _as_list(document.get(purpose)):
-        if entry == vm_id or (isinstance(entry, Mapping) and entry.get("id") == vm_id):
-            return
+    if any(_names(entry, base, vm_id) for entry in _as_list(document.get(purpose))):
+        return
     listed = [
         name
         for name in RELATIONSHIPS
-        if any(
-            e == vm_id or (isinstance(e, Mapping) and e.get("id") == vm_id)
-            for e in _as_list(document.get(name))
-        )
+        if any(_names(e, base, vm_id) for e in _as_list(document.get(name)))
     ]
     where = f" (it is listed under {', '.join(listed)})" if listed else ""
     raise ProofError(
