@@ -328,3 +328,20 @@ def test_a_homoglyph_issuer_is_printed_marked(tmp_path: Path) -> None:
         "issuer did:web:sch\\u043eol.example (non-ASCII: U+043E CYRILLIC SMALL LETTER O)"
         in result.output
     )
+
+
+def test_a_status_list_microcred_cannot_process_leaves_the_status_unknown() -> None:
+    status_list = corpus_json("support/revocation-1.json")
+    status_list["@context"] = [*status_list["@context"], "https://unknown.example/context.jsonld"]
+    options = default_options()
+    options = replace(
+        options,
+        status_lists={**options.status_lists, gen.REV_URL: StatusSnapshot(status_list, "l.json")},
+    )
+    report = check_credential(corpus_json("mc43_status_revoked.json"), now=AT, options=options)
+    assert report.result == "indeterminate"  # never invalid, never valid
+    status = report.check("status")
+    assert (
+        status is not None
+        and "microcred cannot process the status list" in status.problems[0].detail
+    )
