@@ -199,6 +199,37 @@ def test_reference_ed25519_signature_2018_verifies_with_its_did_document(
     assert verify(signed).result == "indeterminate"  # no key offline: undecided, never valid
 
 
+def _relative_ids(did_doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The reference's DID document as many did:web issuers write it: ``#key-1`` ids and
+    references (DID Core relative DID URLs), resolved against the document's id."""
+    out = copy.deepcopy(dict(did_doc))
+    for method in out["verificationMethod"]:
+        method["id"] = "#" + method["id"].split("#", 1)[1]
+    out["assertionMethod"] = ["#" + ref.split("#", 1)[1] for ref in out["assertionMethod"]]
+    return out
+
+
+def test_cli_verifies_a_reference_credential_whose_did_web_document_uses_relative_ids(
+    signed_by_reference: Any, tmp_path: Any
+) -> None:
+    from click.testing import CliRunner
+
+    from microcred.cli import main
+
+    answer = signed_by_reference[len(ECDSA_CASES)]
+    did_doc = _relative_ids(answer["didDocument"])
+    assert did_doc["verificationMethod"][0]["id"] == "#key-1"
+    (tmp_path / "did.json").write_text(json.dumps(did_doc), encoding="utf-8")
+    (tmp_path / "badge.json").write_text(json.dumps(answer["signed"]), encoding="utf-8")
+    (tmp_path / "forged.json").write_text(json.dumps(tampered(answer["signed"])), "utf-8")
+    args = ["verify", "--json", "--at", "2026-06-01", "--did-doc", str(tmp_path / "did.json")]
+    ok = CliRunner().invoke(main, [*args, str(tmp_path / "badge.json")])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.output.splitlines()[0])["result"] == "valid"
+    bad = CliRunner().invoke(main, [*args, str(tmp_path / "forged.json")])
+    assert bad.exit_code == 1, bad.output
+
+
 @pytest.mark.parametrize(
     "index", range(len(JWT_CASES)), ids=[f"{a}-{f}-{v}" for a, f, v in JWT_CASES]
 )
