@@ -34,7 +34,10 @@ def test_a_good_endorsement_checks_clean(tmp_path: Path) -> None:
     ("change", "expected"),
     [
         (("kind: mentor", "kind: friend"), "e.md:4: $.endorser.kind: 'friend' is not one of"),
-        (("credential: ada", "credential: nobody"), "e.md:6: $.endorses.credential: no record 'nobody'"),
+        (
+            ("credential: ada", "credential: nobody"),
+            "e.md:6: $.endorses.credential: no record 'nobody'",
+        ),
         (("credential: ada", "achievement: web-audti"), "did you mean 'web-audit'?"),
         (("credential: ada", "issuer: false"), "e.md:5: $.endorses: name what is endorsed"),
         (("credential: ada", "issuer: true\n  credential: ada"), "$.endorses: has more than 1"),
