@@ -60,6 +60,12 @@ def _decodes(encoded: bytes) -> bool:
     return _curve.decode_point(encoded) is not None
 
 
+@lru_cache(maxsize=4096)
+def _openssl_public(public_key: bytes) -> Ed25519PublicKey:
+    # A batch verifies many signatures by a handful of keys: load each key once.
+    return Ed25519PublicKey.from_public_bytes(public_key)
+
+
 def is_valid_point(public_key: bytes) -> bool:
     """True when the 32 bytes are the canonical encoding of a point on edwards25519."""
     return _decodes(bytes(public_key))
@@ -148,9 +154,7 @@ def verify_ed25519(public_key: bytes, signature: bytes, message: bytes) -> bool:
     # R is not decoded: OpenSSL compares the canonical encoding of [S]B - [k]A with these
     # bytes, so an R that is not a canonical point encoding can never verify there either.
     try:
-        Ed25519PublicKey.from_public_bytes(bytes(public_key)).verify(
-            bytes(signature), bytes(message)
-        )
+        _openssl_public(bytes(public_key)).verify(bytes(signature), bytes(message))
     except (InvalidSignature, ValueError):
         return False
     return True
