@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from microcred._util import loads_strict
 from microcred.bake.png import bake_png, unbake_png
 from microcred.bake.svg import bake_svg, unbake_svg
 from microcred.errors import ConfigError, MicrocredError
-from microcred.jsonld.strictjson import loads_strict
 
 MAX_INPUT_BYTES = 5_000_000
 
