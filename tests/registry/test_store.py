@@ -152,3 +152,22 @@ def test_missing_postgresql_database_is_one_line(tmp_path: Path) -> None:
     (line,) = err.getvalue().strip().splitlines()
     assert "s3cret-pw" not in line and ":***@" in line and "microcred_no_such_db" in line
     assert "the database exists" in line
+
+
+def test_opening_and_reading_never_wait_for_an_import(registry_url: str) -> None:
+    with (
+        Registry.open(registry_url) as importer,
+        importer.write(),  # an import in progress holds the writer lock
+        Registry.open(registry_url, create=False) as reader,
+    ):
+        assert reader.count() == 0
+        assert reader.transcripts() == []
+
+
+def test_verification_workers_do_not_load_the_database_stack() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, microcred.registry.pool; print(sorted(m for m in ('sqlalchemy', 'alembic') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

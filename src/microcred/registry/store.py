@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, select
+from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
@@ -124,7 +124,17 @@ class Registry:
                 f"cannot use the registry {self.shown}: {_first_line(exc)}", hint=_hint(self.url)
             ) from None
 
+    def _current_revision(self) -> str | None:
+        """The schema revision, read without a lock (and without importing Alembic)."""
+        with self.engine.connect() as conn, conn.begin():
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            found = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+            return str(found) if found is not None else None
+
     def _migrate(self) -> None:
+        if self._current_revision() == HEAD:
+            return  # the usual case: no writer lock, so opening never waits for an import
         from alembic import command
         from alembic.config import Config
         from alembic.runtime.migration import MigrationContext
