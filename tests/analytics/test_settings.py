@@ -63,3 +63,10 @@ def test_bad_values_are_located_errors(tmp_path: Path, extra: str, needle: str) 
     assert text.startswith("microcred.toml:") and needle in text
     problems = [str(p) for p in check_program(root)]  # `microcred check` reports it too
     assert any(needle in p and p.startswith("microcred.toml:") for p in problems)
+
+
+def test_publish_false_keeps_the_page_off_the_site(tmp_path: Path) -> None:
+    assert load_analytics_settings(program_with(tmp_path / "a", "")).publish is True
+    root = program_with(tmp_path / "b", "[analytics]\npublish = false\n")
+    assert load_analytics_settings(root).publish is False
+    assert check_program(root) == []

@@ -128,6 +128,22 @@ def test_hostile_group_values_are_escaped_and_no_page_without_records(
     assert not (tmp_path / "empty" / "docs" / "analytics").exists()
 
 
+def test_publish_false_leaves_the_page_and_its_nav_entry_out(
+    built_example: Built, tmp_path: Path
+) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(built_example.project, project)
+    with (project / "microcred.toml").open("a", encoding="utf-8") as handle:
+        handle.write("\n")
+    toml = (project / "microcred.toml").read_text(encoding="utf-8")
+    (project / "microcred.toml").write_text(
+        toml.replace("[analytics]\n", "[analytics]\npublish = false\n"), encoding="utf-8"
+    )
+    render_source(project, tmp_path / "src", now=NOW, key=fixed_key())
+    assert not (tmp_path / "src" / "docs" / "analytics").exists()
+    assert "analytics/" not in (tmp_path / "src" / "mkdocs.yml").read_text(encoding="utf-8")
+
+
 def test_csp_safe_svg_rewrites_styles_and_prefixes_ids() -> None:
     raw = (
         '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" '

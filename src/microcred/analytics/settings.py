@@ -4,6 +4,7 @@ The program schema already checked its shape (with file and line) when the progr
 loaded; this reads the values. ``program_costs`` may be one table or a list of them::
 
     [analytics]
+    publish = true    # false: no Analytics page on the site
     k = 5
     program_costs = [
       { amount = 12000, currency = "EUR", description = "Coordinator, half time" },
@@ -34,6 +35,7 @@ MIN_K = 3
 class AnalyticsSettings:
     k: int = DEFAULT_K
     program_costs: Mapping[str, Decimal] = field(default_factory=dict)  # currency -> sum
+    publish: bool = True  # the site's Analytics page
 
 
 def settings_from(data: Mapping[str, Any]) -> AnalyticsSettings:
@@ -45,7 +47,7 @@ def settings_from(data: Mapping[str, Any]) -> AnalyticsSettings:
     for item in items:
         amount = Decimal(str(item["amount"]))
         costs[item["currency"]] = costs.get(item["currency"], Decimal(0)) + amount
-    return AnalyticsSettings(int(k), dict(sorted(costs.items())))
+    return AnalyticsSettings(int(k), dict(sorted(costs.items())), data.get("publish") is not False)
 
 
 def load_analytics_settings(root: Path | str) -> AnalyticsSettings:

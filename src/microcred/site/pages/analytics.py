@@ -22,10 +22,12 @@ from microcred.site.charts import BLUE, ORANGE
 
 
 def site_analytics(program: Program, root: Path) -> dict[str, Any] | None:
-    """The analytics object for the site, or None when there are no records to count."""
+    """The analytics object for the site, or None: no records to count, or ``publish = false``."""
     if not program.records:
         return None
     settings = load_analytics_settings(root)
+    if not settings.publish:
+        return None
     return compute(program, k=settings.k, program_costs=settings.program_costs)
 
 
