@@ -345,3 +345,16 @@ def test_a_status_list_microcred_cannot_process_leaves_the_status_unknown() -> N
         status is not None
         and "microcred cannot process the status list" in status.problems[0].detail
     )
+
+
+def test_two_snapshots_for_one_status_list_is_a_usage_error(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    shutil.copy(CORPUS / "support/revocation-1.json", first)
+    shutil.copy(CORPUS / "support/revocation-1.json", second)
+    result = CliRunner().invoke(
+        main,
+        ["verify", "--status-list", str(first), "--status-list", f"{gen.REV_URL}={second}",
+         str(CORPUS / "valid_baseline.json")],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert str(first) in result.output and str(second) in result.output

@@ -81,7 +81,16 @@ def _options(
                 hint="give one document per DID",
             )
         flag_docs[did] = document
-    flag_lists = dict(load_status_list(spec) for spec in status_lists)
+    flag_lists: dict[str, StatusSnapshot] = {}
+    for spec in status_lists:
+        url, snapshot = load_status_list(spec)
+        if url in flag_lists:
+            raise ConfigError(
+                f"--status-list {flag_lists[url].source} and --status-list {snapshot.source} are "
+                f"both snapshots of {url}; the verdict must not depend on which comes last",
+                hint="give one snapshot per status list URL",
+            )
+        flag_lists[url] = snapshot
     contexts = user_contexts(context_pairs)
     merged = base.merged(did_documents=flag_docs, status_lists=flag_lists)
     return replace(merged, jwks=tuple(jwks), contexts=contexts)
