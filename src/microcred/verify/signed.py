@@ -26,7 +26,7 @@ from microcred.jsonld.loader import OfflineLoader
 from microcred.jsonld.safe import expand_checked
 from microcred.verify.checks.parse import size_problem
 from microcred.verify.context import Ctx
-from microcred.verify.report import MALFORMED_VALUE_ERROR, Finding
+from microcred.verify.report import MALFORMED_VALUE_ERROR, VERIFIER_ERROR, Finding
 
 NON_COMPACT_FORM = MALFORMED_VALUE_ERROR
 
@@ -294,7 +294,11 @@ def prepare_signed_view(ctx: Ctx) -> None:
     ``ctx.doc`` stays the JSON as written, for the contexts and proof checks. A document that
     fails the contexts check has no view worth having; nothing after that check runs."""
     if ctx.doc is not None and ctx.signed is None:
-        ctx.signed = build_signed_view(ctx.doc, ctx.loader)
+        try:
+            ctx.signed = build_signed_view(ctx.doc, ctx.loader)
+        except Exception as exc:  # a bug must fail closed (contexts fails), never crash
+            detail = f"the signed view could not be built ({type(exc).__name__}: {exc})"
+            ctx.signed = SignedView(None, {}, Finding(VERIFIER_ERROR, detail))
 
 
 def view_problem(ctx: Ctx) -> Finding | None:
