@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,7 +27,7 @@ from microcred.registry import schema
 from microcred.registry.decide import Decision, Totals, decide
 from microcred.registry.facts import Facts
 from microcred.registry.policy import Policy
-from microcred.registry.pool import verified
+from microcred.registry.pool import PARALLEL_THRESHOLD, start_pool, verified, wants_pool
 from microcred.registry.store import Registry
 from microcred.registry.trustlist import Window
 from microcred.verify import Source, VerificationReport, VerifyOptions, discover
@@ -269,6 +270,27 @@ def import_sources(
     """Verify, decide and record every credential under ``request.paths`` (one transaction)."""
     stamp = format_timestamp(request.recorded_at or request.now)
     options = request.options
+    stream = discover(request.paths, options)
+    head = list(islice(stream, PARALLEL_THRESHOLD))  # enough to know whether a pool pays
+    workers = wants_pool(head, request.workers)
+    pool = start_pool(workers, options, request.now, registry.engine.dispose) if workers else None
+    try:
+        yield from _run(registry, request, chain(head, stream), stamp, pool, workers, progress)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run(
+    registry: Registry,
+    request: ImportRequest,
+    stream: Iterator[Source],
+    stamp: str,
+    pool: ProcessPoolExecutor | None,
+    workers: int,
+    progress: Callable[[int, str], None] | None,
+) -> Iterator[Outcome]:
+    """The import proper, in one transaction; ``workers`` 0 means no pool: verify here."""
     with registry.errors(), registry.write(commit=not request.dry_run) as conn:
         batch = _Batch(conn, request, stamp)
         seen: dict[str, int] = {}
@@ -276,7 +298,6 @@ def import_sources(
         def jobs() -> Iterator[tuple[Source, bool]]:
             """Bytes already in the registry are not verified again (a re-import is cheap);
             they are looked up LOOKUP sources at a time."""
-            stream = discover(request.paths, options)
             while chunk := list(islice(stream, LOOKUP)):
                 digests = [
                     hashlib.sha256(_bytes(s.raw)).hexdigest() if s.raw is not None else None
@@ -286,10 +307,10 @@ def import_sources(
                 for source, digest in zip(chunk, digests, strict=True):
                     yield source, digest is not None and digest not in known
 
-        for done, (source, report, facts) in enumerate(
-            verified(jobs(), now=request.now, options=options, workers=request.workers),
-            start=1,
-        ):
+        verifier = verified(
+            jobs(), now=request.now, options=request.options, workers=workers, pool=pool
+        )
+        for done, (source, report, facts) in enumerate(verifier, start=1):
             if progress is not None:
                 progress(done, source.path)
             yield _one(batch, request, source, report, facts, seen)

@@ -1,10 +1,10 @@
 """Verification on every core, results in source order, memory flat in the number of sources.
 
-The parent discovers sources and feeds a bounded window of chunks to a spawn process pool (a
-fork would copy the open database connection into the workers); it alone touches the
-database. A source marked as not needing verification (its bytes are already in the registry)
-passes straight through. A handful of sources is verified in-process (a pool costs ~0.5 s per
-worker to start).
+The parent discovers sources and feeds a bounded window of chunks to a process pool; it alone
+touches the database. The importer forks its workers before it opens its transaction (no
+connection to copy); without such a pool, workers are spawned. A source marked as not needing
+verification (its bytes are already in the registry) passes straight through. A handful of
+sources is verified in-process.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
@@ -75,30 +75,75 @@ def _inline(
         yield (source, *verify_source(source, now, options)) if needed else (source, None, None)
 
 
+def start_pool(
+    workers: int, options: VerifyOptions, now: datetime, before_fork: Callable[[], None]
+) -> ProcessPoolExecutor:
+    """Forked verification workers, started now: call this before opening a transaction.
+
+    ``before_fork`` must leave no database connection open (``engine.dispose()``), so no
+    worker ever holds a copy of one. A fork costs milliseconds where a spawned worker spends
+    about a second importing microcred again.
+    """
+    before_fork()
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=get_context("fork"),
+        initializer=_init,
+        initargs=(options, now, os.getpid()),
+    )
+    pool.submit(_ready).result()  # with fork, the first task starts every worker
+    return pool
+
+
+def _ready() -> bool:
+    return True
+
+
+def wants_pool(head: list[Source], workers: int | None) -> int:
+    """How many workers to start for a run whose first sources are ``head`` (0: none)."""
+    count = workers if workers is not None else cpu_count()
+    return count if count > 1 and len(head) >= PARALLEL_THRESHOLD else 0
+
+
 def verified(
     items: Iterable[tuple[Source, bool]],
     *,
     now: datetime,
     options: VerifyOptions,
     workers: int | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> Iterator[Verified]:
     """(source, report, facts) in order; (source, None, None) for items marked not needed.
 
-    ``workers=1`` verifies in this process; by default every core is used once there is
-    enough to verify.
+    With ``pool`` (see :func:`start_pool`) the work goes to it; otherwise ``workers=1``
+    verifies in this process and the default starts spawned workers once there is enough to
+    verify (spawn, because a fork would copy any open database connection).
     """
     iterator = iter(items)
-    head = list(islice(iterator, PARALLEL_THRESHOLD))
-    count = workers if workers is not None else cpu_count()
-    if count <= 1 or len(head) < PARALLEL_THRESHOLD:
-        yield from _inline(chain(head, iterator), now, options)
+    if pool is None:
+        head = list(islice(iterator, PARALLEL_THRESHOLD))
+        count = workers if workers is not None else cpu_count()
+        if count <= 1 or len(head) < PARALLEL_THRESHOLD:
+            yield from _inline(chain(head, iterator), now, options)
+            return
+        iterator = chain(head, iterator)
+        own = ProcessPoolExecutor(
+            max_workers=count,
+            mp_context=get_context("spawn"),
+            initializer=_init,
+            initargs=(options, now, os.getpid()),
+        )
+        try:
+            yield from _parallel(own, iterator, count)
+        finally:
+            own.shutdown(wait=True, cancel_futures=True)
         return
-    pool = ProcessPoolExecutor(
-        max_workers=count,
-        mp_context=get_context("spawn"),
-        initializer=_init,
-        initargs=(options, now, os.getpid()),
-    )
+    yield from _parallel(pool, iterator, workers or cpu_count())
+
+
+def _parallel(
+    pool: ProcessPoolExecutor, items: Iterator[tuple[Source, bool]], count: int
+) -> Iterator[Verified]:
     window: deque[
         tuple[list[tuple[Source, bool]], Future[list[tuple[VerificationReport, Facts]]] | None]
     ]
@@ -111,11 +156,7 @@ def verified(
             yield (source, *next(results)) if needed else (source, None, None)
 
     try:
-        stream = chain(head, iterator)
-        while True:
-            batch = list(islice(stream, CHUNK))
-            if not batch:
-                break
+        while batch := list(islice(items, CHUNK)):
             todo = [source for source, needed in batch if needed]
             window.append((batch, pool.submit(_chunk, todo) if todo else None))
             if len(window) >= count * WINDOW_PER_WORKER:
@@ -131,4 +172,3 @@ def verified(
         for _, future in window:
             if future is not None:
                 future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
