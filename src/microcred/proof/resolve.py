@@ -39,7 +39,9 @@ CONTROLLER_CONTEXTS = (
 )
 """A DID document's @context, when it has one, names one of these (DID Core 1.0 and 1.1, the
 pre-Recommendation alias still served by older did:web issuers, CID 1.0). Documents are read as
-JSON for key lookup, never canonicalised, so any further (suite) contexts are irrelevant."""
+JSON for key lookup, never canonicalised, so any further (suite) contexts are irrelevant; a
+document whose only contexts are key-suite ones (``https://w3id.org/security/...``) is read too."""
+SECURITY_CONTEXTS = "https://w3id.org/security/"
 _SECRET_FIELDS = ("secretKeyMultibase", "privateKeyMultibase", "privateKeyJwk", "privateKeyBase58")
 _ABSOLUTE_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s#]+#[^\s#]*", re.ASCII)
 
@@ -122,7 +124,11 @@ def _check_document(document: Any, base: str) -> Mapping[str, Any]:
         # An https controller document (VC Data Integrity 2.1) may come with any @context or
         # none: it is read as JSON. A DID document that has one must say it is a DID document.
         contexts = _as_list(document["@context"])
-        if not any(ctx in contexts for ctx in CONTROLLER_CONTEXTS):
+        if not any(
+            ctx in CONTROLLER_CONTEXTS
+            or (isinstance(ctx, str) and ctx.startswith(SECURITY_CONTEXTS))
+            for ctx in contexts
+        ):
             raise _doc_error(
                 f"the document of {base} has an @context without {CONTROLLER_CONTEXTS[0]} "
                 f"(or {', '.join(CONTROLLER_CONTEXTS[1:])}): it is not a DID document"
