@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from microcred.errors import ProofError
+from microcred.proof.chains import proof_list, referenced_proofs
 from microcred.proof.multibase import b58decode
 from microcred.proof.pubkeys import PublicKey, verify_ecdsa_raw
 from microcred.proof.suites import (
@@ -24,8 +25,6 @@ from microcred.proof.suites import (
     JcsCanonicalizer,
     _check_times,
     _contexts,
-    _proof_list,
-    _referenced_proofs,
     _run_jcs,
     _run_rdfc,
 )
@@ -114,8 +113,8 @@ def verify_ecdsa_proof(
     _check_times(proof, now, max_clock_skew)
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     if "previousProof" in proof:
-        proofs = _proof_list(document, "PROOF_VERIFICATION_ERROR")
-        unsecured["proof"] = _referenced_proofs(proofs, proof, "PROOF_VERIFICATION_ERROR")
+        proofs = proof_list(document, "PROOF_VERIFICATION_ERROR")
+        unsecured["proof"] = referenced_proofs(proofs, proof, "PROOF_VERIFICATION_ERROR")
     canonical_config, canonical_document = _canonical(str(suite), unsecured, proof, rdfc, jcs)
     digests = [hashlib.sha384] if key.kind == "P-384" else [hashlib.sha256]
     if key.kind == "P-384":

@@ -3,14 +3,15 @@ plus verify-only legacy forms (Ed25519Signature2020, DataIntegrityProof/eddsa-20
 
 The cryptosuite is a small unit: transform (RDFC-1.0 or JCS), hash (proof configuration hash
 FIRST, then document hash), Ed25519. Canonicalizers come in as callables so this layer needs no
-JSON-LD library; resolving who controls the key is the caller's business (``resolve.py``).
+JSON-LD library; resolving who controls the key is the caller's business (``resolve.py``);
+proof sets and ``previousProof`` chains are walked by ``chains.py`` (shared with ECDSA).
 Inputs are never mutated; every refusal is a ProofError whose ``code`` says which check failed.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +19,9 @@ from typing import Any
 from microcred.errors import KeyError_, MicrocredError, ProofError
 from microcred.proof import _curve
 from microcred.proof._jsoncopy import json_copy as _copy
+from microcred.proof.chains import previous_ids as _previous_ids
+from microcred.proof.chains import proof_list as _proof_list
+from microcred.proof.chains import referenced_proofs as _referenced_proofs
 from microcred.proof.keys import KeyPair, check_public_key, verify_ed25519
 from microcred.proof.multibase import b58decode, multibase_encode_b58
 from microcred.proof.timestamps import format_datetimestamp, parse_datetimestamp
@@ -178,73 +182,6 @@ def compute_hash_stages(
         )
     config["@context"] = document["@context"]
     return HashStages(_run_rdfc(rdfc, config), _run_rdfc(rdfc, document))
-
-
-def _proof_list(document: Mapping[str, Any], code: str) -> list[Mapping[str, Any]]:
-    if "proof" not in document:
-        return []
-    proofs = document["proof"]
-    items = proofs if isinstance(proofs, list) else [proofs]
-    if not all(isinstance(item, Mapping) for item in items):
-        raise _error("every entry of 'proof' must be a JSON object", code)
-    return list(items)
-
-
-def _previous_ids(value: Any, code: str) -> list[str]:
-    ids = [value] if isinstance(value, str) else value
-    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
-        raise _error("previousProof must be a proof id or a non-empty list of proof ids", code)
-    return ids
-
-
-def _referenced_proofs(
-    proofs: Sequence[Mapping[str, Any]], proof: Mapping[str, Any], code: str
-) -> list[Mapping[str, Any]]:
-    """The proofs ``proof.previousProof`` names, in document order, after checking that the
-    whole chain below it resolves and has no cycle (MC-22)."""
-    by_id: dict[str, list[Mapping[str, Any]]] = {}
-    for item in proofs:
-        if isinstance(item.get("id"), str):
-            by_id.setdefault(item["id"], []).append(item)
-
-    def lookup(proof_id: str) -> Mapping[str, Any]:
-        found = by_id.get(proof_id, [])
-        if not found:
-            raise _error(f"previousProof {proof_id!r} names no proof of this document", code)
-        if len(found) > 1:
-            raise _error(f"previousProof {proof_id!r} is ambiguous: several proofs have it", code)
-        return found[0]
-
-    def previous(item: Mapping[str, Any]) -> list[str]:
-        return _previous_ids(item["previousProof"], code) if "previousProof" in item else []
-
-    # Iterative depth-first walk: a hostile document with thousands of proofs must not hit the
-    # recursion limit, and a cycle must end with an error rather than loop.
-    root_id = proof.get("id") if isinstance(proof.get("id"), str) else None
-    path: list[str] = []
-    done: set[str] = set()
-    stack = [iter(previous(proof))]
-    while stack:
-        proof_id = next(stack[-1], None)
-        if proof_id is None:
-            stack.pop()
-            if path:
-                done.add(path.pop())
-            continue
-        if proof_id in path:
-            cycle = [*path[path.index(proof_id) :], proof_id]
-            raise _error(f"previousProof forms a cycle: {' -> '.join(cycle)}", code)
-        if proof_id == root_id:
-            cycle = [proof_id, *path, proof_id]
-            raise _error(f"previousProof forms a cycle: {' -> '.join(cycle)}", code)
-        if proof_id in done:
-            continue
-        target = lookup(proof_id)
-        path.append(proof_id)
-        stack.append(iter(previous(target)))
-
-    wanted = set(_previous_ids(proof["previousProof"], code))
-    return [item for item in proofs if isinstance(item.get("id"), str) and item["id"] in wanted]
 
 
 def create_proof(
