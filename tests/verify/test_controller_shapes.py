@@ -13,8 +13,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from microcred.cli import main
+from microcred.proof.multibase import b64url_encode
 
 from .conftest import gen
 
@@ -79,3 +81,32 @@ def test_a_relative_id_document_does_not_speak_for_another_issuer(tmp_path: Path
     signed = _signed("did:web:other-school.github.io:issuer")
     code, reports = _verify(tmp_path, "relative_ids_ed25519_2020", signed)
     assert code == 3 and reports[0]["result"] == "indeterminate"  # no document for that DID
+
+
+@pytest.mark.parametrize("kid", ["#key-1", "did:web:school-badges.github.io:issuer#key-1", None])
+def test_a_vc_jwt_finds_its_key_in_a_document_with_relative_ids(tmp_path: Path, kid: Any) -> None:
+    issuer = "did:web:school-badges.github.io:issuer"
+    credential = gen.credential(issuer)
+    del credential["credentialStatus"]
+    claims = {"vc": credential, "iss": issuer, "jti": credential["id"], "nbf": 1768435200}
+    header = {"alg": "EdDSA", "typ": "JWT", **({"kid": kid} if kid else {})}
+
+    def token(payload: dict[str, Any]) -> str:
+        head = b64url_encode(json.dumps(header).encode())
+        body = b64url_encode(json.dumps(payload).encode())
+        signature = Ed25519PrivateKey.from_private_bytes(SEED).sign(f"{head}.{body}".encode())
+        return f"{head}.{body}.{b64url_encode(signature)}"
+
+    path = tmp_path / "badge.jwt"
+    args = ["verify", "--json", "--at", gen.AT, "--did-doc"]
+    args.append(str(SHAPES / "relative_ids_ed25519_2020.json"))
+    signed = token(claims)
+    path.write_text(signed, encoding="utf-8")
+    result = CliRunner().invoke(main, [*args, str(path)])
+    assert result.exit_code == 0, result.output
+    # the same signature over a changed payload
+    claims["vc"]["credentialSubject"]["achievement"]["name"] = "Forged Achievement"
+    head, _, signature = signed.split(".")
+    forged = f"{head}.{b64url_encode(json.dumps(claims).encode())}.{signature}"
+    path.write_text(forged, encoding="utf-8")
+    assert CliRunner().invoke(main, [*args, str(path)]).exit_code == 1
