@@ -90,6 +90,11 @@ def test_relative_reference_under_another_relationship_authorises_that_one_only(
         ("multikey_type_with_jwk", "INVALID_VERIFICATION_METHOD", "publicKeyMultibase"),
         ("jwk_with_private_d", "INVALID_VERIFICATION_METHOD", "secret key material"),
         (
+            "ed25519_2020_key_without_multicodec_header",
+            "INVALID_VERIFICATION_METHOD",
+            "without a multicodec header",
+        ),
+        (
             "https_document_id_is_not_the_key_document",
             "INVALID_VERIFICATION_METHOD",
             "not a verification method",

@@ -62,6 +62,7 @@ def test_credentials_verify_against_real_world_document_shapes(tmp_path: Path, s
         ("bad_relative_reference_to_another_key", "INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD"),
         ("bad_method_controller_array", "INVALID_VERIFICATION_METHOD"),
         ("bad_multikey_type_with_jwk", "INVALID_VERIFICATION_METHOD"),
+        ("bad_ed25519_2020_key_without_multicodec_header", "INVALID_VERIFICATION_METHOD"),
         (
             "bad_relative_ids_key_only_under_authentication",
             "INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD",

@@ -91,6 +91,14 @@ def key_from_multikey(value: Any) -> PublicKey:
         header = _EC[kind][2]
         if raw.startswith(header):
             return _ec_point(kind, raw[len(header) :], f"publicKeyMultibase {shown!r}")
+    if len(raw) == 32:
+        # Early drafts of Ed25519VerificationKey2020 (and some did:web documents still online)
+        # wrote the bare key; the published suite and Multikey require the 0xed01 header.
+        raise _invalid(
+            f"publicKeyMultibase {shown!r}: invalidPublicKey: 32 bytes without a multicodec "
+            "header (an early-draft form); an Ed25519 key is published with the header 0xed01, "
+            "so it starts with z6Mk: ask the issuer to republish its document"
+        )
     return PublicKey("Ed25519", public_key_from_multikey(value))
 
 
