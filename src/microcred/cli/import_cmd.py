@@ -118,7 +118,9 @@ def register(main: click.Group) -> None:
     )
     @click.option("--at", "at_text", metavar="ISO", help="Verify as of this time (default: now).")
     @click.option("--workers", type=click.IntRange(min=1), help="Verification processes.")
-    @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+    @click.argument(
+        "sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
+    )
     def import_(
         registry_url: str | None,
         trust_file: Path | None,
