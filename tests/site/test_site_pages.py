@@ -1,7 +1,7 @@
 """Every page type, as people meet it: desktop (1280 px) and phone (390 px) in headless Chromium.
 
 One browser, many pages per test (kept fast): no horizontal overflow, catalog badges at their
-intended size, a verdict banner on every credential page, and axe-core (WCAG 2.1 AA, from npm,
+intended size, a verdict banner in words on every credential page, and axe-core (WCAG 2.1 AA, from npm,
 tests only: tests/site/js) with zero serious or critical violations. Three sites: the bundled
 example, a fresh program made by ``microcred init`` as a new user would, and a portfolio that
 holds other people's badges.
@@ -139,6 +139,11 @@ def _audit(browser: Any, base: str, pages: list[str]) -> list[str]:
                 )
                 if not sizes or min(sizes) < MIN_CATALOG_BADGE:
                     failures.append(f"{width}px {rel}: catalog badges {sizes}")
+            if rel.startswith(("credentials/", "badges/")):
+                banner = tab.query_selector(".mc-banner .mc-banner-claim")
+                words = banner.inner_text() if banner else ""
+                if not words.startswith(("Verified: ", "Not valid: ", "Not fully checked: ")):
+                    failures.append(f"{width}px {rel}: no verdict banner ({words[:80]!r})")
             tab.add_script_tag(content=axe)
             failures.extend(f"{width}px {rel}: {v}" for v in tab.evaluate(_AXE_JS))
         context.close()
