@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
-from microcred.cli._common import parse_now, passphrase_from_env, progress_bar
+from microcred.cli._common import parse_now, passphrase_from_env
 from microcred.cli._parallel import ordered_map
+from microcred.cli._progress import stderr_progress
 from microcred.errors import ConfigError, MicrocredError
 from microcred.fsutil import atomic_write_batch
 from microcred.issue import sign_document
@@ -123,21 +125,21 @@ def register(main: click.Group) -> None:
         _BATCH.update(
             key=key, when=when, suites=suites, loader=loader, proof_array=proof_array, out=out_dir
         )
-        quiet = out_dir is not None and len(sources) > 1 and sys.stderr.isatty()
+        bar = stderr_progress("Signing", len(sources), stdout_free=out_dir is not None)
         try:
-            with progress_bar("Signing") as progress:
-                for done, outcome in enumerate(
-                    ordered_map(_sign_chunk, sources, jobs=jobs, warm=_sign_one), 1
-                ):
+            with bar if len(sources) > 1 else nullcontext() as advance:
+                outcomes = ordered_map(_sign_chunk, sources, jobs=jobs, warm=_sign_one)
+                for outcome in outcomes:
                     for line in outcome.notes:
                         click.echo(f"note: {line}", err=True)
                     if outcome.error is not None:
                         raise MicrocredError(outcome.error[0], code=outcome.error[1])
                     if outcome.text is not None:
                         click.echo(outcome.text, nl=False)
-                    elif not quiet:  # on a terminal the bar says it; logs get every line
+                    elif advance is None:  # with a bar on the terminal, no line per file
                         click.echo(outcome.done, err=True)
-                    progress(done, len(sources), outcome.done)
+                    if advance is not None:
+                        advance(1)
         finally:
             _BATCH.clear()
 

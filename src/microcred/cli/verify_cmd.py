@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from microcred.cli._progress import stderr_progress
 from microcred.errors import ConfigError, MicrocredError
 from microcred.proof.timestamps import parse_datetimestamp
 from microcred.verify import (
@@ -176,14 +177,17 @@ def register(main: click.Group) -> None:
             click.echo(f"error: {exc.diagnostics()}", err=True)
             sys.exit(USAGE_ERROR)
         counts = {"OK": 0, "FAIL": 0, "UNDECIDED": 0}  # no list of reports: a folder streams
-        found = verify_paths_parallel(list(paths), now=now, options=options, jobs=jobs)
-        for report in found:
-            counts[verdict_word(report)] += 1
-            if as_json:
-                click.echo(json.dumps(report.to_json(), ensure_ascii=True))
-            else:
-                for line in human_lines(report):
-                    click.echo(line)
+        with stderr_progress("Verifying") as advance:
+            found = verify_paths_parallel(
+                list(paths), now=now, options=options, jobs=jobs, progress=advance
+            )
+            for report in found:
+                counts[verdict_word(report)] += 1
+                if as_json:
+                    click.echo(json.dumps(report.to_json(), ensure_ascii=True))
+                else:
+                    for line in human_lines(report):
+                        click.echo(line)
         total = sum(counts.values())
         if not total:
             click.echo("no credentials found in the paths given", err=True)
