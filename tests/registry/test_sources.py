@@ -68,3 +68,16 @@ def test_status_unknown_offline_needs_review(tmp_path: Path) -> None:
     got = _import(tmp_path, cred)["a.json"]
     assert got["verdict"] == "needs_review"
     assert got["reasons"][0].startswith("status undecidable offline:")
+
+
+def test_the_same_credential_as_file_and_baked_image_is_one_row(tmp_path: Path) -> None:
+    cred = rs.credential(name="Twice")
+    folder = tmp_path / "both"
+    rs.write(folder / "a-badge.json", cred)  # indented
+    (folder / "b-badge.png").write_bytes(gen.png_with([gen.itxt(json.dumps(cred))]))
+    got = _import(tmp_path, folder)
+    assert got["a-badge.json"]["status"] == "added"
+    assert got["b-badge.png"]["status"] == "already_imported"
+    assert got["b-badge.png"]["reasons"][0].startswith(
+        "already imported: the same credential (written differently) is registry row"
+    )

@@ -22,7 +22,8 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, bindparam, func, select
 
-from microcred._util import format_timestamp
+from microcred._util import format_timestamp, loads_strict
+from microcred.errors import MicrocredError
 from microcred.registry import schema
 from microcred.registry.decide import Decision, Totals, decide
 from microcred.registry.facts import Facts
@@ -186,6 +187,23 @@ class _Batch:
         query = select(c.c.sha256).where(c.c.sha256.in_(bindparam("digests", expanding=True)))
         return set(self.conn.execute(query, {"digests": digests}).scalars())
 
+    def twin(self, credential_id: str, content: bytes) -> Any:
+        """A stored credential with this id and the same JSON written differently (a baked
+        image's copy of a file already imported, re-indented...), or None."""
+        c = schema.credentials
+        query = select(c.c.sha256, c.c.content).where(c.c.credential_id == credential_id)
+        try:
+            mine = loads_strict(content)
+        except MicrocredError:
+            return None
+        for row in self.conn.execute(query.limit(20)):
+            try:
+                if loads_strict(bytes(row.content)) == mine:
+                    return self.existing(row.sha256)
+            except MicrocredError:
+                continue
+        return None
+
     def same_id(self, credential_id: str | None) -> int | None:
         if credential_id is None:
             return None
@@ -336,6 +354,11 @@ def _one(
     # A source sent for verification was not in the registry when sent: only this batch can
     # have added its bytes since (``seen``); skipped sources were already there.
     known = batch.existing(digest) if report is None or digest in seen else None
+    what = "the same bytes are"
+    same_id = batch.same_id(facts.credential_id) if known is None and facts else None
+    if same_id is not None and facts is not None and facts.credential_id is not None:
+        known = batch.twin(facts.credential_id, content)
+        what = "the same credential (written differently) is"
     if known is not None:
         where = "earlier in this import" if digest in seen else f"registry row {known.id}"
         verdict = str(known.current_verdict)
@@ -343,7 +366,7 @@ def _one(
             source.path,
             "already_imported",
             verdict,
-            (f"already imported: the same bytes are {where} (verdict {verdict})",),
+            (f"already imported: {what} {where} (verdict {verdict})",),
             sha256=digest,
             row=int(known.id),
             credential_id=known.credential_id,
@@ -366,7 +389,7 @@ def _one(
         learner=request.learner,
         term=request.term,
         window=request.windows.get(facts.issuer or ""),
-        same_id=batch.same_id(facts.credential_id),
+        same_id=same_id,
         totals=batch.totals,
     )
     row = batch.record(source, content, digest, report, facts, decision)
