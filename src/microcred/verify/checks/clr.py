@@ -9,7 +9,9 @@ under its JSON path, without adding check ids (DESIGN section 4 keeps nine):
 * parse, data_model, contexts, proof, issuer_binding -> the transcript's ``proof``: a forged,
   tampered or unverifiable credential makes the transcript invalid (or indeterminate);
 * status -> the transcript's ``status``: a revoked or suspended credential fails it (the school
-  should issue a new transcript), an undecidable one leaves it indeterminate;
+  should issue a new transcript); one undecidable offline (no snapshot of its issuer's list) is
+  a warning, since the school checked it when it signed and the transcript's own status says
+  whether the school still stands by it (``--strict``: indeterminate);
 * validity_period -> a *warning* on ``validity_period``: an expired badge was still earned,
   so it does not withdraw the record (``--strict`` makes it a failure).
 
@@ -126,7 +128,10 @@ def carry_embedded(ctx: Ctx, steps: tuple[CheckId, ...]) -> Embedded:
             if check.outcome == "failed":
                 (out.warnings if opinion else out.problems).extend(found)
             elif check.outcome == "indeterminate":
-                (out.warnings if opinion and not ctx.options.strict else out.unknown).extend(found)
+                # Status or dates not decidable offline (no snapshot of the issuer's list): the
+                # school checked them when it signed, so a warning; --strict keeps it undecided.
+                soft = check.id in ("status", "validity_period") and not ctx.options.strict
+                (out.warnings if soft else out.unknown).extend(found)
             out.warnings.extend(Finding(f.code, prefix + f.detail) for f in check.warnings)
         if "proof" in steps:
             name = report.id or "no id"
