@@ -146,6 +146,7 @@ def _file_link(match: re.Match[str]) -> str:
 _TOGGLE_RE = re.compile(
     r'(<input class="md-(?:nav__)?toggle[^"]*"[^>]*?\bid="(__[a-z]+)")(?![^>]*aria-label)'
 )
+_PRE_RE = re.compile(r"<pre((?:\s+(?!tabindex)[a-z-]+=\"[^\"]*\")*)\s*(?=>)")
 _TOGGLE_NAMES = {"__drawer": "Navigation", "__search": "Search", "__toc": "Table of contents"}
 
 
@@ -181,6 +182,7 @@ def harden_page(html: str, where: str) -> str:
             raise EngineError(f"{where}: the engine wrote a page without <head>")
         html = html[: anchor.end()] + "\n" + meta + html[anchor.end() :]
     html = _TOGGLE_RE.sub(_label_toggle, html)
+    html = _PRE_RE.sub(r"<pre\1 tabindex=\"0\"", html)  # scrollable code: keyboard-reachable
     return _HREF_RE.sub(_file_link, html)
 
 
