@@ -122,6 +122,12 @@ def summary_cmd(registry_url: str | None, learner: str | None, as_json: bool) ->
 @click.option("--accept", "accept_ref", metavar="ID", help="Accept this credential (row number).")
 @click.option("--reject", "reject_ref", metavar="ID", help="Reject this credential (row number).")
 @click.option("--reason", metavar="TEXT", help="Why (required with --accept/--reject).")
+@click.option(
+    "--credits",
+    type=float,
+    metavar="N",
+    help="With --accept: grant N credits in the policy's unit (when it could not compute them).",
+)
 @click.option("--by", metavar="NAME", help="Who decides (default: your user name).")
 @click.option("--json", "as_json", is_flag=True, help="JSON output.")
 def review(
@@ -129,6 +135,7 @@ def review(
     accept_ref: str | None,
     reject_ref: str | None,
     reason: str | None,
+    credits: float | None,
     by: str | None,
     as_json: bool,
 ) -> None:
@@ -158,13 +165,19 @@ def review(
         if not reason:
             raise click.UsageError('a decision needs --reason "…" (it is kept in the log)')
         verdict = "accepted" if accept_ref else "rejected"
-        done = record_decision(registry, ref, verdict, reason, by=by or default_by(), now=_now())
+        done = record_decision(
+            registry, ref, verdict, reason, by=by or default_by(), now=_now(), credits=credits
+        )
     if as_json:
         click.echo(json.dumps(done, ensure_ascii=True))
     else:
+        amount = done["credits"]
+        counted = ""
+        if amount is not None and verdict == "accepted":
+            counted = f", {amount:g} {done['credit_unit'] or 'credits'}"
         click.echo(
-            f"row {done['row']}: {done['was']} -> {verdict} (logged; the import verdict "
-            f"{done['original']} is kept)"
+            f"row {done['row']}: {done['was']} -> {verdict}{counted} (logged; the import "
+            f"verdict {done['original']} is kept)"
         )
 
 

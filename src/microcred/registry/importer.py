@@ -166,7 +166,8 @@ class _Batch:
 
     def _accepted_total(self, learner: str | None, term: str | None, issuer: str | None) -> Decimal:
         c = schema.credentials
-        query = select(func.coalesce(func.sum(c.c.credits), 0)).where(
+        counted = func.coalesce(c.c.granted_credits, c.c.credits)
+        query = select(func.coalesce(func.sum(counted), 0)).where(
             c.c.learner.is_(None) if learner is None else c.c.learner == learner,
             c.c.term.is_(None) if term is None else c.c.term == term,
             c.c.current_verdict == "accepted",

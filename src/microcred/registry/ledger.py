@@ -75,7 +75,7 @@ def export_rows(
         c.c.achievement,
         c.c.learner,
         c.c.term,
-        c.c.credits,
+        func.coalesce(c.c.granted_credits, c.c.credits).label("credits"),
         c.c.credit_unit,
         c.c.issuer_credits,
         c.c.issuer_credit_unit,
@@ -150,7 +150,9 @@ def summary(registry: Registry, *, learner: str | None = None) -> list[dict[str,
         c.c.current_verdict,
         c.c.credit_unit,
         func.count().label("n"),
-        func.coalesce(func.sum(c.c.credits), 0).label("credits"),
+        func.coalesce(func.sum(func.coalesce(c.c.granted_credits, c.c.credits)), 0).label(
+            "credits"
+        ),
     ).group_by(c.c.learner, c.c.term, c.c.current_verdict, c.c.credit_unit)
     if learner is not None:
         query = query.where(c.c.learner == learner)
@@ -225,9 +227,21 @@ def _find(conn: Any, ref: str) -> Any:
 
 
 def record_decision(
-    registry: Registry, ref: str, verdict: str, reason: str, *, by: str | None, now: datetime
+    registry: Registry,
+    ref: str,
+    verdict: str,
+    reason: str,
+    *,
+    by: str | None,
+    now: datetime,
+    credits: float | None = None,
 ) -> dict[str, Any]:
-    """Append a manual decision (accepted or rejected) for one credential; returns its row."""
+    """Append a manual decision (accepted or rejected) for one credential; returns its row.
+
+    ``credits`` (with an acceptance) grants that many credits in the row's unit, e.g. when the
+    policy could not convert the issuer's unit; the policy's own figure is kept beside it."""
+    if credits is not None and (verdict != "accepted" or not credits >= 0):
+        raise RegistryError("--credits goes with --accept and must be a number of 0 or more")
     if verdict not in ("accepted", "rejected"):
         raise RegistryError(f"a review decides accepted or rejected, not {verdict!r}")
     if not reason.strip():
@@ -251,17 +265,21 @@ def record_decision(
                 reason=reason.strip(),
                 decided_by=by,
                 decided_at=stamp,
+                credits=credits,
             )
         )
-        conn.execute(
-            c.update().where(c.c.id == row.id).values(current_verdict=verdict, decided_by=by)
-        )
+        values: dict[str, Any] = {"current_verdict": verdict, "decided_by": by}
+        if credits is not None:
+            values["granted_credits"] = credits
+        conn.execute(c.update().where(c.c.id == row.id).values(**values))
         return {
             "row": int(row.id),
             "credential_id": row.credential_id,
             "was": row.current_verdict,
             "verdict": verdict,
             "original": row.verdict,
+            "credits": credits if credits is not None else row.credits,
+            "credit_unit": row.credit_unit,
         }
 
 

@@ -5,6 +5,8 @@
   the policy computed them and as the issuer stated them, learner, term, who and when.
   ``current_verdict`` is a cache of the latest decision so totals are one query.
 * ``decisions``: the append-only log; every import, review and re-verification adds a row.
+  A review may grant credits the policy could not compute (``credentials.granted_credits``
+  caches it; the computed ``credits`` stay as they were).
 * ``batches``: one row per import run (who, when, how many).
 * ``transcripts``: CLR transcripts the school issued from the registry (issue 15 builds them).
 """
@@ -64,6 +66,7 @@ credentials = Table(
     Column("reasons", Text, nullable=False),
     Column("credits", Float),
     Column("credit_unit", String(100)),
+    Column("granted_credits", Float),  # set by a review (r0002); counts instead of ``credits``
     Column("issuer_credits", Float),
     Column("issuer_credit_unit", String(100)),
     Column("policy_name", String(200)),
@@ -90,6 +93,7 @@ decisions = Table(
     Column("decided_by", String(200)),
     Column("decided_at", String(32), nullable=False),
     Column("report", Text),
+    Column("credits", Float),  # credits a review granted (r0002)
     Index("ix_decisions_credential", "credential"),
 )
 

@@ -30,7 +30,7 @@ from microcred.registry import schema
 from microcred.registry.dburl import RegistryError, masked, parse_url, sqlite_path
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "r0001"
+HEAD = "r0002"
 """The newest migration; a registry at another revision is upgraded (or refused if newer)."""
 _LOCK_KEY = 0x6D6963726F637264  # 'microcrd': one advisory lock for every registry writer
 _WRITE = "microcred_write"
@@ -198,7 +198,7 @@ class Registry:
                     issuer_name=r.trusted_name or r.issuer_name,
                     achievement=r.achievement,
                     term=r.term,
-                    credits=r.credits,
+                    credits=r.granted_credits if r.granted_credits is not None else r.credits,
                     credit_unit=r.credit_unit,
                     policy_name=r.policy_name,
                 )
