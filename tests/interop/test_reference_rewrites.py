@@ -26,6 +26,10 @@ LIST_URL = "https://badges.example.org/status/revocation-9.json"
 CREATED = "2026-01-02T03:04:05Z"
 AT = datetime(2026, 6, 1, tzinfo=UTC)
 REVOKED_INDEX = 42
+SCHEMA_ENTRY = {
+    "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json",
+    "type": "JsonSchema",
+}
 
 
 def _rewrites() -> ModuleType:
@@ -85,7 +89,13 @@ def signed(
         valid_until=datetime(2099, 1, 1, tzinfo=UTC),
         ttl=60_000,
     )
+    schema_bad = _credential(key.controller, 9, credentialSchema=[SCHEMA_ENTRY])
+    schema_bad["credentialSubject"]["achievement"]["achievementType"] = "NotAKindOfAchievement"
+    schema_good = _credential(key.controller, 10, credentialSchema=[SCHEMA_ENTRY])
+    schema_good["credentialSubject"]["achievement"]["achievementType"] = "Certificate"
     documents = {
+        "schema_bad": schema_bad,
+        "schema_good": schema_good,
         "revoked": _credential(key.controller, REVOKED_INDEX),
         "expired": _credential(key.controller, 7, validUntil="2026-02-01T00:00:00Z"),
         "valid": _credential(key.controller, 8),
@@ -151,3 +161,33 @@ def test_a_reference_signed_list_resists_rewrites(signed: dict[str, dict[str, An
             if why:
                 worse.append(f"{label}: {why}")
         assert not worse, worse
+
+
+@pytest.mark.parametrize("name", ["schema_bad", "schema_good"])
+def test_the_ob_schema_check_resists_rewrites(
+    signed: dict[str, dict[str, Any]],
+    name: str,
+    standards: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A value only the 1EdTech schema refuses (achievementType) stays refused when the
+    reference-signed credential writes it as its full IRI or under @nest; the genuine one stays
+    valid (no over-rejection from reading the signed shape)."""
+    monkeypatch.setenv("MICROCRED_SCHEMA_DIR", str(standards / "schemas" / "ob-v3p0"))
+    verify = require_module("microcred.verify")
+    rewrites = _rewrites()
+    document, options = signed[name], _options(signed["list"])
+    original = verify.check_credential(document, now=AT, options=options)
+    expected = {"schema_bad": "invalid", "schema_good": "valid"}[name]
+    assert original.result == expected, [c.to_json() for c in original.checks]
+    found = list(rewrites.rdf_rewrites(document))
+    labels = " ".join(label for label, _ in found)
+    assert "full-iri credentialSubject.achievement.achievementType" in labels
+    assert "nest credentialSubject.achievement.achievementType" in labels
+    worse = []
+    for label, rewritten in found:
+        report = verify.check_credential(rewritten, now=AT, options=options)
+        why = rewrites.not_better(original, report)
+        if why:
+            worse.append(f"{label}: {why}")
+    assert not worse, worse

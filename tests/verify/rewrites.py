@@ -58,6 +58,12 @@ READ_KEYS: Mapping[str, tuple[str, ...]] = {
     "identityType": (OB + "identityType",),
     "achievement": (OB + "achievement", OB + "Achievement"),
     "name": ("https://schema.org/name", OB + "name"),
+    # Properties only the 1EdTech JSON Schema constrains (data_model applies it to the JSON
+    # as written and to the signed shape, checks/schema_input.py).
+    "achievementType": (OB + "achievementType",),
+    "creditsAvailable": (OB + "creditsAvailable",),
+    "inLanguage": ("https://schema.org/inLanguage",),
+    "humanCode": (OB + "humanCode",),
 }
 TYPE_NAMESPACES = (CRED, OB, STATUS, SEC)
 SKIP = frozenset({"@context", "proof"})
@@ -124,6 +130,9 @@ def _value_variants(value: Any) -> list[Any]:
             {"@value": value, "@type": XSD + "dateTime"},
             {"@value": value, "@type": "xsd:dateTime"},  # a compact IRI through a context prefix
             {"@value": value},
+            # Terms coerced to a number type (OB 3.0 spells XML Schema with https).
+            {"@value": value, "@type": XSD + "float"},
+            {"@value": value, "@type": "https://www.w3.org/2001/XMLSchema#float"},
         ]
     elif isinstance(value, bool):
         out += [{"@value": value}]

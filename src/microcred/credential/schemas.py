@@ -57,9 +57,11 @@ def ob_schema(url: str, directory: Path | None = None) -> dict[str, Any] | None:
 
 def schema_errors(document: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
     """Every violation as ``$.json.path: message`` (all of them, sorted), empty when valid."""
+    return sorted(f"{path}: {message}" for path, message in schema_violations(document, schema))
+
+
+def schema_violations(document: Any, schema: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Every violation as (JSON path, message), sorted; empty when valid."""
     cls = jsonschema.validators.validator_for(schema)
     validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
-    out = []
-    for err in validator.iter_errors(document):
-        out.append(f"{err.json_path}: {err.message}")
-    return sorted(out)
+    return sorted((err.json_path, err.message) for err in validator.iter_errors(document))

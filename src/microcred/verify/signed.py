@@ -60,9 +60,11 @@ class _ViewProcessor(_pyld.Processor):
         reverse: bool = False,
     ) -> Any:
         term = super()._compact_iri(active_ctx, iri, value, vocab, base, reverse)
-        if value is None or not vocab or not isinstance(term, str):
+        if not vocab or not isinstance(term, str):
             return term
         mappings = active_ctx.get("mappings", {})
+        if value is None:
+            return _class_term(mappings, iri, term) if not reverse else term
         if term == iri and not reverse:
             return _plain_term(mappings, iri) or term
         if not term[:1].isupper():
@@ -79,6 +81,23 @@ class _ViewProcessor(_pyld.Processor):
         ):
             return alternative
         return term
+
+
+def _class_term(mappings: Mapping[str, Any], iri: str, term: str) -> str:
+    """A type value by its class name when a context also names the class's IRI with a
+    property-like term (OB 3.0 maps both ``geo`` and ``GeoCoordinates`` to ``#GeoCoordinates``;
+    the shortest-term rule would write the type as ``geo``, which the 1EdTech schema refuses)."""
+    if not term[:1].islower() or ":" in term:
+        return term
+    names = [
+        name
+        for name, mapping in mappings.items()
+        if name[:1].isupper()
+        and isinstance(mapping, Mapping)
+        and mapping.get("@id") == iri
+        and not mapping.get("reverse")
+    ]
+    return min(names, key=lambda name: (len(name), name)) if names else term
 
 
 def _plain_term(mappings: Mapping[str, Any], iri: str) -> str | None:

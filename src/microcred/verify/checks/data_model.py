@@ -14,6 +14,7 @@ from typing import Any
 
 from microcred.errors import MicrocredError
 from microcred.proof.timestamps import parse_datetimestamp
+from microcred.verify.checks.schema_input import schema_inputs, schema_problems
 from microcred.verify.context import Ctx, result, types_of
 from microcred.verify.report import (
     LEGACY_DATA_MODEL,
@@ -294,11 +295,12 @@ class _Rules:
                 self.require_type(subject, place, "EndorsementSubject")
                 self.require_url(subject, "id", place, True)
 
-    def schemas(self, doc: Mapping[str, Any], written: Mapping[str, Any]) -> None:
-        """The schemas the signed view names, applied to the JSON as ``written`` (a JSON Schema
-        constrains spelling, which the view normalises; the view decides *which* schemas)."""
+    def schemas(self, doc: Mapping[str, Any], ctx: Ctx) -> None:
+        """The schemas the signed view names, applied to the JSON as written and to the signed
+        view, the worse outcome winning (checks/schema_input.py says why)."""
         if "credentialSchema" not in doc:
             return
+        inputs: tuple[Any, Any] | None = None
         for item in _as_list(doc["credentialSchema"]):
             if not isinstance(item, Mapping) or not isinstance(item.get("id"), str):
                 continue
@@ -320,7 +322,9 @@ class _Rules:
                     )
                 )
                 continue
-            for message in _schema_errors(written, schema):
+            if inputs is None:
+                inputs = schema_inputs(ctx)
+            for message in _schema_errors(*inputs, schema):
                 self.bad("schema " + url.rsplit("/", 1)[-1], message)
 
 
@@ -333,11 +337,9 @@ def _offline_schema(url: str) -> Mapping[str, Any] | None:
     return ob_schema(url)
 
 
-def _schema_errors(doc: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
-    from microcred.credential.schemas import schema_errors
-
+def _schema_errors(written: Any, signed: Any, schema: Mapping[str, Any]) -> list[str]:
     try:
-        return schema_errors(doc, schema)
+        return schema_problems(written, signed, schema)
     except Exception as exc:
         return [f"the schema could not be applied: {exc}"]
 
@@ -364,7 +366,7 @@ def check_data_model(ctx: Ctx) -> CheckResult:
             rules.open_badge(doc)
         if ENDORSEMENT_TYPE in types:
             rules.endorsement(doc)
-        rules.schemas(doc, ctx.doc or doc)
+        rules.schemas(doc, ctx)
     return result("data_model", rules.problems, warnings=rules.warnings, indeterminate=other)
 
 
