@@ -24,6 +24,7 @@ from microcred.errors import ConfigError
 from microcred.proof.timestamps import parse_datetimestamp
 from microcred.verify import VerifyOptions, check_credential, verify_paths
 from microcred.verify.pinned import PinnedDocument, StatusSnapshot, load_did_document
+from microcred.verify.report import human_lines
 from microcred.verify.trust import TrustedIssuer, TrustStore, parse_trust
 
 from .conftest import AT, CORPUS, corpus_json, default_options, gen
@@ -56,6 +57,14 @@ def test_a_portfolio_folder_cannot_vouch_for_a_school_s_did(tmp_path: Path) -> N
     parse = report.check("parse")
     assert parse is not None and "is not used for did:web:school.example" in parse.note
     assert "base_url 'https://candidate.example/'" in parse.note
+    # The key's hint does not send the user back to the folder it just ignored.
+    binding = report.check("issuer_binding")
+    assert binding is not None and binding.outcome == "indeterminate"
+    detail = " ".join(p.detail for p in binding.problems)
+    assert "verify the site folder" not in detail
+    assert f"that folder is not authoritative for {gen.WEB_DID}" in detail
+    assert "--did-doc" in detail and "trust file" in detail
+    assert "verify the site folder" not in "\n".join(human_lines(report))
     # ...and a trust entry for the school never turns that into "trusted as".
     options = VerifyOptions(trust=_trust(tmp_path))
     (report,) = verify_paths([site], now=AT, options=options)

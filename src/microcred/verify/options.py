@@ -36,6 +36,9 @@ class VerifyOptions:
     """(source, public JWK) pairs the user vouches for as issuers' VC-JWT keys (``--jwk``)."""
     contexts: Mapping[str, Any] = field(default_factory=dict)
     """URL -> JSON-LD context the user pinned from a local file (``--context URL=FILE``)."""
+    site_unused: Mapping[str, str] = field(default_factory=dict)
+    """DID -> a site folder's copy of its document that was not used (the folder is not
+    authoritative for that DID), so the proof check's hint can say so."""
     cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
     """Status-list verifications already done in this run (a site's lists are shared by all its
     credentials); keyed by the snapshot and everything its verdict depends on."""

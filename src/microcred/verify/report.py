@@ -110,7 +110,7 @@ EXPLANATIONS: Mapping[str, tuple[str, str]] = {
     ),
     INVALID_CONTROLLED_IDENTIFIER_DOCUMENT: (
         "the issuer's DID document (its list of keys) is not available offline or is invalid",
-        "pass the issuer's did.json with --did-doc, a trust file, or verify the site folder",
+        "pass the issuer's did.json with --did-doc or pin it in a trust file",
     ),
     INVALID_CONTROLLED_IDENTIFIER_DOCUMENT_ID: (
         "the DID document given for the issuer belongs to a different identifier",

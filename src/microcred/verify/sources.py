@@ -153,10 +153,12 @@ def authoritative(did: str, base_url: Any, rel: str) -> bool:
 
 def _site_documents(
     root: Path, shown: str, data: Mapping[str, Any], options: VerifyOptions
-) -> tuple[dict[str, PinnedDocument], list[str], list[Source]]:
-    """(usable documents, notes on ignored ones, errors) among a site's DID documents."""
+) -> tuple[dict[str, PinnedDocument], list[str], list[Source], dict[str, str]]:
+    """(usable documents, notes on ignored ones, errors, DID -> copy the folder is not
+    authoritative for) among a site's DID documents."""
     docs: dict[str, PinnedDocument] = {}
     notes: list[str] = []
+    unused: dict[str, str] = {}
     errors: list[Source] = []
     manifest = f"{shown.rstrip('/')}/{SITE_MANIFEST}"
     base_url = data.get("base_url")
@@ -183,12 +185,13 @@ def _site_documents(
         ):
             docs[did] = pinned
         else:
+            unused[did] = where
             notes.append(
                 f"{where} is not used for {did}: a folder is evidence only for the did:web its "
                 f"base_url {base_url!r} serves; pin this document (--did-doc, or "
                 "did_document_sha256 in your trust file) if you trust it"
             )
-    return docs, notes, errors
+    return docs, notes, errors, unused
 
 
 def _site(root: Path, shown: str, options: VerifyOptions) -> Iterator[Source]:
@@ -224,7 +227,7 @@ def _site_options(
     except ManifestError as exc:
         yield _error(manifest, f"not a usable microcred site manifest: {exc}")
         return None
-    docs, notes, errors = _site_documents(root, shown, data, options)
+    docs, notes, errors, unused = _site_documents(root, shown, data, options)
     yield from errors
     lists: dict[str, StatusSnapshot] = {}
     for url, rel in dict(data.get("status_lists", {})).items():
@@ -242,7 +245,9 @@ def _site_options(
     note = f"documents from the site folder {shown} (its manifest {SITE_MANIFEST})"
     if notes:
         note += "; " + "; ".join(notes)
-    return options.merged(did_documents=docs, status_lists=lists), note, list(listed)
+    merged = options.merged(did_documents=docs, status_lists=lists)
+    merged = replace(merged, site_unused={**unused, **merged.site_unused})
+    return merged, note, list(listed)
 
 
 def _enclosing_site(path: Path) -> Path | None:

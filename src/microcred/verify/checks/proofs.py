@@ -73,8 +73,12 @@ def resolve_key(vm: object, ctx: Ctx) -> ResolvedKey:
     if not base.startswith(SELF_CERTIFYING) and pinned is None:
         key.unavailable = True
         key.error_code = INVALID_CONTROLLED_IDENTIFIER_DOCUMENT
+        unused = ctx.options.site_unused.get(base)
         how = (
-            "pass its did.json with --did-doc, a trust file entry, or verify the site folder"
+            f"the site folder's copy {unused} was not used: that folder is not authoritative "
+            f"for {base}; pass the issuer's did.json with --did-doc or pin it in your trust file"
+            if unused is not None
+            else "pass its did.json with --did-doc, a trust file entry, or verify the site folder"
             if base.startswith("did:web:")
             else "microcred never fetches keys, nor takes them from a URL fragment"
         )
