@@ -114,3 +114,11 @@ def test_verdict_follows_the_report(built_example: Built) -> None:
     assert (
         "It claims to be “Data Analysis Sprint: Customer Churn” issued by did:key:" in broken.text
     )
+
+
+def test_a_bidi_override_in_a_name_is_shown_not_obeyed(built_example: Built) -> None:
+    credential = json.loads((built_example.site / "credentials/data-2026-03-01.json").read_text())
+    verdict = page_verdict(
+        check_credential(credential, now=NOW), recipient="Eve\u202eliaM", own_site=True
+    )
+    assert "\u202e" not in verdict.text and "to Eve\\u202eliaM" in verdict.text

@@ -171,7 +171,8 @@ def page_verdict(report: Any, *, recipient: str, own_site: bool) -> PageVerdict:
     if result != "valid":
         reason = explain(first.code)[0] if first is not None else "a check did not pass"
         reason = reason[0].upper() + reason[1:]
-    claim = _claim(report, recipient=recipient, own_site=own_site)
+    # Names are untrusted: bidi overrides and invisible characters are shown, not obeyed.
+    claim = _claim(report, recipient=printable(recipient, 200), own_site=own_site)
     text = f"{claim[0].upper()}{claim[1:]}."
     if result != "valid":
         text = f"{reason}. It claims to be {claim}."
