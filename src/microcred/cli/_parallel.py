@@ -22,6 +22,13 @@ R = TypeVar("R")
 CHUNK = 16
 
 
+def _can_fork() -> bool:
+    """Workers are forked (they inherit the loaded state); without fork, run in this process."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def default_jobs() -> int:
     """Every core this process may run on."""
     return cpu_count()
@@ -48,7 +55,7 @@ def ordered_map(
     workers = default_jobs() if jobs is None else max(1, jobs)
     stream = iter(items)
     head = list(islice(stream, chunk + 1))
-    if workers == 1 or len(head) <= chunk:
+    if workers == 1 or len(head) <= chunk or not _can_fork():
         for batch in _batches(chain(head, stream), chunk):
             yield from work(batch)
         return

@@ -34,6 +34,13 @@ _worker_options: dict[int, VerifyOptions] = {}
 _worker_now: list[datetime] = []
 
 
+def _can_fork() -> bool:
+    """Workers are forked (they inherit the loaded state); without fork, run in this process."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def default_jobs() -> int:
     """Every core this process may run on."""
     return cpu_count()
@@ -96,7 +103,7 @@ def verify_paths_parallel(
     workers = default_jobs() if jobs is None else max(1, jobs)
     sources = discover(paths, opts)
     head = list(islice(sources, CHUNK + 1))
-    if workers == 1 or len(head) <= CHUNK:
+    if workers == 1 or len(head) <= CHUNK or not _can_fork():
         for source in chain(head, sources):
             yield _one(source, now, opts)
             if progress is not None:
