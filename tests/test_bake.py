@@ -490,3 +490,13 @@ def test_element_and_chunk_count_caps_bound_parse_time() -> None:
         unbake_png(many_chunks)
     assert "chunks" in info.value.message
     assert unbake_png(bake_png(make_png(extra=[chunk(b"teXt", b"")] * 1000), "{}")) == "{}"
+
+
+@pytest.mark.parametrize("encoding", ["klingon", "x-unknown-8"])
+def test_svg_declaring_an_unknown_encoding_is_refused_clearly(encoding: str) -> None:
+    # QA: expat raised LookupError, which reached the CLI as "internal error".
+    svg = f'<?xml version="1.0" encoding="{encoding}"?>{SVG}'
+    with pytest.raises(BakeError, match="encoding microcred cannot read"):
+        unbake_svg(svg.encode("ascii"))
+    with pytest.raises(BakeError, match="encoding"):
+        bake_svg(svg, CREDENTIAL)

@@ -65,6 +65,11 @@ def _safe_root(data: bytes | str) -> Any:
         raise BakeError(f"the SVG is not well-formed XML ({exc})") from None
     except UnicodeError:
         raise BakeError("the SVG text is not valid Unicode (lone surrogate?)") from None
+    except LookupError as exc:  # <?xml encoding="..."?> names a codec Python does not know
+        raise BakeError(
+            f"the SVG declares an encoding microcred cannot read ({exc})",
+            hint="save the SVG as UTF-8",
+        ) from None
 
 
 def _is_svg_root(root: Any) -> bool:
@@ -184,6 +189,8 @@ def _svg_layout(data: bytes) -> _SvgLayout:
         parser.Parse(data, True)
     except xml.parsers.expat.ExpatError as exc:
         raise BakeError(f"the SVG is not well-formed XML ({exc})") from None
+    except LookupError as exc:
+        raise BakeError(f"the SVG declares an encoding microcred cannot read ({exc})") from None
     except defusedxml.DTDForbidden:
         raise BakeError("the SVG declares a DTD with an internal subset; refused") from None
     return layout

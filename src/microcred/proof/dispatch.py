@@ -61,8 +61,11 @@ class UnsupportedProof(ProofError):
 
 def is_known_unsupported(proof: Mapping[str, Any]) -> bool:
     """A proof type or cryptosuite that exists in the wild but is not checked here."""
-    return proof.get("type") in OTHER_PROOF_TYPES or (
-        proof.get("type") == "DataIntegrityProof" and proof.get("cryptosuite") in OTHER_CRYPTOSUITES
+    kind, suite = proof.get("type"), proof.get("cryptosuite")
+    if not isinstance(kind, str):  # an array or object names no format (and is unhashable)
+        return False
+    return kind in OTHER_PROOF_TYPES or (
+        kind == "DataIntegrityProof" and isinstance(suite, str) and suite in OTHER_CRYPTOSUITES
     )
 
 
@@ -79,6 +82,9 @@ def classify(proof: Mapping[str, Any]) -> str:
     """The suite of a proof. A real format microcred does not check raises UnsupportedProof
     (undecided); a name no specification defines is refused like a malformed proof (MC-16)."""
     kind, suite = proof.get("type"), proof.get("cryptosuite")
+    if not isinstance(kind, str) or not isinstance(suite, str | None):
+        # An array or object is no suite name (and is unhashable: never a lookup key).
+        raise _unknown(f"proof type {kind!r} with cryptosuite {suite!r}")
     if kind == "DataIntegrityProof":
         if suite in DI_SUITES:
             return str(suite)

@@ -103,6 +103,16 @@ def _type_name(value: Any) -> str | None:
     return None
 
 
+def _types(value: Any) -> frozenset[str]:
+    """The type names a credential states (a string or a list); anything else names none (the
+    data_model check reports it; the summary must still be built, never crash)."""
+    if isinstance(value, str):
+        return frozenset((value,))
+    if isinstance(value, list):
+        return frozenset(v for v in value if isinstance(v, str))
+    return frozenset()
+
+
 def _credits(subject: Mapping[str, Any], achievement: Mapping[str, Any]) -> Credits | None:
     amount = _number(subject.get("creditsEarned"))
     if amount is None:
@@ -144,7 +154,8 @@ def summarize(
     valid_from = _text(doc.get("validFrom")) or vcdm1_from
     kind = _text(achievement.get("achievementType")) or _type_name(achievement.get("type"))
     credits = _credits(subject, achievement)
-    if "ClrCredential" in (doc.get("type") or ()):
+    types = _types(doc.get("type"))
+    if "ClrCredential" in types:
         # A CLR transcript claims itself, and the credits it recognises in total.
         from microcred.credential.clr import recognised_total  # only for CLRs (start-up)
 
@@ -154,7 +165,7 @@ def summarize(
         credits = (
             Credits(int(amount) if amount.is_integer() else amount, total[1]) if total else None
         )
-    if "EndorsementCredential" in (doc.get("type") or ()):
+    if "EndorsementCredential" in types:
         # An endorsement claims its own statement about what its subject id names.
         achievement = {"id": subject.get("id"), "name": doc.get("name")}
         kind = "EndorsementCredential"
