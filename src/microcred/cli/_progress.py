@@ -10,6 +10,7 @@ pays nothing.
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -32,12 +33,24 @@ def stderr_progress(
 
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     console = Console(stderr=True)
+    # No refresh thread (auto_refresh off): batch commands fork workers while the bar is up,
+    # and a fork must not happen while another thread may hold the stderr lock.
     with Progress(
-        *columns, console=console, transient=True, redirect_stdout=False, redirect_stderr=False
+        *columns,
+        console=console,
+        transient=True,
+        redirect_stdout=False,
+        redirect_stderr=False,
+        auto_refresh=False,
     ) as bar:
         task = bar.add_task("", total=total)  # None: a streamed folder, total unknown
+        shown = [0.0]
 
         def advance(count: int) -> None:
             bar.advance(task, count)
+            now = time.monotonic()
+            if now - shown[0] >= 0.1:
+                shown[0] = now
+                bar.refresh()
 
         yield advance
