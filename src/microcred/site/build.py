@@ -237,7 +237,7 @@ def render_source(
         report, checks = render_portfolio_source(root, dest, now=now)
         return report, checks, len(checks)
 
-    pub = prepare_publication(root, now=now, passphrase=passphrase, key=key)
+    pub = prepare_publication(root, now=now, passphrase=passphrase, key=key, progress=progress)
     if issued is not None:
         issued.extend(pub.issue_report.issued)
     checks = check_publication(pub, now)
