@@ -5,8 +5,8 @@ Issued credentials name the issuer, the site's URLs and status indexes; once the
 When they were only ever built locally (a placeholder address, a wrong repository name), this
 clears exactly that state so the next build starts clean:
 
-* ``credentials/`` and ``status/`` (issued credentials, the issue index, status state and
-  signed lists) are removed;
+* the credentials and status folders (``layout.STATE_DIRS``: issued credentials, the issue
+  index, status state and signed lists) are removed;
 * for a did:web identity, the key ring and its keys are moved into
   ``.microcred/keys/reset-<time>/`` (keys stay in the git-ignored keys folder, nothing secret is
   deleted), so ``microcred keys new`` can make a key for the new DID; a did:key identity keeps
