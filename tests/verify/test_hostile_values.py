@@ -12,7 +12,7 @@ import pytest
 
 from microcred.verify import check_credential
 
-from .conftest import AT, default_options
+from .conftest import AT, default_options, gen
 
 WRONG_KINDS: list[Any] = [True, 7, 1.5, None, [], {}, ["DataIntegrityProof"], {"@id": "x"}]
 
@@ -47,3 +47,12 @@ def test_proof_type_or_cryptosuite_of_the_wrong_kind_is_refused(
 def test_proof_object_without_value_and_a_type_array_is_refused(baseline: dict[str, Any]) -> None:
     doc = {**baseline, "proof": {"type": ["BitstringStatusListEntry"], "statusListIndex": "1"}}
     assert _verify(doc).result == "invalid"
+
+
+def test_credit_tag_overflowing_a_float_states_no_credits() -> None:
+    # QA: 400 nines parsed as float('inf') and --json printed Infinity, which is not JSON.
+    doc = gen.credential()
+    doc["credentialSubject"]["achievement"]["tag"] = ["credits: " + "9" * 400 + " ECTS"]
+    report = _verify(gen.secure(doc))
+    assert report.summary is not None and report.summary.credits is None
+    json.loads(json.dumps(report.to_json()), parse_constant=pytest.fail)

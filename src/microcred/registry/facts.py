@@ -9,6 +9,7 @@ policy rule's ``issuer_unit``.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -64,6 +65,14 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
+def _items(value: Any) -> list[Any]:
+    """A JSON-LD set as a list: one value stands for itself; null, a number or a boolean where
+    an array belongs names nothing (the credential is hostile or malformed, never a crash)."""
+    if isinstance(value, list):
+        return value
+    return [value] if isinstance(value, str | Mapping) else []
+
+
 def _types(value: Any) -> list[str]:
     items = value if isinstance(value, list) else [value]
     return [t for t in items if isinstance(t, str)]
@@ -82,7 +91,7 @@ def facts_from_document(doc: Any) -> Facts:
     achievement = _first(achievement)
     achievement = achievement if isinstance(achievement, Mapping) else {}
     alignments: list[str] = []
-    for item in achievement.get("alignment") or []:
+    for item in _items(achievement.get("alignment")):
         if isinstance(item, Mapping):
             for key in ("targetUrl", "targetCode"):
                 if _str(item.get(key)):
@@ -91,12 +100,13 @@ def facts_from_document(doc: Any) -> Facts:
     if credits is None:
         credits = _number(achievement.get("creditsAvailable"))
     unit = None
-    for tag in achievement.get("tag") or []:
+    for tag in _items(achievement.get("tag")):
         match = _CREDIT_TAG.match(tag) if isinstance(tag, str) else None
         if match is not None:
             unit = match.group(2)
-            if credits is None:
-                credits = float(match.group(1))
+            number = float(match.group(1))
+            if credits is None and math.isfinite(number):  # 400 nines overflow to inf
+                credits = number
             break
     kind = achievement.get("achievementType")
     return Facts(

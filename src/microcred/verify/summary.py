@@ -12,6 +12,7 @@ to ``creditsAvailable`` (the achievement's).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -123,8 +124,8 @@ def _credits(subject: Mapping[str, Any], achievement: Mapping[str, Any]) -> Cred
         match = _CREDIT_TAG.match(tag) if isinstance(tag, str) else None
         if match is not None:
             unit = match.group(2)[:MAX_TEXT]
-            if amount is None:
-                number = float(match.group(1))
+            number = float(match.group(1))
+            if amount is None and math.isfinite(number):  # 400 nines overflow to inf
                 amount = int(number) if number.is_integer() else number
             break
     return Credits(amount, unit) if amount is not None else None
@@ -163,7 +164,9 @@ def summarize(
         total = recognised_total(doc)
         amount = float(total[0]) if total else 0.0
         credits = (
-            Credits(int(amount) if amount.is_integer() else amount, total[1]) if total else None
+            Credits(int(amount) if amount.is_integer() else amount, total[1])
+            if total and math.isfinite(amount)
+            else None
         )
     if "EndorsementCredential" in types:
         # An endorsement claims its own statement about what its subject id names.

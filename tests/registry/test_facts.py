@@ -1,0 +1,61 @@
+"""QA regressions for registry/facts.py: a credential's claims are read tolerantly. A number,
+boolean or null where ``tag`` or ``alignment`` should be an array, or a credit tag whose number
+overflows a float, once crashed the whole import ("internal error") or wrote ``Infinity``
+(not JSON) into the registry; now they state nothing and the batch goes on."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+import regsupport as rs
+
+from microcred.cli import run
+from microcred.registry.facts import facts_from_document
+
+gen = rs.gen
+HUGE_TAG = "credits: " + "9" * 400 + " ECTS"
+
+
+@pytest.mark.parametrize("member", ["tag", "alignment"])
+@pytest.mark.parametrize("value", [5, True, None, 1.5, "credits: 2 ECTS"], ids=repr)
+def test_a_scalar_where_an_array_belongs_states_nothing(member: str, value: Any) -> None:
+    doc = copy.deepcopy(gen.credential())
+    doc["credentialSubject"]["achievement"][member] = value
+    facts = facts_from_document(doc)
+    assert facts.achievement == "Data Analysis Sprint"
+    if member == "tag" and isinstance(value, str):
+        assert (facts.credits, facts.credit_unit) == (2, "ECTS")  # one tag stands for itself
+
+
+def test_a_credit_tag_that_overflows_a_float_states_no_amount() -> None:
+    doc = copy.deepcopy(gen.credential())
+    doc["credentialSubject"]["achievement"]["tag"] = [HUGE_TAG]
+    facts = facts_from_document(doc)
+    assert facts.credits is None or math.isfinite(facts.credits)
+
+
+def test_import_of_hostile_claims_goes_on_and_writes_json(tmp_path: Path) -> None:
+    scalar_tag = rs.credential(credits=None, issuer=rs.ISSUER)  # unsigned: made by anyone
+    scalar_tag["credentialSubject"]["achievement"]["tag"] = 5
+    huge = rs.credential(credits=None, issuer=rs.ISSUER)
+    huge["credentialSubject"]["achievement"]["tag"] = [HUGE_TAG]
+    huge = gen.secure(huge)
+    paths = [rs.write(tmp_path / "tag_is_a_number.json", scalar_tag)]
+    paths.append(rs.write(tmp_path / "credit_tag_overflows_float.json", huge))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = run(["import", "--registry", f"sqlite:///{tmp_path / 'r.db'}", "--at", rs.AT,
+                    "--json", *map(str, paths)])  # fmt: skip
+    text = out.getvalue()
+    assert code in (0, 1, 3) and "internal error" not in text and "Infinity" not in text, text
+    rows = [json.loads(line, parse_constant=pytest.fail) for line in text.splitlines()]
+    verdicts = {Path(r["path"]).name: r["verdict"] for r in rows}
+    assert verdicts["tag_is_a_number.json"] == "rejected"
+    assert verdicts["credit_tag_overflows_float.json"] in ("needs_review", "accepted")
