@@ -317,6 +317,12 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, lines: _LineMap) -> YamlProblem:
     line = lines.line(_mark_index(mark)) if mark is not None else lines.line(0)
     column = (mark.column + 1) if mark is not None else 1
     what = (exc.problem or "syntax error").removeprefix("but ")
+    if "maximum nesting depth" in what:
+        # PyYAML >= 6.0.4's own depth limit fires before ours: one message either way.
+        return YamlProblem(
+            lines.line(_mark_index(mark)) if mark is not None else lines.line(0),
+            f"YAML: nested deeper than {MAX_DEPTH} levels (column {column})",
+        )
     if exc.context and exc.context_mark is not None and exc.context_mark is not mark:
         context = f"{exc.context} on line {lines.line(_mark_index(exc.context_mark))}"
         what = f"{what} ({context})"
