@@ -32,7 +32,11 @@ def test_reissue_is_byte_stable_and_revoking_fails_exactly_one(
     capsys.readouterr()
     code = run(["verify", "--json", "--at", "2026-11-10T14:00:00Z", str(site)])
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert code == 1 and sorted(Path(line["path"]).stem for line in lines) == slugs
+    # The site publishes the credentials and the endorsements (EndorsementCredentials).
+    endorsements = sorted(p.stem for p in (root / "credentials" / "endorsements").glob("*.json"))
+    assert code == 1 and sorted(Path(line["path"]).stem for line in lines) == sorted(
+        slugs + endorsements
+    )
     failed = {}
     for line in lines:
         if line["result"] != "valid":
