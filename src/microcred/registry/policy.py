@@ -11,7 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import (
+    ROUND_CEILING,
+    ROUND_FLOOR,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Decimal,
+    localcontext,
+)
 from pathlib import Path
 from typing import Any
 
@@ -91,8 +98,12 @@ class Policy:
         return cls(name=None, unit=None, rules=(Rule("(no policy)"),), unmatched="review")
 
     def round(self, value: Decimal) -> Decimal:
-        steps = (value / self.step).quantize(Decimal(1), rounding=ROUNDING[self.rounding])
-        return (steps * self.step).normalize() + Decimal(0)
+        # Enough digits for any float a credential can state (1e308 credits once raised
+        # InvalidOperation: quantize needs every digit of the result within the precision).
+        with localcontext() as ctx:
+            ctx.prec = 1000
+            steps = (value / self.step).quantize(Decimal(1), rounding=ROUNDING[self.rounding])
+            return (steps * self.step).normalize() + Decimal(0)
 
     def factor(self, unit: str) -> Decimal | None:
         """School credits per one ``unit`` credit, or None when the policy cannot convert it."""
