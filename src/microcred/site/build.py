@@ -33,7 +33,7 @@ from microcred.keyring import KeyRing
 from microcred.layout import CONFIG_FILE, credential_file
 from microcred.proof.keys import KeyPair
 from microcred.publish import prepare_publication
-from microcred.site import verdict
+from microcred.site import cache, images, verdict
 from microcred.site.engine import ENGINES, PageStats, postprocess, run_engine
 from microcred.site.safety import find_secret_keys, secret_needles
 from microcred.site.source import (
@@ -52,6 +52,14 @@ Progress = Callable[[int, int, str], None]
 
 class SecretInOutputError(MicrocredError):
     code = "SECRET_IN_OUTPUT"
+
+
+class KeepPrevious(Exception):
+    """Nothing the build reads has changed and the previous output is intact."""
+
+    def __init__(self, checks: dict[str, BuildCheck], count: int) -> None:
+        super().__init__("unchanged")
+        self.checks, self.count = checks, count
 
 
 @dataclass
@@ -125,12 +133,37 @@ def _check_chunk(
     ]
 
 
-def check_publication(pub: PublicationLike, now: dt.datetime) -> dict[str, BuildCheck]:
-    """Verify every credential; large programs use one worker process per CPU.
+def check_publication(
+    pub: PublicationLike, now: dt.datetime, verdicts: cache.VerdictCache | None = None
+) -> dict[str, BuildCheck]:
+    """Verify every credential (reusing ``verdicts`` of the same bytes, when given)."""
+    if verdicts is None:
+        return _check_all(pub, now, dict(pub.credentials))
+    checks: dict[str, BuildCheck] = {}
+    todo: dict[str, Any] = {}
+    for slug, cred in pub.credentials.items():
+        hit = verdicts.get(cred, now)
+        if hit is None:
+            todo[slug] = cred
+        else:
+            checks[slug] = hit
+    for slug, check in _check_all(pub, now, todo).items():
+        verdicts.put(pub.credentials[slug], now, check)
+        checks[slug] = check
+    verdicts.save()
+    return {slug: checks[slug] for slug in sorted(checks)}
+
+
+def _check_all(
+    pub: PublicationLike, now: dt.datetime, credentials: Mapping[str, Any]
+) -> dict[str, BuildCheck]:
+    """Verify credentials; large programs use one worker process per CPU.
 
     Canonicalisation (RDFC-1.0) dominates and is pure Python, so processes, not threads.
     """
-    items = [(slug, dict(cred)) for slug, cred in sorted(pub.credentials.items())]
+    items = [(slug, dict(cred)) for slug, cred in sorted(credentials.items())]
+    if not items:
+        return {}
     docs = {d: dict(doc) for d, doc in pub.did_documents.items()}
     lists = {u: dict(doc) for u, doc in pub.status_lists.items()}
     workers = min(cpu_count(), 8)  # _util.cpu_count works on every platform
@@ -225,10 +258,13 @@ def render_source(
     progress: Progress | None = None,
     key: KeyPair | None = None,
     issued: list[str] | None = None,
+    fresh: Callable[[PublicationLike, dict[str, BuildCheck]], bool] | None = None,
 ) -> tuple[SourceReport, dict[str, BuildCheck], int]:
     """Steps 1-3: the site source of any project in ``dest``; (report, checks, credentials).
 
-    ``issued``, when given, receives the record slugs this run signed.
+    ``issued``, when given, receives the record slugs this run signed. ``fresh`` (issuer
+    programs) is asked, once the credentials are checked, whether the previous output still
+    holds; if it says so, :class:`KeepPrevious` is raised instead of rendering.
     """
     kind = project_kind(root)
     if kind == "portfolio":
@@ -240,10 +276,16 @@ def render_source(
     pub = prepare_publication(root, now=now, passphrase=passphrase, key=key, progress=progress)
     if issued is not None:
         issued.extend(pub.issue_report.issued)
-    checks = check_publication(pub, now)
+    checks = check_publication(
+        pub, now, cache.VerdictCache(root, pub.did_documents, pub.status_lists)
+    )
+    if fresh is not None and fresh(pub, checks):
+        raise KeepPrevious(checks, len(pub.credentials))
+    images.QR_CODES.update(cache.load_qr_codes(root))
     report = render_issuer_source(
         pub, dest, now=now, checks=checks, analytics=analytics, progress=progress
     )
+    cache.save_qr_codes(root, images.QR_CODES)
     return report, checks, len(pub.credentials)
 
 
@@ -275,6 +317,21 @@ def build_site(
     _remove_stale_work(out.parent)
     work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=out.parent))
     (work / "pid").write_text(str(os.getpid()), encoding="ascii")
+    kept = keep_source.resolve() if keep_source is not None else None
+    inputs = ""
+
+    def fresh(pub: PublicationLike, checks: dict[str, BuildCheck]) -> bool:
+        nonlocal inputs
+        inputs = cache.input_digest(
+            root,
+            [out, work, *([kept] if kept else [])],
+            _publication(pub, checks),
+            {"engine": engine, "analytics": analytics},
+        )
+        previous[:] = [cache.previous_build(root, inputs, out, kept)]
+        return previous[0] is not None
+
+    previous: list[dict[str, Any] | None] = []
     try:
         source, built = work / "source", work / "site"
         issued: list[str] = []
@@ -287,6 +344,7 @@ def build_site(
             progress=progress,
             key=key,
             issued=issued,
+            fresh=fresh,
         )
         needles = secret_needles(_known_secrets(root, key, passphrase))
         _refuse_secrets(source, "site source", needles)
@@ -302,6 +360,16 @@ def build_site(
         if out.exists():
             out.rename(work / "previous")
         built.rename(out)
+        if inputs:
+            summary = {"pages": stats.pages, "largest": list(stats.largest), "total": total}
+            summary |= {"oversized": [list(o) for o in stats.oversized], "kind": report.kind}
+            summary["warnings"] = list(report.warnings) + engine_warnings
+            cache.record_build(root, inputs, out, kept, source, summary)
+    except KeepPrevious as unchanged:
+        return _kept_result(out, unchanged, previous[0] or {}, started)
+    except BaseException:
+        cache.forget_build(root)
+        raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
     warnings = list(report.warnings) + engine_warnings
@@ -320,4 +388,31 @@ def build_site(
         oversized_pages=stats.oversized,
         seconds=time.monotonic() - started,
         issued=issued,
+    )
+
+
+def _publication(pub: PublicationLike, checks: Mapping[str, BuildCheck]) -> dict[str, Any]:
+    """What of a publication and its verdicts the pages show (for the input digest)."""
+    fields = ("credentials", "status_lists", "did_documents", "statuses", "status_changes")
+    out: dict[str, Any] = {name: getattr(pub, name, None) for name in (*fields, "endorsements")}
+    out["checks"] = {slug: [c.result, c.summary, list(c.problems)] for slug, c in checks.items()}
+    return out
+
+
+def _kept_result(
+    out: Path, unchanged: KeepPrevious, last: Mapping[str, Any], started: float
+) -> BuildResult:
+    """The result of a build that kept the previous output (nothing it reads changed)."""
+    largest = last.get("largest") or ["", 0]
+    return BuildResult(
+        out=out,
+        kind=str(last.get("kind", "issuer")),
+        pages=int(last.get("pages", 0)),
+        credentials=unchanged.count,
+        checks=unchanged.checks,
+        warnings=[str(w) for w in last.get("warnings", [])],
+        total_bytes=int(last.get("total", 0)),
+        largest_page=(str(largest[0]), int(largest[1])),
+        oversized_pages=[(str(r), int(n)) for r, n in last.get("oversized", [])],
+        seconds=time.monotonic() - started,
     )

@@ -187,8 +187,23 @@ def qr_matrix(data: str) -> list[list[bool]]:
     return matrix
 
 
+QR_CODES: dict[str, str] = {}  # qr_key -> SVG; the build fills it from its cache (site/cache.py)
+
+
+def qr_key(data: str, label: str) -> str:
+    return hashlib.sha256(f"{data}\0{label}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def qr_svg(data: str, *, label: str = "QR code") -> str:
     """A self-contained SVG QR code (one path, crisp edges, no external references)."""
+    key = qr_key(data, label)
+    known = QR_CODES.get(key)
+    if known is None:
+        known = QR_CODES[key] = _qr_svg(data, label)
+    return known
+
+
+def _qr_svg(data: str, label: str) -> str:
     matrix = qr_matrix(data)
     n = len(matrix)
     parts = []

@@ -1,0 +1,282 @@
+"""The build cache: verdicts, QR codes and the previous build's manifest (never published).
+
+It lives in ``.microcred/build-cache/`` (layout.BUILD_CACHE_DIR), which the build never copies
+and whose presence in any output the secret check refuses. Every entry is advisory: a missing,
+stale, corrupt or foreign entry is ignored and the work is done again.
+
+* Verdicts: a credential's build-time check, keyed by the SHA-256 of its bytes, of the DID
+  documents and status lists it was checked against, and of microcred's own code. The entry
+  also records the moment it was checked and every date-time string in those documents; it is
+  reused at another moment only if no such date lies between the two (expiry, validFrom and a
+  list's validity are the only ways time changes a verdict). The verdict always comes from
+  :func:`microcred.site.build.check_publication`, i.e. microcred's own verification; the
+  report itself is kept (pickled, read back with an unpickler that admits only the report's
+  dataclasses) and the page words are made from it again. A reused report says when it was
+  checked (its ``checked_at``), which is then earlier than the build time.
+* QR codes: the SVG for (data, label), checked to be one of ours before it is reused.
+* The previous build: a digest of every input (project files, the publication, the verdicts,
+  microcred's code, the engine, analytics) and of every output file. When the inputs are the
+  same and the output folder still holds exactly those bytes, the engine is not run and the
+  previous output stays (its "built at" stamp then names the build that produced it).
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as dt
+import hashlib
+import io
+import json
+import pickle  # only microcred's report dataclasses are read back (find_class)
+import re
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import microcred
+from microcred._util import format_timestamp, loads_strict, parse_timestamp
+from microcred.errors import MicrocredError
+from microcred.fsutil import atomic_write_text
+from microcred.layout import PRIVATE_DIR
+from microcred.site import verdict
+from microcred.site.common import BuildCheck
+
+BUILD_CACHE_DIR = f"{PRIVATE_DIR}/build-cache"
+CACHE_VERSION = 1
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
+
+
+@cache
+def code_digest() -> str:
+    """microcred's version and the bytes of its package (code, templates, data)."""
+    package = Path(microcred.__file__).parent
+    digest = hashlib.sha256(microcred.__version__.encode())
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(_sha(path.read_bytes()).encode())
+    return digest.hexdigest()
+
+
+def _dates(value: Any, out: set[str]) -> set[str]:
+    if isinstance(value, str):
+        if _DATE_RE.match(value):
+            out.add(value)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            _dates(item, out)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _dates(item, out)
+    return out
+
+
+def _moment(text: str) -> dt.datetime | None:
+    try:
+        moment = parse_timestamp(text if "T" in text or " " in text else text + "T00:00:00Z")
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = loads_strict(path.read_bytes(), max_bytes=500_000_000)
+    except (OSError, ValueError, MicrocredError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+        return {}
+    return data
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, json.dumps({**data, "version": CACHE_VERSION}, sort_keys=True))
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+class _ReportUnpickler(pickle.Unpickler):
+    """Reads back a verification report and nothing else: only microcred's own report
+    dataclasses (microcred.verify.*) and plain containers, never an arbitrary callable."""
+
+    _PLAIN = frozenset({("copyreg", "_reconstructor"), ("copyreg", "__newobj__")})
+    _PLAIN |= {("builtins", n) for n in ("object", "tuple", "list", "dict", "frozenset", "set")}
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in self._PLAIN:
+            return super().find_class(module, name)
+        if module.startswith("microcred.verify.") and name[:1].isupper():
+            found = super().find_class(module, name)
+            if dataclasses.is_dataclass(found) and isinstance(found, type):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of a verification report")
+
+
+class VerdictCache:
+    """Verdicts of one publication's credentials (see the module docstring)."""
+
+    def __init__(self, root: Path, did_documents: Any, status_lists: Any) -> None:
+        self.path = root / BUILD_CACHE_DIR / "verdicts.json"
+        self.context = _sha(_json([code_digest(), did_documents, status_lists]))
+        self.context_dates = _dates([did_documents, status_lists], set())
+        self.entries: dict[str, Any] = _read(self.path).get("entries", {})
+        self.fresh: dict[str, Any] = {}
+
+    def key(self, credential: Mapping[str, Any]) -> str:
+        return _sha((_sha(_json(credential)) + self.context).encode())
+
+    def get(self, credential: Mapping[str, Any], now: dt.datetime) -> BuildCheck | None:
+        key = self.key(credential)
+        entry = self.entries.get(key)
+        try:
+            if not isinstance(entry, dict) or entry["key"] != key:
+                return None
+            data = base64.b64decode(entry["report"], validate=True)
+            if _sha(data) != entry["sha256"]:
+                return None
+            report = _ReportUnpickler(io.BytesIO(data)).load()
+            if type(report).__name__ != "VerificationReport":
+                return None
+            check = verdict.summarise(report)
+            then = parse_timestamp(entry["now"])
+        except (KeyError, TypeError, ValueError, AttributeError, pickle.UnpicklingError, EOFError):
+            return None
+        low, high = sorted((then, now))
+        for text in _dates(credential, set(self.context_dates)) if low != high else ():
+            moment = _moment(text)
+            if moment is None or low <= moment <= high:
+                return None  # a date between the two moments may change the verdict
+        self.fresh[key] = entry
+        return check
+
+    def put(self, credential: Mapping[str, Any], now: dt.datetime, check: BuildCheck) -> None:
+        report = getattr(check, "report", None)
+        if report is None:
+            return
+        key = self.key(credential)
+        data = pickle.dumps(report, protocol=5)
+        self.fresh[key] = {
+            "key": key,
+            "now": format_timestamp(now),
+            "report": base64.b64encode(data).decode("ascii"),
+            "sha256": _sha(data),
+        }
+
+    def save(self) -> None:
+        """Keep this build's verdicts only (entries of replaced credentials go)."""
+        _write(self.path, {"entries": self.fresh})
+
+
+# --------------------------------------------------------------------------- QR codes
+
+_QR_FILE = "qr.json"
+
+
+def load_qr_codes(root: Path) -> dict[str, str]:
+    """SVGs from earlier builds, keyed as :func:`microcred.site.images.qr_key` keys them."""
+    entries = _read(root / BUILD_CACHE_DIR / _QR_FILE).get("entries", {})
+    if not isinstance(entries, dict):
+        return {}
+    return {
+        k: v
+        for k, v in entries.items()
+        if isinstance(k, str)
+        and isinstance(v, str)
+        and v.startswith("<svg ")
+        and "<script" not in v
+    }
+
+
+def save_qr_codes(root: Path, entries: Mapping[str, str]) -> None:
+    _write(root / BUILD_CACHE_DIR / _QR_FILE, {"entries": dict(entries)})
+
+
+# --------------------------------------------------------------------------- previous build
+
+_LAST_FILE = "last-build.json"
+
+
+def tree_digests(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` (symlinks as such) -> SHA-256 of its bytes."""
+    out: dict[str, str] = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            out[rel] = "symlink:" + str(path.readlink())
+        elif path.is_file():
+            out[rel] = _sha(path.read_bytes())
+    return out
+
+
+def input_digest(
+    root: Path, skip: Iterable[Path], publication: Mapping[str, Any], extra: Mapping[str, Any]
+) -> str:
+    """Everything a build reads: the project's files (not .microcred/, dot-folders or the
+    output), the publication, the verdicts, microcred's code and the build options."""
+    skipped = {p.resolve() for p in skip}
+    digest = hashlib.sha256(code_digest().encode())
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if rel.parts[0].startswith(".") or any(path == s or s in path.parents for s in skipped):
+            continue
+        if path.is_symlink():
+            digest.update(f"{rel.as_posix()}\0link\0{path.readlink()}\0".encode())
+        elif path.is_file():
+            digest.update(f"{rel.as_posix()}\0{_sha(path.read_bytes())}\0".encode())
+    digest.update(_json(publication))
+    digest.update(_json(extra))
+    return digest.hexdigest()
+
+
+def previous_build(root: Path, inputs: str, out: Path, kept: Path | None) -> dict[str, Any] | None:
+    """The recorded result of the last build, if its inputs were ``inputs`` and ``out`` (and
+    ``kept``, the kept source) still hold exactly the bytes that build wrote."""
+    last = _read(root / BUILD_CACHE_DIR / _LAST_FILE)
+    if not last or last.get("inputs") != inputs or last.get("out") != str(out):
+        return None
+    if not out.is_dir() or tree_digests(out) != last.get("files"):
+        return None
+    if kept is not None:
+        if last.get("kept") != str(kept) or not kept.is_dir():
+            return None
+        if tree_digests(kept) != last.get("source"):
+            return None
+    result = last.get("result")
+    return result if isinstance(result, dict) else None
+
+
+def record_build(
+    root: Path,
+    inputs: str,
+    out: Path,
+    kept: Path | None,
+    source: Path,
+    result: Mapping[str, Any],
+) -> None:
+    record: dict[str, Any] = {
+        "inputs": inputs,
+        "out": str(out),
+        "files": tree_digests(out),
+        "result": dict(result),
+    }
+    if kept is not None:
+        record["kept"] = str(kept)
+        record["source"] = tree_digests(source)
+    _write(root / BUILD_CACHE_DIR / _LAST_FILE, record)
+
+
+def forget_build(root: Path) -> None:
+    """A build that failed or changed the output another way: the record no longer holds."""
+    (root / BUILD_CACHE_DIR / _LAST_FILE).unlink(missing_ok=True)

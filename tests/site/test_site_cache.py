@@ -1,0 +1,119 @@
+"""The build cache (site/cache.py): an incremental build writes what a clean build writes, an
+unchanged rebuild keeps the output, and nothing stale or corrupt is trusted."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import pickle
+import shutil
+from pathlib import Path
+
+from sitehelpers import NOW, copy_example, fixed_key
+
+from microcred.publish import change_status
+from microcred.site import build_site
+from microcred.site.cache import BUILD_CACHE_DIR, VerdictCache
+from microcred.site.verdict import summarise
+from microcred.verify.report import CheckResult, VerificationReport
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_incremental_build_is_byte_identical_to_a_clean_build(tmp_path: Path) -> None:
+    key = fixed_key()
+    root = copy_example(tmp_path / "program")
+    site = tmp_path / "site"
+    build_site(root, site, now=NOW, key=key)
+    assert (root / BUILD_CACHE_DIR / "verdicts.json").is_file()
+    kept_page = next(site.rglob("index.html"))
+    inode = kept_page.stat().st_ino
+
+    # Nothing changed: the previous output stays as it is (same files, not rewritten).
+    again = build_site(root, site, now=NOW, key=key)
+    assert kept_page.stat().st_ino == inode
+    assert again.pages > 0 and again.credentials > 0
+
+    # One record changes: the rebuild (warm caches) equals a clean build of the same input.
+    record = sorted((root / "records").glob("*.md"))[3]
+    text = record.read_text("utf-8")
+    record.write_text(text.replace("\n---\n", "\n---\n\nA later note.\n", 1), "utf-8")
+    build_site(root, site, now=NOW, key=key)
+    assert kept_page.stat().st_ino != inode
+    clean_root = tmp_path / "clean"
+    shutil.copytree(root, clean_root, ignore=shutil.ignore_patterns("build-cache"))
+    clean = tmp_path / "clean-site"
+    build_site(clean_root, clean, now=NOW, key=key)
+    assert (clean_root / BUILD_CACHE_DIR / "last-build.json").read_bytes() != b""
+    incremental, fresh = tree(site), tree(clean)
+    assert incremental.keys() == fresh.keys()
+    assert [rel for rel in fresh if incremental[rel] != fresh[rel]] == []
+
+
+def test_a_changed_output_file_is_rebuilt_not_kept(tmp_path: Path) -> None:
+    key = fixed_key()
+    root = copy_example(tmp_path / "program")
+    site = tmp_path / "site"
+    build_site(root, site, now=NOW, key=key)
+    page = site / "index.html"
+    original = page.read_bytes()
+    page.write_bytes(original.replace(b"</body>", b"<p>defaced</p></body>"))
+    build_site(root, site, now=NOW, key=key)
+    assert page.read_bytes() == original
+
+
+def test_revocation_invalidates_the_cached_verdict(tmp_path: Path) -> None:
+    key = fixed_key()
+    root = copy_example(tmp_path / "program")
+    site = tmp_path / "site"
+    first = build_site(root, site, now=NOW, key=key)
+    slug = next(s for s, c in sorted(first.checks.items()) if c.result == "valid")
+    later = NOW + dt.timedelta(hours=1)
+    change_status(root, slug, action="revoke", who="test", now=later, reason="issued in error")
+    second = build_site(root, site, now=later, key=key)
+    assert second.checks[slug].result == "invalid"
+    assert "revoked" in second.checks[slug].summary.lower()
+    page = (site / "credentials" / slug / "index.html").read_text("utf-8")
+    assert "revoked" in page.lower()
+
+
+def test_stale_dated_and_corrupt_entries_are_ignored(tmp_path: Path) -> None:
+    credential = {"id": "urn:uuid:1", "validUntil": "2026-11-01T18:00:00Z"}
+    lists = {"https://x.example/status/1": {"encodedList": "A"}}
+    report = VerificationReport("x.json", "urn:uuid:1", None, (CheckResult("proof", "passed"),))
+    cache = VerdictCache(tmp_path, {}, lists)
+    cache.put(credential, NOW, summarise(report))
+    cache.save()
+
+    reread = VerdictCache(tmp_path, {}, lists)
+    hit = reread.get(credential, NOW + dt.timedelta(hours=1))
+    assert hit == summarise(report) and getattr(hit, "report", None) == report
+    # validUntil lies between the two moments: the verdict may have changed.
+    assert reread.get(credential, NOW + dt.timedelta(days=1)) is None
+    # Another status list (a revocation): another key.
+    changed = {"https://x.example/status/1": {"encodedList": "B"}}
+    assert VerdictCache(tmp_path, {}, changed).get(credential, NOW) is None
+    # A changed credential: another key.
+    assert reread.get({**credential, "name": "x"}, NOW) is None
+
+    path = tmp_path / BUILD_CACHE_DIR / "verdicts.json"
+    data = json.loads(path.read_text("utf-8"))
+    entry = next(iter(data["entries"].values()))
+    entry["key"] = "0" * 64  # an entry filed under a key it was not made for
+    path.write_text(json.dumps(data), "utf-8")
+    assert VerdictCache(tmp_path, {}, lists).get(credential, NOW) is None
+    entry["key"] = next(iter(data["entries"]))
+    entry["report"] = base64.b64encode(pickle.dumps(print)).decode()  # not a report
+    entry["sha256"] = hashlib.sha256(pickle.dumps(print)).hexdigest()
+    path.write_text(json.dumps(data), "utf-8")
+    assert VerdictCache(tmp_path, {}, lists).get(credential, NOW) is None
+    path.write_text("{not json", "utf-8")
+    assert VerdictCache(tmp_path, {}, lists).get(credential, NOW) is None
