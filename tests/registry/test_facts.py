@@ -59,3 +59,35 @@ def test_import_of_hostile_claims_goes_on_and_writes_json(tmp_path: Path) -> Non
     verdicts = {Path(r["path"]).name: r["verdict"] for r in rows}
     assert verdicts["tag_is_a_number.json"] == "rejected"
     assert verdicts["credit_tag_overflows_float.json"] in ("needs_review", "accepted")
+
+
+def _hostile(field: str) -> dict[str, Any]:
+    doc = rs.credential(issuer=rs.ISSUER)  # unsigned: anyone can write these
+    if field == "id_3000_chars":
+        doc["id"] = "urn:x:" + "a" * 3000
+    elif field == "nul_in_achievement_name":
+        doc["credentialSubject"]["achievement"]["name"] = "nul\u0000name"
+    elif field == "credit_unit_300_chars":
+        doc["credentialSubject"]["achievement"]["tag"] = ["credits: 2 " + "U" * 300]
+    else:
+        doc["credentialSubject"]["achievement"]["achievementType"] = "T" * 300
+    return doc
+
+
+def test_hostile_claims_never_fail_the_batch_on_any_database(
+    tmp_path: Path, registry_url: str
+) -> None:
+    # QA: on PostgreSQL an over-long id/unit/type or a NUL (SQLite keeps them) failed the whole
+    # batch with "cannot use the registry"; now each is stored clipped and the rest imports.
+    fields = ["id_3000_chars", "nul_in_achievement_name", "credit_unit_300_chars", "type_300"]
+    paths = [rs.write(tmp_path / f"{f}.json", _hostile(f)) for f in fields]
+    paths.append(rs.write(tmp_path / "genuine.json", rs.credential()))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = run(["import", "--registry", registry_url, "--learner", rs.LEARNER, "--at", rs.AT,
+                    "--json", *map(str, paths)])  # fmt: skip
+    text = out.getvalue()
+    assert code == 0, text
+    verdicts = {Path(r["path"]).name: r["verdict"] for r in map(json.loads, text.splitlines())}
+    assert verdicts["genuine.json"] == "accepted"
+    assert all(verdicts[f"{f}.json"] == "rejected" for f in fields), verdicts

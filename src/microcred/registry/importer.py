@@ -192,7 +192,9 @@ class _Batch:
         """A stored credential with this id and the same JSON written differently (a baked
         image's copy of a file already imported, re-indented...), or None."""
         c = schema.credentials
-        query = select(c.c.sha256, c.c.content).where(c.c.credential_id == credential_id)
+        query = select(c.c.sha256, c.c.content).where(
+            c.c.credential_id == _stored_id(credential_id)
+        )
         try:
             mine = loads_strict(content)
         except MicrocredError:
@@ -208,7 +210,7 @@ class _Batch:
     def same_id(self, credential_id: str | None) -> int | None:
         if credential_id is None:
             return None
-        found = self.conn.execute(self._same_id, {"cid": credential_id}).scalar()
+        found = self.conn.execute(self._same_id, {"cid": _stored_id(credential_id)}).scalar()
         return int(found) if found is not None else None
 
     def record(
@@ -224,50 +226,56 @@ class _Batch:
         reasons = json.dumps(decision.reasons, ensure_ascii=False)
         key = self.conn.execute(
             self._insert,
-            {
-                "sha256": digest,
-                "credential_id": facts.credential_id,
-                "content": content,
-                "source": source.path,
-                "issuer": facts.issuer or report.issuer,
-                "issuer_name": facts.issuer_name,
-                "trusted_name": report.trusted_name,
-                "achievement_id": facts.achievement_id,
-                "achievement": facts.achievement,
-                "achievement_type": facts.achievement_type,
-                "valid_from": facts.valid_from,
-                "valid_until": facts.valid_until,
-                "learner": req.learner,
-                "term": req.term,
-                "result": report.result,
-                "verdict": decision.verdict,
-                "current_verdict": decision.verdict,
-                "reasons": reasons,
-                "credits": float(decision.credits) if decision.credits is not None else None,
-                "credit_unit": decision.credit_unit,
-                "issuer_credits": facts.credits,
-                "issuer_credit_unit": facts.credit_unit,
-                "policy_name": req.policy.name,
-                "rule": decision.rule,
-                "report": _report_json(report),
-                "imported_at": self.stamp,
-                "imported_by": req.by,
-                "decided_by": req.by,
-                "batch_id": self.batch_id,
-            },
+            schema.fit(
+                schema.credentials,
+                {
+                    "sha256": digest,
+                    "credential_id": facts.credential_id,
+                    "content": content,
+                    "source": source.path,
+                    "issuer": facts.issuer or report.issuer,
+                    "issuer_name": facts.issuer_name,
+                    "trusted_name": report.trusted_name,
+                    "achievement_id": facts.achievement_id,
+                    "achievement": facts.achievement,
+                    "achievement_type": facts.achievement_type,
+                    "valid_from": facts.valid_from,
+                    "valid_until": facts.valid_until,
+                    "learner": req.learner,
+                    "term": req.term,
+                    "result": report.result,
+                    "verdict": decision.verdict,
+                    "current_verdict": decision.verdict,
+                    "reasons": reasons,
+                    "credits": float(decision.credits) if decision.credits is not None else None,
+                    "credit_unit": decision.credit_unit,
+                    "issuer_credits": facts.credits,
+                    "issuer_credit_unit": facts.credit_unit,
+                    "policy_name": req.policy.name,
+                    "rule": decision.rule,
+                    "report": _report_json(report),
+                    "imported_at": self.stamp,
+                    "imported_by": req.by,
+                    "decided_by": req.by,
+                    "batch_id": self.batch_id,
+                },
+            ),
         ).inserted_primary_key
         assert key is not None
         row = int(key[0])
         self.conn.execute(
             self._log,
-            {
-                "credential": row,
-                "kind": "import",
-                "verdict": decision.verdict,
-                "reason": "; ".join(decision.reasons) or "accepted",
-                "decided_by": req.by,
-                "decided_at": self.stamp,
-            },
+            schema.fit(
+                schema.decisions,
+                {
+                    "credential": row,
+                    "kind": "import",
+                    "verdict": decision.verdict,
+                    "reason": "; ".join(decision.reasons) or "accepted",
+                    "decided_by": req.by,
+                    "decided_at": self.stamp,
+                },
+            ),
         )
         self.added += 1
         return row
@@ -279,6 +287,11 @@ class _Batch:
             .where(b.c.id == self.batch_id)
             .values(finished_at=self.stamp, added=self.added)
         )
+
+
+def _stored_id(credential_id: str) -> object:
+    """A credential id as the registry stores it (clipped, no NUL): lookups must match it."""
+    return schema.fit(schema.credentials, {"credential_id": credential_id})["credential_id"]
 
 
 def import_sources(

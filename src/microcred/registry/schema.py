@@ -113,3 +113,24 @@ transcripts = Table(
     Index("ix_transcripts_learner", "learner"),
     Index("ix_transcripts_status", "status"),
 )
+
+
+USER_GIVEN = frozenset({"learner", "term", "imported_by", "decided_by", "policy_name"})
+"""Columns the school fills in itself: never clipped (a clipped learner id would name someone
+else); the database refuses an over-long one with its own message."""
+
+
+def fit(table: Table, values: dict[str, object]) -> dict[str, object]:
+    """``values`` as every database stores them: strings clipped to their column's length and
+    NUL characters replaced (PostgreSQL refuses both; SQLite would keep them). A credential's
+    claims are written by anyone, and one 3,000-character id or a NUL in a name must not fail
+    the whole import batch."""
+    out: dict[str, object] = {}
+    for key, value in values.items():
+        if isinstance(value, str):
+            value = value.replace("\x00", "\ufffd")
+            length = getattr(table.c[key].type, "length", None) if key in table.c else None
+            if length is not None and len(value) > length and key not in USER_GIVEN:
+                value = value[: length - 1] + "\u2026"
+        out[key] = value
+    return out
