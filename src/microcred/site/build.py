@@ -276,9 +276,7 @@ def render_source(
     pub = prepare_publication(root, now=now, passphrase=passphrase, key=key, progress=progress)
     if issued is not None:
         issued.extend(pub.issue_report.issued)
-    checks = check_publication(
-        pub, now, cache.VerdictCache(root, pub.did_documents, pub.status_lists)
-    )
+    checks = check_publication(pub, now, _verdict_cache(root, pub, now))
     if fresh is not None and fresh(pub, checks):
         raise KeepPrevious(checks, len(pub.credentials))
     images.QR_CODES.update(cache.load_qr_codes(root))
@@ -416,3 +414,11 @@ def _kept_result(
         oversized_pages=[(str(r), int(n)) for r, n in last.get("oversized", [])],
         seconds=time.monotonic() - started,
     )
+
+
+def _verdict_cache(root: Path, pub: PublicationLike, now: dt.datetime) -> cache.VerdictCache:
+    """The verdict cache, with each status list checked afresh (a few lists, milliseconds)."""
+    docs = {d: dict(doc) for d, doc in pub.did_documents.items()}
+    lists = {u: dict(doc) for u, doc in pub.status_lists.items()}
+    checked = {u: c.result for u, c in _check_chunk(sorted(lists.items()), docs, lists, now)}
+    return cache.VerdictCache(root, pub.did_documents, pub.status_lists, checked)

@@ -127,10 +127,25 @@ class _ReportUnpickler(pickle.Unpickler):
 class VerdictCache:
     """Verdicts of one publication's credentials (see the module docstring)."""
 
-    def __init__(self, root: Path, did_documents: Any, status_lists: Any) -> None:
+    def __init__(
+        self,
+        root: Path,
+        did_documents: Any,
+        status_lists: Mapping[str, Mapping[str, Any]],
+        lists_checked: Mapping[str, str] | None = None,
+    ) -> None:
+        """``lists_checked``: each status list's own verdict in this build. With it, a list
+        counts by its content and that verdict, not by its proof bytes (a list re-signed
+        over the same bits, as issuing a credential does, keeps the other verdicts)."""
         self.path = root / BUILD_CACHE_DIR / "verdicts.json"
-        self.context = _sha(_json([code_digest(), did_documents, status_lists]))
-        self.context_dates = _dates([did_documents, status_lists], set())
+        lists: dict[str, Any] = dict(status_lists)
+        if lists_checked is not None:
+            lists = {
+                url: [{k: v for k, v in doc.items() if k != "proof"}, lists_checked.get(url)]
+                for url, doc in status_lists.items()
+            }
+        self.context = _sha(_json([code_digest(), did_documents, lists]))
+        self.context_dates = _dates([did_documents, lists], set())
         self.entries: dict[str, Any] = _read(self.path).get("entries", {})
         self.fresh: dict[str, Any] = {}
 
