@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import csv
 import io
 import json
 import math
@@ -91,3 +92,21 @@ def test_hostile_claims_never_fail_the_batch_on_any_database(
     verdicts = {Path(r["path"]).name: r["verdict"] for r in map(json.loads, text.splitlines())}
     assert verdicts["genuine.json"] == "accepted"
     assert all(verdicts[f"{f}.json"] == "rejected" for f in fields), verdicts
+
+
+def test_csv_export_defuses_spreadsheet_formulas_in_claims(tmp_path: Path) -> None:
+    # QA: a forged badge named "=HYPERLINK(...)" reached the registrar's CSV as a live formula.
+    doc = rs.credential(issuer=rs.ISSUER)  # unsigned: anyone can write it
+    doc["credentialSubject"]["achievement"]["name"] = '=HYPERLINK("https://evil.example","x")'
+    doc["issuer"]["name"] = "@SUM(1+1)"
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    path = rs.write(tmp_path / "formula_in_name.json", doc)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert run(["import", "--registry", url, "--at", rs.AT, str(path)]) == 0
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert run(["registry", "export", "--registry", url, "--format", "csv"]) == 0
+    (row,) = csv.DictReader(io.StringIO(out.getvalue()))
+    assert row["achievement"] == '\'=HYPERLINK("https://evil.example","x")'
+    assert row["issuer_name"] == "'@SUM(1+1)" and row["verdict"] == "rejected"

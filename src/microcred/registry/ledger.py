@@ -117,6 +117,17 @@ def export_rows(
             }
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula (``=HYPERLINK(...)`` as a forged
+    badge's name) starts with an apostrophe instead (CSV injection); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_csv(rows: Iterator[dict[str, Any]], out: io.TextIOBase | Any) -> int:
     writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -124,7 +135,7 @@ def write_csv(rows: Iterator[dict[str, Any]], out: io.TextIOBase | Any) -> int:
     for row in rows:
         flat = dict(row)
         flat["reasons"] = ";".join(row["reasons"])
-        flat = {k: ("" if v is None else v) for k, v in flat.items()}
+        flat = {k: ("" if v is None else _cell(v)) for k, v in flat.items()}
         writer.writerow(flat)
         count += 1
     return count
