@@ -320,13 +320,10 @@ def build_site(
 
     def fresh(pub: PublicationLike, checks: dict[str, BuildCheck]) -> bool:
         nonlocal inputs
-        inputs = cache.input_digest(
-            root,
-            [out, work, *([kept] if kept else [])],
-            _publication(pub, checks),
-            {"engine": engine, "analytics": analytics},
-        )
-        previous[:] = [cache.previous_build(root, inputs, out, kept)]
+        material = _publication(pub, checks)
+        extra = {"engine": engine, "analytics": analytics}
+        inputs = cache.input_digest(root, [out, work, *([kept] if kept else [])], material, extra)
+        previous[:] = [cache.previous_build(root, inputs, out, kept, now, material)]
         return previous[0] is not None
 
     previous: list[dict[str, Any] | None] = []
@@ -362,7 +359,7 @@ def build_site(
             summary = {"pages": stats.pages, "largest": list(stats.largest), "total": total}
             summary |= {"oversized": [list(o) for o in stats.oversized], "kind": report.kind}
             summary["warnings"] = list(report.warnings) + engine_warnings
-            cache.record_build(root, inputs, out, kept, source, summary)
+            cache.record_build(root, inputs, out, kept, source, summary, now)
     except KeepPrevious as unchanged:
         return _kept_result(out, unchanged, previous[0] or {}, started)
     except BaseException:

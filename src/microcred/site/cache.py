@@ -68,17 +68,32 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def _dates(value: Any, out: set[str]) -> set[str]:
+def _dates(value: Any, out: set[str], where: str = "") -> set[str]:
+    """Every date-like string; those inside a proof (signing times) marked ``proof:``."""
     if isinstance(value, str):
         if _DATE_RE.match(value):
-            out.add(value)
+            out.add(where + value)
     elif isinstance(value, Mapping):
-        for item in value.values():
-            _dates(item, out)
+        for name, item in value.items():
+            _dates(item, out, "proof:" if name == "proof" else where)
     elif isinstance(value, list | tuple):
         for item in value:
-            _dates(item, out)
+            _dates(item, out, where)
     return out
+
+
+def _crossed(dates: Iterable[str], then: dt.datetime, now: dt.datetime) -> bool:
+    """Whether a date lies between two moments, so a check may differ between them. A
+    signing time equal to the earlier moment does not count (it was already past then)."""
+    if then == now:
+        return False
+    low, high = sorted((then, now))
+    for text in dates:
+        signed = text.startswith("proof:")
+        moment = _moment(text.removeprefix("proof:"))
+        if moment is None or (low < moment <= high if signed else low <= moment <= high):
+            return True
+    return False
 
 
 def _moment(text: str) -> dt.datetime | None:
@@ -168,11 +183,8 @@ class VerdictCache:
             then = parse_timestamp(entry["now"])
         except (KeyError, TypeError, ValueError, AttributeError, pickle.UnpicklingError, EOFError):
             return None
-        low, high = sorted((then, now))
-        for text in _dates(credential, set(self.context_dates)) if low != high else ():
-            moment = _moment(text)
-            if moment is None or low <= moment <= high:
-                return None  # a date between the two moments may change the verdict
+        if _crossed(_dates(credential, set(self.context_dates)), then, now):
+            return None  # a date between the two moments may change the verdict
         self.fresh[key] = entry
         return check
 
@@ -255,11 +267,20 @@ def input_digest(
     return digest.hexdigest()
 
 
-def previous_build(root: Path, inputs: str, out: Path, kept: Path | None) -> dict[str, Any] | None:
-    """The recorded result of the last build, if its inputs were ``inputs`` and ``out`` (and
-    ``kept``, the kept source) still hold exactly the bytes that build wrote."""
+def previous_build(
+    root: Path, inputs: str, out: Path, kept: Path | None, now: dt.datetime, publication: Any
+) -> dict[str, Any] | None:
+    """The recorded result of the last build, if its inputs were ``inputs``, no date in the
+    publication lies between that build's moment and ``now`` (endorsements and pages may
+    word such a date by the build time), and ``out`` (and ``kept``, the kept source) still
+    hold exactly the bytes that build wrote."""
     last = _read(root / BUILD_CACHE_DIR / _LAST_FILE)
     if not last or last.get("inputs") != inputs or last.get("out") != str(out):
+        return None
+    try:
+        if _crossed(_dates(publication, set()), parse_timestamp(last["now"]), now):
+            return None
+    except (KeyError, TypeError, ValueError):
         return None
     if not out.is_dir() or tree_digests(out) != last.get("files"):
         return None
@@ -279,8 +300,10 @@ def record_build(
     kept: Path | None,
     source: Path,
     result: Mapping[str, Any],
+    now: dt.datetime,
 ) -> None:
     record: dict[str, Any] = {
+        "now": format_timestamp(now),
         "inputs": inputs,
         "out": str(out),
         "files": tree_digests(out),
