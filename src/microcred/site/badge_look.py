@@ -5,11 +5,10 @@ The look is a function of the achievement alone: its colours come from the achie
 credential pick the same colours), and it carries the achievement's name, type and issuer.
 
 * SVG: ``site_template/badge.svg.j2``.
-* PNG: the same drawing (same geometry, colours, texts and positions, at 1.5 times the size) made
-  with Pillow. Why not rasterise the SVG text with a library: the kept SVG rasterisers either
-  need a system library (cairosvg needs libcairo) or system fonts for text (resvg), so the
-  PNG would differ, or lose its title, from one machine to the next. Pillow's wheels bundle
-  FreeType and a font, so the PNG is the same wherever microcred runs.
+* PNG: the SVG rasterised by :mod:`microcred.site.badge_raster` (resvg, with a font shipped
+  by matplotlib, so the same bytes on every machine). :func:`badge_png` is the fallback when
+  that fails: the same drawing (same geometry, colours, texts and positions, at 1.5 times the
+  size) made with Pillow and its bundled font.
 
 Colours never use the red/maroon hues: an earned badge must not read as an error.
 """

@@ -9,7 +9,8 @@ from pathlib import Path
 from microcred.layout import brief_page
 from microcred.model import Achievement, Program
 from microcred.site import images
-from microcred.site.badge_look import badge_png, badge_svg, look
+from microcred.site.badge_look import BadgeLook, badge_png, badge_svg, look
+from microcred.site.badge_raster import svg_to_png
 from microcred.site.safety import (
     clean_text,
 )
@@ -34,6 +35,9 @@ def badge_art(program: Program, achievement: Achievement, root: Path) -> BadgeAr
     The generated look is seeded by the achievement's id (the URL its credentials carry), so a
     portfolio that only has a credential draws the same badge; the PNG is the same drawing
     with the title and issuer on it (site/badge_look.py).
+
+    The PNG is the served SVG rasterised (site/badge_raster.py), so a PNG shared elsewhere
+    shows the same art as the site; the Pillow drawing only when rasterising fails.
     """
     badge = look(
         f"{program.site.base_url}{brief_page(achievement.slug)}",
@@ -47,8 +51,15 @@ def badge_art(program: Program, achievement: Achievement, root: Path) -> BadgeAr
         else None
     )
     if provided is None:
-        return BadgeArt(badge_svg(badge), badge_png(badge))
+        svg = badge_svg(badge)
+        return BadgeArt(svg, _png_of(svg, badge))
     kind, data = provided
     if kind == "png":
         return BadgeArt(_svg_from_png(data, achievement.name), data)
-    return BadgeArt(data.decode("utf-8"), badge_png(badge))
+    svg = data.decode("utf-8")
+    return BadgeArt(svg, _png_of(svg, badge))
+
+
+def _png_of(svg: str, badge: BadgeLook) -> bytes:
+    """The SVG rasterised; the Pillow drawing of the generated look if that fails."""
+    return svg_to_png(svg) or badge_png(badge)

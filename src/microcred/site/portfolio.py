@@ -153,7 +153,7 @@ def render_portfolio_source(
                 {
                     **entry,
                     "href": page.link(f"badges/{item.slug}/") if entry["view"] else None,
-                    "badge": page.link(f"badges/{item.slug}.svg"),
+                    "badge": page.link(_badge_picture(item)),
                 }
             )
         text = render(
@@ -210,6 +210,12 @@ def _date(text: str) -> dt.datetime | None:
     return None if day is None else dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
+def _badge_picture(item: Received) -> str:
+    """A baked PNG shows itself (the issuer's badge SVG rasterised, so the art the issuer site
+    shows); otherwise the generated look of the achievement."""
+    return f"badges/{item.slug}.png" if item.kind == "png" else f"badges/{item.slug}.svg"
+
+
 def _badge_page(
     tree: Tree,
     report: SourceReport,
@@ -239,7 +245,7 @@ def _badge_page(
     downloads = {"json": page.link(f"badges/{item.slug}.json")}
     if item.kind == "png":
         downloads["png"] = page.link(f"badges/{item.slug}.png")
-    image = cview["image"] or page.link(f"badges/{item.slug}.svg")
+    image = cview["image"] or page.link(_badge_picture(item))
     absolute = settings.base_url + url
     share = entry["state"] in ("valid", "indeterminate")
     awarded = _date(cview["awarded"]) or now

@@ -1,0 +1,73 @@
+"""The badge PNG is the badge SVG rasterised: one look on the site, in portfolios and baked.
+
+resvg (``resvg-py``: a Rust binding shipped as a wheel, no system library) draws the very SVG
+the site serves, the generated look or the issuer's own art, so a PNG shared elsewhere shows
+what the issuer site shows. Its text needs fonts: system fonts differ from machine to machine
+(or are absent), so system fonts are skipped and every font family resolves to DejaVu Sans,
+the font files matplotlib (a dependency) installs. Same SVG, same bytes, on any machine.
+
+Only SVG that passed :func:`microcred.site.images.check_issuer_svg` is rasterised: no
+``href``, ``<image>``, ``<use>``, style or ``url(...)`` outside the file, so resvg loads
+nothing from disk or network. Anything refused or failing returns None, and the caller draws
+the Pillow look (:func:`microcred.site.badge_look.badge_png`) instead.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from microcred.errors import ConfigError
+from microcred.site.images import check_issuer_svg
+
+FONT_FAMILY = "DejaVu Sans"
+_FONT_FILES = (
+    "DejaVuSans.ttf",
+    "DejaVuSans-Bold.ttf",
+    "DejaVuSans-Oblique.ttf",
+    "DejaVuSans-BoldOblique.ttf",
+)
+
+
+@functools.cache
+def font_files() -> tuple[str, ...]:
+    """DejaVu Sans as installed by matplotlib (empty if it cannot be found)."""
+    try:
+        import matplotlib  # here: only PNG drawing needs its fonts
+    except ImportError:
+        return ()
+    folder = Path(matplotlib.__file__).parent / "mpl-data" / "fonts" / "ttf"
+    found = tuple(str(folder / name) for name in _FONT_FILES if (folder / name).is_file())
+    return found if (folder / _FONT_FILES[0]).is_file() else ()
+
+
+def svg_to_png(svg: str, width: int = 300) -> bytes | None:
+    """``svg`` rasterised ``width`` pixels wide, or None when it cannot be (use the fallback)."""
+    fonts = font_files()
+    if not fonts:
+        return None
+    try:
+        check_issuer_svg(svg.encode("utf-8"), "badge SVG")
+    except (ConfigError, UnicodeEncodeError):
+        return None
+    try:
+        import resvg_py  # here: only the build draws PNGs
+    except ImportError:
+        return None
+    try:
+        png = resvg_py.svg_to_bytes(
+            svg_string=svg,
+            width=width,
+            skip_system_fonts=True,
+            font_files=list(fonts),
+            font_family=FONT_FAMILY,
+            serif_family=FONT_FAMILY,
+            sans_serif_family=FONT_FAMILY,
+            monospace_family=FONT_FAMILY,
+            cursive_family=FONT_FAMILY,
+            fantasy_family=FONT_FAMILY,
+        )
+    except (ValueError, RuntimeError, OverflowError):
+        return None
+    data = bytes(png)
+    return data if data.startswith(b"\x89PNG\r\n\x1a\n") else None
