@@ -23,6 +23,7 @@ stale, corrupt or foreign entry is ignored and the work is done again.
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -32,14 +33,15 @@ import pickle  # only microcred's report dataclasses are read back (find_class)
 import re
 from collections.abc import Iterable, Mapping
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import microcred
 from microcred._util import format_timestamp, loads_strict, parse_timestamp
-from microcred.errors import MicrocredError
+from microcred.errors import ConfigError, MicrocredError
 from microcred.fsutil import atomic_write_text
-from microcred.layout import PRIVATE_DIR
+from microcred.layout import PRIVATE_DIR, template_dir
 from microcred.site import verdict
 from microcred.site.common import BuildCheck
 
@@ -56,15 +58,28 @@ def _json(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
 
 
+_ENGINE_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "jinja2", "qrcode", "pillow")
+
+
 @cache
 def code_digest() -> str:
-    """microcred's version and the bytes of its package (code, templates, data)."""
-    package = Path(microcred.__file__).parent
+    """microcred's version, the bytes of its package (code, data) and of the site templates
+    in use, and the versions of the engine and the libraries that draw pages and images."""
     digest = hashlib.sha256(microcred.__version__.encode())
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-            digest.update(_sha(path.read_bytes()).encode())
+    for name in _ENGINE_PACKAGES:
+        try:
+            digest.update(f"{name}={metadata.version(name)}\0".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=none\0".encode())
+    folders = [Path(microcred.__file__).parent]
+    with contextlib.suppress(ConfigError):
+        folders.append(template_dir())
+    for folder in folders:
+        digest.update(str(folder).encode() + b"\0")
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+                digest.update(_sha(path.read_bytes()).encode())
     return digest.hexdigest()
 
 
