@@ -332,4 +332,5 @@ def record_build(
 
 def forget_build(root: Path) -> None:
     """A build that failed or changed the output another way: the record no longer holds."""
-    (root / BUILD_CACHE_DIR / _LAST_FILE).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        (root / BUILD_CACHE_DIR / _LAST_FILE).unlink(missing_ok=True)
