@@ -32,7 +32,6 @@ import json
 import pickle  # only microcred's report dataclasses are read back (find_class)
 import re
 from collections.abc import Iterable, Mapping
-from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -61,10 +60,10 @@ def _json(value: Any) -> bytes:
 _ENGINE_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "jinja2", "qrcode", "pillow")
 
 
-@cache
 def code_digest() -> str:
     """microcred's version, the bytes of its package (code, data) and of the site templates
-    in use, and the versions of the engine and the libraries that draw pages and images."""
+    in use, and the versions of the engine and the libraries that draw pages and images.
+    Computed afresh each time (~20 ms): the template folder may change within a process."""
     digest = hashlib.sha256(microcred.__version__.encode())
     for name in _ENGINE_PACKAGES:
         try:
