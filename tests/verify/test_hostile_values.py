@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from microcred.verify import check_credential
+from microcred.errors import ConfigError
+from microcred.verify import check_credential, load_trust_file
 
 from .conftest import AT, default_options, gen
 
@@ -56,3 +58,12 @@ def test_credit_tag_overflowing_a_float_states_no_credits() -> None:
     report = _verify(gen.secure(doc))
     assert report.summary is not None and report.summary.credits is None
     json.loads(json.dumps(report.to_json()), parse_constant=pytest.fail)
+
+
+def test_trust_file_naming_a_document_path_with_nul_is_a_config_error(tmp_path: Path) -> None:
+    # QA: Path.read_bytes raised ValueError ("embedded null byte"): an internal error.
+    trust = tmp_path / "trust_did_document_path_with_nul.json"
+    entry = {"did": "did:web:school.example", "name": "S", "did_document": "a\u0000b.json"}
+    trust.write_text(json.dumps({"issuers": [entry]}), encoding="utf-8")
+    with pytest.raises(ConfigError, match="NUL character"):
+        load_trust_file(trust)

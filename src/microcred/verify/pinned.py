@@ -59,6 +59,11 @@ def read_json_file_digest(path: Path, what: str) -> tuple[Any, str]:
         raise ConfigError(
             f"cannot read {what} {path}: {exc.strerror or exc}", hint="check the path"
         ) from None
+    except ValueError:  # a NUL in the path (a trust file can name any string)
+        raise ConfigError(
+            f"cannot read {what} {str(path)!r}: the path contains a NUL character",
+            hint="check the path",
+        ) from None
     if len(data) > MAX_PINNED_BYTES:
         raise ConfigError(f"{what} {path} is larger than {MAX_PINNED_BYTES} bytes")
     try:
