@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from microcred.bake.files import bake_file, unbake_file
+from microcred.bake import bake_file, unbake_file
 from microcred.errors import ConfigError
 from microcred.fsutil import atomic_write_bytes
 

@@ -7,7 +7,7 @@ import sys
 import click
 
 from microcred.cli import Context
-from microcred.site.check import check_project
+from microcred.site import check_project
 
 
 def register(main: click.Group) -> None:

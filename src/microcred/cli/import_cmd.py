@@ -19,13 +19,24 @@ import click
 from microcred.cli._common import progress_bar
 from microcred.cli.verify_cmd import _parse_at
 from microcred.errors import MicrocredError
-from microcred.registry import Registry
-from microcred.registry.importer import ImportRequest, Outcome, import_sources
-from microcred.registry.policy import Policy, load_policy
-from microcred.registry.trustlist import Window, load_trust_list
-from microcred.verify import VerifyOptions, load_did_document, load_status_list
-from microcred.verify.pinned import PinnedDocument, StatusSnapshot
-from microcred.verify.report import printable
+from microcred.registry import (
+    ImportRequest,
+    Outcome,
+    Policy,
+    Registry,
+    Window,
+    import_sources,
+    load_policy,
+    load_trust_list,
+)
+from microcred.verify import (
+    PinnedDocument,
+    StatusSnapshot,
+    VerifyOptions,
+    load_did_document,
+    load_status_list,
+    printable,
+)
 
 _WORD = {"accepted": "ACCEPTED", "rejected": "REJECTED", "needs_review": "REVIEW"}
 

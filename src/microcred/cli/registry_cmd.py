@@ -21,9 +21,9 @@ from typing import Any, TypeVar, cast
 import click
 
 from microcred.cli._common import progress_bar
-from microcred.registry import Registry
-from microcred.registry.dburl import DEFAULT_URL
-from microcred.registry.ledger import (
+from microcred.registry import (
+    DEFAULT_URL,
+    Registry,
     export_rows,
     pending_review,
     record_decision,
@@ -32,7 +32,7 @@ from microcred.registry.ledger import (
     write_csv,
     write_json,
 )
-from microcred.verify.report import printable
+from microcred.verify import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXTRA_SUBCOMMANDS = ("transcript_cmd",)

@@ -8,7 +8,7 @@ import click
 
 from microcred.cli import Context
 from microcred.cli._common import parse_now
-from microcred.publish.reset import apply_reset, plan_reset
+from microcred.publish import apply_reset, plan_reset
 
 
 def register(main: click.Group) -> None:

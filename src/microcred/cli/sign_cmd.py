@@ -17,10 +17,9 @@ from microcred.cli._progress import stderr_progress
 from microcred.errors import ConfigError, MicrocredError
 from microcred.fsutil import atomic_write_batch
 from microcred.issue import sign_document
-from microcred.jsonld import OfflineLoader, loads_strict
-from microcred.jsonld.loader import loader_with_contexts
-from microcred.jsonld.stringify import reference_json as reference_json
-from microcred.proof.keystore import load_keyfile_path
+from microcred.jsonld import OfflineLoader, loader_with_contexts, loads_strict
+from microcred.jsonld import reference_json as reference_json
+from microcred.proof import load_keyfile_path
 
 SUITE_CHOICES = ("eddsa-rdfc-2022", "eddsa-jcs-2022")
 

@@ -23,14 +23,15 @@ from microcred.cli._common import parse_now, passphrase_from_env
 from microcred.cli.registry_cmd import open_registry, registry_group, registry_option
 from microcred.errors import ConfigError
 from microcred.fsutil import atomic_write_bytes, atomic_write_text
-from microcred.proof.keystore import load_keyfile_path
-from microcred.registry.school import SchoolConfig, load_school
-from microcred.registry.transcript import (
+from microcred.proof import load_keyfile_path
+from microcred.registry import (
+    SchoolConfig,
     Transcript,
     issue_transcript,
+    load_school,
     revoke_transcript,
 )
-from microcred.verify.report import printable
+from microcred.verify import printable
 
 DEFAULT_POLICY = Path("policy.toml")
 
@@ -252,7 +253,7 @@ def register(main: click.Group) -> None:
             sys.stdout.buffer.write(done.content)
             sys.stdout.flush()
         if html is not None:
-            from microcred.site.transcript_page import render_transcript_html
+            from microcred.site import render_transcript_html
 
             lines = {i.recognition.sha256: i.line for i in done.included}
             page = render_transcript_html(

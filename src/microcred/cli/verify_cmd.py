@@ -18,17 +18,23 @@ import click
 
 from microcred.cli._progress import stderr_progress
 from microcred.errors import ConfigError, MicrocredError
-from microcred.proof.timestamps import parse_datetimestamp
+from microcred.proof import parse_datetimestamp
 from microcred.verify import (
+    PinnedDocument,
+    StatusSnapshot,
     VerifyOptions,
+    human_lines,
+    is_jwk_document,
+    jwks_from,
     load_did_document,
+    load_jwks,
     load_status_list,
     load_trust_file,
+    read_json_file,
+    user_contexts,
+    verdict_word,
+    verify_paths_parallel,
 )
-from microcred.verify.parallel import verify_paths_parallel
-from microcred.verify.pinned import PinnedDocument, StatusSnapshot, read_json_file
-from microcred.verify.report import human_lines, verdict_word
-from microcred.verify.userpins import is_jwk_document, jwks_from, load_jwks, user_contexts
 
 USAGE_ERROR = 2
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)

@@ -2,10 +2,11 @@
 
 from microcred.jsonld import _pyld_import  # noqa: F401  (first: pyld without its network stack)
 from microcred.jsonld.jcs import jcs
-from microcred.jsonld.loader import OfflineLoader, default_loader
+from microcred.jsonld.loader import OfflineLoader, default_loader, loader_with_contexts
 from microcred.jsonld.rdfc import canonical_variants, canonicalize, canonicalize_nquads
 from microcred.jsonld.safe import check_data_loss
 from microcred.jsonld.strictjson import loads_strict
+from microcred.jsonld.stringify import reference_json
 
 __all__ = [
     "OfflineLoader",
@@ -15,5 +16,7 @@ __all__ = [
     "check_data_loss",
     "default_loader",
     "jcs",
+    "loader_with_contexts",
     "loads_strict",
+    "reference_json",
 ]

@@ -34,6 +34,7 @@ from microcred.proof.suites import (
     verify_proof,
     verify_proof_set,
 )
+from microcred.proof.timestamps import parse_datetimestamp
 
 __all__ = [
     "Canonicalizer",
@@ -57,6 +58,7 @@ __all__ = [
     "load_keyfile_path",
     "method_public_key",
     "multibase_decode",
+    "parse_datetimestamp",
     "public_key_from_multikey",
     "resolve_did_key",
     "resolve_verification_method",

@@ -12,6 +12,7 @@ dating the lists), :mod:`.revocation` (``change_status``).
 """
 
 from microcred.publish.publication import Publication, prepare_publication
+from microcred.publish.reset import apply_reset, plan_reset
 from microcred.publish.revocation import (
     ACTIONS,
     MAX_REASON,
@@ -37,7 +38,9 @@ __all__ = [
     "Action",
     "Publication",
     "StatusChange",
+    "apply_reset",
     "change_status",
+    "plan_reset",
     "prepare_publication",
     "record_statuses",
     "resolve_credential",

@@ -14,11 +14,13 @@ from microcred.verify.engine import (
     verify_credential,
 )
 from microcred.verify.options import VerifyOptions
+from microcred.verify.parallel import verify_paths_parallel
 from microcred.verify.pinned import (
     PinnedDocument,
     StatusSnapshot,
     load_did_document,
     load_status_list,
+    read_json_file,
 )
 from microcred.verify.report import (
     CHECK_IDS,
@@ -27,9 +29,13 @@ from microcred.verify.report import (
     VerificationReport,
     exit_code,
     explain,
+    human_lines,
+    printable,
+    verdict_word,
 )
 from microcred.verify.sources import SITE_MANIFEST, Source, discover, verify_paths
 from microcred.verify.trust import TrustedIssuer, TrustStore, load_trust_file
+from microcred.verify.userpins import is_jwk_document, jwks_from, load_jwks, user_contexts
 
 __all__ = [
     "CHECK_IDS",
@@ -48,10 +54,19 @@ __all__ = [
     "discover",
     "exit_code",
     "explain",
+    "human_lines",
+    "is_jwk_document",
     "iter_checks",
+    "jwks_from",
     "load_did_document",
+    "load_jwks",
     "load_status_list",
     "load_trust_file",
+    "printable",
+    "read_json_file",
+    "user_contexts",
+    "verdict_word",
     "verify_credential",
     "verify_paths",
+    "verify_paths_parallel",
 ]
