@@ -142,7 +142,16 @@ def page(browser: Any) -> Iterator[tuple[Any, Watch]]:
         ),
     )
     tab.on("pageerror", lambda e: watch.errors.append(f"page error: {e}"))
-    tab.on("requestfailed", lambda r: watch.errors.append(f"request failed: {r.url}"))
+    # A request the browser aborts because the test navigated on (the favicon, fetched after
+    # load) is no fault of the page; a missing file still shows as an HTTP 404 below.
+    tab.on(
+        "requestfailed",
+        lambda r: (
+            None
+            if "ERR_ABORTED" in (r.failure or "")
+            else watch.errors.append(f"request failed: {r.url} ({r.failure})")
+        ),
+    )
     tab.on(
         "response",
         lambda r: watch.errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,
