@@ -1,4 +1,5 @@
-"""Helpers shared by command modules: time parsing, passphrases, progress bars."""
+"""Helpers shared by command modules: time parsing, passphrases, progress bars, and the
+offline verification options (pinned files) every verifying command takes."""
 
 from __future__ import annotations
 
@@ -7,11 +8,76 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
 
+import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from microcred._util import TimestampError, parse_timestamp
 from microcred.errors import ConfigError
+
+F = TypeVar("F", bound=Callable[..., Any])
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+TRUST_HELP = "Trust file listing the issuer DIDs you accept (see docs/verify.md)."
+AT_HELP = "Verify as of this time (default: now)."
+
+
+def verification_inputs(
+    *, trust_help: str = TRUST_HELP, at_help: str = AT_HELP
+) -> Callable[[F], F]:
+    """The pinned inputs of offline verification, one definition for every verifying command.
+
+    verify, import, registry reverify and registry transcript all verify through the same
+    engine with the same pinning rules, so they take the same options under the same names:
+    --did-doc (did_docs), --status-list (status_lists), --jwk (jwk_files), --context
+    (context_pairs), --trust (trust_file) and --at (at_text). Only what --trust holds and what
+    --at means differ per command, hence the two help texts.
+    """
+    options = (
+        click.option(
+            "--did-doc",
+            "did_docs",
+            multiple=True,
+            type=_FILE,
+            metavar="FILE",
+            help="A DID document (did.json) to use for the DID in its 'id'; repeatable.",
+        ),
+        click.option(
+            "--status-list",
+            "status_lists",
+            multiple=True,
+            metavar="[URL=]FILE",
+            help=(
+                "A signed status list snapshot, for the URL in its 'id' or the URL given; "
+                "repeatable."
+            ),
+        ),
+        click.option(
+            "--jwk",
+            "jwk_files",
+            multiple=True,
+            type=_FILE,
+            metavar="FILE",
+            help="A VC-JWT issuer's public key (JWK or JWK Set) you got out of band; repeatable.",
+        ),
+        click.option(
+            "--context",
+            "context_pairs",
+            multiple=True,
+            metavar="URL=FILE",
+            help="Pin a JSON-LD context microcred does not ship, from a local file; repeatable.",
+        ),
+        click.option("--trust", "trust_file", type=_FILE, metavar="FILE", help=trust_help),
+        click.option("--at", "at_text", metavar="ISO", help=at_help),
+    )
+
+    def apply(command: F) -> F:
+        for option in reversed(options):  # click lists options in decorator order, top first
+            command = option(command)
+        return command
+
+    return apply
 
 
 def parse_now(text: str | None, option: str = "--now") -> dt.datetime:

@@ -11,12 +11,13 @@ import datetime as dt
 import getpass
 import json
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
 import click
 
-from microcred.cli._common import progress_bar
+from microcred.cli._common import progress_bar, verification_inputs
 from microcred.cli.verify_cmd import _parse_at
 from microcred.errors import MicrocredError
 from microcred.registry import (
@@ -34,8 +35,10 @@ from microcred.verify import (
     StatusSnapshot,
     VerifyOptions,
     load_did_document,
+    load_jwks,
     load_status_list,
     printable,
+    user_contexts,
 )
 
 _WORD = {"accepted": "ACCEPTED", "rejected": "REJECTED", "needs_review": "REVIEW"}
@@ -53,16 +56,21 @@ def verify_options(
     did_docs: tuple[Path, ...],
     status_lists: tuple[str, ...],
     recipient: str | None,
+    jwk_files: tuple[Path, ...] = (),
+    context_pairs: tuple[str, ...] = (),
 ) -> tuple[VerifyOptions, dict[str, Window]]:
-    """Trust list (with its pinned files) first, then --did-doc / --status-list."""
+    """Trust list (with its pinned files) first, then --did-doc / --status-list; --jwk and
+    --context pin keys and contexts as in verify."""
     trust, windows = load_trust_list(trust_file) if trust_file else (None, {})
     docs: dict[str, PinnedDocument] = dict(trust.did_documents()) if trust else {}
     lists: dict[str, StatusSnapshot] = dict(trust.status_lists()) if trust else {}
     base = VerifyOptions(did_documents=docs, status_lists=lists, trust=trust, recipient=recipient)
-    return base.merged(
+    merged = base.merged(
         did_documents=dict(load_did_document(p) for p in did_docs),
         status_lists=dict(load_status_list(s) for s in status_lists),
-    ), windows
+    )
+    jwks = tuple(pair for path in jwk_files for pair in load_jwks(path))
+    return replace(merged, jwks=jwks, contexts=user_contexts(context_pairs)), windows
 
 
 def _amount(value: float | None, unit: str | None) -> str:
@@ -93,12 +101,8 @@ def register(main: click.Group) -> None:
 
     @main.command("import")
     @registry_cmd.registry_option
-    @click.option(
-        "--trust",
-        "trust_file",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        metavar="FILE",
-        help="The school's trust list (verify's trust file; optional since/until per issuer).",
+    @verification_inputs(
+        trust_help="The school's trust list (verify's trust file; optional since/until per issuer)."
     )
     @click.option(
         "--policy",
@@ -112,38 +116,24 @@ def register(main: click.Group) -> None:
     @click.option("--by", metavar="NAME", help="Who is importing (default: your user name).")
     @click.option("--dry-run", is_flag=True, help="Decide and report, but record nothing.")
     @click.option("--json", "as_json", is_flag=True, help="One JSON object per source, per line.")
-    @click.option(
-        "--did-doc",
-        "did_docs",
-        multiple=True,
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        metavar="FILE",
-        help="An issuer's DID document to use offline; repeatable.",
-    )
-    @click.option(
-        "--status-list",
-        "status_lists",
-        multiple=True,
-        metavar="[URL=]FILE",
-        help="A signed status list snapshot; repeatable.",
-    )
-    @click.option("--at", "at_text", metavar="ISO", help="Verify as of this time (default: now).")
     @click.option("--workers", type=click.IntRange(min=1), help="Verification processes.")
     @click.argument(
         "sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
     )
     def import_(
         registry_url: str | None,
+        did_docs: tuple[Path, ...],
+        status_lists: tuple[str, ...],
+        jwk_files: tuple[Path, ...],
+        context_pairs: tuple[str, ...],
         trust_file: Path | None,
+        at_text: str | None,
         policy_file: Path | None,
         learner: str | None,
         term: str | None,
         by: str | None,
         dry_run: bool,
         as_json: bool,
-        did_docs: tuple[Path, ...],
-        status_lists: tuple[str, ...],
-        at_text: str | None,
         workers: int | None,
         sources: tuple[Path, ...],
     ) -> None:
@@ -156,7 +146,9 @@ def register(main: click.Group) -> None:
         # Every file is checked before the registry is touched: on any problem nothing is imported.
         policy = load_policy(policy_file) if policy_file else Policy.default()
         learner = learner.strip() if learner and learner.strip() else None
-        options, windows = verify_options(trust_file, did_docs, status_lists, learner)
+        options, windows = verify_options(
+            trust_file, did_docs, status_lists, learner, jwk_files, context_pairs
+        )
         request = ImportRequest(
             paths=list(sources),
             policy=policy,

@@ -20,7 +20,7 @@ from typing import Any, TypeVar, cast
 
 import click
 
-from microcred.cli._common import progress_bar
+from microcred.cli._common import progress_bar, verification_inputs
 from microcred.registry import (
     DEFAULT_URL,
     Registry,
@@ -183,31 +183,18 @@ def review(
 
 @registry_group.command("reverify")
 @registry_option
-@click.option(
-    "--trust",
-    "trust_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    metavar="FILE",
-    help="Trust list (its pinned DID documents and status lists are used).",
-)
-@click.option(
-    "--did-doc",
-    "did_docs",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    metavar="FILE",
-)
-@click.option("--status-list", "status_lists", multiple=True, metavar="[URL=]FILE")
+@verification_inputs(trust_help="Trust list (its pinned DID documents and status lists are used).")
 @click.option("--by", metavar="NAME", help="Recorded with each flag (default: your user name).")
-@click.option("--at", "at_text", metavar="ISO", help="Verify as of this time (default: now).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per credential.")
 def reverify_cmd(
     registry_url: str | None,
-    trust_file: Path | None,
     did_docs: tuple[Path, ...],
     status_lists: tuple[str, ...],
-    by: str | None,
+    jwk_files: tuple[Path, ...],
+    context_pairs: tuple[str, ...],
+    trust_file: Path | None,
     at_text: str | None,
+    by: str | None,
     as_json: bool,
 ) -> None:
     """Verify every stored credential again (fresh status lists); flag accepted ones now
@@ -216,7 +203,7 @@ def reverify_cmd(
     from microcred.cli.verify_cmd import _parse_at
 
     now = _parse_at(at_text)
-    options, _ = verify_options(trust_file, did_docs, status_lists, None)
+    options, _ = verify_options(trust_file, did_docs, status_lists, None, jwk_files, context_pairs)
     flagged = total = 0
     with open_registry(registry_url) as registry, progress_bar("re-verifying") as update:
         for check in reverify(

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from microcred.cli._common import parse_now, passphrase_from_env
+from microcred.cli._common import parse_now, passphrase_from_env, verification_inputs
 from microcred.cli.registry_cmd import open_registry, registry_group, registry_option
 from microcred.errors import ConfigError
 from microcred.fsutil import atomic_write_bytes, atomic_write_text
@@ -159,30 +159,11 @@ def register(main: click.Group) -> None:
         metavar="FILE",
         help="Also write a one-page HTML transcript for people (printable).",
     )
-    @click.option(
-        "--trust",
-        "trust_file",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        metavar="FILE",
-        help="Trust list for re-verifying (its pinned DID documents and status lists).",
-    )
-    @click.option(
-        "--did-doc",
-        "did_docs",
-        multiple=True,
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        metavar="FILE",
-        help="A pinned DID document for re-verifying (repeatable).",
-    )
-    @click.option(
-        "--status-list",
-        "status_lists",
-        multiple=True,
-        metavar="[URL=]FILE",
-        help="A status-list snapshot for re-verifying (repeatable).",
+    @verification_inputs(
+        trust_help="Trust list for re-verifying (its pinned DID documents and status lists).",
+        at_help="Issue as of this time (default: now).",
     )
     @click.option("--by", metavar="NAME", help="Who issues (recorded; default: your user name).")
-    @click.option("--at", "at_text", metavar="ISO", help="Issue as of this time (default: now).")
     @click.option("--revoke", "revoke_ref", metavar="ID", help="Revoke a transcript (row or id).")
     @click.option("--reason", metavar="TEXT", help="Why (with --revoke; kept in the status log).")
     @click.option("--list", "list_only", is_flag=True, help="List the transcripts issued.")
@@ -195,11 +176,13 @@ def register(main: click.Group) -> None:
         policy_file: Path | None,
         out: Path | None,
         html: Path | None,
-        trust_file: Path | None,
         did_docs: tuple[Path, ...],
         status_lists: tuple[str, ...],
-        by: str | None,
+        jwk_files: tuple[Path, ...],
+        context_pairs: tuple[str, ...],
+        trust_file: Path | None,
         at_text: str | None,
+        by: str | None,
         revoke_ref: str | None,
         reason: str | None,
         list_only: bool,
@@ -242,7 +225,9 @@ def register(main: click.Group) -> None:
                     f"cannot write {target}: folder {target.resolve().parent} does not exist",
                     hint="create it first; no transcript was issued",
                 )
-        options, _ = verify_options(trust_file, did_docs, status_lists, None)
+        options, _ = verify_options(
+            trust_file, did_docs, status_lists, None, jwk_files, context_pairs
+        )
         with open_registry(registry_url) as registry:
             done = issue_transcript(
                 registry, config, key, learner=learner, term=term, now=now, options=options, by=who

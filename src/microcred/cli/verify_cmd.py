@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from microcred.cli._common import verification_inputs
 from microcred.cli._progress import stderr_progress
 from microcred.errors import ConfigError, MicrocredError
 from microcred.proof import parse_datetimestamp
@@ -108,44 +109,7 @@ def register(main: click.Group) -> None:
     @click.option(
         "--json", "as_json", is_flag=True, help="One JSON object per credential, per line."
     )
-    @click.option(
-        "--did-doc",
-        "did_docs",
-        multiple=True,
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        metavar="FILE",
-        help="A DID document (did.json) to use for the DID in its 'id'; repeatable.",
-    )
-    @click.option(
-        "--status-list",
-        "status_lists",
-        multiple=True,
-        metavar="[URL=]FILE",
-        help="A signed status list snapshot, for the URL in its 'id' or the URL given; repeatable.",
-    )
-    @click.option(
-        "--jwk",
-        "jwk_files",
-        multiple=True,
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        metavar="FILE",
-        help="A VC-JWT issuer's public key (JWK or JWK Set) you got out of band; repeatable.",
-    )
-    @click.option(
-        "--context",
-        "context_pairs",
-        multiple=True,
-        metavar="URL=FILE",
-        help="Pin a JSON-LD context microcred does not ship, from a local file; repeatable.",
-    )
-    @click.option(
-        "--trust",
-        "trust_file",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        metavar="FILE",
-        help="Trust file listing the issuer DIDs you accept (see docs/verify.md).",
-    )
-    @click.option("--at", "at_text", metavar="ISO", help="Verify as of this time (default: now).")
+    @verification_inputs()
     @click.option("--recipient", metavar="VALUE", help="Check the credential names this person.")
     @click.option("--strict", is_flag=True, help="Treat warnings as failures.")
     @click.option(
