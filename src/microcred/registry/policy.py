@@ -291,6 +291,12 @@ def parse_policy(data: Mapping[str, Any], source: str, lines: dict[Path_, int]) 
 
 def load_policy(path: Path) -> Policy:
     """Read and check a policy file; raises ProblemsError listing every problem, with lines."""
+    data, text = read_policy_file(path)
+    return parse_policy(data, str(path), _lines(text))
+
+
+def read_policy_file(path: Path) -> tuple[Mapping[str, Any], str]:
+    """The policy file's top table and its text (for line numbers); one reader for every section."""
     try:
         text = path.read_text("utf-8")
     except UnicodeDecodeError:
@@ -305,4 +311,4 @@ def load_policy(path: Path) -> Policy:
         raise ProblemsError([Problem(str(path), exc.line, "", exc.message)]) from None
     if not isinstance(located.data, Mapping):
         raise ProblemsError([Problem(str(path), 1, "", "a policy must be a TOML table")])
-    return parse_policy(located.data, str(path), _lines(text))
+    return located.data, text

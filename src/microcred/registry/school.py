@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from microcred.credential.clr import LEARNER_MODES, LearnerMode, School
-from microcred.errors import ConfigError, Problem, ProblemsError
-from microcred.records.tomlconf import TomlProblem, load_toml
+from microcred.errors import Problem, ProblemsError
+from microcred.registry.policy import read_policy_file
 
 KEYS = {
     "name": "the school's name, shown as the transcript's issuer",
@@ -146,18 +146,5 @@ def parse_school(data: Mapping[str, Any], source: str, lines: Mapping[str, int])
 
 def load_school(path: Path) -> SchoolConfig:
     """The ``[school]`` section of the policy file at ``path`` (every problem at once)."""
-    try:
-        text = path.read_text("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"policy file {path} is not UTF-8 text") from None
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot read policy file {path}: {exc.strerror or exc}", hint="check the path"
-        ) from None
-    try:
-        located = load_toml(text)
-    except TomlProblem as exc:
-        raise ProblemsError([Problem(str(path), exc.line, "", exc.message)]) from None
-    if not isinstance(located.data, Mapping):
-        raise ProblemsError([Problem(str(path), 1, "", "a policy must be a TOML table")])
-    return parse_school(located.data, str(path), _lines(text))
+    data, text = read_policy_file(path)
+    return parse_school(data, str(path), _lines(text))
