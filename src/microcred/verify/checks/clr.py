@@ -21,10 +21,10 @@ Depth 1: the embedded credentials' own endorsements and a CLR inside a CLR are n
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from microcred.credential.clr import embedded_credentials, is_clr
+from microcred.verify.checks.endorsements import Carried, signature_state
 from microcred.verify.context import Ctx
 from microcred.verify.report import (
     MALFORMED_VALUE_ERROR,
@@ -35,26 +35,9 @@ from microcred.verify.report import (
     VerificationReport,
 )
 
-SIGNATURE_STEPS: tuple[CheckId, ...] = (
-    "parse",
-    "data_model",
-    "contexts",
-    "proof",
-    "issuer_binding",
-)
 CLR_VC_IRI = "https://purl.imsglobal.org/spec/vc/clr/vocab.html#verifiableCredential"
 _CACHE_KEY = "\x00clr-embedded"
 """Where the reports live in ``ctx.list_cache`` (no URL can collide with a NUL byte)."""
-
-
-@dataclass
-class Embedded:
-    """Findings of the embedded credentials, sorted into what the transcript's check does."""
-
-    problems: list[Finding] = field(default_factory=list)
-    unknown: list[Finding] = field(default_factory=list)
-    warnings: list[Finding] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
 
 def embedded_reports(ctx: Ctx) -> list[tuple[str, VerificationReport]]:
@@ -108,16 +91,9 @@ def _count(node: Any) -> int:
     return total
 
 
-def _state(report: VerificationReport) -> str:
-    outcomes = {c.outcome for c in report.checks if c.id in SIGNATURE_STEPS}
-    if "failed" in outcomes:
-        return "NOT verified"
-    return "undecided" if "indeterminate" in outcomes else "verified"
-
-
-def carry_embedded(ctx: Ctx, steps: tuple[CheckId, ...]) -> Embedded:
+def carry_embedded(ctx: Ctx, steps: tuple[CheckId, ...]) -> Carried:
     """The embedded credentials' findings for ``steps`` (see the module docstring)."""
-    out = Embedded()
+    out = Carried()
     opinion = "validity_period" in steps
     for where, report in embedded_reports(ctx):
         for check in report.checks:
@@ -134,8 +110,6 @@ def carry_embedded(ctx: Ctx, steps: tuple[CheckId, ...]) -> Embedded:
                 (out.warnings if soft else out.unknown).extend(found)
             out.warnings.extend(Finding(f.code, prefix + f.detail) for f in check.warnings)
         if "proof" in steps:
-            name = report.id or "no id"
-            out.notes.append(
-                f"{where} ({name}) by {report.issuer or 'no issuer id'}: signature {_state(report)}"
-            )
+            name, signer = report.id or "no id", report.issuer or "no issuer id"
+            out.notes.append(f"{where} ({name}) by {signer}: signature {signature_state(report)}")
     return out

@@ -66,7 +66,8 @@ def endorsement_reports(ctx: Ctx) -> list[tuple[str, VerificationReport]]:
     return reports
 
 
-def _signature_state(report: VerificationReport) -> str:
+def signature_state(report: VerificationReport) -> str:
+    """The signature steps of a nested report in a word (shared with CLR-embedded credentials)."""
     outcomes = {c.outcome for c in report.checks if c.id in SIGNATURE_STEPS}
     if "failed" in outcomes:
         return "NOT verified"
@@ -91,5 +92,5 @@ def carry(ctx: Ctx, steps: tuple[CheckId, ...], *, opinion: bool) -> Carried:
             out.warnings.extend(Finding(f.code, prefix + f.detail) for f in check.warnings)
         if "proof" in steps:
             signer = report.issuer or "no issuer id"
-            out.notes.append(f"{where} by {signer}: {_signature_state(report)}")
+            out.notes.append(f"{where} by {signer}: {signature_state(report)}")
     return out
