@@ -131,3 +131,47 @@ def test_jcs_only_still_refuses_undefined_terms(tmp_path: Path) -> None:
     (tmp_path / "u.json").write_text(json.dumps(doc))
     code, out, err = _run(["sign", "--key", str(key), "--suite", "eddsa-jcs-2022", str(tmp_path / "u.json")])
     assert code == 1 and out == "" and "undefinedTerm" in err
+
+
+def _rubric_credential(allowed: list[str]) -> dict[str, object]:
+    return {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": "did:example:issuer", "type": ["Profile"], "name": "I"},
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {
+            "id": "did:example:subject",
+            "type": ["AchievementSubject"],
+            "achievement": {
+                "id": "https://example.org/a",
+                "type": ["Achievement"],
+                "name": "A",
+                "criteria": {"narrative": "n"},
+                "resultDescription": [{
+                    "id": "urn:uuid:9a3e4f1c-0b2d-4e5f-8a6b-7c8d9e0f1a2b",
+                    "type": ["ResultDescription"], "name": "R",
+                    "resultType": "RubricCriterionLevel", "allowedValue": allowed,
+                }],
+            },
+        },
+    }  # fmt: skip
+
+
+def test_a_graph_reference_verifiers_cannot_canonicalize_is_not_signed(tmp_path: Path) -> None:
+    """Equal middle items of an ordered list: rdf-canonize's default work limit refuses the
+    graph (tests/interop/test_reference_work_limit.py), so an rdfc signature would never verify
+    on Digital Bazaar's stack. The file is named, the way out said; JCS alone still signs."""
+    key = _keyfile(tmp_path)
+    path = tmp_path / "rubric-repeats.json"
+    path.write_text(json.dumps(_rubric_credential(["a", "x", "x", "b"])))
+    code, out, err = _run(["sign", "--key", str(key), str(path)])
+    assert code == 1 and out == "" and "Traceback" not in err
+    assert str(path) in err and "ordered list" in err and "eddsa-jcs-2022 only" in err
+    code, out, err = _run(["sign", "--key", str(key), "--suite", "eddsa-jcs-2022", str(path)])
+    assert code == 0, err
+    path.write_text(json.dumps(_rubric_credential(["a", "x", "b", "y"])))
+    code, out, err = _run(["sign", "--key", str(key), str(path)])
+    assert code == 0, err

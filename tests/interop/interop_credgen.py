@@ -243,7 +243,10 @@ class Gen:
                     "rubricCriterionLevel": levels,
                 }
                 if self.chance(0.4):
-                    item["allowedValue"] = [self.text(10) for _ in range(self.rng.randint(1, 4))]
+                    # distinct items: equal ones inside an ordered list exceed rdf-canonize's
+                    # work limit (test_reference_work_limit.py covers that case by name)
+                    values = [self.text(10) for _ in range(self.rng.randint(1, 4))]
+                    item["allowedValue"] = list(dict.fromkeys(values))
                 if self.chance(0.3):
                     item["requiredLevel"] = levels[0]["id"]
                 items.append(item)

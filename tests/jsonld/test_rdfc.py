@@ -292,3 +292,35 @@ def test_direction_agrees_with_the_reference(
     documents.append({"@context": context, "@id": "urn:ex:s", "m": {"AR": "x", "@none": "y"}})
     ours = [canonicalize(document, default_loader()) for document in documents]
     assert ours == reference_canonize(documents)
+
+
+def _listed(items: list[str]) -> dict[str, Any]:
+    context = {"tags": {"@id": "https://example.org/tags", "@container": "@list"}}
+    return {"@context": context, "@id": "urn:ex:s", "tags": items}
+
+
+@pytest.mark.parametrize(
+    ("items", "refused"),
+    [
+        (["a", "b", "c", "d"], False),
+        (["a", "a", "b"], False),  # the first list node has an IRI parent: not alike
+        (["a", "x", "x", "b"], True),
+        (["x", "x", "x"], False),  # first, middle and last list nodes differ
+        (["a", "x", "y", "x", "b"], False),  # alike, but told apart within the limit
+        (["a", "x", "x", "x", "b"], True),
+    ],
+)
+def test_portable_refuses_what_rdf_canonize_s_default_limit_refuses(
+    items: list[str], refused: bool
+) -> None:
+    """Verdicts pinned from the reference (tests/interop/test_reference_work_limit.py compares
+    them live); without ``portable`` RDFC-1.0 canonicalizes every one of them."""
+    plain = canonicalize(_listed(items), default_loader())
+    assert plain.count("rdf-syntax-ns#first") == len(items)
+    if refused:
+        with pytest.raises(JsonLdError) as caught:
+            canonicalize(_listed(items), default_loader(), portable=True)
+        assert caught.value.code == "PROOF_GENERATION_ERROR"
+        assert "ordered list" in caught.value.message
+    else:
+        assert canonicalize(_listed(items), default_loader(), portable=True) == plain

@@ -184,6 +184,8 @@ def _sign_one(source: str) -> _Outcome:
         return _Outcome(notes, done=f"signed {where} -> {target}", write=(target, signed))
     except MicrocredError as exc:
         # Relayed as its text: the parent stops at the first failing file, in input order.
+        if exc.where is None:
+            exc.where = "<stdin>" if source == "-" else source
         return _Outcome(notes, error=(exc.diagnostics(), exc.code))
 
 

@@ -45,7 +45,8 @@ def sign_document(
                 )
 
     def rdfc(doc: Mapping[str, Any]) -> str:
-        return canonicalize(doc, active_loader)
+        # portable: never sign what the reference stack's verifiers cannot canonicalize
+        return canonicalize(doc, active_loader, portable=True)
 
     signed: dict[str, Any] = dict(document)
     for suite in suites:

@@ -154,14 +154,27 @@ class _CountingIssuer(IdentifierIssuer):  # type: ignore[misc]
         return clone
 
 
-class _Rdfc10(URDNA2015):  # type: ignore[misc]
-    """pyld's URDNA2015 with RDFC-1.0 serialization, a work budget and a selectable hash."""
+RDF_FIRST = "http://www.w3.org/1999/02/22-rdf-syntax-ns#first"
+RDF_REST = "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest"
 
-    def __init__(self, budget: _Budget, hash_name: str, order: Order) -> None:
+
+class _Rdfc10(URDNA2015):  # type: ignore[misc]
+    """pyld's URDNA2015 with RDFC-1.0 serialization, a work budget and a selectable hash.
+
+    ``portable``: refuse, as rdf-canonize does by default (``maxWorkFactor`` 1), a graph that
+    needs more Hash N-Degree Quads calls than it has blank nodes sharing a first-degree hash.
+    RDFC-1.0 itself has no such limit, but every verifier built on Digital Bazaar's stack
+    applies it, so a signature over such a graph would not verify there.
+    """
+
+    def __init__(self, budget: _Budget, hash_name: str, order: Order, portable: bool) -> None:
         super().__init__()
         self.budget = budget
         self.hash_name = hash_name
         self.order = order
+        self.portable = portable
+        self.deep_calls = 0
+        self.alike: list[list[str]] = []
 
     def create_hash(self) -> Any:
         return hashlib.new(self.hash_name)
@@ -188,6 +201,9 @@ class _Rdfc10(URDNA2015):  # type: ignore[misc]
 
     def hash_n_degree_quads(self, id_: str, issuer: IdentifierIssuer) -> Any:
         self.budget.spend()
+        self.deep_calls += 1
+        if self.portable and self.deep_calls > sum(len(ids) for ids in self.alike):
+            raise _not_portable(self.alike, self.quads)
         return super().hash_n_degree_quads(id_, issuer)
 
     def run(self, quads: list[Quad]) -> tuple[str, dict[str, str]]:
@@ -210,6 +226,7 @@ class _Rdfc10(URDNA2015):  # type: ignore[misc]
                 self.canonical_issuer.get_id(ids[0])
             else:
                 shared.append(ids)
+        self.alike = shared
 
         # Step 5: the rest, by N-degree hashes, in first-degree hash order.
         for ids in shared:
@@ -236,6 +253,28 @@ class _Rdfc10(URDNA2015):  # type: ignore[misc]
             lines.append(serialize_quad(relabelled))
         sort_strings(lines, self.order)
         return "".join(lines), dict(labels)
+
+
+def _not_portable(alike: list[list[str]], quads: list[Quad]) -> JsonLdError:
+    """What to tell a signer whose document Digital Bazaar's canonicalizer would refuse."""
+    nodes = {id_ for ids in alike for id_ in ids}
+    into = {
+        quad["predicate"]["value"]
+        for quad in quads
+        if quad["object"]["type"] == "blank node" and quad["object"]["value"] in nodes
+    }
+    if into & {RDF_FIRST, RDF_REST}:
+        where = "equal items inside an ordered list (a @list property such as allowedValue)"
+    else:
+        names = ", ".join(sorted(iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for iri in into))
+        where = f"identical objects without ids, linked to each other ({names or 'top level'})"
+    return JsonLdError(
+        f"eddsa-rdfc-2022: the document holds {where}; verifiers built on Digital Bazaar's "
+        "rdf-canonize refuse to canonicalize it (their default work limit), so this "
+        "signature would not verify there",
+        code="PROOF_GENERATION_ERROR",
+        hint="make the items distinct, give those objects ids, or sign with eddsa-jcs-2022 only",
+    )
 
 
 def _dedupe(quads: Iterable[Quad]) -> list[Quad]:
@@ -290,6 +329,7 @@ def _canonicalize_quads(
     hash_algorithm: str = "sha256",
     order: Order = "utf16",
     ascii_labels: bool = False,
+    portable: bool = False,
 ) -> tuple[str, dict[str, str]]:
     hash_name = _HASHES.get(hash_algorithm)
     if hash_name is None:
@@ -299,7 +339,7 @@ def _canonicalize_quads(
     try:
         unique = _dedupe(quads)
         unique, original = (unique, {}) if ascii_labels else _relabel(unique, order)
-        text, labels = _Rdfc10(_Budget(max_work, timeout_s), hash_name, order).run(unique)
+        text, labels = _Rdfc10(_Budget(max_work, timeout_s), hash_name, order, portable).run(unique)
         if _SURROGATE.search(text):
             raise UnicodeEncodeError("utf-8", text, 0, 1, "lone surrogate")
         if original:
@@ -500,23 +540,30 @@ def canonicalize(
     order: Order = "utf16",
     max_work: int = DEFAULT_MAX_WORK,
     timeout_s: float = DEFAULT_TIMEOUT_S,
+    portable: bool = False,
 ) -> str:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document (the bytes eddsa-rdfc-2022 hashes).
 
     ``order="utf16"`` (default, for signing) sorts as rdf-canonize does; ``"codepoint"`` as
     the RDFC-1.0 text says. Raises JsonLdError: ``RESOURCE_LIMIT_ERROR`` for poisoned graphs,
     ``INVALID_CONTEXT`` for contexts the loader refuses, ``MALFORMED_VALUE_ERROR`` for JSON-LD
-    pyld rejects.
+    pyld rejects, and with ``portable`` (for signing) ``PROOF_GENERATION_ERROR`` for a graph
+    rdf-canonize's default work limit refuses (see ``_Rdfc10``).
     """
     text = memo.json_key(doc) if isinstance(doc, Mapping) else None
-    key = None if text is None else f"{order} {max_work} {timeout_s} {text}"
+    key = None if text is None else f"{order} {max_work} {timeout_s} {portable} {text}"
     cache = memo.cache_for(loader, "canonical")
     hit = cache.get(key) if key is not None else None
     if hit is not None:  # the same JSON again (a batch's proof options): the same N-Quads
         return str(hit)
     quads = to_quads(doc, loader)
     canonical = _canonicalize_quads(
-        quads, max_work=max_work, timeout_s=timeout_s, order=order, ascii_labels=True
+        quads,
+        max_work=max_work,
+        timeout_s=timeout_s,
+        order=order,
+        ascii_labels=True,
+        portable=portable,
     )[0]
     if key is not None:
         cache[key] = canonical

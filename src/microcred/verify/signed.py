@@ -264,6 +264,19 @@ def _restore_embedded(raw: Mapping[str, Any], view: dict[str, Any]) -> bool:
     return True
 
 
+def _subjects_as_objects(compacted: dict[str, Any]) -> None:
+    """A subject with nothing but an id compacts to a bare IRI (the VC context coerces
+    ``credentialSubject`` to ``@id``); write it as the object ``{"id": ...}`` it means, so the
+    checks read one shape whatever the spelling."""
+    subjects = compacted.get("credentialSubject")
+    if isinstance(subjects, str):
+        compacted["credentialSubject"] = {"id": subjects}
+    elif isinstance(subjects, list):
+        compacted["credentialSubject"] = [
+            {"id": item} if isinstance(item, str) else item for item in subjects
+        ]
+
+
 def build_signed_view(doc: Mapping[str, Any], loader: OfflineLoader) -> SignedView:
     """Expand ``doc`` (without its proofs) and compact it with its own ``@context``.
 
@@ -292,6 +305,7 @@ def build_signed_view(doc: Mapping[str, Any], loader: OfflineLoader) -> SignedVi
     if odd is not None:
         return SignedView(None, {}, Finding(NON_COMPACT_FORM, odd))
     compacted.pop("@context", None)
+    _subjects_as_objects(compacted)
     view: dict[str, Any] = {"@context": doc.get("@context"), **compacted}
     if "proof" in doc:
         view["proof"] = doc["proof"]
