@@ -16,7 +16,13 @@ from hypothesis import settings
 
 # Property tests check behaviour, not speed: no per-example deadline (a loaded 2-core CI
 # machine would otherwise fail them at random), and no example database written to disk.
-settings.register_profile("microcred", deadline=None, database=None)
+# MICROCRED_HYPOTHESIS_DERANDOMIZE=1 (set by .ci/run) makes the CI gate reproducible.
+settings.register_profile(
+    "microcred",
+    deadline=None,
+    database=None,
+    derandomize=os.environ.get("MICROCRED_HYPOTHESIS_DERANDOMIZE", "") not in ("", "0"),
+)
 settings.load_profile("microcred")
 
 REPO = Path(__file__).resolve().parent.parent

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from microcred._util import TimestampError, parse_timestamp
 from microcred.errors import ConfigError
@@ -100,6 +99,15 @@ def passphrase_from_env() -> str | None:
 @contextmanager
 def progress_bar(label: str) -> Iterator[Callable[[int, int, str], None]]:
     """A rich progress bar on stderr, shown only on a terminal and for more than a few items."""
+    # imported here: rich costs ~40 ms of start-up that a one-file verify never needs
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     console_ok = sys.stderr.isatty()
     with Progress(
         TextColumn(label),

@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from microcred._util import format_timestamp
 from microcred.credential.identity import email_identity
 from microcred.layout import badge_image, brief_page, credential_page
-from microcred.model import Achievement, Issuer, Program, Record, SiteSettings
+
+if TYPE_CHECKING:  # annotations only: verifying a CLR must not load the records model
+    from microcred.model import Achievement, Issuer, Program, Record, SiteSettings
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_303 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"

@@ -49,10 +49,40 @@ def _install_package_stub() -> None:
     sys.modules["pyld"] = package
 
 
+def _defer_lxml_html() -> None:
+    """pyld imports ``lxml.html`` (13 ms) only to read JSON-LD embedded in HTML, which the
+    offline loader never serves: register a stand-in that imports the real module on first
+    attribute use (importlib's LazyLoader would load at once: ``import`` reads ``__spec__``)."""
+    if "lxml.html" in sys.modules:
+        return
+    try:
+        spec = importlib.util.find_spec("lxml.html")
+    except ImportError:
+        return
+    if spec is None:
+        return  # not installed: pyld's own import reports it
+    stand_in = ModuleType("lxml.html")
+    stand_in.__spec__ = spec
+
+    def __getattr__(name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if sys.modules.get("lxml.html") is stand_in:
+            del sys.modules["lxml.html"]
+        real = importlib.import_module("lxml.html")
+        sys.modules["lxml"].html = real  # type: ignore[attr-defined]
+        return getattr(real, name)
+
+    stand_in.__getattr__ = __getattr__  # type: ignore[method-assign]
+    sys.modules["lxml.html"] = stand_in
+    sys.modules["lxml"].html = stand_in  # type: ignore[attr-defined]
+
+
 def _import_jsonld() -> ModuleType:
     if "pyld.jsonld" in sys.modules:
         return sys.modules["pyld.jsonld"]
     _install_package_stub()
+    _defer_lxml_html()
     hidden = [name for name in _NETWORK_LOADERS if name not in sys.modules]
     for name in hidden:
         sys.modules[name] = None  # type: ignore[assignment]  # makes the import fail
