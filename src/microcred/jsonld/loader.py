@@ -73,6 +73,7 @@ class OfflineLoader:
         self._verified: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._resolved = _BoundedCache(256)
+        self._resolved_by_id = _BoundedCache(1024)
         # pyld glue (see _pyld.Processor): processed scoped contexts, valid for this loader only.
         self.processed_contexts = _BoundedCache(1024)
 
@@ -155,9 +156,41 @@ class OfflineLoader:
         pyld's default resolver cache is global and keyed by URL only; keeping one per loader
         means two loaders serving different documents never see each other's contexts.
         """
-        from pyld.context_resolver import ContextResolver
+        return _identity_resolver()(self._resolved, self, self._resolved_by_id)
 
-        return ContextResolver(self._resolved, self)
+
+@cache
+def _identity_resolver() -> type:
+    """pyld's ContextResolver, finding an object context it resolved before by identity.
+
+    pyld keys object (scoped and inline) contexts by their JCS text, re-serialising OB's large
+    scoped contexts each time a fresh processor meets them: about a sixth of a one-file
+    verify. The entry holds the context object itself, so an ``id`` match is never a recycled
+    one; a changed or different object is simply resolved again, by pyld.
+    """
+    from pyld.context_resolver import ContextResolver
+
+    class IdentityResolver(ContextResolver):  # type: ignore[misc]
+        def __init__(self, shared: Any, loader: Any, by_id: _BoundedCache) -> None:
+            super().__init__(shared, loader)
+            self._by_id = by_id
+
+        def resolve(self, active_ctx: Any, context: Any, base: Any, cycles: Any = None) -> Any:
+            if isinstance(context, Mapping) and "@context" in context:
+                context = context["@context"]
+            items = context if isinstance(context, list) else [context]
+            if not items or not all(isinstance(item, Mapping) for item in items):
+                return super().resolve(active_ctx, context, base, cycles)
+            out = []
+            for item in items:
+                hit = self._by_id.get(id(item))
+                if hit is None or hit[0] is not item:
+                    hit = (item, super().resolve(active_ctx, [item], base, cycles)[0])
+                    self._by_id[id(item)] = hit
+                out.append(hit[1])
+            return out
+
+    return IdentityResolver
 
 
 @cache

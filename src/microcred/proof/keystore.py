@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from microcred._util import loads_strict
 from microcred.errors import KeyError_, MicrocredError
@@ -43,6 +41,9 @@ def _aad(public_key_multibase: str) -> bytes:
 
 
 def _derive(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    # imported on use: verifying never opens a key file, and these cost start-up time
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
     return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(_normalise(passphrase))
 
 
@@ -51,6 +52,8 @@ def _encrypt(keypair: KeyPair, passphrase: str) -> dict[str, Any]:
         raise KeyError_(f"key {keypair.id} has no secret key to encrypt")
     salt, nonce = os.urandom(16), os.urandom(12)
     key = _derive(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     ciphertext = AESGCM(key).encrypt(nonce, keypair.secret_seed, _aad(keypair.public_key_multibase))
     return {
         "format": ENCRYPTION_FORMAT,
@@ -104,6 +107,8 @@ def _decrypt(blob: Any, public_key_multibase: str, passphrase: str, where: str) 
         raise bad("salt must be at least 16 bytes and the nonce 12 bytes")
     key = _derive(passphrase, salt, n, r, p)
     try:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         seed = AESGCM(key).decrypt(nonce, ciphertext, _aad(public_key_multibase))
     except InvalidTag:
         raise KeyError_(
