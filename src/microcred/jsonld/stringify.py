@@ -17,6 +17,9 @@ def reference_json(document: Any) -> str:
     es6_number. Layout, string escapes (ensure_ascii off) and member order are json.dumps's.
     """
 
+    if not _has_float(document):  # the common case: the C-accelerated layout is the same
+        return json.dumps(document, ensure_ascii=False, indent=2)
+
     def encode(value: Any, indent: str) -> str:
         if isinstance(value, float):
             return es6_number(value)
@@ -33,3 +36,17 @@ def reference_json(document: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
 
     return encode(document, "")
+
+
+def _has_float(document: Any) -> bool:
+    """Whether a float sits anywhere in ``document`` (only floats are spelled differently)."""
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, float):
+            return True
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list | tuple):
+            stack.extend(value)
+    return False
