@@ -37,6 +37,7 @@ from pyld.identifier_issuer import IdentifierIssuer
 from microcred.errors import JsonLdError
 from microcred.jsonld import _pyld, memo
 from microcred.jsonld.loader import OfflineLoader
+from microcred.jsonld.quads import plain_triples
 
 # The W3C "evil" tests 044-046 need 3,348 units each; credentials need a handful.
 # A 10-node blank-node clique (test074) passes 20,000 units in well under a second.
@@ -505,31 +506,46 @@ def to_quads(doc: Mapping[str, Any], loader: OfflineLoader) -> list[Quad]:
     options = _pyld.options(loader)
     options["produceGeneralizedRdf"] = False
     options["rdfDirection"] = "i18n-datatype"
+    processor = _pyld.Processor(loader)
     try:
-        dataset = _pyld.Processor(loader).to_rdf(dict(doc), options)
+        # the same expansion to_rdf runs (a memo hit after the data-loss check), then the
+        # plain walk of jsonld/quads.py; pyld's node map only for what the walk leaves
+        expanded = processor.expand(dict(doc), options)
+        triples = plain_triples(expanded, processor, options)
+        if triples is not None:
+            return _checked_quads(triples)
+        dataset = processor.to_rdf(dict(doc), options)
     except JsonLdError:
         raise
     except Exception as exc:  # pyld raises its own and plain Python errors on bad input
         raise _pyld.translate(exc, "JSON-LD to RDF conversion failed") from None
     quads: list[Quad] = []
     for graph, triples in dataset.items():
-        for triple in triples:
-            if triple["object"] is None:  # pyld keeps a list slot for a relative IRI item
-                raise JsonLdError(
-                    "JSON-LD to RDF conversion failed: a list item is a relative IRI "
-                    "reference, which has no RDF meaning",
-                    code="MALFORMED_VALUE_ERROR",
-                    hint="use absolute IRIs in lists",
-                )
-            quad: Quad = {
-                "subject": triple["subject"],
-                "predicate": triple["predicate"],
-                "object": triple["object"],
-            }
+        for quad in _checked_quads(triples):
             if graph != "@default":
                 kind = "blank node" if graph.startswith("_:") else "IRI"
                 quad["name"] = {"type": kind, "value": graph}
             quads.append(quad)
+    return quads
+
+
+def _checked_quads(triples: list[dict[str, Any]]) -> list[Quad]:
+    quads: list[Quad] = []
+    for triple in triples:
+        if triple["object"] is None:  # pyld keeps a list slot for a relative IRI item
+            raise JsonLdError(
+                "JSON-LD to RDF conversion failed: a list item is a relative IRI "
+                "reference, which has no RDF meaning",
+                code="MALFORMED_VALUE_ERROR",
+                hint="use absolute IRIs in lists",
+            )
+        quads.append(
+            {
+                "subject": triple["subject"],
+                "predicate": triple["predicate"],
+                "object": triple["object"],
+            }
+        )
     return quads
 
 

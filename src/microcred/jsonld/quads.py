@@ -1,0 +1,122 @@
+"""Expanded JSON-LD to RDF triples for plain documents, without pyld's node map (issue 12).
+
+pyld's ``to_rdf`` flattens the expanded document into a node map, sorts it and converts it:
+about a quarter of signing a credential. RDFC-1.0 does not depend on blank-node labels or on
+triple order, and a dataset counts a triple once, so the same canonical N-Quads come from
+emitting each node's triples while walking the expanded tree. Literals, node references and
+lists still go through pyld's (and microcred's) ``_object_to_rdf``, so every term is spelled
+by the one converter.
+
+Only the plain shape is walked: node objects with ``@id``, ``@type`` and properties; value,
+node and list objects as values. Anything else (named graphs, ``@included``, ``@reverse``,
+``@index`` on a node, lists of lists, free-floating values) returns None and the caller runs
+pyld's own conversion. tests/jsonld/test_quads.py compares the two on the standards pack,
+random credentials and RDF-preserving rewrites.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from microcred.jsonld._pyld_import import pyld_jsonld
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_VALUE_KEYS = frozenset({"@value", "@type", "@language", "@direction", "@index"})
+_LIST_KEYS = frozenset({"@list", "@index"})
+_is_absolute_iri = pyld_jsonld._is_absolute_iri
+
+
+class _NotPlain(Exception):
+    """The document needs pyld's full conversion."""
+
+
+class _Walk:
+    def __init__(self, processor: Any, issuer: Any, options: dict[str, Any]) -> None:
+        self.processor = processor
+        self.issuer = issuer
+        self.options = options
+        self.triples: list[dict[str, Any]] = []
+
+    def label(self, node_id: Any) -> str:
+        if node_id is None:
+            return str(self.issuer.get_id())
+        if not isinstance(node_id, str):
+            raise _NotPlain
+        return str(self.issuer.get_id(node_id)) if node_id.startswith("_:") else node_id
+
+    def emit(self, subject: dict[str, str], predicate: str, item: Any) -> None:
+        obj = self.processor._object_to_rdf(item, self.issuer, self.triples, self.options)
+        if obj is not None:
+            self.triples.append(
+                {
+                    "subject": subject,
+                    "predicate": {"type": "IRI", "value": predicate},
+                    "object": obj,
+                }
+            )
+
+    def node(self, node: dict[str, Any]) -> str:
+        """Emit ``node``'s triples (and its embedded nodes'); return its label."""
+        label = self.label(node.get("@id"))
+        usable = _is_absolute_iri(label)
+        subject = {"type": "blank node" if label.startswith("_:") else "IRI", "value": label}
+        for key, values in node.items():
+            if key == "@id":
+                continue
+            if not isinstance(values, list):
+                raise _NotPlain
+            if key == "@type":
+                for kind in values:
+                    if not isinstance(kind, str):
+                        raise _NotPlain
+                    if usable:
+                        self.emit(subject, RDF_TYPE, self.label(kind))
+                continue
+            if key.startswith("@"):
+                raise _NotPlain  # @graph, @included, @reverse, @index...
+            keep = usable and _is_absolute_iri(key) and not key.startswith("_:")
+            for value in values:
+                item = self.value(value)
+                if keep:
+                    self.emit(subject, key, item)
+        return label
+
+    def value(self, value: Any) -> dict[str, Any]:
+        """A property value as ``_object_to_rdf`` takes it (embedded nodes walked first)."""
+        if not isinstance(value, dict):
+            raise _NotPlain
+        if "@value" in value:
+            if not value.keys() <= _VALUE_KEYS:
+                raise _NotPlain
+            return value
+        if "@list" in value:
+            items = value["@list"]
+            if not value.keys() <= _LIST_KEYS or not isinstance(items, list):
+                raise _NotPlain
+            converted = []
+            for item in items:
+                if isinstance(item, dict) and "@list" in item:
+                    raise _NotPlain  # a list of lists
+                converted.append(self.value(item))
+            return {"@list": converted}
+        if "@graph" in value or "@set" in value:
+            raise _NotPlain
+        return {"@id": self.node(value)}
+
+
+def plain_triples(
+    expanded: Any, processor: Any, options: dict[str, Any]
+) -> list[dict[str, Any]] | None:
+    """The default graph's triples of ``expanded`` (pyld's form: subject/predicate/object
+    dicts), or None when the document is not plain (see the module docstring)."""
+    if not isinstance(expanded, list):
+        return None
+    walk = _Walk(processor, pyld_jsonld.IdentifierIssuer("_:b"), options)
+    try:
+        for node in expanded:
+            if not isinstance(node, dict) or "@value" in node or "@list" in node:
+                return None
+            walk.node(node)
+    except _NotPlain:
+        return None
+    return walk.triples

@@ -1,0 +1,192 @@
+"""The plain walk (jsonld/quads.py) gives the canonical N-Quads pyld's node map gives.
+
+Compared on every JSON-LD document of the standards pack, microcred's adversarial corpus,
+random credentials of the interop generator, every spelling the RDF-rewrite generator tries
+on them (including the ones that change the RDF), and named edge shapes. A document the walk
+leaves to pyld is fine; a different answer is not.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from microcred.errors import JsonLdError
+from microcred.jsonld import _pyld
+from microcred.jsonld.loader import OfflineLoader, default_loader
+from microcred.jsonld.quads import plain_triples
+from microcred.jsonld.rdfc import _canonicalize_quads, _checked_quads
+
+TESTS = Path(__file__).resolve().parents[1]
+CREDGEN = TESTS / "interop" / "interop_credgen.py"
+REWRITES = TESTS / "verify" / "rewrites.py"
+CORPUS = TESTS / "adversarial" / "corpus"
+OB = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+VC = "https://www.w3.org/ns/credentials/v2"
+
+
+def _module(name: str, path: Path) -> Any:
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _canonical(triples: list[dict[str, Any]]) -> str:
+    return _canonicalize_quads(
+        _checked_quads(triples), max_work=20_000, timeout_s=10.0, ascii_labels=True
+    )[0]
+
+
+def _options(loader: OfflineLoader) -> dict[str, Any]:
+    options = _pyld.options(loader)
+    options["produceGeneralizedRdf"] = False
+    options["rdfDirection"] = "i18n-datatype"
+    return options
+
+
+def _slow(document: dict[str, Any], loader: OfflineLoader) -> tuple[str, bool]:
+    """pyld's canonical N-Quads of the default graph, and whether there are named graphs."""
+    dataset = _pyld.Processor(loader).to_rdf(dict(document), _options(loader))
+    return _canonical(dataset.get("@default", [])), set(dataset) != {"@default"}
+
+
+def _fast(document: dict[str, Any], loader: OfflineLoader) -> str | None:
+    processor = _pyld.Processor(loader)
+    options = _options(loader)
+    walked = plain_triples(processor.expand(dict(document), options), processor, options)
+    return None if walked is None else _canonical(walked)
+
+
+def _both(document: dict[str, Any], loader: OfflineLoader) -> tuple[str | None, str]:
+    """(walk's canonical N-Quads or None when it defers, pyld's canonical N-Quads)."""
+    slow, named = _slow(document, loader)
+    fast = _fast(document, loader)
+    assert fast is None or not named, "the walk took a document with named graphs"
+    return fast, slow
+
+
+def _compare(documents: list[dict[str, Any]], loader: OfflineLoader) -> tuple[int, int]:
+    walked = deferred = 0
+    for document in documents:
+        try:
+            _slow(document, loader)
+        except Exception:  # documents pyld itself refuses are not compared
+            continue
+        fast, slow = _both(document, loader)
+        if fast is None:
+            deferred += 1
+        else:
+            assert fast == slow, json.dumps(document)[:2000]
+            walked += 1
+    return walked, deferred
+
+
+def _pack_documents(root: Path) -> list[dict[str, Any]]:
+    found = []
+    for path in sorted(root.rglob("*.json")):
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):  # not JSON as json reads it
+            continue
+        if isinstance(data, dict) and "@context" in data:
+            found.append({k: v for k, v in data.items() if k != "proof"})
+    return found
+
+
+@pytest.mark.conformance
+def test_same_as_pyld_on_the_standards_pack(standards: Path, test_loader: OfflineLoader) -> None:
+    walked, _ = _compare(_pack_documents(standards), test_loader)
+    assert walked >= 40
+
+
+def test_same_as_pyld_on_the_adversarial_corpus() -> None:
+    walked, _ = _compare(_pack_documents(CORPUS), default_loader())
+    assert walked >= 100
+
+
+def test_same_as_pyld_on_random_credentials_and_every_respelling() -> None:
+    credgen = _module("interop_credgen_quads", CREDGEN)
+    rewrites = _module("rewrites_quads", REWRITES)
+    loader = default_loader()
+    specs = credgen.make_specs("issue-12-quads", 120, lambda *_: "did:example:issuer")
+    documents = [spec.document for spec in specs]
+    respelled = []
+    for document in documents[:12]:
+        for path in list(rewrites._paths(document)):
+            if isinstance(path[-1], str):
+                for _, alternatives in rewrites._candidates(document, path):
+                    respelled.extend(alternatives)
+    walked, deferred = _compare(documents + respelled, loader)
+    assert walked >= 120 + len(respelled) // 2, (walked, deferred)
+
+
+def _doc(**members: Any) -> dict[str, Any]:
+    context: list[Any] = [VC, OB, {"ex": "https://example.org/vocab#"}]
+    return {"@context": context, "type": ["VerifiableCredential"], **members}
+
+
+EDGES = {
+    "blank_node_ids": _doc(
+        credentialSubject=[{"id": "_:s", "ex:knows": {"@id": "_:t"}}, {"id": "_:t", "ex:n": 1}]
+    ),
+    "relative_subject_and_object": _doc(
+        id="relative/path", credentialSubject={"id": "other", "ex:see": {"@id": "rel"}}
+    ),
+    "relative_type": _doc(credentialSubject={"type": ["NotDefined"], "ex:n": True}),
+    "values_of_every_kind": _doc(
+        credentialSubject={
+            "ex:a": [1, 2.5, 1e21, -0.0, True, "s", {"@value": "t", "@language": "fr"}],
+            "ex:b": {"@value": "r", "@language": "ar", "@direction": "rtl"},
+            "ex:c": {"@value": {"x": [1, {"y": None}]}, "@type": "@json"},
+            "ex:d": {"@value": "5", "@type": "http://www.w3.org/2001/XMLSchema#double"},
+        }
+    ),
+    "lists": _doc(
+        credentialSubject={
+            "ex:l": {"@list": [1, {"ex:n": "node in list"}, {"@id": "https://e.org/x"}]},
+            "ex:empty": {"@list": []},
+        }
+    ),
+    "same_node_twice": _doc(
+        credentialSubject=[
+            {"id": "https://e.org/s", "ex:a": 1},
+            {"id": "https://e.org/s", "ex:a": 1, "ex:b": 2},
+        ]
+    ),
+    "list_of_lists": _doc(credentialSubject={"ex:l": {"@list": [{"@list": [1]}]}}),
+    "included": _doc(credentialSubject={"@included": [{"id": "https://e.org/i", "ex:a": 1}]}),
+    "reverse": _doc(credentialSubject={"@reverse": {"ex:r": {"@id": "https://e.org/r"}}}),
+    "graph_container": {
+        "@context": [VC],
+        "type": ["VerifiablePresentation"],
+        "verifiableCredential": [{"@context": [VC], "type": ["VerifiableCredential"]}],
+    },
+}
+DEFERRED = {"list_of_lists", "included", "reverse", "graph_container"}
+
+
+@pytest.mark.parametrize("name", sorted(EDGES))
+def test_edge_shapes(name: str) -> None:
+    fast, slow = _both(EDGES[name], default_loader())
+    if name in DEFERRED:
+        assert fast is None
+    else:
+        assert fast is not None and fast == slow
+
+
+def test_a_relative_list_item_is_refused_as_before() -> None:
+    from microcred.jsonld.rdfc import canonicalize
+
+    document = _doc(credentialSubject={"ex:l": {"@list": [{"@id": "relative"}]}})
+    with pytest.raises(JsonLdError, match="relative IRI"):
+        canonicalize(document, default_loader())
