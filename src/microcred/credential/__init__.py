@@ -6,8 +6,9 @@ Names are imported from their submodule on first use (PEP 562): the verifier rea
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from microcred import _lazy_exports
 
 if TYPE_CHECKING:
     from microcred.credential.build import (
@@ -57,10 +58,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'microcred.credential' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"microcred.credential.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = _lazy_exports("microcred.credential", globals(), _WHERE)

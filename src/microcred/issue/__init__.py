@@ -26,8 +26,9 @@ Modules: :mod:`.sign` (the one signer), :mod:`.write` (serialisation, strict rea
 # :mod:`.sign`, not the program, pool and key-policy machinery (issue 12: start-up time).
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from microcred import _lazy_exports
 
 if TYPE_CHECKING:
     from microcred.issue.keypolicy import KeyPolicy
@@ -102,10 +103,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'microcred.issue' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = _lazy_exports("microcred.issue", globals(), _WHERE)

@@ -8,8 +8,9 @@ school, transcript, trust list). They load on first use: a verification worker i
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from microcred import _lazy_exports
 
 if TYPE_CHECKING:
     from microcred.registry.dburl import DEFAULT_URL, RegistryError, masked, parse_url
@@ -85,10 +86,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'microcred.registry' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = _lazy_exports("microcred.registry", globals(), _EXPORTS)

@@ -8,8 +8,9 @@ issuer is the verifier's. This package works on unsigned lists and already-verif
 # neither the allocator nor the list-credential builder (issue 12: start-up time).
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from microcred import _lazy_exports
 
 if TYPE_CHECKING:
     from microcred.status.allocate import StatusAllocator, atomic_write
@@ -88,10 +89,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'microcred.status' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = _lazy_exports("microcred.status", globals(), _WHERE)
