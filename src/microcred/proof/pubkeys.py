@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from microcred._util import loads_strict
 from microcred.errors import MicrocredError, ProofError
@@ -28,6 +27,8 @@ from microcred.proof.didkey import resolve_did_key
 from microcred.proof.keys import check_public_key, public_key_from_multikey, verify_ed25519
 from microcred.proof.multibase import b58decode, b64url_decode, multibase_encode_b58
 
+# RSA, DER serialization and DSS encoding are imported where used: most credentials are
+# Ed25519, and these cost a one-file verify ~8 ms of start-up.
 KeyKind = Literal["Ed25519", "P-256", "P-384", "RSA"]
 P256_HEADER = b"\x80\x24"  # varint(0x1200), multicodec p256-pub (compressed point)
 P384_HEADER = b"\x81\x24"  # varint(0x1201), multicodec p384-pub (compressed point)
@@ -135,6 +136,9 @@ def key_from_jwk(jwk: Any) -> PublicKey:
         e = int.from_bytes(_jwk_part(jwk, "e"), "big")
         if n.bit_length() < MIN_RSA_BITS or e < 3 or e % 2 == 0:
             raise _invalid(f"publicKeyJwk: RSA keys need at least {MIN_RSA_BITS} bits")
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
         spki = (
             rsa.RSAPublicNumbers(e, n)
             .public_key()
@@ -279,6 +283,8 @@ def verify_ecdsa_raw(key: PublicKey, signature: bytes, message: bytes) -> bool:
     s = int.from_bytes(signature[size:], "big")
     if r == 0 or s == 0:
         return False
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
     public = ec.EllipticCurvePublicKey.from_encoded_point(curve, key.data)
     try:
         public.verify(encode_dss_signature(r, s), message, ec.ECDSA(_hash_for(key.kind)))
@@ -290,6 +296,9 @@ def verify_ecdsa_raw(key: PublicKey, signature: bytes, message: bytes) -> bool:
 def verify_rs256(key: PublicKey, signature: bytes, message: bytes) -> bool:
     if key.kind != "RSA":
         return False
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
     public = serialization.load_der_public_key(key.data)
     if not isinstance(public, rsa.RSAPublicKey):
         return False

@@ -23,7 +23,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from microcred.credential.clr import embedded_credentials, is_clr
 from microcred.verify.checks.endorsements import Carried, signature_state
 from microcred.verify.context import Ctx
 from microcred.verify.report import (
@@ -49,7 +48,12 @@ def embedded_reports(ctx: Ctx) -> list[tuple[str, VerificationReport]]:
     reports = []
     doc = ctx.doc
     run = ctx.verify_endorsement
-    if ctx.role == "credential" and isinstance(doc, Mapping) and is_clr(doc) and run is not None:
+    kinds = doc.get("type") if isinstance(doc, Mapping) else None
+    named_clr = "ClrCredential" in (kinds if isinstance(kinds, list) else [kinds])
+    if ctx.role == "credential" and isinstance(doc, Mapping) and named_clr and run is not None:
+        # imported for transcripts only (credential.clr's test, inlined above: start-up time)
+        from microcred.credential.clr import embedded_credentials
+
         found = embedded_credentials(doc)
         view = ctx.view
         if isinstance(view, Mapping) and view is not doc and _count(view) != len(found):

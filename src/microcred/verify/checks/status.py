@@ -18,8 +18,6 @@ from typing import Any
 
 from microcred.errors import StatusError
 from microcred.proof.timestamps import format_datetimestamp
-from microcred.status.check import check_entry_against_list
-from microcred.status.entry import UnsupportedStatusTypeError, status_entries, validate_entry
 from microcred.verify.checks.clr import carry_embedded
 from microcred.verify.checks.endorsements import carry
 from microcred.verify.context import Ctx, issuer_id, result
@@ -171,6 +169,10 @@ def _own_status(ctx: Ctx) -> CheckResult:
         return result(
             "status", note="no credentialStatus: the issuer cannot revoke this credential"
         )
+    # imported here: a credential without status never loads the list machinery (start-up)
+    from microcred.status.check import check_entry_against_list
+    from microcred.status.entry import UnsupportedStatusTypeError, status_entries, validate_entry
+
     try:
         entries = status_entries(doc["credentialStatus"])
     except StatusError as exc:
