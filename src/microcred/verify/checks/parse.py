@@ -73,26 +73,38 @@ def embedded_endorsements(doc: Any) -> list[tuple[str, Any]]:
     with its JSON path, shallowest first. Depth 1: nothing inside an endorsement, nor inside a
     CLR's embedded credentials (those carry their own endorsements), is collected."""
     found: list[tuple[str, Any]] = []
-    stack: list[tuple[Any, str]] = [(doc, "$")]
+    # paths as linked (parent, step) pairs, spelled out only for what is found: most
+    # documents have no endorsement, and the walk runs three times per verification
+    stack: list[tuple[Any, Any]] = [(doc, None)]
     while stack:
-        node, where = stack.pop()
-        children: list[tuple[Any, str]] = []
+        node, path = stack.pop()
+        children: list[tuple[Any, Any]] = []
         if isinstance(node, Mapping):
             for key, value in node.items():
                 if key in ("@context", "proof", "verifiableCredential"):
                     continue
-                child = f"{where}.{key}"
                 if key == "endorsement":
+                    child = _spelled((path, f".{key}"))
                     if isinstance(value, list):
                         found.extend((f"{child}[{n}]", item) for n, item in enumerate(value))
                     else:
                         found.append((child, value))
-                else:
-                    children.append((value, child))
+                elif isinstance(value, Mapping | list):
+                    children.append((value, (path, f".{key}")))
         elif isinstance(node, list):
-            children = [(item, f"{where}[{n}]") for n, item in enumerate(node)]
+            children = [
+                (item, (path, n)) for n, item in enumerate(node) if isinstance(item, Mapping | list)
+            ]
         stack.extend(reversed(children))
     return found
+
+
+def _spelled(path: Any) -> str:
+    steps: list[str] = []
+    while path is not None:
+        path, step = path
+        steps.append(f"[{step}]" if isinstance(step, int) else step)
+    return "$" + "".join(reversed(steps))
 
 
 def _fail(detail: str) -> CheckResult:
