@@ -47,3 +47,50 @@ def test_a_subject_with_claims_is_unchanged() -> None:
     signed = build_signed_view(_credential(subject), default_loader())
     assert signed.view is not None, signed.error
     assert signed.view["credentialSubject"] == subject
+
+
+def test_remembered_term_choices_change_no_view() -> None:
+    """The term-selection memo (verify/signed.py ``_memo_key``) gives the views pyld's own
+    choice gives, on random credentials and every respelling the rewrite generator tries."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    from microcred.jsonld import _pyld
+    from microcred.jsonld.safe import expand_checked
+    from microcred.verify.signed import _TERMS, _ViewProcessor
+
+    tests = Path(__file__).resolve().parents[1]
+
+    def module(name: str, path: Path) -> Any:
+        if name not in sys.modules:
+            spec = importlib.util.spec_from_file_location(name, path)
+            assert spec is not None and spec.loader is not None
+            sys.modules[name] = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(sys.modules[name])
+        return sys.modules[name]
+
+    credgen = module("interop_credgen_terms", tests / "interop" / "interop_credgen.py")
+    rewrites = module("rewrites_terms", tests / "verify" / "rewrites.py")
+    documents = [s.document for s in credgen.make_specs("terms", 60, lambda *_: "did:ex:i")]
+    for document in documents[:6]:
+        for path in list(rewrites._paths(document)):
+            if isinstance(path[-1], str):
+                for _, alternatives in rewrites._candidates(document, path):
+                    documents.extend(alternatives)
+    loader = default_loader()
+    compared = 0
+    for document in documents:
+        try:
+            expanded, _ = expand_checked(document, loader)
+        except Exception:  # respellings pyld refuses are not views
+            continue
+        context = {"@context": document["@context"]}
+        views = []
+        for remember in (False, True, True):  # off, filling the memo, reading it
+            processor = _ViewProcessor(loader)
+            processor.remember = remember
+            views.append(processor.compact(expanded, context, _pyld.options(loader)))
+        assert views[0] == views[1] == views[2]
+        compared += 1
+    assert compared >= 500 and _TERMS

@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from frozendict import frozendict
+
 from microcred.errors import MicrocredError
 from microcred.jsonld import _pyld
 from microcred.jsonld.loader import OfflineLoader
@@ -50,6 +52,9 @@ class _ViewProcessor(_pyld.Processor):
     property and a class with one IRI (OB 3.0.0 maps both ``achievement`` and ``Achievement``
     to ``#Achievement``; JSON-LD's shortest-then-least rule picks the class name)."""
 
+    remember = True
+    """Reuse answers for frozen contexts (switched off only to test that reuse changes nothing)."""
+
     def _compact_iri(
         self,
         active_ctx: Any,
@@ -58,6 +63,20 @@ class _ViewProcessor(_pyld.Processor):
         vocab: bool = False,
         base: Any = None,
         reverse: bool = False,
+    ) -> Any:
+        key = _memo_key(active_ctx, iri, value, vocab, base, reverse) if self.remember else None
+        if key is None:
+            return self._choose(active_ctx, iri, value, vocab, base, reverse)
+        hit = _TERMS.get(key, _MISSING)
+        if hit is _MISSING:
+            hit = self._choose(active_ctx, iri, value, vocab, base, reverse)
+            if len(_TERMS) >= _MAX_TERMS:
+                _TERMS.clear()
+            _TERMS[key] = hit
+        return hit
+
+    def _choose(
+        self, active_ctx: Any, iri: Any, value: Any, vocab: bool, base: Any, reverse: bool
     ) -> Any:
         term = super()._compact_iri(active_ctx, iri, value, vocab, base, reverse)
         if not vocab or not isinstance(term, str):
@@ -81,6 +100,40 @@ class _ViewProcessor(_pyld.Processor):
         ):
             return alternative
         return term
+
+
+_TERMS: dict[tuple[Any, ...], Any] = {}
+_MAX_TERMS = 50_000
+_MISSING = object()
+
+
+def _memo_key(
+    active_ctx: Any, iri: Any, value: Any, vocab: bool, base: Any, reverse: bool
+) -> tuple[Any, ...] | None:
+    """What pyld's term selection reads (JSON-LD 1.1 IRI compaction, pyld 3.3): the frozen
+    context, the IRI and flags, and of the value only its shape: which keywords a value object
+    has with its @type/@language/@direction, or a node object's @id and whether it has an
+    @index. Lists, graphs and anything unusual are not remembered (None)."""
+    uuid = active_ctx.get("_uuid") if isinstance(active_ctx, frozendict) else None
+    if uuid is None or not isinstance(iri, str) or not isinstance(base, str | None):
+        return None
+    if value is None:
+        shape: tuple[Any, ...] = ()
+    elif not isinstance(value, dict):
+        return None
+    elif "@value" in value:
+        parts = (value.get("@type"), value.get("@language"), value.get("@direction"))
+        if not all(isinstance(part, str | None) for part in parts):
+            return None
+        shape = ("value", frozenset(value), *parts)
+    elif value.keys() & {"@list", "@graph", "@preserve", "@set"}:
+        return None
+    else:
+        node_id = value.get("@id")
+        if not isinstance(node_id, str | None):
+            return None
+        shape = ("node", "@index" in value, "@id" in value, node_id)
+    return (uuid, iri, bool(vocab), base, bool(reverse), shape)
 
 
 def _class_term(mappings: Mapping[str, Any], iri: str, term: str) -> str:
