@@ -92,3 +92,30 @@ def test_a_portfolio_profile_cannot_reach_a_hidden_folder(tmp_path: Path, profil
     with pytest.raises(ConfigError) as info:
         load_settings(tmp_path)
     assert "it would be published on the site" in info.value.message
+
+
+def test_the_scan_memo_skips_only_contents_found_clean_for_the_same_keys(tmp_path: Path) -> None:
+    from microcred.site import cache
+
+    key = generate_keypair()
+    assert key.secret_seed is not None and key.secret_key_multibase is not None
+    needles = secret_needles([key.secret_seed])
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "a.html").write_text("<p>nothing secret</p>", encoding="utf-8")
+    (site / "b.html").write_text("<p>also fine</p>", encoding="utf-8")
+    known: set[str] = set()
+    seen: set[str] = set()
+    assert find_secret_keys(site, needles, known, seen) == []
+    assert len(known) == len(seen) == 2
+    # a page changed to carry the key is a new content: scanned, found, never remembered
+    (site / "b.html").write_text(f"<p>{key.secret_key_multibase}</p>", encoding="utf-8")
+    seen.clear()
+    assert find_secret_keys(site, needles, known, seen) == [site / "b.html"]
+    assert len(seen) == 1
+    # kept between builds for the same keys and the same microcred only
+    project = tmp_path / "project"
+    cache.save_clean_contents(project, needles, seen)
+    assert cache.load_clean_contents(project, needles) == seen
+    other = secret_needles([generate_keypair().secret_seed or b""])
+    assert cache.load_clean_contents(project, other) == set()

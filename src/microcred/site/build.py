@@ -203,8 +203,14 @@ def _check_out_dir(out: Path, root: Path) -> None:
         )
 
 
-def _refuse_secrets(folder: Path, what: str, needles: Sequence[bytes] = ()) -> None:
-    found = find_secret_keys(folder, needles)
+def _refuse_secrets(
+    folder: Path,
+    what: str,
+    needles: Sequence[bytes] = (),
+    known: set[str] | None = None,
+    seen: set[str] | None = None,
+) -> None:
+    found = find_secret_keys(folder, needles, known, seen)
     if found:
         names = ", ".join(str(p.relative_to(folder)) for p in found[:5])
         raise SecretInOutputError(
@@ -342,11 +348,13 @@ def build_site(
             fresh=fresh,
         )
         needles = secret_needles(_known_secrets(root, key, passphrase))
-        _refuse_secrets(source, "site source", needles)
+        known, seen = cache.load_clean_contents(root, needles), set[str]()
+        _refuse_secrets(source, "site source", needles, known, seen)
         engine_warnings = run_engine(source, built, engine)
         copy_static(source, built)
         stats: PageStats = postprocess(built)
-        _refuse_secrets(built, "built site", needles)
+        _refuse_secrets(built, "built site", needles, known, seen)
+        cache.save_clean_contents(root, needles, seen)  # this build's files only: no growth
         if keep_source is not None:
             if keep_source.exists():
                 shutil.rmtree(keep_source)

@@ -244,6 +244,33 @@ def save_qr_codes(root: Path, entries: Mapping[str, str]) -> None:
     _write(root / BUILD_CACHE_DIR / _QR_FILE, {"entries": dict(entries)})
 
 
+# --------------------------------------------------------------------------- secret scan
+
+_SCANNED_FILE = "secret-scan.json"
+
+
+def _needles_digest(needles: Iterable[bytes]) -> str:
+    digest = hashlib.sha256(code_digest().encode())
+    for needle in sorted(needles):
+        digest.update(needle + b"\0")
+    return digest.hexdigest()
+
+
+def load_clean_contents(root: Path, needles: Iterable[bytes]) -> set[str]:
+    """Digests of contents an earlier build's secret scan found clean, for the same secret
+    keys and the same microcred (else none: a new key must be looked for everywhere)."""
+    data = _read(root / BUILD_CACHE_DIR / _SCANNED_FILE)
+    entries = data.get("clean")
+    if data.get("needles") != _needles_digest(needles) or not isinstance(entries, list):
+        return set()
+    return {e for e in entries if isinstance(e, str) and len(e) == 64}
+
+
+def save_clean_contents(root: Path, needles: Iterable[bytes], clean: Iterable[str]) -> None:
+    payload = {"needles": _needles_digest(needles), "clean": sorted(clean)}
+    _write(root / BUILD_CACHE_DIR / _SCANNED_FILE, payload)
+
+
 # --------------------------------------------------------------------------- previous build
 
 _LAST_FILE = "last-build.json"

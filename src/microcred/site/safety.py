@@ -342,10 +342,20 @@ def secret_needles(seeds: Iterable[bytes]) -> list[bytes]:
     return sorted(needles)
 
 
-def find_secret_keys(root: Path, needles: Sequence[bytes] = ()) -> list[Path]:
+def find_secret_keys(
+    root: Path,
+    needles: Sequence[bytes] = (),
+    known: set[str] | None = None,
+    seen: set[str] | None = None,
+) -> list[Path]:
     """Files under ``root`` that hold an issuer secret key (never publishable): a key file's
     member name, or (with ``needles`` from :func:`secret_needles`) the key's bytes in any
-    encoding the builder knows, even inside a narrative or an escaped JSON string."""
+    encoding the builder knows, even inside a narrative or an escaped JSON string.
+
+    ``known``: SHA-256 digests of contents already found clean for these same ``needles``
+    (the build scans the source, then the built site holding many of the same files, and
+    keeps the set between builds): not scanned again. Contents found clean here are added to
+    ``known``, and every clean content met (scanned or known) to ``seen``."""
     found = []
     for path in sorted(root.rglob("*")):
         if path.is_symlink() or not path.is_file():
@@ -354,6 +364,11 @@ def find_secret_keys(root: Path, needles: Sequence[bytes] = ()) -> list[Path]:
             found.append(path)
             continue
         data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest() if known is not None or seen is not None else ""
+        if known is not None and digest in known:
+            if seen is not None:
+                seen.add(digest)
+            continue
         if _SECRET_KEY_RE.search(data):
             found.append(path)
             continue
@@ -361,6 +376,11 @@ def find_secret_keys(root: Path, needles: Sequence[bytes] = ()) -> list[Path]:
         flat = re.sub(rb"\s+", b"", flat)
         if any(needle in flat for needle in needles):
             found.append(path)
+        else:
+            if known is not None:
+                known.add(digest)
+            if seen is not None:
+                seen.add(digest)
     return found
 
 
