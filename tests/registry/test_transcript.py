@@ -345,7 +345,7 @@ def test_a_transcript_too_large_to_verify_is_refused(
     from microcred.verify.checks import parse
 
     _, key_file = school
-    monkeypatch.setattr(parse, "MAX_NODES", 300)  # above one credential, below three
+    monkeypatch.setattr(parse, "MAX_CLR_NODES", 300)  # above one credential, below three
     out = tmp_path / "t.json"
     result = invoke(*transcript_args(setup, key_file, "--out", str(out)), code=1)
     assert "too large for `microcred verify`" in result.stderr and "--term" in result.stderr

@@ -259,3 +259,29 @@ def test_the_1edtech_clr_sample_verifies_with_its_embedded_credential(standards:
     undecided = check(doc, did_documents=dict([school]))
     assert undecided.result == "indeterminate"
     assert undecided.check("proof").problems[0].detail.startswith(f"{VC0}: proof: ")
+
+
+def test_a_transcript_larger_than_one_credential_may_be_is_verified(
+    keys: dict[str, KeyPair],
+) -> None:
+    """A transcript embeds up to 64 credentials, so it is held to MAX_CLR_NODES, not to one
+    credential's MAX_NODES (which capped a transcript at about 27 microcred badges)."""
+    from microcred.verify.checks.parse import MAX_CLR_NODES, MAX_NODES
+
+    evidence = [
+        {"type": ["Evidence"], "name": f"Deliverable {n}", "narrative": f"Shipped part {n}."}
+        for n in range(30)
+    ]
+    badges = [badge(keys["northwind"], f"Sprint {n}", evidence=evidence) for n in range(50)]
+    clr = transcript(keys["school"], badges)
+    size = len(json.dumps(clr))
+    report = check(clr)
+    assert report.result == "valid", report.to_json()
+    # every embedded credential was verified by the engine, each on its own
+    note = report.check("proof").note
+    assert f"$.credentialSubject.verifiableCredential[49] ({badges[49]['id']})" in note
+    from microcred.verify.checks.parse import size_problem
+
+    assert size_problem(clr) is None and size > 0
+    assert size_problem({**clr, "type": ["VerifiableCredential"]}) is not None  # > MAX_NODES
+    assert MAX_NODES < MAX_CLR_NODES

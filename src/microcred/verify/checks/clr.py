@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from microcred.verify.checks.endorsements import Carried, signature_state
+from microcred.verify.checks.parse import names_clr
 from microcred.verify.context import Ctx
 from microcred.verify.report import (
     MALFORMED_VALUE_ERROR,
@@ -48,11 +49,8 @@ def embedded_reports(ctx: Ctx) -> list[tuple[str, VerificationReport]]:
     reports = []
     doc = ctx.doc
     run = ctx.verify_endorsement
-    kinds = doc.get("type") if isinstance(doc, Mapping) else None
-    named_clr = "ClrCredential" in (kinds if isinstance(kinds, list) else [kinds])
-    if ctx.role == "credential" and isinstance(doc, Mapping) and named_clr and run is not None:
-        # imported for transcripts only (credential.clr's test, inlined above: start-up time)
-        from microcred.credential.clr import embedded_credentials
+    if ctx.role == "credential" and isinstance(doc, Mapping) and names_clr(doc) and run is not None:
+        from microcred.credential.clr import embedded_credentials  # transcripts only (start-up)
 
         found = embedded_credentials(doc)
         view = ctx.view

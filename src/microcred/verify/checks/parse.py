@@ -30,6 +30,10 @@ MAX_BYTES = 5_000_000
 MAX_DEPTH = 64
 MAX_NODES = 10_000
 """The most complete OB 3.0 sample has about 550 JSON values; 10,000 leaves room for a CLR."""
+MAX_CLR_NODES = 40_000
+"""A CLR 2.0 transcript embeds up to 64 credentials (contexts.MAX_EMBEDDED), each held to
+MAX_NODES again when it is verified on its own: 64 microcred credentials are ~18,000 values
+and verify in about a second."""
 MAX_ARRAY = 256
 """Longest array accepted anywhere (alignments, results, evidence, a CLR's credentials)."""
 MAX_PROOFS = 16
@@ -42,13 +46,14 @@ _JWS_RE = re.compile(rb"\s*[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*\
 
 def size_problem(value: Any) -> str | None:
     """Why the document is too big to process safely, or None. Walks without recursion."""
+    limit = MAX_CLR_NODES if isinstance(value, Mapping) and names_clr(value) else MAX_NODES
     count = 0
     stack = [value]
     while stack:
         item = stack.pop()
         count += 1
-        if count > MAX_NODES:
-            return f"the document has more than {MAX_NODES} JSON values"
+        if count > limit:
+            return f"the document has more than {limit} JSON values"
         if isinstance(item, Mapping):
             stack.extend(item.values())
         elif isinstance(item, list):
@@ -66,6 +71,12 @@ def size_problem(value: Any) -> str | None:
             "are accepted"
         )
     return None
+
+
+def names_clr(doc: Mapping[str, Any]) -> bool:
+    """Whether ``doc`` calls itself a CLR transcript (its ``type`` names ClrCredential)."""
+    kinds = doc.get("type")
+    return "ClrCredential" in (kinds if isinstance(kinds, list) else [kinds])
 
 
 def embedded_endorsements(doc: Any) -> list[tuple[str, Any]]:
