@@ -44,6 +44,28 @@ def _member(path: str, key: str) -> str:
     return f"{path}.{key}" if _PLAIN_KEY.match(key) else f"{path}[{json.dumps(key)}]"
 
 
+# JSON paths are kept as (parent, step) pairs and spelled only for a finding: most documents
+# have none, and spelling a path for every element was a fifth of the tracked expansion.
+Where = Any  # None (the root "$"), a spelled str, or (Where, str key | int index | _ANY)
+_ANY = object()  # an array item whose index could not be told
+
+
+def _spell(where: Where) -> str:
+    steps: list[Any] = []
+    while isinstance(where, tuple):
+        where, step = where
+        steps.append(step)
+    text = "$" if where is None else str(where)
+    for step in reversed(steps):
+        if step is _ANY:
+            text += "[]"
+        elif isinstance(step, int):
+            text += f"[{step}]"
+        else:
+            text = _member(text, step)
+    return text
+
+
 def _bad_language(value: Any) -> bool:
     return isinstance(value, str) and not _LANGUAGE_TAG.match(value)
 
@@ -54,7 +76,7 @@ def _is_iri(value: Any) -> bool:
 
 @dataclass
 class _Frame:
-    path: str
+    path: Where
     element: Any
     context: Any = None
     next_index: int = 0
@@ -72,35 +94,34 @@ class _TrackingProcessor(_pyld.Processor):
 
     # -- locating elements ------------------------------------------------------------------
 
-    def _locate(self, element: Any, active_property: Any) -> str:
+    def _locate(self, element: Any, active_property: Any) -> Where:
         if not self.frames:
-            return "$"
+            return None
         parent = self.frames[-1]
         container = parent.element
         if isinstance(container, list):
             for index in range(parent.next_index, len(container)):
                 if container[index] is element:
                     parent.next_index = index + 1
-                    return f"{parent.path}[{index}]"
-            return f"{parent.path}[]"
+                    return (parent.path, index)
+            return (parent.path, _ANY)
         if isinstance(container, dict):
             if isinstance(active_property, str) and container.get(active_property) is element:
-                return _member(parent.path, active_property)
+                return (parent.path, active_property)
             for key, value in container.items():
                 if value is element:
-                    return _member(parent.path, key)
+                    return (parent.path, key)
             for key, value in container.items():
                 if not isinstance(value, dict | list):
                     continue
                 inner = value.items() if isinstance(value, dict) else enumerate(value)
                 for sub, item in inner:
                     if item is element:
-                        step = _member("", sub) if isinstance(sub, str) else f"[{sub}]"
-                        return _member(parent.path, key) + step
-        return parent.path if active_property is None else _member(parent.path, active_property)
+                        return ((parent.path, key), sub)
+        return parent.path if active_property is None else (parent.path, active_property)
 
-    def _note(self, path: str, reason: str) -> None:
-        self.problems.setdefault(path, reason)
+    def _note(self, path: Where, reason: str) -> None:
+        self.problems.setdefault(_spell(path), reason)
 
     # -- pyld hooks -------------------------------------------------------------------------
 
@@ -208,7 +229,7 @@ class _TrackingProcessor(_pyld.Processor):
                     reason = f"key {key!r} is mapped to null or looks like a keyword"
                 else:
                     reason = f"term {key!r} is not defined by the @context"
-                self._note(_member(frame.path, key), f"{reason}; it would not be signed")
+                self._note((frame.path, key), f"{reason}; it would not be signed")
 
     def _check_node(self, frame: _Frame, expanded: Any) -> None:
         if not isinstance(expanded, dict) or not isinstance(frame.element, dict):
@@ -217,7 +238,7 @@ class _TrackingProcessor(_pyld.Processor):
             if key == "@context":
                 continue
             meaning = self._expand_iri(frame.context, key, vocab=True)
-            where = _member(frame.path, key)
+            where = (frame.path, key)
             if meaning == "@id":
                 node_id = expanded.get("@id")
                 if isinstance(node_id, str) and not _is_iri(node_id):
@@ -264,19 +285,25 @@ def _context_problems(doc: Any, loader: OfflineLoader) -> dict[str, str]:
                 if isinstance(definition, dict) and "@context" in definition:
                     context(definition["@context"], _member(_member(path, term), "@context"))
 
-    def walk(value: Any, path: str) -> None:
+    def walk(value: Any, path: Where) -> None:
         if isinstance(value, dict):
             for key, item in value.items():
                 if key == "@context":
-                    context(item, _member(path, key))
-                else:
-                    walk(item, _member(path, key))
+                    context(item, _spell((path, key)))
+                elif isinstance(item, dict | list):
+                    walk(item, (path, key))
         elif isinstance(value, list):
             for index, item in enumerate(value):
-                walk(item, f"{path}[{index}]")
+                if isinstance(item, dict | list):
+                    walk(item, (path, index))
 
-    walk(doc, "$")
+    walk(doc, None)
     return problems
+
+
+@dataclass(frozen=True)
+class _Subject:
+    id: Any
 
 
 def _expanded_problems(expanded: Any, known: set[str]) -> dict[str, str]:
@@ -287,15 +314,25 @@ def _expanded_problems(expanded: Any, known: set[str]) -> dict[str, str]:
     language-map keys).
     """
     problems: dict[str, str] = {}
+    # a place is "top level", a subject (the node's @id or None), or (subject, marker, key),
+    # spelled only for a finding (see _spell)
 
-    def note(where: str, reason: str) -> None:
-        problems.setdefault(f"$ (expanded: {where})", reason)
+    def spelled(where: Any) -> str:
+        if isinstance(where, str):
+            return where
+        if isinstance(where, _Subject):
+            return f"<{where.id}>" if isinstance(where.id, str) else "a blank node"
+        here, marker, key = where
+        return f"{spelled(here)} {marker.format(key)}"
 
-    def iri(value: Any, where: str, what: str) -> None:
+    def note(where: Any, reason: str) -> None:
+        problems.setdefault(f"$ (expanded: {spelled(where)})", reason)
+
+    def iri(value: Any, where: Any, what: str) -> None:
         if isinstance(value, str) and not _is_iri(value) and value not in known:
             note(where, f"{what} {value!r} is a relative IRI; RDF would drop it")
 
-    def walk(value: Any, where: str) -> None:
+    def walk(value: Any, where: Any) -> None:
         if isinstance(value, list):
             for item in value:
                 walk(item, where)
@@ -311,7 +348,7 @@ def _expanded_problems(expanded: Any, known: set[str]) -> dict[str, str]:
             walk(value.get("@list", value.get("@set")), where)
             return
         subject = value.get("@id")
-        here = f"<{subject}>" if isinstance(subject, str) else "a blank node"
+        here = _Subject(subject)
         iri(subject, where, "id")
         kinds = value.get("@type")
         for kind in [kinds] if isinstance(kinds, str) else kinds or ():
@@ -320,17 +357,18 @@ def _expanded_problems(expanded: Any, known: set[str]) -> dict[str, str]:
             if key == "@reverse" and isinstance(item, dict):
                 for reverse_key, reverse_item in item.items():
                     prop(reverse_key, here)
-                    walk(reverse_item, f"{here} ^<{reverse_key}>")
+                    walk(reverse_item, (here, "^<{}>", reverse_key))
             elif key in ("@graph", "@included"):
-                walk(item, f"{here} {key}")
+                walk(item, (here, "{}", key))
             elif not key.startswith("@"):
                 prop(key, here)
-                walk(item, f"{here} <{key}>")
+                if isinstance(item, list | dict):
+                    walk(item, (here, "<{}>", key))
 
-    def prop(key: str, where: str) -> None:
+    def prop(key: str, where: Any) -> None:
         if key.startswith("_:"):
             if key not in known:
-                note(f"{where} {key}", f"blank node {key!r} cannot be a property in RDF")
+                note((where, "{}", key), f"blank node {key!r} cannot be a property in RDF")
         else:
             iri(key, where, "property")
 
