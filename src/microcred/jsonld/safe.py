@@ -135,11 +135,16 @@ class _TrackingProcessor(_pyld.Processor):
         **kwargs: Any,
     ) -> Any:
         path = self._locate(element, active_property)
-        self.frames.append(_Frame(path, element))
-        try:
+        if isinstance(element, dict | list):
+            self.frames.append(_Frame(path, element))
+            try:
+                result = super()._expand(
+                    active_ctx, active_property, element, options, *args, **kwargs
+                )
+            finally:
+                self.frames.pop()
+        else:  # a scalar has no members to locate: no frame
             result = super()._expand(active_ctx, active_property, element, options, *args, **kwargs)
-        finally:
-            self.frames.pop()
         if isinstance(element, str) and isinstance(result, dict):
             iri = result.get("@id")
             if iri is not None and not _is_iri(iri):
