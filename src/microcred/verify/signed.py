@@ -270,25 +270,37 @@ def _embedded(doc: Any) -> list[tuple[tuple[Step, ...], Any]]:
     """(path, item) of every credential embedded under an OB/CLR embedding key, in document
     order; not descending into them (each is verified as its own document)."""
     found: list[tuple[tuple[Step, ...], Any]] = []
-    stack: list[tuple[Any, tuple[Step, ...]]] = [(doc, ())]
+    # paths as linked (parent, step) pairs, made tuples only for what is found
+    stack: list[tuple[Any, Any]] = [(doc, None)]
     while stack:
         node, path = stack.pop()
-        children: list[tuple[Any, tuple[Step, ...]]] = []
+        children: list[tuple[Any, Any]] = []
         if isinstance(node, Mapping):
             for key, value in node.items():
                 if key in ("@context", "proof"):
                     continue
-                here = (*path, key)
                 if key in EMBEDDING_KEYS:
-                    items = value if isinstance(value, list) else [value]
-                    for n, item in enumerate(items):
-                        found.append(((*here, n) if isinstance(value, list) else here, item))
-                else:
-                    children.append((value, here))
+                    here = _steps((path, key))
+                    if isinstance(value, list):
+                        found.extend(((*here, n), item) for n, item in enumerate(value))
+                    else:
+                        found.append((here, value))
+                elif isinstance(value, Mapping | list):
+                    children.append((value, (path, key)))
         elif isinstance(node, list):
-            children = [(item, (*path, n)) for n, item in enumerate(node)]
+            children = [
+                (item, (path, n)) for n, item in enumerate(node) if isinstance(item, Mapping | list)
+            ]
         stack.extend(reversed(children))
     return found
+
+
+def _steps(path: Any) -> tuple[Step, ...]:
+    steps: list[Step] = []
+    while path is not None:
+        path, step = path
+        steps.append(step)
+    return tuple(reversed(steps))
 
 
 def _shape(path: tuple[Step, ...]) -> tuple[str, ...]:
