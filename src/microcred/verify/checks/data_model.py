@@ -9,6 +9,7 @@ warning, never a pass in disguise.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +20,7 @@ from microcred.verify.context import Ctx, result, types_of
 from microcred.verify.report import (
     LEGACY_DATA_MODEL,
     MALFORMED_VALUE_ERROR,
+    NONSTANDARD_VALUE,
     RECIPIENT_NOT_IDENTIFIED,
     SCHEMA_NOT_CHECKED,
     UNSUPPORTED_FORMAT,
@@ -49,6 +51,11 @@ def is_url(value: object) -> bool:
     return isinstance(value, str) and bool(URL_RE.fullmatch(value))
 
 
+def _blank(text: str) -> bool:
+    """Nothing a reader would see: spaces, separators, format and control characters only."""
+    return all(ch.isspace() or unicodedata.category(ch) in ("Cf", "Cc") for ch in text)
+
+
 def _as_list(value: object) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
@@ -75,9 +82,11 @@ class _Rules:
         value = obj.get(key)
         if value is None:
             self.bad(where, f"'{key}' is required")
-        elif not (isinstance(value, str) and value.strip()) and not isinstance(
-            value, Mapping | list
-        ):
+        elif isinstance(value, str) and _blank(value):
+            # the OB 3.0 schema asks only for a string: blank is odd, not invalid
+            detail = f"{where}.{key} is blank: nothing on the badge reads as its {key}"
+            self.warnings.append(Finding(NONSTANDARD_VALUE, detail))
+        elif not isinstance(value, str | Mapping | list):
             self.bad(f"{where}.{key}", "must be text")
 
     def require_type(self, obj: Mapping[str, Any], where: str, wanted: str | None) -> None:
