@@ -24,7 +24,7 @@ from multiprocessing import get_context
 from microcred._util import cpu_count
 from microcred.errors import MicrocredError
 from microcred.registry.facts import Facts, read_facts, with_summary
-from microcred.verify import Source, VerificationReport, VerifyOptions, check_credential
+from microcred.verify import Source, VerificationReport, VerifyOptions, check_source
 
 PARALLEL_THRESHOLD = 24
 CHUNK = 16
@@ -38,13 +38,7 @@ def verify_source(
     source: Source, now: datetime, options: VerifyOptions
 ) -> tuple[VerificationReport, Facts]:
     """One source through the verify engine, plus the facts the registry records."""
-    report = check_credential(
-        source.raw if source.raw is not None else b"",
-        now=now,
-        options=source.options or options,
-        path=source.path,
-        read_error=source.read_error,
-    )
+    report = check_source(source, now, options)
     facts = with_summary(read_facts(source.raw), getattr(report, "summary", None))
     return report, facts
 

@@ -33,7 +33,7 @@ from microcred.verify.report import (
     printable,
     verdict_word,
 )
-from microcred.verify.sources import SITE_MANIFEST, Source, discover, verify_paths
+from microcred.verify.sources import SITE_MANIFEST, Source, check_source, discover, verify_paths
 from microcred.verify.trust import TrustedIssuer, TrustStore, load_trust_file
 from microcred.verify.userpins import is_jwk_document, jwks_from, load_jwks, user_contexts
 
@@ -51,6 +51,7 @@ __all__ = [
     "VerificationReport",
     "VerifyOptions",
     "check_credential",
+    "check_source",
     "discover",
     "exit_code",
     "explain",

@@ -17,10 +17,9 @@ from itertools import chain, islice
 from pathlib import Path
 
 from microcred._util import cpu_count
-from microcred.verify.engine import check_credential
 from microcred.verify.options import VerifyOptions
 from microcred.verify.report import Finding, VerificationReport
-from microcred.verify.sources import Source, discover, with_source_note
+from microcred.verify.sources import Source, check_source, discover, with_source_note
 
 CHUNK = 16
 """Credentials per task: large enough to amortise the hand-over, small enough to balance."""
@@ -47,14 +46,7 @@ def default_jobs() -> int:
 
 
 def _one(source: Source, now: datetime, options: VerifyOptions) -> VerificationReport:
-    report = check_credential(
-        source.raw if source.raw is not None else b"",
-        now=now,
-        options=source.options or options,
-        path=source.path,
-        read_error=source.read_error,
-    )
-    return with_source_note(report, source.note)
+    return with_source_note(check_source(source, now, options), source.note)
 
 
 def _init(now: datetime) -> None:

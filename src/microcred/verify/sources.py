@@ -329,15 +329,25 @@ def verify_paths(
     """One report per credential found under ``paths`` (see the module docstring)."""
     opts = options or VerifyOptions()
     for source in discover(paths, opts):
-        report = check_credential(
-            source.raw if source.raw is not None else b"",
-            now=now,
-            options=source.options or opts,
-            path=source.path,
-            read_error=source.read_error,
-            loader=loader,
-        )
-        yield with_source_note(report, source.note)
+        yield with_source_note(check_source(source, now, opts, loader), source.note)
+
+
+def check_source(
+    source: Source,
+    now: datetime,
+    options: VerifyOptions,
+    loader: OfflineLoader | None = None,
+) -> VerificationReport:
+    """One discovered source through the engine: its bytes (or why they could not be read),
+    its path, and the options it brings (a site folder's pins) before the caller's."""
+    return check_credential(
+        source.raw if source.raw is not None else b"",
+        now=now,
+        options=source.options or options,
+        path=source.path,
+        read_error=source.read_error,
+        loader=loader,
+    )
 
 
 def with_source_note(report: VerificationReport, note: str) -> VerificationReport:
