@@ -51,6 +51,13 @@ _TYPE_KINDS: Mapping[str, tuple[KeyKind, ...]] = {
     "EcdsaSecp256r1VerificationKey2019": ("P-256",),
 }
 _SECRET_JWK_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "k")
+# member names only: a verification method that carries one publishes its secret key
+_SECRET_METHOD_MEMBERS = (
+    "secretKeyMultibase",
+    "privateKeyMultibase",
+    "privateKeyBase58",
+    "privateKeyJwk",
+)
 MIN_RSA_BITS = 2048
 
 
@@ -155,8 +162,7 @@ def key_from_jwk(jwk: Any) -> PublicKey:
 def key_from_method(method: Mapping[str, Any], vm_id: str = "") -> PublicKey:
     """The key of a verification method, by the property that carries it."""
     shown = vm_id or str(method.get("id"))
-    secrets = ("secretKeyMultibase", "privateKeyMultibase", "privateKeyBase58", "privateKeyJwk")
-    leaked = [n for n in secrets if n in method]
+    leaked = [n for n in _SECRET_METHOD_MEMBERS if n in method]
     if leaked:
         raise _invalid(
             f"{shown} publishes secret key material ({', '.join(leaked)}); the key is compromised"

@@ -42,7 +42,6 @@ pre-Recommendation alias still served by older did:web issuers, CID 1.0). Docume
 JSON for key lookup, never canonicalised, so any further (suite) contexts are irrelevant; a
 document whose only contexts are key-suite ones (``https://w3id.org/security/...``) is read too."""
 SECURITY_CONTEXTS = "https://w3id.org/security/"
-_SECRET_FIELDS = ("secretKeyMultibase", "privateKeyMultibase", "privateKeyJwk", "privateKeyBase58")
 _ABSOLUTE_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s#]+#[^\s#]*", re.ASCII)
 
 
