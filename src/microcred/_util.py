@@ -7,6 +7,8 @@
 * strict JSON: :func:`loads_strict` (I-JSON only: no duplicate keys, NaN, lone surrogates,
   unsafe integers; size and depth capped);
 * slugs: :func:`slugify`;
+* linked paths: :func:`unlinked` (walks that keep a JSON path as (parent, step) pairs and
+  spell it only for what they report);
 * the CPU count a process may use: :func:`cpu_count` (``os.sched_getaffinity`` exists on Linux
   only);
 * the W3C problem codes the verifier reports (``PARSING_ERROR``...).
@@ -375,6 +377,19 @@ def slugify(text: str, *, max_len: int = 64, fold: bool = True) -> str:
 
 
 # --------------------------------------------------------------------------- processes
+
+
+def unlinked(path: Any) -> tuple[Any, list[Any]]:
+    """A path kept as nested ``(parent, step)`` pairs -> (its root, its steps from the root).
+
+    Walks over every node of a document keep their path this way and spell it only for what
+    they report: building a string per node cost more than the rest of such a walk."""
+    steps: list[Any] = []
+    while isinstance(path, tuple):
+        path, step = path
+        steps.append(step)
+    steps.reverse()
+    return path, steps
 
 
 def cpu_count() -> int:

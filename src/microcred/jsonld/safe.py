@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from microcred._util import unlinked
 from microcred.errors import JsonLdError
 from microcred.jsonld import _pyld, memo
 from microcred.jsonld.ecma import is_decimal_literal
@@ -51,12 +52,9 @@ _ANY = object()  # an array item whose index could not be told
 
 
 def _spell(where: Where) -> str:
-    steps: list[Any] = []
-    while isinstance(where, tuple):
-        where, step = where
-        steps.append(step)
-    text = "$" if where is None else str(where)
-    for step in reversed(steps):
+    root, steps = unlinked(where)
+    text = "$" if root is None else str(root)
+    for step in steps:
         if step is _ANY:
             text += "[]"
         elif isinstance(step, int):

@@ -22,6 +22,7 @@ from typing import Any
 
 from frozendict import frozendict
 
+from microcred._util import unlinked
 from microcred.errors import MicrocredError
 from microcred.jsonld import _pyld
 from microcred.jsonld.loader import OfflineLoader
@@ -296,11 +297,7 @@ def _embedded(doc: Any) -> list[tuple[tuple[Step, ...], Any]]:
 
 
 def _steps(path: Any) -> tuple[Step, ...]:
-    steps: list[Step] = []
-    while path is not None:
-        path, step = path
-        steps.append(step)
-    return tuple(reversed(steps))
+    return tuple(unlinked(path)[1])
 
 
 def _shape(path: tuple[Step, ...]) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from microcred._util import unlinked
 from microcred.errors import MicrocredError
 from microcred.jsonld.strictjson import loads_strict
 from microcred.verify.checks.jwt import OB2_HINT, is_ob2, open_jwt
@@ -111,11 +112,8 @@ def embedded_endorsements(doc: Any) -> list[tuple[str, Any]]:
 
 
 def _spelled(path: Any) -> str:
-    steps: list[str] = []
-    while path is not None:
-        path, step = path
-        steps.append(f"[{step}]" if isinstance(step, int) else step)
-    return "$" + "".join(reversed(steps))
+    _, steps = unlinked(path)
+    return "$" + "".join(f"[{step}]" if isinstance(step, int) else step for step in steps)
 
 
 def _fail(detail: str) -> CheckResult:
