@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import uuid
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,12 +26,9 @@ from microcred.status import make_entry, new_bitstring, set_bit, status_list_cre
 from microcred.verify import PinnedDocument, VerifyOptions, check_credential
 from microcred.verify.pinned import StatusSnapshot
 
+from .badges import SIGNED_AT, badge
+
 AT = parse_datetimestamp("2026-09-01T00:00:00Z")
-SIGNED_AT = parse_datetimestamp("2026-03-01T00:00:00Z")
-CONTEXT = [
-    "https://www.w3.org/ns/credentials/v2",
-    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-]
 LIST_URL = "https://northwind.example/status/revocation-1.json"
 WEB_DID = "did:web:harbour.example"
 VC0 = "$.credentialSubject.verifiableCredential[0]"
@@ -47,30 +43,6 @@ def keys() -> dict[str, KeyPair]:
         "web": generate_keypair(WEB_DID, "key-1"),
         "school": generate_keypair(),
     }
-
-
-def badge(key: KeyPair, name: str, **extra: Any) -> Any:
-    doc = {
-        "@context": CONTEXT,
-        "id": f"urn:uuid:{uuid.uuid4()}",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": name,
-        "issuer": {"id": key.controller, "type": ["Profile"], "name": f"Issuer of {name}"},
-        "validFrom": "2026-02-01T00:00:00Z",
-        "credentialSubject": {
-            "id": "did:example:learner-9",
-            "type": ["AchievementSubject"],
-            "achievement": {
-                "id": f"https://issuer.example/achievements/{uuid.uuid4()}",
-                "type": ["Achievement"],
-                "name": name,
-                "description": f"{name} micro-internship.",
-                "criteria": {"narrative": "Deliver the brief."},
-            },
-        },
-        **extra,
-    }
-    return sign_document(doc, key, created=SIGNED_AT)
 
 
 def transcript(school_key: KeyPair, credentials: list[Any]) -> Any:

@@ -6,38 +6,17 @@ from typing import Any
 
 import pytest
 
-from microcred.issue import sign_document
 from microcred.proof.keys import generate_keypair
 from microcred.proof.timestamps import parse_datetimestamp
 from microcred.verify import VerifyOptions, check_credential
 
+from .badges import badge
+
 AT = parse_datetimestamp("2026-09-01T00:00:00Z")
-SIGNED_AT = parse_datetimestamp("2026-03-01T00:00:00Z")
 
 
-def _badge(name: Any, description: Any = "A sprint.") -> dict[str, Any]:
-    key = generate_keypair()
-    doc = {
-        "@context": [
-            "https://www.w3.org/ns/credentials/v2",
-            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-        ],
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": key.controller, "type": ["Profile"], "name": "Northwind"},
-        "validFrom": "2026-02-01T00:00:00Z",
-        "credentialSubject": {
-            "id": "did:example:learner",
-            "type": ["AchievementSubject"],
-            "achievement": {
-                "id": "https://northwind.example/achievements/sprint",
-                "type": ["Achievement"],
-                "name": name,
-                "description": description,
-                "criteria": {"narrative": "Deliver."},
-            },
-        },
-    }
-    return sign_document(doc, key, created=SIGNED_AT)
+def _badge(name: Any, description: Any = "A sprint.") -> Any:
+    return badge(generate_keypair(), name, description=description)
 
 
 @pytest.mark.parametrize("blank", ["", " ", "\u00a0", "\u2066\u00ad\u00a0\u200f\u2029"])
