@@ -139,7 +139,13 @@ class Processor(pyld_jsonld.JsonLdProcessor):  # type: ignore[misc]
             hit = cache.get(key)
             if hit is not None:
                 return memo.thawed(hit)
-        result = super().expand(input_, options)
+        result = None
+        if type(self) is Processor and _plain_options(options):
+            from microcred.jsonld.fastexpand import fast_expand  # it builds on this module
+
+            result = fast_expand(input_, self._loader)
+        if result is None:
+            result = super().expand(input_, options)
         with contextlib.suppress(ValueError):  # not plain JSON data: nothing to remember
             cache[key] = memo.frozen(result)
         return result
@@ -178,6 +184,16 @@ _MAX_IRIS = 50_000  # about 10 MB at most; cleared when full (ids are mostly one
 _MISSING = object()
 
 _EXPANSION_OPTIONS = ("base", "processingMode", "isFrame", "keepFreeFloatingNodes")
+
+
+def _plain_options(options: dict[str, Any]) -> bool:
+    """The options every microcred expansion uses (what the fast expander assumes)."""
+    return (
+        options.get("base") is None
+        and options.get("processingMode") == "json-ld-1.1"
+        and not options.get("isFrame")
+        and not options.get("keepFreeFloatingNodes")
+    )
 
 
 def _expansion_key(input_: Any, options: Any, loader: OfflineLoader) -> str | None:

@@ -28,15 +28,12 @@ from microcred._util import unlinked
 from microcred.errors import JsonLdError
 from microcred.jsonld import _pyld, memo
 from microcred.jsonld.ecma import is_decimal_literal
+from microcred.jsonld.fastexpand import fast_expand
 from microcred.jsonld.loader import OfflineLoader
+from microcred.jsonld.rdfkept import BAD_LANGUAGE as _BAD_LANGUAGE
+from microcred.jsonld.rdfkept import bad_language as _bad_language
+from microcred.jsonld.rdfkept import is_iri as _is_iri
 
-# White space ends an absolute IRI for pyld (Python's \s) and for jsonld.js (JavaScript's \s,
-# which adds U+FEFF and lacks U+001C..U+001F and U+0085): refuse what either would drop.
-_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s\ufeff]*$")
-_BLANK = re.compile(r"^_:[^\s\ufeff]*$")
-# What jsonld.js accepts as BCP47 (its safe mode refuses other @language values).
-_LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
-_BAD_LANGUAGE = "is not a well-formed language tag; the N-Quads would be invalid"
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MAX_REPORTED = 20
 
@@ -62,14 +59,6 @@ def _spell(where: Where) -> str:
         else:
             text = _member(text, step)
     return text
-
-
-def _bad_language(value: Any) -> bool:
-    return isinstance(value, str) and not _LANGUAGE_TAG.match(value)
-
-
-def _is_iri(value: Any) -> bool:
-    return isinstance(value, str) and bool(_ABSOLUTE_IRI.match(value) or _BLANK.match(value))
 
 
 @dataclass
@@ -409,6 +398,9 @@ def expand_checked(doc: Mapping[str, Any], loader: OfflineLoader) -> tuple[Any, 
 
 
 def _expand_checked(doc: Mapping[str, Any], loader: OfflineLoader) -> tuple[Any, dict[str, str]]:
+    fast = fast_expand(doc, loader)
+    if fast is not None:  # only documents with nothing to report take the fast path
+        return fast, {}
     problems = _context_problems(doc, loader)
     processor = _TrackingProcessor(loader)
     try:
