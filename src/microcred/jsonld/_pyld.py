@@ -196,17 +196,28 @@ def _plain_options(options: dict[str, Any]) -> bool:
     )
 
 
-def _expansion_key(input_: Any, options: Any, loader: OfflineLoader) -> str | None:
+def _expansion_key(
+    input_: Any, options: Any, loader: OfflineLoader, text: str | None = None
+) -> str | None:
     """Memo key of an expansion: the input's JSON text and every option expansion reads."""
     if not isinstance(input_, dict) or not isinstance(options, dict):
         return None
     if options.get("documentLoader") is not loader or "expandContext" in options:
         return None
-    text = memo.json_key(input_)
+    text = memo.json_key(input_) if text is None else text
     if text is None:
         return None
     settings = memo.json_key([options.get(name) for name in _EXPANSION_OPTIONS])
     return None if settings is None else settings + text
+
+
+def remember_expansion(doc: Any, text: str, loader: OfflineLoader, expanded: Any) -> None:
+    """Keep an expansion made elsewhere (the fast path of the data-loss check) for the RDF
+    conversion that follows; ``text`` is ``memo.json_key(doc)``."""
+    key = _expansion_key(doc, options(loader), loader, text)
+    if key is not None:
+        with contextlib.suppress(ValueError):
+            memo.cache_for(loader, "expanded")[key] = memo.frozen(expanded)
 
 
 def options(loader: OfflineLoader) -> dict[str, Any]:

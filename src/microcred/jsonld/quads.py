@@ -26,6 +26,48 @@ _LIST_KEYS = frozenset({"@list", "@index"})
 _is_absolute_iri = pyld_jsonld._is_absolute_iri
 
 
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_UNCOMMON_TYPES = frozenset({"@json", "http://www.w3.org/2001/XMLSchema#double"})
+_SKIP: Any = {}  # a relative IRI: no triple
+
+
+def _common_object(item: dict[str, Any]) -> Any:
+    """What ``_object_to_rdf`` returns for the three shapes most values have (a node
+    reference, a plain or language-tagged string, a string with a datatype), spelled the
+    same way without the general branches; None for anything else (the caller asks pyld)."""
+    size = len(item)
+    if size == 1:
+        if "@id" in item:
+            node_id = item["@id"]
+            if type(node_id) is not str:
+                return None
+            if node_id.startswith("_:"):
+                return {"type": "blank node", "value": node_id}
+            if not _is_absolute_iri(node_id):
+                return _SKIP
+            return {"type": "IRI", "value": node_id}
+        value = item.get("@value")
+        if type(value) is str:
+            return {"type": "literal", "value": value, "datatype": XSD_STRING}
+    elif size == 2:
+        value = item.get("@value")
+        if type(value) is not str:
+            return None
+        if "@language" in item:
+            language = item["@language"]
+            return {
+                "type": "literal",
+                "value": value,
+                "datatype": RDF_LANGSTRING,
+                "language": language,
+            }
+        datatype = item.get("@type")
+        if type(datatype) is str and datatype not in _UNCOMMON_TYPES:
+            return {"type": "literal", "value": value, "datatype": datatype}
+    return None
+
+
 class _NotPlain(Exception):
     """The document needs pyld's full conversion."""
 
@@ -45,7 +87,11 @@ class _Walk:
         return str(self.issuer.get_id(node_id)) if node_id.startswith("_:") else node_id
 
     def emit(self, subject: dict[str, str], predicate: str, item: Any) -> None:
-        obj = self.processor._object_to_rdf(item, self.issuer, self.triples, self.options)
+        obj = _common_object(item)
+        if obj is None:
+            obj = self.processor._object_to_rdf(item, self.issuer, self.triples, self.options)
+        elif obj is _SKIP:
+            return
         if obj is not None:
             self.triples.append(
                 {

@@ -391,6 +391,8 @@ def expand_checked(doc: Mapping[str, Any], loader: OfflineLoader) -> tuple[Any, 
         expanded, found = memo.thawed(hit)
         return expanded, found
     expanded, problems = _expand_checked(doc, loader)
+    if key is not None and not problems:  # the RDF conversion that usually follows
+        _pyld.remember_expansion(doc, key, loader, expanded)
     if key is not None:
         with contextlib.suppress(ValueError):  # not plain JSON data: nothing to remember
             cache[key] = memo.frozen((expanded, problems))

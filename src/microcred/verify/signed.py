@@ -133,8 +133,32 @@ def _memo_key(
         node_id = value.get("@id")
         if not isinstance(node_id, str | None):
             return None
+        # pyld reads the id only to ask whether a term maps to exactly that IRI (then @vocab
+        # is preferred to @id); any other id gives the same answer, so it is not part of the key
+        if node_id is not None and node_id not in _term_iris(uuid, active_ctx):
+            node_id = _OTHER_ID
         shape = ("node", "@index" in value, "@id" in value, node_id)
     return (uuid, iri, bool(vocab), base, bool(reverse), shape)
+
+
+_OTHER_ID = "\x00not a term IRI"
+_TERM_IRIS: dict[str, frozenset[str]] = {}
+
+
+def _term_iris(uuid: str, active_ctx: Any) -> frozenset[str]:
+    """Every IRI a term of the (frozen) context maps to."""
+    found = _TERM_IRIS.get(uuid)
+    if found is None:
+        mappings = active_ctx.get("mappings", {})
+        found = frozenset(
+            m["@id"]
+            for m in mappings.values()
+            if isinstance(m, Mapping) and isinstance(m.get("@id"), str)
+        )
+        if len(_TERM_IRIS) >= 1024:
+            _TERM_IRIS.clear()
+        _TERM_IRIS[uuid] = found
+    return found
 
 
 def _class_term(mappings: Mapping[str, Any], iri: str, term: str) -> str:
