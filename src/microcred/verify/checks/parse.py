@@ -55,7 +55,7 @@ def size_problem(value: Any) -> str | None:
         count += 1
         if count > limit:
             return f"the document has more than {limit} JSON values"
-        if isinstance(item, Mapping):
+        if _is_mapping(item):
             stack.extend(item.values())
         elif isinstance(item, list):
             if len(item) > MAX_ARRAY:
@@ -91,7 +91,7 @@ def embedded_endorsements(doc: Any) -> list[tuple[str, Any]]:
     while stack:
         node, path = stack.pop()
         children: list[tuple[Any, Any]] = []
-        if isinstance(node, Mapping):
+        if _is_mapping(node):
             for key, value in node.items():
                 if key in ("@context", "proof", "verifiableCredential"):
                     continue
@@ -101,14 +101,25 @@ def embedded_endorsements(doc: Any) -> list[tuple[str, Any]]:
                         found.extend((f"{child}[{n}]", item) for n, item in enumerate(value))
                     else:
                         found.append((child, value))
-                elif isinstance(value, Mapping | list):
+                elif isinstance(value, list) or _is_mapping(value):
                     children.append((value, (path, f".{key}")))
         elif isinstance(node, list):
             children = [
-                (item, (path, n)) for n, item in enumerate(node) if isinstance(item, Mapping | list)
+                (item, (path, n))
+                for n, item in enumerate(node)
+                if isinstance(item, list) or _is_mapping(item)
             ]
         stack.extend(reversed(children))
     return found
+
+
+_SCALARS = (str, int, float, list, type(None))
+
+
+def _is_mapping(value: Any) -> bool:
+    """``isinstance(value, Mapping)`` without the ABC check for the usual JSON values (the
+    walks above visit every value of every credential, several times)."""
+    return type(value) is dict or (not isinstance(value, _SCALARS) and isinstance(value, Mapping))
 
 
 def _spelled(path: Any) -> str:

@@ -11,6 +11,7 @@ key material that is itself unusable (small-order, wrong length or codec) fails 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -121,8 +122,11 @@ def _rdfc(ctx: Ctx, order: Order = "utf16") -> Any:
     return lambda document: canonicalize(document, ctx.loader, order=order)
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
 def _has_astral(value: Any) -> bool:
-    return any(ord(c) > 0xFFFF for c in json.dumps(value, ensure_ascii=False))
+    return _ASTRAL.search(json.dumps(value, ensure_ascii=False)) is not None
 
 
 def _verify_either_order(

@@ -1,0 +1,176 @@
+"""JSON-LD compaction of plain expanded documents without pyld's general walk (issue 12).
+
+The signed view (verify/signed.py) compacts every credential's expanded form again with the
+credential's own contexts: a fifth of verifying one. The expanded form of a plain credential
+(what jsonld/fastexpand.py produces) has only node objects with ``@id``, ``@type`` and
+properties whose values are value objects, node objects and lists. For that shape this module
+runs the JSON-LD 1.1 compaction algorithm as pyld 3.3 runs it, step for step and in pyld's key
+order, but asks the given processor every question that has an answer in the contexts: term
+selection (``_compact_iri``, which the signed view overrides and remembers), value compaction
+(``_compact_value``), scoped-context processing. So the result is pyld's result.
+
+Anything else (``@graph``, ``@index``, ``@reverse``, ``@preserve``, ``@included``, nested lists,
+a list under a term without ``@list``, a chosen term with a map container or ``@nest``, several
+top-level nodes, contexts that are not a list of URLs) raises ``_Defer`` and the caller runs
+pyld. tests/jsonld/test_fastcompact.py compares both as JSON text on the standards pack, the
+adversarial corpus, random credentials and their respellings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from microcred.jsonld._pyld_import import pyld_jsonld
+
+_get_context_value = pyld_jsonld.JsonLdProcessor.get_context_value
+_MAP_CONTAINERS = frozenset({"@language", "@index", "@id", "@type", "@graph"})
+
+
+class _Defer(Exception):
+    """The expanded form needs pyld's general compaction."""
+
+
+def _containers(ctx: Any, term: Any) -> tuple[str, ...]:
+    container = _get_context_value(ctx, term, "@container")
+    if container is None:
+        return ()
+    return tuple(container) if isinstance(container, list | tuple) else (container,)
+
+
+def _add(subject: dict[str, Any], key: str, value: Any, as_array: bool) -> None:
+    """pyld's ``add_value`` with duplicates allowed (the only way compaction calls it here)."""
+    if isinstance(value, list):
+        if not value and as_array and key not in subject:
+            subject[key] = []
+        for item in value:
+            _add(subject, key, item, as_array)
+    elif key in subject:
+        present = subject[key]
+        if not isinstance(present, list):
+            subject[key] = present = [present]
+        present.append(value)
+    else:
+        subject[key] = [value] if as_array else value
+
+
+class _Compactor:
+    def __init__(self, processor: Any, options: dict[str, Any]) -> None:
+        self.processor = processor
+        self.options = options
+        self.base = options.get("base")
+
+    def process(self, active: Any, local: Any, **flags: bool) -> Any:
+        return self.processor._process_context(active, local, self.options, **flags)
+
+    def element(self, active: Any, active_property: Any, element: Any) -> Any:
+        """pyld's ``_compact`` for an array, a value, a node reference or a node object."""
+        if isinstance(element, list):
+            out = []
+            for item in element:
+                compacted = self.element(active, active_property, item)
+                if compacted is not None:
+                    out.append(compacted)
+            if len(out) == 1 and not _containers(active, active_property):
+                return out[0]
+            return out
+        scoped = _get_context_value(active, active_property, "@context")
+        if scoped is not None:
+            active = self.process(active, scoped, propagate=True, override_protected=True)
+        if not isinstance(element, dict):
+            return element
+        if "@value" in element or (len(element) == 1 and "@id" in element):
+            return self.processor._compact_value(active, active_property, element, self.options)
+        if "@list" in element:
+            raise _Defer  # a list object not under a property (a list of lists)
+        return self.node(active, active_property, element)
+
+    def node(self, active: Any, active_property: Any, element: dict[str, Any]) -> dict[str, Any]:
+        processor = self.processor
+        input_ctx = active
+        active = active.get("previousContext", active)
+        scoped = _get_context_value(input_ctx, active_property, "@context")
+        if scoped is not None:
+            active = self.process(active, scoped, propagate=True, override_protected=True)
+        type_ctx = active
+        for kind in sorted(element.get("@type", [])):
+            compacted_type = processor._compact_iri(type_ctx, kind, vocab=True)
+            local = _get_context_value(input_ctx, compacted_type, "@context")
+            if local is not None:
+                active = self.process(active, local, propagate=False)
+        result: dict[str, Any] = {}
+        for expanded_property, expanded_value in sorted(element.items()):
+            if expanded_property == "@id":
+                ids = expanded_value if isinstance(expanded_value, list) else [expanded_value]
+                compacted = [
+                    processor._compact_iri(active, iri, vocab=False, base=self.base) for iri in ids
+                ]
+                _add(result, processor._compact_iri(active, "@id"), compacted, False)
+                continue
+            if expanded_property == "@type":
+                kinds = expanded_value if isinstance(expanded_value, list) else [expanded_value]
+                types: Any = [processor._compact_iri(input_ctx, iri, vocab=True) for iri in kinds]
+                if len(types) == 1:
+                    types = types[0]
+                alias = processor._compact_iri(active, "@type")
+                type_as_set = "@set" in _containers(active, alias) and (
+                    str(active.get("processingMode")) >= "json-ld-1.1"
+                )
+                as_array = type_as_set or types == []
+                _add(result, alias, types, as_array)
+                continue
+            if expanded_property.startswith("@") or not isinstance(expanded_value, list):
+                raise _Defer
+            self.property(active, result, expanded_property, expanded_value)
+        return result
+
+    def property(self, active: Any, result: dict[str, Any], iri: str, values: list[Any]) -> None:
+        processor = self.processor
+        mappings = active["mappings"]
+        if not values:
+            term = processor._compact_iri(active, iri, values, vocab=True, reverse=False)
+            if (mappings.get(term) or {}).get("@nest"):
+                raise _Defer
+            _add(result, term, [], True)
+        for item in values:
+            term = processor._compact_iri(active, iri, item, vocab=True, reverse=False)
+            if (mappings.get(term) or {}).get("@nest"):
+                raise _Defer
+            containers = _containers(active, term)
+            if _MAP_CONTAINERS.intersection(containers):
+                raise _Defer
+            if isinstance(item, dict) and "@graph" in item:
+                raise _Defer
+            if isinstance(item, dict) and "@list" in item:
+                if len(item) != 1 or "@list" not in containers:
+                    raise _Defer
+                compacted = self.element(active, term, item["@list"])
+                result[term] = compacted if isinstance(compacted, list) else [compacted]
+                continue
+            compacted = self.element(active, term, item)
+            as_array = (
+                "@set" in containers
+                or "@list" in containers
+                or (isinstance(compacted, list) and not compacted)
+            )
+            _add(result, term, compacted, as_array)
+
+
+def fast_compact(
+    processor: Any, expanded: Any, context: Any, options: dict[str, Any]
+) -> dict[str, Any] | None:
+    """pyld's ``compact(expanded, {"@context": context}, options)`` (with ``skipExpansion``)
+    for a plain expanded document whose ``context`` is a list of URLs, else None."""
+    if not isinstance(context, list) or not context or not all(isinstance(c, str) for c in context):
+        return None
+    if not isinstance(expanded, list) or len(expanded) != 1 or not isinstance(expanded[0], dict):
+        return None
+    options = {"compactArrays": True, "graph": False, "link": False, **options}
+    try:
+        initial = processor._get_initial_context(options)
+        active = processor.process_context(initial, {"@context": context}, options)
+        compacted = _Compactor(processor, options).element(active, None, expanded)
+    except Exception:  # _Defer, or an error pyld will raise again and the caller translates
+        return None
+    if not isinstance(compacted, dict):
+        return None
+    return {"@context": context[0] if len(context) == 1 else list(context), **compacted}
