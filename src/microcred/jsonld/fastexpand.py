@@ -25,6 +25,7 @@ RDF-rewrite generator makes of them.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -42,6 +43,29 @@ _NODE_KEYWORDS = frozenset({"@id", "@type"})
 _VALUE_KEYWORDS = frozenset({"@value", "@type", "@language", "@direction"})
 _SIMPLE_CONTAINERS = frozenset({"@set", "@list", "@graph"})
 _MAX_TABLES = 512  # active contexts remembered (a handful per context combination)
+
+
+def _id_iri(active: Any, value: str) -> Any:
+    """pyld's ``_expand_iri(active, value, base=None)`` (document-relative, null base), as pyld
+    computes it outside context processing: a compact IRI through a prefix term, else the value
+    itself (a keyword-like string: None). Ids are mostly unique, so this is not memoized."""
+    if value[:1] == "@":
+        if value in _KEYWORDS:
+            return value
+        if _KEYWORD_LIKE.match(value):
+            return None
+    colon = value.find(":")
+    if colon > 0:
+        prefix, suffix = value[:colon], value[colon + 1 :]
+        if prefix != "_" and not suffix.startswith("//"):
+            mapping = active["mappings"].get(prefix)
+            if mapping and mapping["_prefix"]:
+                return mapping["@id"] + suffix
+    return value
+
+
+_KEYWORDS = frozenset(pyld_jsonld.KEYWORDS)
+_KEYWORD_LIKE = re.compile(pyld_jsonld.KEYWORD_PATTERN)
 
 
 class _Defer(Exception):
@@ -208,7 +232,7 @@ class FastExpander:
                 if iri == "@id":
                     if "@id" in result or not isinstance(value, str):
                         raise _Defer
-                    node_id = processor._expand_iri(active, value, base=None)
+                    node_id = _id_iri(active, value)
                     if not _is_iri(node_id):
                         raise _Defer
                     result["@id"] = node_id
@@ -317,7 +341,10 @@ class FastExpander:
         kind = term.type
         if isinstance(value, str):
             if kind == "@id" or kind == "@vocab":
-                iri = self.processor._expand_iri(active, value, vocab=kind == "@vocab", base=None)
+                if kind == "@id":
+                    iri = _id_iri(active, value)
+                else:
+                    iri = self.processor._expand_iri(active, value, vocab=True, base=None)
                 if not isinstance(iri, str) or not _is_iri(iri):
                     raise _Defer
                 return {"@id": iri}

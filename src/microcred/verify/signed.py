@@ -66,6 +66,10 @@ class _ViewProcessor(_pyld.Processor):
         base: Any = None,
         reverse: bool = False,
     ) -> Any:
+        if not vocab and value is None and not reverse and base is None and type(iri) is str:
+            prefixes = _id_prefixes(active_ctx) if iri[:1] != "@" else None
+            if prefixes is not None and not iri.startswith(prefixes):
+                return iri  # an id no term or prefix could shorten (most ids: unique, unmemoized)
         key = _memo_key(active_ctx, iri, value, vocab, base, reverse) if self.remember else None
         if key is None:
             return self._choose(active_ctx, iri, value, vocab, base, reverse)
@@ -140,6 +144,36 @@ def _memo_key(
             node_id = _OTHER_ID
         shape = ("node", "@index" in value, "@id" in value, node_id)
     return (uuid, iri, bool(vocab), base, bool(reverse), shape)
+
+
+_PREFIXES: dict[str, tuple[str, ...] | None] = {}
+
+
+def _id_prefixes(active_ctx: Any) -> tuple[str, ...] | None:
+    """What pyld's IRI compaction (not vocab-relative, no value, null base) compares an IRI
+    with: every term's IRI (a compact IRI candidate) and every prefix followed by a colon (an
+    IRI confused with a prefix). An IRI starting with none of them comes back unchanged, as
+    pyld returns it. None (ask pyld) for a context with a base IRI or one that is not frozen."""
+    uuid = active_ctx.get("_uuid") if isinstance(active_ctx, frozendict) else None
+    if uuid is None:
+        return None
+    if uuid in _PREFIXES:
+        return _PREFIXES[uuid]
+    found: tuple[str, ...] | None = None
+    if active_ctx.get("@base") is None:
+        starts: set[str] = set()
+        for term, definition in active_ctx.get("mappings", {}).items():
+            if not isinstance(definition, Mapping):
+                continue
+            if ":" not in term and definition.get("@id"):
+                starts.add(str(definition["@id"]))
+            if definition.get("_prefix"):
+                starts.add(term + ":")
+        found = tuple(sorted(starts))
+    if len(_PREFIXES) >= 1024:
+        _PREFIXES.clear()
+    _PREFIXES[uuid] = found
+    return found
 
 
 _OTHER_ID = "\x00not a term IRI"
