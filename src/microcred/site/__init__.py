@@ -2,15 +2,36 @@
 
 Only this package imports MkDocs (in :mod:`microcred.site.engine`). Public entry points:
 :func:`build_site` (``microcred build``), :func:`render_source` (the source alone, used by
-the golden test), :func:`scaffold` (``microcred init``).
+the golden test), :func:`scaffold` (``microcred init``). Names are imported on first use, so
+an unchanged rebuild (site/entry.py) never loads the builder (issue 12: start-up time).
 """
 
-from microcred.site.build import BuildResult, build_site, project_kind, render_source
-from microcred.site.check import check_project
-from microcred.site.engine import ENGINES
-from microcred.site.scaffold import scaffold
-from microcred.site.source import BuildCheck
-from microcred.site.transcript_page import render_transcript_html
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from microcred import _lazy_exports
+
+if TYPE_CHECKING:
+    from microcred.site.build import render_source
+    from microcred.site.check import check_project
+    from microcred.site.engine import ENGINES
+    from microcred.site.entry import build_site
+    from microcred.site.outcome import BuildCheck, BuildResult, project_kind
+    from microcred.site.scaffold import scaffold
+    from microcred.site.transcript_page import render_transcript_html
+
+_WHERE = {
+    "ENGINES": "engine",
+    "BuildCheck": "outcome",
+    "BuildResult": "outcome",
+    "build_site": "entry",
+    "check_project": "check",
+    "project_kind": "outcome",
+    "render_source": "build",
+    "render_transcript_html": "transcript_page",
+    "scaffold": "scaffold",
+}
 
 __all__ = [
     "ENGINES",
@@ -23,3 +44,9 @@ __all__ = [
     "render_transcript_html",
     "scaffold",
 ]
+
+__getattr__ = _lazy_exports(__name__, globals(), _WHERE)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

@@ -19,22 +19,21 @@ import os
 import shutil
 import tempfile
 import time
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from microcred._util import cpu_count
 from microcred.errors import ConfigError, MicrocredError
 from microcred.keyring import KeyRing
-from microcred.layout import CONFIG_FILE, credential_file
+from microcred.layout import credential_file
 from microcred.proof.keys import KeyPair
 from microcred.publish import prepare_publication
-from microcred.site import cache, images, verdict
+from microcred.site import cache, images, unchanged, verdict
 from microcred.site.engine import ENGINES, PageStats, postprocess, run_engine
+from microcred.site.outcome import BuildResult, build_options, project_kind
 from microcred.site.safety import find_secret_keys, secret_needles
 from microcred.site.source import (
     SITE_MANIFEST,
@@ -60,51 +59,6 @@ class KeepPrevious(Exception):
     def __init__(self, checks: dict[str, BuildCheck], count: int) -> None:
         super().__init__("unchanged")
         self.checks, self.count = checks, count
-
-
-@dataclass
-class BuildResult:
-    out: Path
-    kind: str
-    pages: int
-    credentials: int
-    checks: dict[str, BuildCheck] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    total_bytes: int = 0
-    largest_page: tuple[str, int] = ("", 0)
-    oversized_pages: list[tuple[str, int]] = field(default_factory=list)
-    seconds: float = 0.0
-    issued: list[str] = field(default_factory=list)  # record slugs signed by this build
-
-
-def project_kind(root: Path) -> str:
-    """'issuer' or 'portfolio', from the top-level tables of ``microcred.toml``."""
-    path = root / CONFIG_FILE
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{path} not found",
-            hint="run 'microcred init DIR' to create a project, or pass --project DIR",
-        ) from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read the project settings: {exc}", where=str(path)) from None
-    has_issuer, has_portfolio = "issuer" in data, "portfolio" in data
-    if has_issuer and has_portfolio:
-        raise ConfigError(
-            "microcred.toml has both [issuer] and [portfolio]",
-            where=str(path),
-            hint="a project is either an issuer program or a portfolio",
-        )
-    if has_portfolio:
-        return "portfolio"
-    if has_issuer:
-        return "issuer"
-    raise ConfigError(
-        "microcred.toml has neither [issuer] nor [portfolio]",
-        where=str(path),
-        hint="see 'microcred init --help'",
-    )
 
 
 PARALLEL_FROM = 200  # below this, starting worker processes costs more than it saves
@@ -293,7 +247,7 @@ def render_source(
     return report, checks, len(pub.credentials)
 
 
-def build_site(
+def build_full(
     root: Path,
     out: Path | None = None,
     *,
@@ -305,7 +259,8 @@ def build_site(
     progress: Progress | None = None,
     key: KeyPair | None = None,
 ) -> BuildResult:
-    """Build the project at ``root`` into ``out`` (default ``root/site``).
+    """Build the project at ``root`` into ``out`` (default ``root/site``): the whole build,
+    after :func:`microcred.site.build_site` found that the previous output cannot be kept.
 
     ``key`` signs with a given key instead of the program's key ring (tests, benchmarks).
     """
@@ -323,10 +278,13 @@ def build_site(
     (work / "pid").write_text(str(os.getpid()), encoding="ascii")
     kept = keep_source.resolve() if keep_source is not None else None
     inputs = ""
+    quick: dict[str, Any] = {}
 
     def fresh(pub: PublicationLike, checks: dict[str, BuildCheck]) -> bool:
         nonlocal inputs
         material = _publication(pub, checks)
+        quick["moments"] = unchanged.moments(material, pub.status_lists)
+        quick["checks"], quick["count"] = checks, len(pub.credentials)
         extra = {"engine": engine, "analytics": analytics}
         inputs = cache.input_digest(root, [out, work, *([kept] if kept else [])], material, extra)
         previous[:] = [cache.previous_build(root, inputs, out, kept, now, material)]
@@ -367,9 +325,17 @@ def build_site(
             summary = {"pages": stats.pages, "largest": list(stats.largest), "total": total}
             summary |= {"oversized": [list(o) for o in stats.oversized], "kind": report.kind}
             summary["warnings"] = list(report.warnings) + engine_warnings
-            cache.record_build(root, inputs, out, kept, source, summary, now)
-    except KeepPrevious as unchanged:
-        return _kept_result(out, unchanged, previous[0] or {}, started)
+            record = unchanged.quick_record(
+                root,
+                [out, work, *([kept] if kept else [])],
+                build_options(engine, analytics, key),
+                quick["moments"],
+                quick["checks"],
+                quick["count"],
+            )
+            cache.record_build(root, inputs, out, kept, source, summary, now, record)
+    except KeepPrevious as same:
+        return _kept_result(out, same, previous[0] or {}, started)
     except BaseException:
         cache.forget_build(root)
         raise

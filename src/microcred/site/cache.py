@@ -30,110 +30,28 @@ import hashlib
 import io
 import json
 import pickle  # only microcred's report dataclasses are read back (find_class)
-import re
 from collections.abc import Iterable, Mapping
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import microcred
-from microcred._util import format_timestamp, loads_strict, parse_timestamp
-from microcred.errors import ConfigError, MicrocredError
-from microcred.fsutil import atomic_write_text
-from microcred.layout import PRIVATE_DIR, template_dir
+from microcred._util import format_timestamp, parse_timestamp
 from microcred.site import verdict
 from microcred.site.common import BuildCheck
-
-BUILD_CACHE_DIR = f"{PRIVATE_DIR}/build-cache"
-CACHE_VERSION = 1
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+from microcred.site.unchanged import (
+    BUILD_CACHE_DIR,
+    LAST_BUILD_FILE,
+    _crossed,
+    _dates,
+    _read,
+    _sha,
+    _write,
+    code_digest,
+    tree_digests,
+)
 
 
 def _json(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
-
-
-_ENGINE_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "jinja2", "qrcode", "pillow")
-
-
-def code_digest() -> str:
-    """microcred's version, the bytes of its package (code, data) and of the site templates
-    in use, and the versions of the engine and the libraries that draw pages and images.
-    Computed afresh each time (~20 ms): the template folder may change within a process."""
-    digest = hashlib.sha256(microcred.__version__.encode())
-    for name in _ENGINE_PACKAGES:
-        try:
-            digest.update(f"{name}={metadata.version(name)}\0".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name}=none\0".encode())
-    folders = [Path(microcred.__file__).parent]
-    with contextlib.suppress(ConfigError):
-        folders.append(template_dir())
-    for folder in folders:
-        digest.update(str(folder).encode() + b"\0")
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-                digest.update(_sha(path.read_bytes()).encode())
-    return digest.hexdigest()
-
-
-def _dates(value: Any, out: set[str], where: str = "") -> set[str]:
-    """Every date-like string; those inside a proof (signing times) marked ``proof:``."""
-    if isinstance(value, str):
-        if _DATE_RE.match(value):
-            out.add(where + value)
-    elif isinstance(value, Mapping):
-        for name, item in value.items():
-            _dates(item, out, "proof:" if name == "proof" else where)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _dates(item, out, where)
-    return out
-
-
-def _crossed(dates: Iterable[str], then: dt.datetime, now: dt.datetime) -> bool:
-    """Whether a date lies between two moments, so a check may differ between them. A
-    signing time equal to the earlier moment does not count (it was already past then)."""
-    if then == now:
-        return False
-    low, high = sorted((then, now))
-    for text in dates:
-        signed = text.startswith("proof:")
-        moment = _moment(text.removeprefix("proof:"))
-        if moment is None or (low < moment <= high if signed else low <= moment <= high):
-            return True
-    return False
-
-
-def _moment(text: str) -> dt.datetime | None:
-    try:
-        moment = parse_timestamp(text if "T" in text or " " in text else text + "T00:00:00Z")
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = loads_strict(path.read_bytes(), max_bytes=500_000_000)
-    except (OSError, ValueError, MicrocredError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
-        return {}
-    return data
-
-
-def _write(path: Path, data: dict[str, Any]) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(path, json.dumps({**data, "version": CACHE_VERSION}, sort_keys=True))
-    except OSError:
-        pass  # a cache that cannot be written only costs time
 
 
 class _ReportUnpickler(pickle.Unpickler):
@@ -273,20 +191,6 @@ def save_clean_contents(root: Path, needles: Iterable[bytes], clean: Iterable[st
 
 # --------------------------------------------------------------------------- previous build
 
-_LAST_FILE = "last-build.json"
-
-
-def tree_digests(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` (symlinks as such) -> SHA-256 of its bytes."""
-    out: dict[str, str] = {}
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder).as_posix()
-        if path.is_symlink():
-            out[rel] = "symlink:" + str(path.readlink())
-        elif path.is_file():
-            out[rel] = _sha(path.read_bytes())
-    return out
-
 
 def input_digest(
     root: Path, skip: Iterable[Path], publication: Mapping[str, Any], extra: Mapping[str, Any]
@@ -315,7 +219,7 @@ def previous_build(
     publication lies between that build's moment and ``now`` (endorsements and pages may
     word such a date by the build time), and ``out`` (and ``kept``, the kept source) still
     hold exactly the bytes that build wrote."""
-    last = _read(root / BUILD_CACHE_DIR / _LAST_FILE)
+    last = _read(root / BUILD_CACHE_DIR / LAST_BUILD_FILE)
     if not last or last.get("inputs") != inputs or last.get("out") != str(out):
         return None
     try:
@@ -342,7 +246,9 @@ def record_build(
     source: Path,
     result: Mapping[str, Any],
     now: dt.datetime,
+    quick: Mapping[str, Any] | None = None,
 ) -> None:
+    """Remember this build for the next one (``quick``: see site/unchanged.py)."""
     record: dict[str, Any] = {
         "now": format_timestamp(now),
         "inputs": inputs,
@@ -350,13 +256,15 @@ def record_build(
         "files": tree_digests(out),
         "result": dict(result),
     }
+    if quick is not None:
+        record["quick"] = dict(quick)
     if kept is not None:
         record["kept"] = str(kept)
         record["source"] = tree_digests(source)
-    _write(root / BUILD_CACHE_DIR / _LAST_FILE, record)
+    _write(root / BUILD_CACHE_DIR / LAST_BUILD_FILE, record)
 
 
 def forget_build(root: Path) -> None:
     """A build that failed or changed the output another way: the record no longer holds."""
     with contextlib.suppress(OSError):
-        (root / BUILD_CACHE_DIR / _LAST_FILE).unlink(missing_ok=True)
+        (root / BUILD_CACHE_DIR / LAST_BUILD_FILE).unlink(missing_ok=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 from microcred.layout import CONFIG_FILE
 from microcred.records import check_program
 from microcred.records.placeholder import placeholder_problems
-from microcred.site.build import project_kind
+from microcred.site.outcome import project_kind
 from microcred.site.portfolio_read import collect, load_settings
 
 

@@ -16,6 +16,7 @@ from microcred.errors import ConfigError
 from microcred.layout import SITE_MANIFEST as SITE_MANIFEST
 from microcred.layout import template_dir
 from microcred.model import Program
+from microcred.site.outcome import BuildCheck as BuildCheck
 from microcred.site.safety import (
     clean_text,
 )
@@ -38,15 +39,6 @@ class PublicationLike(Protocol):
     def did_documents(self) -> Mapping[str, Mapping[str, Any]]: ...
     @property
     def statuses(self) -> Mapping[str, str]: ...
-
-
-@dataclass(frozen=True)
-class BuildCheck:
-    """The build-time verification of one credential, in words."""
-
-    result: str  # valid | invalid | indeterminate | not-checked
-    summary: str
-    problems: tuple[str, ...] = ()
 
 
 @dataclass

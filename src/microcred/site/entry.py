@@ -1,0 +1,67 @@
+"""``build_site``: keep the previous output when nothing changed, else run the whole build.
+
+The decision (site/unchanged.py) imports neither the builder, the engine nor the issuing
+code, so an unchanged rebuild costs a small fraction of a build (issue 12).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from microcred.errors import ConfigError
+from microcred.site.engine import ENGINES
+from microcred.site.outcome import BuildResult, build_options, project_kind
+from microcred.site.unchanged import kept_build
+
+if TYPE_CHECKING:
+    from microcred.proof.keys import KeyPair
+
+Progress = Callable[[int, int, str], None]
+
+
+def build_site(
+    root: Path,
+    out: Path | None = None,
+    *,
+    now: dt.datetime,
+    engine: str = "mkdocs",
+    passphrase: str | None = None,
+    analytics: Mapping[str, Any] | None = None,
+    keep_source: Path | None = None,
+    progress: Progress | None = None,
+    key: KeyPair | None = None,
+) -> BuildResult:
+    """Build the project at ``root`` into ``out`` (default ``root/site``).
+
+    Issues what changed, verifies every credential and builds the site; when the project,
+    microcred and the options are as the last build left them, no date in what it published
+    was passed since, and its output is intact, that output is kept as it is.
+    ``key`` signs with a given key instead of the program's key ring (tests, benchmarks).
+    """
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown site engine {engine!r}", hint="use mkdocs or zensical")
+    if now.tzinfo is None:
+        raise ConfigError("the build time needs a time zone")
+    resolved = root.resolve()
+    target = (out if out is not None else resolved / "site").resolve()
+    kept = keep_source.resolve() if keep_source is not None else None
+    if project_kind(resolved) == "issuer" and target.is_dir():
+        previous = kept_build(resolved, target, kept, now, build_options(engine, analytics, key))
+        if previous is not None:
+            return previous
+    from microcred.site.build import build_full  # the builder, only when there is work
+
+    return build_full(
+        root,
+        out,
+        now=now,
+        engine=engine,
+        passphrase=passphrase,
+        analytics=analytics,
+        keep_source=keep_source,
+        progress=progress,
+        key=key,
+    )

@@ -1,0 +1,128 @@
+"""An unchanged rebuild keeps the output without loading the builder (site/unchanged.py), and
+anything a build reads that changed, or any moment passed that could change a page, makes
+the full build run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sitehelpers import NOW, copy_example, fixed_key
+
+from microcred.site import build_site
+from microcred.site.outcome import build_options
+from microcred.site.unchanged import BUILD_CACHE_DIR, kept_build, moments
+
+TESTS_SITE = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int]:
+    base = tmp_path_factory.mktemp("unchanged")
+    root = copy_example(base / "program")
+    site = (base / "site").resolve()
+    result = build_site(root, site, now=NOW, key=fixed_key())
+    return root.resolve(), site, result.pages
+
+
+def _options() -> dict[str, object]:
+    return build_options("mkdocs", None, fixed_key())
+
+
+@contextmanager
+def _changed(path: Path, data: bytes) -> Iterator[None]:
+    """``path`` holds ``data`` inside the block, and what it held before after it."""
+    before = path.read_bytes() if path.exists() else None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    try:
+        yield
+    finally:
+        if before is None:
+            path.unlink()
+        else:
+            path.write_bytes(before)
+
+
+def test_nothing_changed_keeps_the_output_without_loading_the_builder(
+    built: tuple[Path, Path, int],
+) -> None:
+    root, site, pages = built
+    index = site / "index.html"
+    inode = index.stat().st_ino
+    code = (
+        "import datetime as dt, json, sys\n"
+        f"sys.path.insert(0, {str(TESTS_SITE)!r})\n"
+        "from pathlib import Path\n"
+        "from sitehelpers import fixed_key\n"
+        "from microcred.site import build_site\n"
+        f"r = build_site(Path({str(root)!r}), Path({str(site)!r}),"
+        " now=dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC), key=fixed_key())\n"
+        "print(json.dumps({'builder': 'microcred.site.build' in sys.modules,"
+        " 'engine': 'mkdocs' in sys.modules, 'pages': r.pages,"
+        " 'valid': sum(c.result == 'valid' for c in r.checks.values()),"
+        " 'credentials': r.credentials}))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    found = json.loads(run.stdout)
+    assert found["builder"] is False and found["engine"] is False
+    assert found["pages"] == pages and found["credentials"] > 0
+    assert found["valid"] == found["credentials"]
+    assert index.stat().st_ino == inode  # the page was not rewritten
+
+
+def test_kept_only_while_the_project_is_as_the_last_build_left_it(
+    built: tuple[Path, Path, int],
+) -> None:
+    root, site, _ = built
+    assert kept_build(root, site, None, NOW, _options()) is not None
+    record = sorted((root / "records").glob("*.md"))[0]
+    with _changed(record, record.read_bytes() + b"\nA later note.\n"):
+        assert kept_build(root, site, None, NOW, _options()) is None
+    with _changed(root / "records" / "new-file.txt", b"anything"):
+        assert kept_build(root, site, None, NOW, _options()) is None
+    with _changed(root / ".microcred" / "keyring.json", b"{}"):  # key rings decide signatures
+        assert kept_build(root, site, None, NOW, _options()) is None
+    with _changed(root / BUILD_CACHE_DIR / "unrelated.json", b"{}"):  # the cache does not count
+        assert kept_build(root, site, None, NOW, _options()) is not None
+    with _changed(root / ".git" / "HEAD", b"ref: x"):  # nor other dot-folders
+        assert kept_build(root, site, None, NOW, _options()) is not None
+    assert kept_build(root, site, None, NOW, _options()) is not None
+
+
+def test_kept_only_with_the_same_options_and_output(built: tuple[Path, Path, int]) -> None:
+    root, site, _ = built
+    other_key = build_options("mkdocs", None, fixed_key("another issuer"))
+    assert kept_build(root, site, None, NOW, other_key) is None
+    assert kept_build(root, site, None, NOW, build_options("zensical", None, fixed_key())) is None
+    with_analytics = build_options("mkdocs", {"min_cell": 10}, fixed_key())
+    assert kept_build(root, site, None, NOW, with_analytics) is None
+    assert kept_build(root, site.parent / "elsewhere", None, NOW, _options()) is None
+    assert kept_build(root, site, site.parent / "kept-source", NOW, _options()) is None
+    page = site / "index.html"
+    with _changed(page, page.read_bytes().replace(b"</body>", b"<p>defaced</p></body>")):
+        assert kept_build(root, site, None, NOW, _options()) is None
+    with _changed(site / "extra.html", b"<p>added</p>"):
+        assert kept_build(root, site, None, NOW, _options()) is None
+
+
+def test_not_kept_across_a_published_moment(built: tuple[Path, Path, int]) -> None:
+    root, site, _ = built
+    assert kept_build(root, site, None, NOW + dt.timedelta(days=30), _options()) is not None
+    # the credentials were issued at NOW: a build before that moment may word pages otherwise
+    assert kept_build(root, site, None, NOW - dt.timedelta(days=400), _options()) is None
+
+
+def test_a_status_list_ttl_is_a_moment() -> None:
+    listed = {
+        "validFrom": "2026-11-01T00:00:00Z",
+        "credentialSubject": {"ttl": 86_400_000, "statusPurpose": "revocation"},
+    }
+    found = moments({"lists": [listed]}, {"https://example.org/status/1": listed})
+    assert "2026-11-02T00:00:00Z" in found and "2026-11-01T00:00:00Z" in found
