@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microcred.errors import MicrocredError
+from microcred.jsonld import stringify
 from microcred.jsonld.stringify import reference_json
 
 NUMBERS = [2.0, -334.0, 1e-07, 1e16, 1.5e-10, 1e21, 0.1, 123456.789, 5e-324, -0.0, 1e-6, 4.5e15]
@@ -91,3 +93,34 @@ def test_matches_json_stringify(
     ]
     answers = reference_batch([{"op": "stringify", "value": value} for value in values])
     assert [reference_json(value) for value in values] == [a["text"] for a in answers]
+
+
+def _encoded_one_by_one(document: Any) -> str:
+    """reference_json without the placeholder path (every value through the slow encoder)."""
+    saved = stringify._marked
+    stringify._marked = lambda *_: None  # type: ignore[assignment]
+    try:
+        return reference_json(document)
+    finally:
+        stringify._marked = saved
+
+
+def test_floats_through_placeholders_come_out_as_encoding_each_value() -> None:
+    rng = random.Random(12)
+    spelled = [0.1, 1e21, 1e-7, -0.0, 2.0, 123456789.125, 5e-324, 1.7976931348623157e308]
+    for _ in range(500):
+        document = {
+            "a": [
+                rng.choice(spelled) * rng.random(),
+                {"b": rng.random() * 10 ** rng.randint(-30, 30)},
+            ],
+            "s": 'x\u2028y"\x01',
+            "k\n": [1.5, [], {}, None, True, 7],
+        }
+        assert reference_json(document) == _encoded_one_by_one(document)
+
+
+def test_a_string_holding_the_placeholder_character_takes_the_slow_path() -> None:
+    document = {"n": 1.5, "s": "\x000", "\x001": 2.5}
+    assert reference_json(document) == _encoded_one_by_one(document)
+    assert '"\\u00000"' in reference_json(document) and ": 2.5" in reference_json(document)

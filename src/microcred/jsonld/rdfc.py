@@ -94,6 +94,35 @@ def serialize_quad(quad: Mapping[str, Component]) -> str:
     return line + " .\n"
 
 
+_POSITIONS = ("subject", "predicate", "object", "name")
+Part = tuple[bool, str] | None  # (is a blank-node label, label or term text); None: no graph
+
+
+def _parts(quad: Mapping[str, Component]) -> tuple[Part, ...]:
+    """A quad's four positions, each serialized once: the text of an IRI or literal, or the
+    label of a blank node (a subject, object or graph name), which canonicalization renames."""
+    out: list[Part] = []
+    for key in _POSITIONS:
+        component = quad.get(key)
+        if component is None:
+            out.append(None)
+        elif key != "predicate" and component["type"] == "blank node":
+            out.append((True, component["value"]))
+        else:
+            out.append((False, _term(component)))
+    return tuple(out)
+
+
+def _line(parts: tuple[Part, ...], rename: Any = None) -> str:
+    """``serialize_quad`` from the parts, each blank-node label passed through ``rename``."""
+    words = []
+    for part in parts:
+        if part is not None:
+            blank, text = part
+            words.append(rename(text) if blank and rename is not None else text)
+    return " ".join(words) + " .\n"
+
+
 # --- string order ---------------------------------------------------------------------------
 
 
@@ -176,6 +205,7 @@ class _Rdfc10(URDNA2015):  # type: ignore[misc]
         self.portable = portable
         self.deep_calls = 0
         self.alike: list[list[str]] = []
+        self.parts: dict[int, tuple[Quad, tuple[Part, ...]]] = {}
 
     def create_hash(self) -> Any:
         return hashlib.new(self.hash_name)
@@ -185,14 +215,12 @@ class _Rdfc10(URDNA2015):  # type: ignore[misc]
         if "hash" in info:
             return str(info["hash"])
         lines = []
+
+        def mask(label: str) -> str:
+            return "_:a" if label == id_ else "_:z"
+
         for quad in info["quads"]:
-            masked = {}
-            for key, component in quad.items():
-                if key != "predicate" and component["type"] == "blank node":
-                    value = "_:a" if component["value"] == id_ else "_:z"
-                    component = {"type": "blank node", "value": value}
-                masked[key] = component
-            lines.append(serialize_quad(masked))
+            lines.append(_line(self.parts_of(quad), mask))
         sort_strings(lines, self.order)
         digest = self.create_hash()
         for line in lines:
@@ -207,9 +235,20 @@ class _Rdfc10(URDNA2015):  # type: ignore[misc]
             raise _not_portable(self.alike, self.quads)
         return super().hash_n_degree_quads(id_, issuer)
 
-    def run(self, quads: list[Quad]) -> tuple[str, dict[str, str]]:
-        """RDFC-1.0 section 4.4.3; returns canonical N-Quads and the issued-identifier map."""
+    def parts_of(self, quad: Quad) -> tuple[Part, ...]:
+        found = self.parts.get(id(quad))
+        if found is None or found[0] is not quad:
+            found = self.parts[id(quad)] = (quad, _parts(quad))
+        return found[1]
+
+    def run(
+        self, quads: list[Quad], parts: list[tuple[Part, ...]] | None = None
+    ) -> tuple[str, dict[str, str]]:
+        """RDFC-1.0 section 4.4.3; returns canonical N-Quads and the issued-identifier map.
+        ``parts``: each quad's ``_parts``, when the caller has them already."""
         self.quads = quads
+        if parts is not None:
+            self.parts = {id(q): (q, p) for q, p in zip(quads, parts, strict=True)}
         for quad in quads:
             for key, component in quad.items():
                 if key != "predicate" and component["type"] == "blank node":
@@ -244,14 +283,7 @@ class _Rdfc10(URDNA2015):  # type: ignore[misc]
 
         # Step 6: relabel, serialize, sort.
         labels: dict[str, str] = self.canonical_issuer.existing
-        lines = []
-        for quad in quads:
-            relabelled = {}
-            for key, component in quad.items():
-                if key != "predicate" and component["type"] == "blank node":
-                    component = {"type": "blank node", "value": labels[component["value"]]}
-                relabelled[key] = component
-            lines.append(serialize_quad(relabelled))
+        lines = [_line(self.parts_of(quad), labels.__getitem__) for quad in quads]
         sort_strings(lines, self.order)
         return "".join(lines), dict(labels)
 
@@ -278,16 +310,20 @@ def _not_portable(alike: list[list[str]], quads: list[Quad]) -> JsonLdError:
     )
 
 
-def _dedupe(quads: Iterable[Quad]) -> list[Quad]:
-    """An RDF dataset is a set: identical quads count once (RDFC tests 076-077)."""
+def _dedupe(quads: Iterable[Quad]) -> tuple[list[Quad], list[tuple[Part, ...]]]:
+    """An RDF dataset is a set: identical quads count once (RDFC tests 076-077). Returns the
+    distinct quads and their ``_parts``."""
     seen: set[str] = set()
-    out = []
+    out: list[Quad] = []
+    out_parts: list[tuple[Part, ...]] = []
     for quad in quads:
-        key = serialize_quad(quad)
+        parts = _parts(quad)
+        key = _line(parts)
         if key not in seen:
             seen.add(key)
             out.append(quad)
-    return out
+            out_parts.append(parts)
+    return out, out_parts
 
 
 def _relabel(quads: list[Quad], order: Order) -> tuple[list[Quad], dict[str, str]]:
@@ -338,9 +374,11 @@ def _canonicalize_quads(
     if order not in ORDERS:
         raise JsonLdError(f"unknown RDFC string order {order!r}; use 'utf16' or 'codepoint'")
     try:
-        unique = _dedupe(quads)
-        unique, original = (unique, {}) if ascii_labels else _relabel(unique, order)
-        text, labels = _Rdfc10(_Budget(max_work, timeout_s), hash_name, order, portable).run(unique)
+        unique, parts = _dedupe(quads)
+        relabelled, original = (unique, {}) if ascii_labels else _relabel(unique, order)
+        known = parts if relabelled is unique else None
+        canonicalizer = _Rdfc10(_Budget(max_work, timeout_s), hash_name, order, portable)
+        text, labels = canonicalizer.run(relabelled, known)
         if _SURROGATE.search(text):
             raise UnicodeEncodeError("utf-8", text, 0, 1, "lone surrogate")
         if original:
