@@ -119,3 +119,31 @@ def test_the_scan_memo_skips_only_contents_found_clean_for_the_same_keys(tmp_pat
     assert cache.load_clean_contents(project, needles) == seen
     other = secret_needles([generate_keypair().secret_seed or b""])
     assert cache.load_clean_contents(project, other) == set()
+
+
+def test_the_run_filter_finds_exactly_what_a_plain_search_finds() -> None:
+    """``_holds_needle`` searches only runs of the needles' alphabet: the same answers as
+    searching the whole file (slashes unescaped, white space removed) for every needle."""
+    import random
+    import re
+
+    from microcred.site.safety import _holds_needle
+
+    needles = secret_needles([bytes(range(32)), bytes(range(100, 132))])
+
+    def plain(data: bytes) -> bool:
+        flat = re.sub(rb"\s+", b"", data.replace(b"\\/", b"/"))
+        return any(needle in flat for needle in needles)
+
+    rng = random.Random(7)
+    separators = [b"", b" ", b"\n  ", b"\\n", b"\t", b"<", b"\\/", b"="]
+    answers = set()
+    for _ in range(3000):
+        noise = bytes(rng.getrandbits(8) for _ in range(120))
+        needle = rng.choice(needles)
+        cut = rng.randint(0, len(needle))
+        planted = needle[:cut] + rng.choice(separators) + needle[cut:].replace(b"/", b"\\/")
+        data = noise[:60] + planted + noise[60:]
+        answers.add(plain(data))
+        assert _holds_needle(data, needles) == plain(data), data
+    assert answers == {True, False}

@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -61,7 +62,8 @@ class KeepPrevious(Exception):
         self.checks, self.count = checks, count
 
 
-PARALLEL_FROM = 200  # below this, starting worker processes costs more than it saves
+PARALLEL_FROM = 400  # spawned workers: below this, starting them costs more than they save
+PARALLEL_FROM_FORKED = 48  # forked workers start warm
 
 
 def _check_chunk(
@@ -121,19 +123,29 @@ def _check_all(
     docs = {d: dict(doc) for d, doc in pub.did_documents.items()}
     lists = {u: dict(doc) for u, doc in pub.status_lists.items()}
     workers = min(cpu_count(), 8)  # _util.cpu_count works on every platform
-    if len(items) < PARALLEL_FROM or workers < 2:
+    # Forked workers inherit this process's loaded code and processed contexts, so they pay
+    # off from a few dozen credentials; but fork is safe only while no other thread runs
+    # (one could hold a lock the child needs). Otherwise spawned workers, which start cold.
+    fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    if len(items) < (PARALLEL_FROM_FORKED if fork else PARALLEL_FROM) or workers < 2:
         return dict(_check_chunk(items, docs, lists, now))
+    done: dict[str, BuildCheck] = {}
+    if fork:  # one credential here first: the workers inherit what it warmed
+        done.update(_check_chunk(items[:1], docs, lists, now))
+        items = items[1:]
     size = -(-len(items) // (workers * 4))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    context = multiprocessing.get_context("spawn")  # no fork: the caller may hold threads
+    context = multiprocessing.get_context("fork" if fork else "spawn")
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             futures = [pool.submit(_check_chunk, chunk, docs, lists, now) for chunk in chunks]
-            return {slug: check for future in futures for slug, check in future.result()}
+            done.update((slug, check) for future in futures for slug, check in future.result())
+            return done
     except (BrokenProcessPool, OSError):
         # Workers could not start (e.g. a calling script without a __main__ guard): the
         # same checks, one after the other, in this process.
-        return dict(_check_chunk(items, docs, lists, now))
+        done.update(_check_chunk(items, docs, lists, now))
+        return done
 
 
 def summarise(report: Any) -> BuildCheck:

@@ -19,8 +19,6 @@ import zlib
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
-import qrcode
-import qrcode.constants
 from defusedxml import ElementTree as SafeET
 
 from microcred.errors import ConfigError
@@ -180,10 +178,9 @@ def wrap_words(text: str, width: int = 16, lines: int = 3) -> list[str]:
 
 
 def qr_matrix(data: str) -> list[list[bool]]:
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
-    qr.add_data(data)
-    qr.make(fit=True)
-    matrix: list[list[bool]] = qr.get_matrix()
+    from microcred.site.qr import qr_matrix as drawn  # numpy only when a code is drawn
+
+    matrix: list[list[bool]] = drawn(data)
     return matrix
 
 

@@ -1,0 +1,69 @@
+"""site/qr.py draws exactly the symbol the ``qrcode`` package draws, only faster."""
+
+from __future__ import annotations
+
+import random
+import string
+
+import numpy as np
+import pytest
+import qrcode
+from qrcode.util import lost_point as package_lost_point
+
+from microcred.site.qr import lost_point, qr_matrix
+
+LEVELS = [
+    qrcode.constants.ERROR_CORRECT_L,
+    qrcode.constants.ERROR_CORRECT_M,
+    qrcode.constants.ERROR_CORRECT_Q,
+    qrcode.constants.ERROR_CORRECT_H,
+]
+ALPHABETS = [
+    string.ascii_letters + string.digits + "/:.-_?=&%#",
+    string.digits,
+    string.ascii_uppercase + " $%*+-./:",
+    "ÄéΩ中文 😀",
+]
+
+
+def _package(data: str, level: int) -> tuple[list[list[bool]], int]:
+    code = qrcode.QRCode(error_correction=level, border=2)
+    code.add_data(data)
+    code.make(fit=True)
+    return code.get_matrix(), code.mask_pattern
+
+
+def test_random_data_at_every_level_gives_the_package_symbol() -> None:
+    rng = random.Random(2026)
+    masks = set()
+    for _ in range(160):
+        size = rng.choice([1, 7, 30, 90, 250, 500])
+        alphabet = rng.choice(ALPHABETS)
+        data = "".join(rng.choice(alphabet) for _ in range(size))
+        level = rng.choice(LEVELS)
+        try:
+            expected, _ = _package(data, level)
+        except ValueError:  # too long for any version at this level
+            continue
+        drawn = qr_matrix(data, error_correction=level)
+        assert drawn == expected, (data, level)
+        masks.add(sum(map(sum, drawn)))
+    assert len(masks) > 100  # different symbols, not one repeated
+
+
+@pytest.mark.parametrize("url", ["https://example.org/credentials/c-1/", "urn:uuid:" + "7" * 36])
+def test_site_urls(url: str) -> None:
+    assert qr_matrix(url) == _package(url, qrcode.constants.ERROR_CORRECT_M)[0]
+
+
+def test_penalties_are_the_package_penalties() -> None:
+    rng = random.Random(7)
+    shapes = [np.zeros((21, 21), dtype=bool), np.ones((25, 25), dtype=bool)]
+    for _ in range(200):
+        size = rng.choice([21, 25, 33, 57])
+        density = rng.random()
+        shapes.append(
+            np.array([[rng.random() < density for _ in range(size)] for _ in range(size)])
+        )
+    for modules in shapes:
+        assert lost_point(modules) == package_lost_point(modules.tolist())
