@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -117,10 +118,18 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int, str], None]]:
         TextColumn("{task.description}"),
         transient=True,
         disable=not console_ok,
+        # No refresh thread: redrawn from ``update`` instead, so a build stays one thread
+        # and may fork its verification workers (site/build.py forks only then).
+        auto_refresh=False,
     ) as progress:
         task = progress.add_task("", total=None)
+        last = [0.0]
 
         def update(done: int, total: int, item: str) -> None:
             progress.update(task, completed=done, total=total, description=item)
+            now = time.monotonic()
+            if now - last[0] >= 0.1 or done == total:
+                last[0] = now
+                progress.refresh()
 
         yield update

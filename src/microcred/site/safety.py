@@ -293,11 +293,22 @@ def render_markdown(text: object, *, heading_base: int = 3, id_scope: str = "t")
         return Markup("")
     scope = re.sub(r"[^a-z0-9-]", "", id_scope.lower())[:24] or "t"
     heading_base = min(max(heading_base, 2), 6)  # h1 belongs to the page
+    key = (source, heading_base, scope)
+    known = _RENDERED.get(key)
+    if known is not None:  # a brief's rubric is on every page of its credentials
+        return known
     try:
         html = _RENDERER.render(source, heading_base=heading_base, id_scope=scope)
-        return Markup(html)  # noqa: S704 - HTML off, links checked, allow-list verified
+        rendered = Markup(html)  # noqa: S704 - HTML off, links checked, allow-list verified
     except UnsafeContentError:
-        return Markup("<p>{}</p>").format(source)
+        rendered = Markup("<p>{}</p>").format(source)
+    if len(_RENDERED) >= 4096:
+        _RENDERED.clear()
+    _RENDERED[key] = rendered
+    return rendered
+
+
+_RENDERED: dict[tuple[str, int, str], Markup] = {}  # the renderer's output depends on these only
 
 
 # --------------------------------------------------------------------------- secrets
