@@ -46,32 +46,40 @@ _JWS_RE = re.compile(rb"\s*[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*\
 
 
 def size_problem(value: Any) -> str | None:
-    """Why the document is too big to process safely, or None. Walks without recursion."""
+    """Why the document is too big to process safely, or None. Walks without recursion, once:
+    counting values and, as :func:`embedded_endorsements` finds them, endorsements."""
     limit = MAX_CLR_NODES if isinstance(value, Mapping) and names_clr(value) else MAX_NODES
-    count = 0
-    stack = [value]
+    count = endorsements = 0
+    stack: list[tuple[Any, bool]] = [(value, True)]  # (value, still looking for endorsements)
     while stack:
-        item = stack.pop()
+        item, looking = stack.pop()
         count += 1
         if count > limit:
             return f"the document has more than {limit} JSON values"
         if _is_mapping(item):
-            stack.extend(item.values())
+            for key, child in item.items():
+                if looking and key == "endorsement":
+                    endorsements += len(child) if isinstance(child, list) else 1
+                    stack.append((child, False))
+                else:
+                    stack.append((child, looking and key not in _NOT_SEARCHED))
         elif isinstance(item, list):
             if len(item) > MAX_ARRAY:
                 return f"an array has {len(item)} items; at most {MAX_ARRAY} are accepted"
-            stack.extend(item)
-    for key, limit in (("proof", MAX_PROOFS), ("credentialStatus", MAX_STATUS_ENTRIES)):
+            stack.extend((child, looking) for child in item)
+    for key, most in (("proof", MAX_PROOFS), ("credentialStatus", MAX_STATUS_ENTRIES)):
         items = value.get(key) if isinstance(value, Mapping) else None
-        if isinstance(items, list) and len(items) > limit:
-            return f"'{key}' has {len(items)} entries; at most {limit} are accepted"
-    endorsements = len(embedded_endorsements(value))
+        if isinstance(items, list) and len(items) > most:
+            return f"'{key}' has {len(items)} entries; at most {most} are accepted"
     if endorsements > MAX_ENDORSEMENTS:
         return (
             f"the credential embeds {endorsements} endorsements; at most {MAX_ENDORSEMENTS} "
             "are accepted"
         )
     return None
+
+
+_NOT_SEARCHED = ("@context", "proof", "verifiableCredential")
 
 
 def names_clr(doc: Mapping[str, Any]) -> bool:
@@ -93,7 +101,7 @@ def embedded_endorsements(doc: Any) -> list[tuple[str, Any]]:
         children: list[tuple[Any, Any]] = []
         if _is_mapping(node):
             for key, value in node.items():
-                if key in ("@context", "proof", "verifiableCredential"):
+                if key in _NOT_SEARCHED:
                     continue
                 if key == "endorsement":
                     child = _spelled((path, f".{key}"))
