@@ -140,7 +140,11 @@ class Processor(pyld_jsonld.JsonLdProcessor):  # type: ignore[misc]
             if hit is not None:
                 return memo.thawed(hit)
         result = None
-        if type(self) is Processor and _plain_options(options):
+        if (
+            type(self) is Processor
+            and _plain_options(options)
+            and options.get("documentLoader") is self._loader
+        ):
             from microcred.jsonld.fastexpand import fast_expand  # it builds on this module
 
             result = fast_expand(input_, self._loader)
@@ -189,7 +193,9 @@ _EXPANSION_OPTIONS = ("base", "processingMode", "isFrame", "keepFreeFloatingNode
 def _plain_options(options: dict[str, Any]) -> bool:
     """The options every microcred expansion uses (what the fast expander assumes)."""
     return (
-        options.get("base") is None
+        isinstance(options, dict)
+        and "expandContext" not in options
+        and options.get("base") is None
         and options.get("processingMode") == "json-ld-1.1"
         and not options.get("isFrame")
         and not options.get("keepFreeFloatingNodes")
