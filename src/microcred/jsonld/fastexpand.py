@@ -43,6 +43,7 @@ _NODE_KEYWORDS = frozenset({"@id", "@type"})
 _VALUE_KEYWORDS = frozenset({"@value", "@type", "@language", "@direction"})
 _SIMPLE_CONTAINERS = frozenset({"@set", "@list", "@graph"})
 _MAX_TABLES = 512  # active contexts remembered (a handful per context combination)
+_MAX_IRIS = 4096  # expanded keys and values remembered per active context
 
 
 def _id_iri(active: Any, value: str) -> Any:
@@ -105,24 +106,38 @@ class _Term:
 
 
 class _Tables:
-    """Terms per active context, keyed by the context object itself (kept alive here)."""
+    """Per active context (keyed by the context object itself, kept alive here): the IRI
+    pyld expands each key to, and the ``_Term`` of each key that expansion takes."""
 
     def __init__(self, processor: Any) -> None:
         self.processor = processor
-        self._by_ctx: dict[int, tuple[Any, dict[str, _Term]]] = {}
+        self._by_ctx: dict[int, tuple[Any, dict[str, _Term], dict[str, Any]]] = {}
         self._lock = threading.Lock()
 
-    def term(self, ctx: Any, key: str) -> _Term:
+    def _entry(self, ctx: Any) -> tuple[Any, dict[str, _Term], dict[str, Any]]:
         entry = self._by_ctx.get(id(ctx))
         if entry is None or entry[0] is not ctx:
             with self._lock:
                 if len(self._by_ctx) >= _MAX_TABLES:
                     self._by_ctx.clear()
-                entry = self._by_ctx[id(ctx)] = (ctx, {})
-        terms = entry[1]
+                entry = self._by_ctx[id(ctx)] = (ctx, {}, {})
+        return entry
+
+    def term(self, ctx: Any, key: str) -> _Term:
+        terms = self._entry(ctx)[1]
         found = terms.get(key)
         if found is None:
             found = terms[key] = _Term(self.processor, ctx, key)
+        return found
+
+    def iri(self, ctx: Any, key: str) -> Any:
+        """``_expand_iri(ctx, key, vocab=True)`` (None and relative results included)."""
+        iris = self._entry(ctx)[2]
+        if key in iris:
+            return iris[key]
+        if len(iris) >= _MAX_IRIS:  # values (types, vocabulary terms) may be attacker-chosen
+            iris.clear()
+        found = iris[key] = self.processor._expand_iri(ctx, key, vocab=True)
         return found
 
 
@@ -135,6 +150,7 @@ class FastExpander:
         self.options = _pyld.options(loader)
         self.tables = _Tables(self.processor)
         self._roots: dict[tuple[str, ...], Any] = {}
+        self._processed: dict[tuple[int, int, bool, bool], tuple[Any, Any, Any]] = {}
 
     # -- entry -------------------------------------------------------------------------------
 
@@ -182,7 +198,7 @@ class FastExpander:
         top: bool = False,
     ) -> dict[str, Any]:
         """pyld's ``_expand`` of a dict element (a node or a value object)."""
-        processor = self.processor
+        tables = self.tables
         if "@context" in element and not top:
             raise _Defer
         type_scoped = active.get("previousContext")
@@ -190,7 +206,7 @@ class FastExpander:
         must_revert = True
         if type_scoped is not None and len(element) <= 2:
             for key in sorted(element):
-                meaning = processor._expand_iri(type_scoped, key, vocab=True)
+                meaning = tables.iri(type_scoped, key)
                 if meaning == "@value":
                     must_revert = False
                     active = type_scoped
@@ -209,7 +225,7 @@ class FastExpander:
         for key in keys:
             if key == "@context":
                 continue
-            if processor._expand_iri(active, key, vocab=True) == "@type":
+            if tables.iri(active, key) == "@type":
                 value = element[key]
                 types = [value] if isinstance(value, str) else value
                 if not isinstance(types, list):
@@ -220,7 +236,7 @@ class FastExpander:
                         active = self._process(active, scoped, propagate=False)
         for key in keys:
             if key != "@context":
-                terms.append((key, element[key], self.tables.term(active, key)))
+                terms.append((key, element[key], tables.term(active, key)))
         if any(term.iri == "@value" for _, _, term in terms):
             return self._value_object(type_scoped_ctx, terms)
         result: dict[str, Any] = {}
@@ -239,19 +255,20 @@ class FastExpander:
                 else:
                     self._types(type_scoped_ctx, value, result)
                 continue
-            term_ctx = active
+            term_ctx, value_term = active, term
             if term.scoped is not None:
                 term_ctx = self._process(
                     active, term.scoped, propagate=True, override_protected=True
                 )
+                value_term = tables.term(term_ctx, key)
             if isinstance(value, dict):
-                expanded: Any = self._node(term_ctx, key, self.tables.term(term_ctx, key), value)
+                expanded: Any = self._node(term_ctx, key, value_term, value)
             elif isinstance(value, list):
-                expanded = self._array(term_ctx, key, value)
+                expanded = self._array(term_ctx, key, value, value_term)
             elif value is None:
                 raise _Defer
             else:
-                expanded = self._scalar(self.tables.term(term_ctx, key), term_ctx, value)
+                expanded = self._scalar(value_term, term_ctx, value)
             container = term.container
             if "@list" in container and not (isinstance(expanded, dict) and "@list" in expanded):
                 expanded = {"@list": expanded if isinstance(expanded, list) else [expanded]}
@@ -276,7 +293,7 @@ class FastExpander:
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise _Defer
         for kind in values:
-            iri = self.processor._expand_iri(type_scoped_ctx, kind, vocab=True, base=None)
+            iri = self.tables.iri(type_scoped_ctx, kind)
             if not isinstance(iri, str) or not _is_iri(iri):
                 raise _Defer
             if "@type" not in result:
@@ -311,7 +328,7 @@ class FastExpander:
             else:
                 if not isinstance(value, str):
                     raise _Defer
-                kind = self.processor._expand_iri(type_scoped_ctx, value, vocab=True, base=None)
+                kind = self.tables.iri(type_scoped_ctx, value)
                 if kind == "@json" or not isinstance(kind, str) or kind.startswith("_:"):
                     raise _Defer
                 if not _is_absolute_iri(kind) or not _is_iri(kind):
@@ -324,8 +341,7 @@ class FastExpander:
         self._check_literal(result)
         return result
 
-    def _array(self, active: Any, key: str, items: list[Any]) -> list[Any]:
-        term = self.tables.term(active, key)
+    def _array(self, active: Any, key: str, items: list[Any], term: _Term) -> list[Any]:
         out: list[Any] = []
         for item in items:
             if isinstance(item, dict):
@@ -341,10 +357,7 @@ class FastExpander:
         kind = term.type
         if isinstance(value, str):
             if kind == "@id" or kind == "@vocab":
-                if kind == "@id":
-                    iri = _id_iri(active, value)
-                else:
-                    iri = self.processor._expand_iri(active, value, vocab=True, base=None)
+                iri = _id_iri(active, value) if kind == "@id" else self.tables.iri(active, value)
                 if not isinstance(iri, str) or not _is_iri(iri):
                     raise _Defer
                 return {"@id": iri}
@@ -368,10 +381,25 @@ class FastExpander:
             raise _Defer  # the data-loss check decides whether the text is a number
 
     def _process(self, active: Any, local: Any, **flags: bool) -> Any:
+        """pyld's context processing (remembered by the processor too); here a plain dict
+        keyed by the two objects' identities, checked, in front of it."""
+        key = (
+            id(active),
+            id(local),
+            flags.get("propagate", True),
+            flags.get("override_protected", False),
+        )
+        hit = self._processed.get(key)
+        if hit is not None and hit[0] is active and hit[1] is local:
+            return hit[2]
         try:
-            return self.processor._process_context(active, local, self.options, **flags)
+            result = self.processor._process_context(active, local, self.options, **flags)
         except Exception:  # pyld raises it again, translated, on the slow path
             raise _Defer from None
+        if len(self._processed) >= 4096:
+            self._processed.clear()
+        self._processed[key] = (active, local, result)
+        return result
 
 
 _EXPANDERS: dict[int, tuple[OfflineLoader, FastExpander]] = {}

@@ -96,25 +96,33 @@ def serialize_quad(quad: Mapping[str, Component]) -> str:
 
 _POSITIONS = ("subject", "predicate", "object", "name")
 Part = tuple[bool, str] | None  # (is a blank-node label, label or term text); None: no graph
+Parts = tuple[Part, ...] | str  # a quad without blank nodes: its whole line, once
 
 
-def _parts(quad: Mapping[str, Component]) -> tuple[Part, ...]:
+def _parts(quad: Mapping[str, Component]) -> Parts:
     """A quad's four positions, each serialized once: the text of an IRI or literal, or the
-    label of a blank node (a subject, object or graph name), which canonicalization renames."""
+    label of a blank node (a subject, object or graph name), which canonicalization renames.
+    A quad without blank nodes is its finished line (no label to rename)."""
     out: list[Part] = []
+    blank_nodes = False
     for key in _POSITIONS:
         component = quad.get(key)
         if component is None:
             out.append(None)
         elif key != "predicate" and component["type"] == "blank node":
             out.append((True, component["value"]))
+            blank_nodes = True
         else:
             out.append((False, _term(component)))
+    if not blank_nodes:
+        return " ".join(part[1] for part in out if part is not None) + " .\n"
     return tuple(out)
 
 
-def _line(parts: tuple[Part, ...], rename: Any = None) -> str:
+def _line(parts: Parts, rename: Any = None) -> str:
     """``serialize_quad`` from the parts, each blank-node label passed through ``rename``."""
+    if isinstance(parts, str):
+        return parts
     words = []
     for part in parts:
         if part is not None:
@@ -205,7 +213,7 @@ class _Rdfc10(URDNA2015):  # type: ignore[misc]
         self.portable = portable
         self.deep_calls = 0
         self.alike: list[list[str]] = []
-        self.parts: dict[int, tuple[Quad, tuple[Part, ...]]] = {}
+        self.parts: dict[int, tuple[Quad, Parts]] = {}
 
     def create_hash(self) -> Any:
         return hashlib.new(self.hash_name)
@@ -235,14 +243,14 @@ class _Rdfc10(URDNA2015):  # type: ignore[misc]
             raise _not_portable(self.alike, self.quads)
         return super().hash_n_degree_quads(id_, issuer)
 
-    def parts_of(self, quad: Quad) -> tuple[Part, ...]:
+    def parts_of(self, quad: Quad) -> Parts:
         found = self.parts.get(id(quad))
         if found is None or found[0] is not quad:
             found = self.parts[id(quad)] = (quad, _parts(quad))
         return found[1]
 
     def run(
-        self, quads: list[Quad], parts: list[tuple[Part, ...]] | None = None
+        self, quads: list[Quad], parts: list[Parts] | None = None
     ) -> tuple[str, dict[str, str]]:
         """RDFC-1.0 section 4.4.3; returns canonical N-Quads and the issued-identifier map.
         ``parts``: each quad's ``_parts``, when the caller has them already."""
@@ -310,12 +318,12 @@ def _not_portable(alike: list[list[str]], quads: list[Quad]) -> JsonLdError:
     )
 
 
-def _dedupe(quads: Iterable[Quad]) -> tuple[list[Quad], list[tuple[Part, ...]]]:
+def _dedupe(quads: Iterable[Quad]) -> tuple[list[Quad], list[Parts]]:
     """An RDF dataset is a set: identical quads count once (RDFC tests 076-077). Returns the
     distinct quads and their ``_parts``."""
     seen: set[str] = set()
     out: list[Quad] = []
-    out_parts: list[tuple[Part, ...]] = []
+    out_parts: list[Parts] = []
     for quad in quads:
         parts = _parts(quad)
         key = _line(parts)
