@@ -22,7 +22,7 @@ from typing import Any
 
 from frozendict import frozendict
 
-from microcred._util import unlinked
+from microcred._util import is_mapping, unlinked
 from microcred.errors import MicrocredError
 from microcred.jsonld import _pyld
 from microcred.jsonld.fastcompact import fast_compact
@@ -338,7 +338,7 @@ def _embedded(doc: Any) -> list[tuple[tuple[Step, ...], Any]]:
     while stack:
         node, path = stack.pop()
         children: list[tuple[Any, Any]] = []
-        if isinstance(node, Mapping):
+        if is_mapping(node):
             for key, value in node.items():
                 if key in ("@context", "proof"):
                     continue
@@ -348,11 +348,13 @@ def _embedded(doc: Any) -> list[tuple[tuple[Step, ...], Any]]:
                         found.extend(((*here, n), item) for n, item in enumerate(value))
                     else:
                         found.append((here, value))
-                elif isinstance(value, Mapping | list):
+                elif isinstance(value, list) or is_mapping(value):
                     children.append((value, (path, key)))
         elif isinstance(node, list):
             children = [
-                (item, (path, n)) for n, item in enumerate(node) if isinstance(item, Mapping | list)
+                (item, (path, n))
+                for n, item in enumerate(node)
+                if isinstance(item, list) or is_mapping(item)
             ]
         stack.extend(reversed(children))
     return found

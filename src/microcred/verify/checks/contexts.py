@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from microcred._util import is_mapping, spelled
 from microcred.errors import MicrocredError
 from microcred.jsonld.safe import check_data_loss
 from microcred.verify.checks.data_model import KNOWN_TYPES, not_open_badges
@@ -176,26 +177,28 @@ def _nested(
     count: list[int],
     user: frozenset[str] = frozenset(),
 ) -> None:
-    """Rule 2: walk the document without recursion limits surprises (depth is capped at parse)."""
-    stack: list[tuple[Any, str, bool]] = [(node, where, True)]
+    """Rule 2: walk the document without recursion limits surprises (depth is capped at parse).
+    Paths are linked pairs after ``where``, spelled only for a finding."""
+    stack: list[tuple[Any, Any, bool]] = [(node, None, True)]
     while stack:
-        item, place, top = stack.pop()
-        if isinstance(item, Mapping):
+        item, path, top = stack.pop()
+        if is_mapping(item):
             if "@context" in item and not top:
                 out.append(
                     _not_allowed(
-                        f"{place}: an embedded @context is not allowed here (it would change the "
-                        "meaning of this part of the credential)"
+                        f"{spelled(where, path)}: an embedded @context is not allowed here (it "
+                        "would change the meaning of this part of the credential)"
                     )
                 )
             for key, value in item.items():
                 if key in ("@context", "proof"):
                     continue  # proofs are not document content; the proof check handles them
-                child = f"{place}.{key}"
+                child = (path, key)
                 if key in EMBEDDING_KEYS:
                     for n, sub in enumerate(value if isinstance(value, list) else [value]):
-                        sub_place = f"{child}[{n}]" if isinstance(value, list) else child
-                        if isinstance(sub, Mapping) and "@context" in sub:
+                        sub_path = (child, n) if isinstance(value, list) else child
+                        if is_mapping(sub) and "@context" in sub:
+                            sub_place = spelled(where, sub_path)
                             count[0] += 1
                             if count[0] > MAX_EMBEDDED:
                                 too_many = f"more than {MAX_EMBEDDED} embedded credentials"
@@ -206,13 +209,13 @@ def _nested(
                                     sub["@context"], f"{sub_place}.@context", known, user
                                 )
                             )
-                            stack.append((sub, sub_place, True))
+                            stack.append((sub, sub_path, True))
                         else:
-                            stack.append((sub, sub_place, False))
+                            stack.append((sub, sub_path, False))
                 else:
                     stack.append((value, child, False))
         elif isinstance(item, list):
-            stack.extend((v, f"{place}[{i}]", False) for i, v in enumerate(item))
+            stack.extend((v, (path, i), False) for i, v in enumerate(item))
 
 
 def check_contexts(ctx: Ctx) -> CheckResult:

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from microcred._util import is_mapping, spelled
 from microcred.errors import MicrocredError
 from microcred.proof.timestamps import parse_datetimestamp
 from microcred.verify.checks.schema_input import schema_inputs, schema_problems
@@ -212,17 +213,18 @@ class _Rules:
 
     def value_objects(self, node: Any, where: str) -> None:
         """Language value objects allow only @value/@language/@direction (MC-56)."""
-        stack = [(node, where)]
+        stack: list[tuple[Any, Any]] = [(node, None)]  # paths linked, spelled for a finding
         while stack:
-            item, place = stack.pop()
-            if isinstance(item, Mapping):
+            item, path = stack.pop()
+            if is_mapping(item):
                 if "@value" in item:
                     extra = sorted(str(k) for k in set(item) - _VALUE_OBJECT_KEYS)
                     if extra:
+                        place = spelled(where, path)
                         self.bad(place, f"a value object must not have {', '.join(extra)}")
-                stack.extend((v, f"{place}.{k}") for k, v in item.items())
+                stack.extend((v, (path, k)) for k, v in item.items())
             elif isinstance(item, list):
-                stack.extend((v, f"{place}[{i}]") for i, v in enumerate(item))
+                stack.extend((v, (path, i)) for i, v in enumerate(item))
 
     # ------------------------------------------------------------------ OB 3.0
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from microcred._util import unlinked
+from microcred._util import is_mapping, unlinked
 from microcred.errors import MicrocredError
 from microcred.jsonld.strictjson import loads_strict
 from microcred.verify.checks.jwt import OB2_HINT, is_ob2, open_jwt
@@ -56,7 +56,7 @@ def size_problem(value: Any) -> str | None:
         count += 1
         if count > limit:
             return f"the document has more than {limit} JSON values"
-        if _is_mapping(item):
+        if is_mapping(item):
             for key, child in item.items():
                 if looking and key == "endorsement":
                     endorsements += len(child) if isinstance(child, list) else 1
@@ -99,7 +99,7 @@ def embedded_endorsements(doc: Any) -> list[tuple[str, Any]]:
     while stack:
         node, path = stack.pop()
         children: list[tuple[Any, Any]] = []
-        if _is_mapping(node):
+        if is_mapping(node):
             for key, value in node.items():
                 if key in _NOT_SEARCHED:
                     continue
@@ -109,25 +109,16 @@ def embedded_endorsements(doc: Any) -> list[tuple[str, Any]]:
                         found.extend((f"{child}[{n}]", item) for n, item in enumerate(value))
                     else:
                         found.append((child, value))
-                elif isinstance(value, list) or _is_mapping(value):
+                elif isinstance(value, list) or is_mapping(value):
                     children.append((value, (path, f".{key}")))
         elif isinstance(node, list):
             children = [
                 (item, (path, n))
                 for n, item in enumerate(node)
-                if isinstance(item, list) or _is_mapping(item)
+                if isinstance(item, list) or is_mapping(item)
             ]
         stack.extend(reversed(children))
     return found
-
-
-_SCALARS = (str, int, float, list, type(None))
-
-
-def _is_mapping(value: Any) -> bool:
-    """``isinstance(value, Mapping)`` without the ABC check for the usual JSON values (the
-    walks above visit every value of every credential, several times)."""
-    return type(value) is dict or (not isinstance(value, _SCALARS) and isinstance(value, Mapping))
 
 
 def _spelled(path: Any) -> str:
