@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from microcred.errors import ProofError
-from microcred.proof.ecdsa import ECDSA_SUITES, verify_ecdsa_proof
-from microcred.proof.legacy import ED25519_SIGNATURE_2018, verify_ed25519_2018
 from microcred.proof.pubkeys import PublicKey
 from microcred.proof.suites import (
+    ECDSA_SUITES,
+    ED25519_SIGNATURE_2018,
     ED25519_SIGNATURE_2020,
     EDDSA_2022,
     EDDSA_JCS_2022,
@@ -120,6 +120,8 @@ def verify_any(
     """Verify one proof of ``document`` with ``key``; ProofError (or UnsupportedProof) if not."""
     suite = classify(proof)
     if suite in ECDSA_SUITES:
+        from microcred.proof.ecdsa import verify_ecdsa_proof  # such proofs only
+
         verify_ecdsa_proof(
             document,
             proof,
@@ -137,6 +139,8 @@ def verify_any(
             code="INVALID_VERIFICATION_METHOD",
         )
     if suite == ED25519_SIGNATURE_2018:
+        from microcred.proof.legacy import verify_ed25519_2018  # such proofs only
+
         verify_ed25519_2018(
             document,
             proof,

@@ -20,6 +20,8 @@ from microcred.proof.chains import proof_list, referenced_proofs
 from microcred.proof.multibase import b58decode
 from microcred.proof.pubkeys import PublicKey, verify_ecdsa_raw
 from microcred.proof.suites import (
+    ECDSA_JCS_2019,
+    ECDSA_SUITES,
     MAX_CLOCK_SKEW,
     Canonicalizer,
     JcsCanonicalizer,
@@ -29,9 +31,6 @@ from microcred.proof.suites import (
     _run_rdfc,
 )
 
-ECDSA_RDFC_2019 = "ecdsa-rdfc-2019"
-ECDSA_JCS_2019 = "ecdsa-jcs-2019"
-ECDSA_SUITES = (ECDSA_RDFC_2019, ECDSA_JCS_2019)
 _SIGNATURE_BYTES = {"P-256": 64, "P-384": 96}
 
 

@@ -23,9 +23,14 @@ from microcred.proof.ecdsa import check_context_prefix
 from microcred.proof.keys import verify_ed25519
 from microcred.proof.multibase import b64url_decode
 from microcred.proof.pubkeys import PublicKey
-from microcred.proof.suites import MAX_CLOCK_SKEW, Canonicalizer, _check_times, _run_rdfc
+from microcred.proof.suites import (
+    ED25519_SIGNATURE_2018,
+    MAX_CLOCK_SKEW,
+    Canonicalizer,
+    _check_times,
+    _run_rdfc,
+)
 
-ED25519_SIGNATURE_2018 = "Ed25519Signature2018"
 SECURITY_V2 = "https://w3id.org/security/v2"
 _HEADER = {"alg": "EdDSA", "b64": False, "crit": ["b64"]}
 

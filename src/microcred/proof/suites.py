@@ -35,6 +35,11 @@ EDDSA_RDFC_2022 = "eddsa-rdfc-2022"
 EDDSA_JCS_2022 = "eddsa-jcs-2022"
 EDDSA_2022 = "eddsa-2022"  # pre-standard name of eddsa-rdfc-2022 (VCDM 1.1 era)
 ED25519_SIGNATURE_2020 = "Ed25519Signature2020"
+# Verified by proof/ecdsa.py and proof/legacy.py, loaded only for such proofs (start-up time).
+ECDSA_RDFC_2019 = "ecdsa-rdfc-2019"
+ECDSA_JCS_2019 = "ecdsa-jcs-2019"
+ECDSA_SUITES = (ECDSA_RDFC_2019, ECDSA_JCS_2019)
+ED25519_SIGNATURE_2018 = "Ed25519Signature2018"
 CREATE_SUITES = (EDDSA_RDFC_2022, EDDSA_JCS_2022)
 VERIFY_SUITES = (EDDSA_RDFC_2022, EDDSA_JCS_2022, EDDSA_2022, ED25519_SIGNATURE_2020)
 ED25519_2020_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"

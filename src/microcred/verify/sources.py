@@ -28,7 +28,6 @@ from microcred.jsonld.strictjson import loads_strict
 from microcred.layout import SITE_MANIFEST as SITE_MANIFEST
 from microcred.layout import ManifestError, SiteManifest
 from microcred.proof.didweb import did_web_to_url
-from microcred.proof.jwt import is_compact_jws
 from microcred.verify.checks.parse import MAX_BYTES
 from microcred.verify.context import types_of
 from microcred.verify.engine import check_credential
@@ -105,6 +104,8 @@ def _maybe_credential(data: bytes) -> bool:
     credential must not vanish from the output); status lists are inputs, not results. A
     compact JWS (a VC-JWT, in a .jwt/.jws file) is reported too.
     """
+    from microcred.proof.jwt import is_compact_jws  # folder walks only
+
     if is_compact_jws(data.strip().decode("ascii", "replace")):
         return True
     try:

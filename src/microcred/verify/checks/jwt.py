@@ -35,6 +35,7 @@ from microcred.proof.pubkeys import (
 )
 from microcred.proof.resolve import method_key, resolve_verification_method
 from microcred.proof.timestamps import format_datetimestamp, parse_datetimestamp
+from microcred.verify.checks.parse import OB2_HINT, is_ob2
 from microcred.verify.context import Ctx, ProofState, ResolvedKey, issuer_id, result, types_of
 from microcred.verify.report import (
     CRYPTOGRAPHIC_SECURITY_ERROR,
@@ -48,9 +49,6 @@ from microcred.verify.report import (
 )
 
 REGISTERED = ("iss", "sub", "aud", "exp", "nbf", "iat", "jti", "cnf")
-OB2_HINT = (
-    "verify it with an Open Badges 2.0 verifier (the 1EdTech Open Badges validator or badgecheck)"
-)
 
 
 @dataclass
@@ -115,17 +113,6 @@ def _map_claims(doc: dict[str, Any], claims: Mapping[str, Any], strict: bool) ->
 def _first_context(doc: Mapping[str, Any]) -> Any:
     ctx = doc.get("@context")
     return ctx[0] if isinstance(ctx, list) and ctx else ctx
-
-
-def is_ob2(value: Mapping[str, Any]) -> bool:
-    """An Open Badges 2.0 Assertion (or BadgeClass/Issuer), not a verifiable credential."""
-    if "VerifiableCredential" in types_of(value.get("type")):
-        return False
-    ctx = value.get("@context")
-    contexts = ctx if isinstance(ctx, list) else [ctx]
-    if any(isinstance(c, str) and "openbadges" in c and "v2" in c for c in contexts):
-        return True
-    return "Assertion" in types_of(value.get("type")) and "badge" in value
 
 
 def open_jwt(ctx: Ctx, text: str) -> CheckResult:

@@ -17,8 +17,7 @@ from typing import Any
 from microcred._util import is_mapping, unlinked
 from microcred.errors import MicrocredError
 from microcred.jsonld.strictjson import loads_strict
-from microcred.verify.checks.jwt import OB2_HINT, is_ob2, open_jwt
-from microcred.verify.context import Ctx, result
+from microcred.verify.context import Ctx, result, types_of
 from microcred.verify.report import (
     MALFORMED_VALUE_ERROR,
     PARSING_ERROR,
@@ -126,6 +125,22 @@ def _spelled(path: Any) -> str:
     return "$" + "".join(f"[{step}]" if isinstance(step, int) else step for step in steps)
 
 
+OB2_HINT = (
+    "verify it with an Open Badges 2.0 verifier (the 1EdTech Open Badges validator or badgecheck)"
+)
+
+
+def is_ob2(value: Mapping[str, Any]) -> bool:
+    """An Open Badges 2.0 Assertion (or BadgeClass/Issuer), not a verifiable credential."""
+    if "VerifiableCredential" in types_of(value.get("type")):
+        return False
+    ctx = value.get("@context")
+    contexts = ctx if isinstance(ctx, list) else [ctx]
+    if any(isinstance(c, str) and "openbadges" in c and "v2" in c for c in contexts):
+        return True
+    return "Assertion" in types_of(value.get("type")) and "badge" in value
+
+
 def _fail(detail: str) -> CheckResult:
     return result("parse", [Finding(PARSING_ERROR, detail)])
 
@@ -147,6 +162,8 @@ def check_parse(ctx: Ctx) -> CheckResult:
         else:
             return _fail(f"expected JSON text or an object, got {type(raw).__name__}")
         if _JWS_RE.fullmatch(raw_bytes[:MAX_BYTES]):
+            from microcred.verify.checks.jwt import open_jwt  # VC-JWTs only
+
             opened = open_jwt(ctx, raw_bytes.decode("ascii").strip())
             if opened.outcome != "passed":
                 return opened

@@ -26,7 +26,6 @@ from microcred.proof.dispatch import (
     is_known_unsupported,
     verify_any,
 )
-from microcred.proof.ecdsa import ECDSA_JCS_2019
 from microcred.proof.pubkeys import SELF_CERTIFYING, key_named_by
 from microcred.proof.resolve import (
     ensure_method_active,
@@ -34,11 +33,10 @@ from microcred.proof.resolve import (
     resolve_verification_method,
     split_verification_method,
 )
-from microcred.proof.suites import EDDSA_JCS_2022
+from microcred.proof.suites import ECDSA_JCS_2019, EDDSA_JCS_2022
 from microcred.proof.timestamps import parse_datetimestamp
 from microcred.verify.checks.clr import carry_embedded
 from microcred.verify.checks.endorsements import SIGNATURE_STEPS, carry
-from microcred.verify.checks.jwt import check_jwt_proof
 from microcred.verify.checks.parse import MAX_PROOFS
 from microcred.verify.context import Ctx, ProofState, ResolvedKey, result
 from microcred.verify.report import (
@@ -188,6 +186,8 @@ def check_proof(ctx: Ctx) -> CheckResult:
     doc = ctx.doc
     assert doc is not None
     if ctx.jwt is not None:
+        from microcred.verify.checks.jwt import check_jwt_proof  # VC-JWTs only
+
         return check_jwt_proof(ctx)  # VC-JWT: the JWS is the proof (checks/jwt.py)
     if "proof" not in doc:
         return result(
