@@ -93,6 +93,12 @@ def test_kept_only_while_the_project_is_as_the_last_build_left_it(
         assert kept_build(root, site, None, NOW, _options()) is not None
     with _changed(root / ".git" / "HEAD", b"ref: x"):  # nor other dot-folders
         assert kept_build(root, site, None, NOW, _options()) is not None
+    link = root / "records" / "elsewhere"
+    link.symlink_to(root.parent)  # what a link points at may change unseen: never kept
+    try:
+        assert kept_build(root, site, None, NOW, _options()) is None
+    finally:
+        link.unlink()
     assert kept_build(root, site, None, NOW, _options()) is not None
 
 

@@ -142,10 +142,11 @@ def tree_digests(folder: Path) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def project_digest(root: Path, skip: Iterable[Path]) -> str:
+def project_digest(root: Path, skip: Iterable[Path]) -> str | None:
     """The project's files as a build finds them: every file under ``root`` except the
     output, a kept source and dot-folders other than ``.microcred/`` (whose key ring and keys
-    decide signatures; its build cache does not count)."""
+    decide signatures; its build cache does not count). None when the project holds a
+    symbolic link: what it points at may change without this folder changing."""
     skipped = {os.path.abspath(p) for p in skip}
     cache_dir = os.path.abspath(root / BUILD_CACHE_DIR)
     private = os.path.abspath(root / PRIVATE_DIR)
@@ -163,8 +164,8 @@ def project_digest(root: Path, skip: Iterable[Path]) -> str:
                     continue
                 rel = prefix + entry.name
                 if entry.is_symlink():
-                    found.append((rel, "link:" + os.readlink(entry.path)))
-                elif entry.is_dir(follow_symlinks=False):
+                    return None
+                if entry.is_dir(follow_symlinks=False):
                     stack.append((rel + "/", entry.path))
                 elif entry.is_file(follow_symlinks=False):
                     with open(entry.path, "rb") as handle:
@@ -233,7 +234,8 @@ def kept_build(
             return None
         if quick["options"] != _options_digest(options):
             return None
-        if quick["project"] != project_digest(root, [out, *([kept] if kept else [])]):
+        recorded = quick["project"]
+        if recorded is None or recorded != project_digest(root, [out, *([kept] if kept else [])]):
             return None
         if not out.is_dir() or tree_digests(out) != last.get("files"):
             return None
