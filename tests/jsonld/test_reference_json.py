@@ -96,13 +96,35 @@ def test_matches_json_stringify(
 
 
 def _encoded_one_by_one(document: Any) -> str:
-    """reference_json without the placeholder path (every value through the slow encoder)."""
-    saved = stringify._marked
+    """reference_json without its fast paths (the layout writer, the float placeholders):
+    every value through the element-wise encoder."""
+
+    def unusual(*_: Any) -> str:
+        raise stringify._Unusual
+
+    saved = stringify._marked, stringify._layout
     stringify._marked = lambda *_: None  # type: ignore[assignment]
+    stringify._layout = unusual  # type: ignore[assignment]
     try:
         return reference_json(document)
     finally:
-        stringify._marked = saved
+        stringify._marked, stringify._layout = saved
+
+
+def test_the_layout_writer_is_json_dumps_for_documents_without_floats() -> None:
+    rng = random.Random(5)
+
+    def value(depth: int = 0) -> Any:
+        roll = rng.random()
+        if depth > 4 or roll < 0.3:
+            return rng.choice([1, -7, 10**30, 0, True, False, None, 's\u2028"\\\x00é😀', ""])
+        if roll < 0.6:
+            return [value(depth + 1) for _ in range(rng.randint(0, 4))]
+        return {rng.choice(["a", "b", "c\n", "é", ""]): value(depth + 1) for _ in range(4)}
+
+    for _ in range(2000):
+        document = {"x": value()}
+        assert reference_json(document) == json.dumps(document, ensure_ascii=False, indent=2)
 
 
 def test_floats_through_placeholders_come_out_as_encoding_each_value() -> None:
