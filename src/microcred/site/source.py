@@ -59,6 +59,7 @@ from microcred.site.pages.credential import (
 )
 from microcred.site.pages.endorsements import render_endorsements
 from microcred.site.pages.home import _home, _issuer_image
+from microcred.site.pages.parallel import write_pages
 from microcred.site.pages.people import _people
 from microcred.site.pagination import (
     CATALOG_PAGE_SIZE,
@@ -121,9 +122,8 @@ def render_issuer_source(
     endorsement_files = render_endorsements(ctx)  # before the pages that list them
     by_achievement: dict[str, list[Record]] = {a.slug: [] for a in program.achievements}
     records = {r.slug: r for r in program.records}
-    credential_files = []
-    total = len(pub.credentials)
-    for done, slug in enumerate(sorted(pub.credentials), 1):
+    jobs = []
+    for slug in sorted(pub.credentials):
         record = records.get(slug)
         if record is None:
             report.warnings.append(
@@ -131,9 +131,15 @@ def render_issuer_source(
             )
             continue
         by_achievement.setdefault(record.achievement, []).append(record)
-        credential_files.append(_credential(ctx, record, pub.credentials[slug]))
+        jobs.append((record, pub.credentials[slug]))
+    done = [0]
+
+    def advance(count: int) -> None:
+        done[0] += count
         if progress:
-            progress(done, total, slug)
+            progress(done[0], len(jobs), "credential pages")
+
+    credential_files = write_pages(ctx, jobs, _credential, advance)
 
     _home(ctx, issuer_image, by_achievement)
     _catalog(ctx, by_achievement)

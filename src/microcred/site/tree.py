@@ -18,7 +18,8 @@ class Tree:
         self.root = root
         self._written: dict[str, str] = {}  # case-folded path -> path as written
 
-    def path(self, rel: str) -> Path:
+    def claim(self, rel: str) -> list[str]:
+        """Check ``rel`` and record it as written (its path segments, for the caller)."""
         parts = rel.split("/")
         for part in parts:
             if part in _DOT_SEGMENTS:
@@ -33,6 +34,10 @@ class Tree:
                 hint="two slugs collide; rename one of the records or briefs",
             )
         self._written[folded] = rel
+        return parts
+
+    def path(self, rel: str) -> Path:
+        parts = self.claim(rel)
         target = self.root.joinpath(*parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
@@ -40,6 +45,10 @@ class Tree:
     def write(self, rel: str, data: bytes | str) -> None:
         target = self.path(rel)
         target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
+    def written(self) -> list[str]:
+        """Every path written so far, in the order written."""
+        return list(self._written.values())
 
     @property
     def files(self) -> list[str]:

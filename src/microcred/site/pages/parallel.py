@@ -1,0 +1,88 @@
+"""Credential pages written by forked workers (issue 12: a cold build spent a quarter of its
+time on them, QR codes and baked images included).
+
+Each worker inherits the whole build context (fork), writes a contiguous run of the pages
+into the same source folder and reports back what the parent must know: the paths it wrote
+(the parent's tree refuses any collision, as a serial build would), the page URLs and JSON
+paths in order, and the QR codes it drew (kept in the build cache). The result is the
+serial one, byte for byte (tests/site/test_parallel_pages.py). Used only when fork is safe
+(no other thread runs) and the program is large enough to pay for the workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from microcred._util import cpu_count
+from microcred.site import images
+
+PARALLEL_FROM = 64
+"""Credential pages below which one process writes them (forking costs ~50 ms)."""
+
+Job = tuple[Any, Mapping[str, Any]]  # (record, credential)
+Render = Callable[[Any, Any, Mapping[str, Any]], str]  # (ctx, record, credential) -> JSON path
+
+_SHARED: list[Any] = []  # (ctx, render) for the forked workers; set only around the pool
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def _run(jobs: Sequence[Job]) -> tuple[list[str], list[str], list[str], dict[str, str]]:
+    ctx, render = _SHARED
+    before_written = len(ctx.tree.written())
+    before_pages = len(ctx.report.pages)
+    before_qr = set(images.QR_CODES)
+    files = [render(ctx, record, credential) for record, credential in jobs]
+    written = ctx.tree.written()[before_written:]
+    qr = {k: v for k, v in images.QR_CODES.items() if k not in before_qr}
+    return files, list(ctx.report.pages[before_pages:]), written, qr
+
+
+def write_pages(
+    ctx: Any, jobs: Sequence[Job], render: Render, progress: Callable[[int], None] | None = None
+) -> list[str]:
+    """``render`` each job (in order); the JSON paths, in order. Forked workers when it pays;
+    if any worker fails, the pages are written again here, where the error is raised as a
+    serial build raises it."""
+    workers = min(cpu_count(), 8)
+    if len(jobs) < PARALLEL_FROM or workers < 2 or not can_fork():
+        return _serially(ctx, jobs, render, progress)
+    size = -(-len(jobs) // (workers * 2))
+    chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+    _SHARED[:] = [ctx, render]
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = []
+            for future in [pool.submit(_run, chunk) for chunk in chunks]:
+                results.append(future.result())
+                if progress:
+                    progress(len(results[-1][0]))
+    except Exception:  # a worker failed or could not start: the serial build decides
+        return _serially(ctx, jobs, render, None)
+    finally:
+        _SHARED.clear()
+    files: list[str] = []
+    for chunk_files, pages, written, qr in results:
+        for rel in written:  # the collision check a serial build makes, in the same order
+            ctx.tree.claim(rel)
+        ctx.report.pages.extend(pages)
+        images.QR_CODES.update(qr)
+        files.extend(chunk_files)
+    return files
+
+
+def _serially(
+    ctx: Any, jobs: Sequence[Job], render: Render, progress: Callable[[int], None] | None
+) -> list[str]:
+    out = []
+    for job in jobs:
+        out.append(render(ctx, *job))
+        if progress:
+            progress(1)
+    return out
