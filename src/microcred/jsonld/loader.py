@@ -166,9 +166,13 @@ def _identity_resolver() -> type:
     pyld keys object (scoped and inline) contexts by their JCS text, re-serialising OB's large
     scoped contexts each time a fresh processor meets them: about a sixth of a one-file
     verify. The entry holds the context object itself, so an ``id`` match is never a recycled
-    one; a changed or different object is simply resolved again, by pyld.
+    one. An object met for the first time gets its own ``ResolvedContext`` (what pyld makes
+    for it) without the JCS text: two equal inline contexts in two documents are then
+    processed twice, with the same result; the pinned contexts' scoped contexts are the same
+    objects every time.
     """
     from pyld.context_resolver import ContextResolver
+    from pyld.resolved_context import ResolvedContext
 
     class IdentityResolver(ContextResolver):  # type: ignore[misc]
         def __init__(self, shared: Any, loader: Any, by_id: _BoundedCache) -> None:
@@ -185,7 +189,7 @@ def _identity_resolver() -> type:
             for item in items:
                 hit = self._by_id.get(id(item))
                 if hit is None or hit[0] is not item:
-                    hit = (item, super().resolve(active_ctx, [item], base, cycles)[0])
+                    hit = (item, ResolvedContext(item))
                     self._by_id[id(item)] = hit
                 out.append(hit[1])
             return out
