@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import marshal
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -71,6 +72,7 @@ class OfflineLoader:
                 )
             self._extra[url] = copy.deepcopy(document)
         self._verified: dict[str, Any] = {}
+        self._frozen: dict[str, bytes] = {}
         self._lock = threading.Lock()
         self._resolved = _BoundedCache(256)
         self._resolved_by_id = _BoundedCache(1024)
@@ -126,12 +128,19 @@ class OfflineLoader:
             self._verified[url] = document
             return document
 
+    def _pinned_bytes(self, url: str) -> bytes:
+        """The verified document, kept as marshal bytes: a fresh copy is one C call."""
+        found = self._frozen.get(url)
+        if found is None:
+            found = self._frozen[url] = marshal.dumps(self._load_pinned(url))
+        return found
+
     def document(self, url: str) -> Any:
         """A deep copy of the document for ``url``; JsonLdError for anything not served."""
         if url in self._extra:
             return copy.deepcopy(self._extra[url])
         if url in self._pinned:
-            return copy.deepcopy(self._load_pinned(url))
+            return marshal.loads(self._pinned_bytes(url))  # noqa: S302 (our own bytes)
         raise JsonLdError(
             f"refusing to load {url!r}: it is not one of the contexts bundled with microcred "
             "(documents are never fetched from the network)",
