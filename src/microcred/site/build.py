@@ -32,7 +32,7 @@ from microcred.keyring import KeyRing
 from microcred.layout import credential_file
 from microcred.proof.keys import KeyPair
 from microcred.publish import prepare_publication
-from microcred.site import cache, images, unchanged, verdict
+from microcred.site import cache, charts, images, unchanged, verdict
 from microcred.site.engine import ENGINES, PageStats, postprocess, run_engine
 from microcred.site.outcome import BuildResult, build_options, project_kind
 from microcred.site.safety import find_secret_keys, secret_needles
@@ -252,10 +252,15 @@ def render_source(
     if fresh is not None and fresh(pub, checks):
         raise KeepPrevious(checks, len(pub.credentials))
     images.QR_CODES.update(cache.load_qr_codes(root))
+    charts.CHARTS.clear()
+    charts.CHARTS.update(cache.load_charts(root))
+    known_charts = set(charts.CHARTS)
     report = render_issuer_source(
         pub, dest, now=now, checks=checks, analytics=analytics, progress=progress
     )
     cache.save_qr_codes(root, images.QR_CODES)
+    if set(charts.CHARTS) != known_charts:
+        cache.save_charts(root, charts.CHARTS)
     return report, checks, len(pub.credentials)
 
 

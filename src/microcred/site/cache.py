@@ -31,6 +31,7 @@ import io
 import json
 import pickle  # only microcred's report dataclasses are read back (find_class)
 from collections.abc import Iterable, Mapping
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +161,40 @@ def load_qr_codes(root: Path) -> dict[str, str]:
 
 def save_qr_codes(root: Path, entries: Mapping[str, str]) -> None:
     _write(root / BUILD_CACHE_DIR / _QR_FILE, {"entries": dict(entries)})
+
+
+_CHARTS_FILE = "charts.json"
+
+
+def _charts_version() -> str:
+    try:
+        drawing = metadata.version("matplotlib")
+    except metadata.PackageNotFoundError:
+        drawing = "none"
+    return f"{code_digest()} matplotlib={drawing}"
+
+
+def load_charts(root: Path) -> dict[str, str]:
+    """Analytics charts from earlier builds by the same code and matplotlib, keyed as
+    :func:`microcred.site.charts.chart_key` keys them."""
+    data = _read(root / BUILD_CACHE_DIR / _CHARTS_FILE)
+    entries = data.get("entries", {})
+    if data.get("drawn_by") != _charts_version() or not isinstance(entries, dict):
+        return {}
+    return {
+        k: v
+        for k, v in entries.items()
+        if isinstance(k, str)
+        and isinstance(v, str)
+        and v.startswith("<svg ")
+        and "<script" not in v
+    }
+
+
+def save_charts(root: Path, entries: Mapping[str, str]) -> None:
+    """Only this build's charts: the cache holds what the last build drew, nothing older."""
+    payload = {"drawn_by": _charts_version(), "entries": dict(entries)}
+    _write(root / BUILD_CACHE_DIR / _CHARTS_FILE, payload)
 
 
 # --------------------------------------------------------------------------- secret scan

@@ -16,10 +16,13 @@ drops the metadata, prefixes every id so several charts can share a page, and ad
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -153,6 +156,31 @@ def csp_safe_svg(svg: str, *, prefix: str, title: str, description: str) -> str:
     return ET.tostring(root, encoding="unicode")
 
 
+CHARTS: dict[str, str] = {}
+"""Charts drawn before, by :func:`chart_key`; the build fills it from its cache (site/cache.py)."""
+_SCOPE: ContextVar[str | None] = ContextVar("chart_scope", default=None)
+
+
+@contextmanager
+def drawn_from(data: Any) -> Iterator[None]:
+    """Charts drawn inside depend on ``data`` (JSON) and on their own arguments only, so one
+    drawn before from the same data, by the same code, is reused (matplotlib is then not even
+    imported): a build after a text edit keeps its analytics charts."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    token = _SCOPE.set(hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+
+
+def chart_key(
+    scope: str, prefix: str, title: str, description: str, rows: int, per_row: float
+) -> str:
+    parts = [scope, prefix, title, description, rows, per_row]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
 def chart(
     draw: Callable[[Any], None],
     rows: int,
@@ -162,12 +190,19 @@ def chart(
     description: str,
     per_row: float = 0.42,
 ) -> str:
-    """Draw with ``draw(fig)`` and return the CSP-safe inline SVG."""
+    """Draw with ``draw(fig)`` and return the CSP-safe inline SVG (see :func:`drawn_from`)."""
+    scope = _SCOPE.get()
+    key = None if scope is None else chart_key(scope, prefix, title, description, rows, per_row)
+    if key is not None and key in CHARTS:
+        return CHARTS[key]
     with figure(rows, per_row=per_row) as fig:
         draw(fig)
         fig.tight_layout(pad=0.6)
         svg = render(fig)
-    return csp_safe_svg(svg, prefix=prefix, title=title, description=description)
+    safe = csp_safe_svg(svg, prefix=prefix, title=title, description=description)
+    if key is not None:
+        CHARTS[key] = safe
+    return safe
 
 
 def bars(

@@ -209,7 +209,13 @@ def _fairness(data: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def page_context(data: Mapping[str, Any], program: Program) -> dict[str, Any]:
-    """Template context for ``pages/analytics.md.j2`` from an analytics object."""
+    """Template context for ``pages/analytics.md.j2`` from an analytics object (its charts
+    drawn from ``data`` alone: reused when the same data was drawn before)."""
+    with charts.drawn_from(data):
+        return _page_context(data, program)
+
+
+def _page_context(data: Mapping[str, Any], program: Program) -> dict[str, Any]:
     names = {a.slug: a.name for a in program.achievements}
     f = data["funnel"]
     counts = [f["started"], f["completed"], f["offered"], f["accepted"]]
