@@ -412,6 +412,15 @@ def is_mapping(value: Any) -> bool:
     )
 
 
+def fork_is_safe() -> bool:
+    """Worker processes may be forked: the platform forks, and no other thread runs (one could
+    hold a lock the child needs). Forked workers inherit loaded code and caches."""
+    import multiprocessing
+    import threading
+
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
 def cpu_count() -> int:
     """CPUs this process may run on (its affinity mask on Linux; all CPUs elsewhere)."""
     try:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sitehelpers import NOW, copy_example, fixed_key
 
+from microcred._util import fork_is_safe
 from microcred.errors import ConfigError
 from microcred.site import images, render_source
 from microcred.site.pages import parallel
@@ -21,7 +22,7 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 def test_forked_pages_equal_serial_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert parallel.can_fork()
+    assert fork_is_safe()
     project = copy_example(tmp_path / "program")
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 10**9)
     images.QR_CODES.clear()

@@ -157,8 +157,9 @@ def test_build_command_and_verify_of_the_built_site(built_example: Built, tmp_pa
         assert "Traceback" not in zensical.output
 
 
-def test_build_from_inside_the_project_with_the_default_output(tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_build_from_inside_the_project_with_the_default_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Regression: `cd program && microcred build` (relative project path, site/ inside the
     project) once produced only verify.html because mkdocs saw relative, dot-prefixed paths."""
     from click.testing import CliRunner
@@ -166,8 +167,20 @@ def test_build_from_inside_the_project_with_the_default_output(tmp_path: Path,
     from microcred.cli import main
 
     runner = CliRunner()
-    assert runner.invoke(main, ["init", str(tmp_path / "prog"), "--name", "Acme",
-                                "--url", "https://acme.example.org/p/"]).exit_code == 0
+    assert (
+        runner.invoke(
+            main,
+            [
+                "init",
+                str(tmp_path / "prog"),
+                "--name",
+                "Acme",
+                "--url",
+                "https://acme.example.org/p/",
+            ],
+        ).exit_code
+        == 0
+    )
     monkeypatch.chdir(tmp_path / "prog")
     assert runner.invoke(main, ["keys", "new"]).exit_code == 0
     result = runner.invoke(main, ["build", "--now", "2026-11-22T08:00:00Z"])
@@ -186,12 +199,19 @@ def test_zensical_engine_builds_a_verifiable_site(tmp_path: Path) -> None:
         pytest.skip("ZENSICAL NOT INSTALLED: pip install -e '.[test]' installs it")
     runner = CliRunner()
     project = tmp_path / "p"
-    assert runner.invoke(main, ["init", str(project), "--url", "https://acme.github.io/interns/"]).exit_code == 0
+    assert (
+        runner.invoke(
+            main, ["init", str(project), "--url", "https://acme.github.io/interns/"]
+        ).exit_code
+        == 0
+    )
     assert runner.invoke(main, ["-p", str(project), "keys", "new"]).exit_code == 0
     out = tmp_path / "zsite"
     # No fixed --now: `init` dates its example record from today, so a fixed clock would
     # eventually sit before the award (NOT_YET_VALID).
-    result = runner.invoke(main, ["-p", str(project), "build", "--out", str(out), "--engine", "zensical"])
+    result = runner.invoke(
+        main, ["-p", str(project), "build", "--out", str(out), "--engine", "zensical"]
+    )
     assert result.exit_code == 0, result.output
     for page in ("index.html", "catalog/index.html", "credentials/example-record/index.html"):
         assert (out / page).is_file(), page

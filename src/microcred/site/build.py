@@ -18,7 +18,6 @@ import multiprocessing
 import os
 import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -26,14 +25,14 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from microcred._util import cpu_count
+from microcred._util import cpu_count, fork_is_safe
 from microcred.errors import ConfigError, MicrocredError
 from microcred.keyring import KeyRing
 from microcred.layout import credential_file
 from microcred.proof.keys import KeyPair
 from microcred.publish import prepare_publication
 from microcred.site import cache, charts, images, unchanged, verdict
-from microcred.site.engine import ENGINES, PageStats, postprocess, run_engine
+from microcred.site.engine import PageStats, postprocess, run_engine
 from microcred.site.outcome import BuildResult, build_options, project_kind
 from microcred.site.safety import find_secret_keys, secret_needles
 from microcred.site.source import (
@@ -126,7 +125,7 @@ def _check_all(
     # Forked workers inherit this process's loaded code and processed contexts, so they pay
     # off from a few dozen credentials; but fork is safe only while no other thread runs
     # (one could hold a lock the child needs). Otherwise spawned workers, which start cold.
-    fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    fork = fork_is_safe()
     if len(items) < (PARALLEL_FROM_FORKED if fork else PARALLEL_FROM) or workers < 2:
         return dict(_check_chunk(items, docs, lists, now))
     done: dict[str, BuildCheck] = {}
@@ -266,7 +265,7 @@ def render_source(
 
 def build_full(
     root: Path,
-    out: Path | None = None,
+    out: Path,
     *,
     now: dt.datetime,
     engine: str = "mkdocs",
@@ -276,24 +275,19 @@ def build_full(
     progress: Progress | None = None,
     key: KeyPair | None = None,
 ) -> BuildResult:
-    """Build the project at ``root`` into ``out`` (default ``root/site``): the whole build,
-    after :func:`microcred.site.build_site` found that the previous output cannot be kept.
+    """Build the project at ``root`` into ``out``: the whole build, after
+    :func:`microcred.site.build_site` checked the arguments, resolved the paths and found
+    that the previous output cannot be kept.
 
     ``key`` signs with a given key instead of the program's key ring (tests, benchmarks).
     """
     started = time.monotonic()
-    if engine not in ENGINES:
-        raise ConfigError(f"unknown site engine {engine!r}", hint="use mkdocs or zensical")
-    if now.tzinfo is None:
-        raise ConfigError("the build time needs a time zone")
-    root = root.resolve()
-    out = (out if out is not None else root / "site").resolve()
     _check_out_dir(out, root)
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_work(out.parent)
     work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=out.parent))
     (work / "pid").write_text(str(os.getpid()), encoding="ascii")
-    kept = keep_source.resolve() if keep_source is not None else None
+    kept = keep_source
     inputs = ""
     quick: dict[str, Any] = {}
 

@@ -146,7 +146,11 @@ _QR_FILE = "qr.json"
 
 def load_qr_codes(root: Path) -> dict[str, str]:
     """SVGs from earlier builds, keyed as :func:`microcred.site.images.qr_key` keys them."""
-    entries = _read(root / BUILD_CACHE_DIR / _QR_FILE).get("entries", {})
+    return _svg_entries(_read(root / BUILD_CACHE_DIR / _QR_FILE).get("entries", {}))
+
+
+def _svg_entries(entries: Any) -> dict[str, str]:
+    """The inline SVGs of a cache file, anything else (or anything scripted) left out."""
     if not isinstance(entries, dict):
         return {}
     return {
@@ -178,17 +182,9 @@ def load_charts(root: Path) -> dict[str, str]:
     """Analytics charts from earlier builds by the same code and matplotlib, keyed as
     :func:`microcred.site.charts.chart_key` keys them."""
     data = _read(root / BUILD_CACHE_DIR / _CHARTS_FILE)
-    entries = data.get("entries", {})
-    if data.get("drawn_by") != _charts_version() or not isinstance(entries, dict):
+    if data.get("drawn_by") != _charts_version():
         return {}
-    return {
-        k: v
-        for k, v in entries.items()
-        if isinstance(k, str)
-        and isinstance(v, str)
-        and v.startswith("<svg ")
-        and "<script" not in v
-    }
+    return _svg_entries(data.get("entries", {}))
 
 
 def save_charts(root: Path, entries: Mapping[str, str]) -> None:

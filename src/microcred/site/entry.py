@@ -55,13 +55,13 @@ def build_site(
     from microcred.site.build import build_full  # the builder, only when there is work
 
     return build_full(
-        root,
-        out,
+        resolved,
+        target,
         now=now,
         engine=engine,
         passphrase=passphrase,
         analytics=analytics,
-        keep_source=keep_source,
+        keep_source=kept,
         progress=progress,
         key=key,
     )

@@ -12,12 +12,11 @@ serial one, byte for byte (tests/site/test_parallel_pages.py). Used only when fo
 from __future__ import annotations
 
 import multiprocessing
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from microcred._util import cpu_count
+from microcred._util import cpu_count, fork_is_safe
 from microcred.site import images
 
 PARALLEL_FROM = 64
@@ -27,10 +26,6 @@ Job = tuple[Any, Mapping[str, Any]]  # (record, credential)
 Render = Callable[[Any, Any, Mapping[str, Any]], str]  # (ctx, record, credential) -> JSON path
 
 _SHARED: list[Any] = []  # (ctx, render) for the forked workers; set only around the pool
-
-
-def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def _run(jobs: Sequence[Job]) -> tuple[list[str], list[str], list[str], dict[str, str]]:
@@ -51,7 +46,7 @@ def write_pages(
     if any worker fails, the pages are written again here, where the error is raised as a
     serial build raises it."""
     workers = min(cpu_count(), 8)
-    if len(jobs) < PARALLEL_FROM or workers < 2 or not can_fork():
+    if len(jobs) < PARALLEL_FROM or workers < 2 or not fork_is_safe():
         return _serially(ctx, jobs, render, progress)
     size = -(-len(jobs) // (workers * 2))
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]

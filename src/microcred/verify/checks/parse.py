@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from microcred._util import is_mapping, unlinked
+from microcred._util import is_mapping, spelled
 from microcred.errors import MicrocredError
 from microcred.jsonld.strictjson import loads_strict
 from microcred.verify.context import Ctx, result, types_of
@@ -103,13 +103,13 @@ def embedded_endorsements(doc: Any) -> list[tuple[str, Any]]:
                 if key in _NOT_SEARCHED:
                     continue
                 if key == "endorsement":
-                    child = _spelled((path, f".{key}"))
+                    child = spelled("$", (path, key))
                     if isinstance(value, list):
                         found.extend((f"{child}[{n}]", item) for n, item in enumerate(value))
                     else:
                         found.append((child, value))
                 elif isinstance(value, list) or is_mapping(value):
-                    children.append((value, (path, f".{key}")))
+                    children.append((value, (path, key)))
         elif isinstance(node, list):
             children = [
                 (item, (path, n))
@@ -118,11 +118,6 @@ def embedded_endorsements(doc: Any) -> list[tuple[str, Any]]:
             ]
         stack.extend(reversed(children))
     return found
-
-
-def _spelled(path: Any) -> str:
-    _, steps = unlinked(path)
-    return "$" + "".join(f"[{step}]" if isinstance(step, int) else step for step in steps)
 
 
 OB2_HINT = (
