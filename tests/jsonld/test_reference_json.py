@@ -96,19 +96,18 @@ def test_matches_json_stringify(
 
 
 def _encoded_one_by_one(document: Any) -> str:
-    """reference_json without its fast paths (the layout writer, the float placeholders):
-    every value through the element-wise encoder."""
+    """reference_json without its fast path (the layout writer): every value through the
+    element-wise encoder."""
 
     def unusual(*_: Any) -> str:
         raise stringify._Unusual
 
-    saved = stringify._marked, stringify._layout
-    stringify._marked = lambda *_: None  # type: ignore[assignment]
+    saved = stringify._layout
     stringify._layout = unusual  # type: ignore[assignment]
     try:
         return reference_json(document)
     finally:
-        stringify._marked, stringify._layout = saved
+        stringify._layout = saved
 
 
 def test_the_layout_writer_is_json_dumps_for_documents_without_floats() -> None:
@@ -127,7 +126,7 @@ def test_the_layout_writer_is_json_dumps_for_documents_without_floats() -> None:
         assert reference_json(document) == json.dumps(document, ensure_ascii=False, indent=2)
 
 
-def test_floats_through_placeholders_come_out_as_encoding_each_value() -> None:
+def test_floats_through_the_layout_writer_come_out_as_encoding_each_value() -> None:
     rng = random.Random(12)
     spelled = [0.1, 1e21, 1e-7, -0.0, 2.0, 123456789.125, 5e-324, 1.7976931348623157e308]
     for _ in range(500):
@@ -142,7 +141,7 @@ def test_floats_through_placeholders_come_out_as_encoding_each_value() -> None:
         assert reference_json(document) == _encoded_one_by_one(document)
 
 
-def test_a_string_holding_the_placeholder_character_takes_the_slow_path() -> None:
+def test_a_string_holding_nul_comes_out_as_encoding_each_value() -> None:
     document = {"n": 1.5, "s": "\x000", "\x001": 2.5}
     assert reference_json(document) == _encoded_one_by_one(document)
     assert '"\\u00000"' in reference_json(document) and ": 2.5" in reference_json(document)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from microcred.jsonld.jcs import es6_number
@@ -24,11 +23,6 @@ def reference_json(document: Any) -> str:
         pass
     if not _has_float(document):  # json.dumps's layout is the reference's without floats
         return json.dumps(document, ensure_ascii=False, indent=2)
-    numbers: list[float] = []
-    marked = _marked(document, numbers)
-    if marked is not None:  # floats as placeholders, laid out by json.dumps, then spelled
-        text = json.dumps(marked, ensure_ascii=False, indent=2)
-        return _PLACEHOLDER.sub(lambda m: es6_number(numbers[int(m.group(1))]), text)
 
     def encode(value: Any, indent: str) -> str:
         if isinstance(value, float):
@@ -89,41 +83,6 @@ def _layout(value: Any, indent: str) -> str:
 
 
 _escape = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False
-_MARK = "\x00"
-_PLACEHOLDER = re.compile(r'"\\u0000(\d+)"')
-
-
-class _HasMark(Exception):
-    """A string of the document contains the placeholder character itself."""
-
-
-def _marked(document: Any, numbers: list[float]) -> Any:
-    """A copy of ``document`` with each float replaced by ``"\\x00<index into numbers>"``;
-    None when some string holds U+0000 (a placeholder could then not be told apart)."""
-
-    def copy(value: Any) -> Any:
-        if isinstance(value, float):
-            numbers.append(value)
-            return f"{_MARK}{len(numbers) - 1}"
-        if isinstance(value, str):
-            if _MARK in value:
-                raise _HasMark
-            return value
-        if isinstance(value, dict):
-            out = {}
-            for key, item in value.items():
-                if _MARK in str(key):
-                    raise _HasMark
-                out[key] = copy(item)
-            return out
-        if isinstance(value, list | tuple):
-            return [copy(item) for item in value]
-        return value
-
-    try:
-        return copy(document)
-    except _HasMark:
-        return None
 
 
 def _has_float(document: Any) -> bool:
