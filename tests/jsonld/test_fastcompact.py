@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.jsonld.test_fastexpand import CORPUS, CREDGEN, OB, REWRITES, VC, _module, _pack_documents
+from tests.jsonld.corpora import CORPUS, OB, VC, folder_documents, random_and_respelled
 
 from microcred.jsonld import _pyld
 from microcred.jsonld.fastcompact import fast_compact
@@ -60,26 +60,17 @@ def _compare(documents: list[dict[str, Any]], loader: OfflineLoader) -> tuple[in
 
 @pytest.mark.conformance
 def test_same_as_pyld_on_the_standards_pack(standards: Path, test_loader: OfflineLoader) -> None:
-    fast, _ = _compare(_pack_documents(standards), test_loader)
+    fast, _ = _compare(folder_documents(standards, with_proofs=True), test_loader)
     assert fast >= 40
 
 
 def test_same_as_pyld_on_the_adversarial_corpus() -> None:
-    fast, _ = _compare(_pack_documents(CORPUS), default_loader())
+    fast, _ = _compare(folder_documents(CORPUS, with_proofs=True), default_loader())
     assert fast >= 50
 
 
 def test_same_as_pyld_on_random_credentials_and_every_respelling() -> None:
-    credgen = _module("interop_credgen_fastcompact", CREDGEN)
-    rewrites = _module("rewrites_fastcompact", REWRITES)
-    specs = credgen.make_specs("issue-12-fastcompact", 150, lambda *_: "did:example:issuer")
-    documents = [spec.document for spec in specs]
-    respelled = []
-    for document in documents[:15]:
-        for path in list(rewrites._paths(document)):
-            if isinstance(path[-1], str):
-                for _, alternatives in rewrites._candidates(document, path):
-                    respelled.extend(alternatives)
+    documents, respelled = random_and_respelled("issue-12-fastcompact", 150, 15)
     fast, _ = _compare(documents + respelled, default_loader())
     assert fast >= 150 + len(respelled) // 4, (fast, len(respelled))
 

@@ -9,35 +9,16 @@ in; a document it defers is fine.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.jsonld.corpora import CORPUS, OB, VC, folder_documents, random_and_respelled
 
 from microcred.jsonld import safe
 from microcred.jsonld.fastexpand import fast_expand
 from microcred.jsonld.loader import OfflineLoader, default_loader
-
-TESTS = Path(__file__).resolve().parents[1]
-CREDGEN = TESTS / "interop" / "interop_credgen.py"
-REWRITES = TESTS / "verify" / "rewrites.py"
-CORPUS = TESTS / "adversarial" / "corpus"
-OB = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-VC = "https://www.w3.org/ns/credentials/v2"
-
-
-def _module(name: str, path: Path) -> Any:
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _slow(document: dict[str, Any], loader: OfflineLoader) -> tuple[Any, dict[str, str]]:
@@ -68,42 +49,20 @@ def _compare(documents: list[dict[str, Any]], loader: OfflineLoader) -> tuple[in
     return fast_count, deferred
 
 
-def _pack_documents(root: Path) -> list[dict[str, Any]]:
-    found = []
-    for path in sorted(root.rglob("*.json")):
-        try:
-            data = json.loads(path.read_text("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError):
-            continue
-        if isinstance(data, dict) and "@context" in data:
-            found.append(data)
-            found.append({k: v for k, v in data.items() if k != "proof"})
-    return found
-
-
 @pytest.mark.conformance
 def test_same_as_pyld_on_the_standards_pack(standards: Path, test_loader: OfflineLoader) -> None:
-    fast, _ = _compare(_pack_documents(standards), test_loader)
+    fast, _ = _compare(folder_documents(standards, with_proofs=True), test_loader)
     assert fast >= 40
 
 
 def test_same_as_pyld_on_the_adversarial_corpus() -> None:
-    fast, deferred = _compare(_pack_documents(CORPUS), default_loader())
+    fast, deferred = _compare(folder_documents(CORPUS, with_proofs=True), default_loader())
     assert fast >= 50 and deferred >= 50, (fast, deferred)
 
 
 def test_same_as_pyld_on_random_credentials_and_every_respelling() -> None:
-    credgen = _module("interop_credgen_fastexpand", CREDGEN)
-    rewrites = _module("rewrites_fastexpand", REWRITES)
     loader = default_loader()
-    specs = credgen.make_specs("issue-12-fastexpand", 150, lambda *_: "did:example:issuer")
-    documents = [spec.document for spec in specs]
-    respelled = []
-    for document in documents[:15]:
-        for path in list(rewrites._paths(document)):
-            if isinstance(path[-1], str):
-                for _, alternatives in rewrites._candidates(document, path):
-                    respelled.extend(alternatives)
+    documents, respelled = random_and_respelled("issue-12-fastexpand", 150, 15)
     fast, deferred = _compare(documents + respelled, loader)
     # every generated credential is plain; many respellings (inline contexts, IRIs as keys,
     # @nest, value objects) are not

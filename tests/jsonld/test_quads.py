@@ -8,37 +8,18 @@ leaves to pyld is fine; a different answer is not.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.jsonld.corpora import CORPUS, OB, VC, folder_documents, random_and_respelled
 
 from microcred.errors import JsonLdError
 from microcred.jsonld import _pyld
 from microcred.jsonld.loader import OfflineLoader, default_loader
 from microcred.jsonld.quads import plain_triples
 from microcred.jsonld.rdfc import _canonicalize_quads, _checked_quads
-
-TESTS = Path(__file__).resolve().parents[1]
-CREDGEN = TESTS / "interop" / "interop_credgen.py"
-REWRITES = TESTS / "verify" / "rewrites.py"
-CORPUS = TESTS / "adversarial" / "corpus"
-OB = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-VC = "https://www.w3.org/ns/credentials/v2"
-
-
-def _module(name: str, path: Path) -> Any:
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _canonical(triples: list[dict[str, Any]]) -> str:
@@ -91,41 +72,20 @@ def _compare(documents: list[dict[str, Any]], loader: OfflineLoader) -> tuple[in
     return walked, deferred
 
 
-def _pack_documents(root: Path) -> list[dict[str, Any]]:
-    found = []
-    for path in sorted(root.rglob("*.json")):
-        try:
-            data = json.loads(path.read_text("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError):  # not JSON as json reads it
-            continue
-        if isinstance(data, dict) and "@context" in data:
-            found.append({k: v for k, v in data.items() if k != "proof"})
-    return found
-
-
 @pytest.mark.conformance
 def test_same_as_pyld_on_the_standards_pack(standards: Path, test_loader: OfflineLoader) -> None:
-    walked, _ = _compare(_pack_documents(standards), test_loader)
+    walked, _ = _compare(folder_documents(standards, with_proofs=False), test_loader)
     assert walked >= 40
 
 
 def test_same_as_pyld_on_the_adversarial_corpus() -> None:
-    walked, _ = _compare(_pack_documents(CORPUS), default_loader())
+    walked, _ = _compare(folder_documents(CORPUS, with_proofs=False), default_loader())
     assert walked >= 100
 
 
 def test_same_as_pyld_on_random_credentials_and_every_respelling() -> None:
-    credgen = _module("interop_credgen_quads", CREDGEN)
-    rewrites = _module("rewrites_quads", REWRITES)
     loader = default_loader()
-    specs = credgen.make_specs("issue-12-quads", 120, lambda *_: "did:example:issuer")
-    documents = [spec.document for spec in specs]
-    respelled = []
-    for document in documents[:12]:
-        for path in list(rewrites._paths(document)):
-            if isinstance(path[-1], str):
-                for _, alternatives in rewrites._candidates(document, path):
-                    respelled.extend(alternatives)
+    documents, respelled = random_and_respelled("issue-12-quads", 120, 12)
     walked, deferred = _compare(documents + respelled, loader)
     assert walked >= 120 + len(respelled) // 2, (walked, deferred)
 
