@@ -220,7 +220,8 @@ def _expansion_key(
 def remember_expansion(doc: Any, text: str, loader: OfflineLoader, expanded: Any) -> None:
     """Keep an expansion made elsewhere (the fast path of the data-loss check) for the RDF
     conversion that follows; ``text`` is ``memo.json_key(doc)``."""
-    key = _expansion_key(doc, options(loader), loader, text)
+    # the settings of options() without a resolver: the key reads only these
+    key = _expansion_key(doc, {"documentLoader": loader, **_SETTINGS}, loader, text)
     if key is not None:
         with contextlib.suppress(ValueError):
             memo.cache_for(loader, "expanded")[key] = memo.frozen(expanded)
@@ -231,12 +232,17 @@ def options(loader: OfflineLoader) -> dict[str, Any]:
     return {
         "documentLoader": loader,
         "contextResolver": loader.context_resolver(),
-        # None (not ''): pyld resolves relative IRIs against http://example.org/base/ when
-        # base is '', and against the file path when given one. RDF needs a null base.
-        "base": None,
-        "processingMode": "json-ld-1.1",
-        "extractAllScripts": False,
+        **_SETTINGS,
     }
+
+
+_SETTINGS = {
+    # None (not ''): pyld resolves relative IRIs against http://example.org/base/ when
+    # base is '', and against the file path when given one. RDF needs a null base.
+    "base": None,
+    "processingMode": "json-ld-1.1",
+    "extractAllScripts": False,
+}
 
 
 def translate(exc: BaseException, action: str) -> JsonLdError:
