@@ -16,7 +16,6 @@ from microcred.site.engine import (
     EngineError,
     csp,
     harden_page,
-    postprocess,
     run_engine,
 )
 
@@ -75,17 +74,6 @@ def test_csp_deduplicates_hashes() -> None:
     assert csp(["b", "a", "a"]).startswith(
         "default-src 'none'; script-src 'self' 'sha256-a' 'sha256-b';"
     )
-
-
-def test_postprocess_reports_sizes(tmp_path: Path) -> None:
-    (tmp_path / "a").mkdir()
-    (tmp_path / "a" / "index.html").write_text(page("x" * 100_000))
-    (tmp_path / "index.html").write_text(page("small"))
-    stats = postprocess(tmp_path)
-    assert stats.pages == 2
-    assert stats.largest[0] == "a/index.html"
-    assert [rel for rel, _ in stats.oversized] == ["a/index.html"]
-    assert "Content-Security-Policy" in (tmp_path / "index.html").read_text()
 
 
 def test_unknown_engine_and_missing_zensical(

@@ -31,8 +31,8 @@ from microcred.keyring import KeyRing
 from microcred.layout import credential_file
 from microcred.proof.keys import KeyPair
 from microcred.publish import prepare_publication
-from microcred.site import cache, charts, images, unchanged, verdict
-from microcred.site.engine import PageStats, postprocess, run_engine
+from microcred.site import cache, charts, finish, images, unchanged, verdict
+from microcred.site.engine import run_engine
 from microcred.site.outcome import BuildResult, build_options, project_kind
 from microcred.site.safety import find_secret_keys, secret_needles
 from microcred.site.source import (
@@ -40,7 +40,6 @@ from microcred.site.source import (
     BuildCheck,
     PublicationLike,
     SourceReport,
-    copy_static,
     render_issuer_source,
     stamp,
 )
@@ -176,12 +175,28 @@ def _refuse_secrets(
     seen: set[str] | None = None,
 ) -> None:
     found = find_secret_keys(folder, needles, known, seen)
+    _refuse(folder, what, [p.relative_to(folder).as_posix() for p in found])
+
+
+def _refuse(folder: Path, what: str, found: Sequence[str]) -> None:
     if found:
-        names = ", ".join(str(p.relative_to(folder)) for p in found[:5])
+        names = ", ".join(str(Path(rel)) for rel in found[:5])
         raise SecretInOutputError(
             f"refusing to publish: a secret key would be in the {what} ({names})",
             hint="keep key files in .microcred/keys/ only; nothing from there is ever published",
         )
+
+
+def _keep(source: Path, keep: Path) -> Path:
+    """Move the finished source to ``keep`` (a copy only across file systems); its new path."""
+    if keep.exists():
+        shutil.rmtree(keep)
+    keep.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        source.rename(keep)
+    except OSError:  # another file system
+        shutil.copytree(source, keep)
+    return keep
 
 
 WORK_PREFIX = ".microcred-build-"
@@ -317,17 +332,24 @@ def build_full(
             fresh=fresh,
         )
         needles = secret_needles(_known_secrets(root, key, passphrase))
-        known, seen = cache.load_clean_contents(root, needles), set[str]()
-        _refuse_secrets(source, "site source", needles, known, seen)
-        engine_warnings = run_engine(source, built, engine)
-        copy_static(source, built)
-        stats: PageStats = postprocess(built)
+        known = cache.load_clean_contents(root, needles)
+        # The source scan and the copy of its machine files run beside the engine.
+        beside = finish.BesideEngine(source, work / "static", needles, known)
+        try:
+            engine_warnings = run_engine(source, built, engine)
+        finally:  # a secret in the source is reported first, as when it stopped the engine
+            scanned = beside.result()
+            _refuse(source, "site source", scanned.found)
+        known |= scanned.clean
+        seen = set(scanned.seen)
+        finish.place_staged(work / "static", built)
+        stats, found, clean = finish.harden_pages(built, needles)
+        _refuse(built, "built site", found)
+        known |= clean
         _refuse_secrets(built, "built site", needles, known, seen)
         cache.save_clean_contents(root, needles, seen)  # this build's files only: no growth
         if keep_source is not None:
-            if keep_source.exists():
-                shutil.rmtree(keep_source)
-            shutil.copytree(source, keep_source)
+            source = _keep(source, keep_source)
         total = sum(p.stat().st_size for p in built.rglob("*") if p.is_file())
         if out.exists():
             out.rename(work / "previous")

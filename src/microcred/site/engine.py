@@ -1,8 +1,8 @@
 """Run the site engine on a generated source, then harden what it wrote.
 
 mkdocs-material is imported here and nowhere else. Zensical (which reads mkdocs.yml) is run
-as a program when asked for. Whatever the engine, :func:`postprocess` then works on plain
-HTML files:
+as a program when asked for. Whatever the engine, :func:`harden_page` then works on each plain
+HTML page (:mod:`microcred.site.finish` runs it over the built site):
 
 * it adds a Content-Security-Policy meta tag to every page: ``script-src 'self'`` plus the
   SHA-256 hashes of the theme's own inline scripts - and it refuses the build if an inline
@@ -184,18 +184,3 @@ def harden_page(html: str, where: str) -> str:
     html = _TOGGLE_RE.sub(_label_toggle, html)
     html = _PRE_RE.sub(r"<pre\1 tabindex=\"0\"", html)  # scrollable code: keyboard-reachable
     return _HREF_RE.sub(_file_link, html)
-
-
-def postprocess(site: Path) -> PageStats:
-    stats = PageStats()
-    for path in sorted(site.rglob("*.html")):
-        rel = path.relative_to(site).as_posix()
-        html = harden_page(path.read_text(encoding="utf-8"), rel)
-        data = html.encode("utf-8")
-        path.write_bytes(data)
-        stats.pages += 1
-        if len(data) > stats.largest[1]:
-            stats.largest = (rel, len(data))
-        if len(data) > MAX_PAGE_BYTES:
-            stats.oversized.append((rel, len(data)))
-    return stats

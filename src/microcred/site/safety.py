@@ -370,6 +370,13 @@ def _holds_needle(data: bytes, needles: Sequence[bytes]) -> bool:
     return any(needle in runs for needle in needles)
 
 
+def holds_secret(data: bytes, needles: Sequence[bytes] = ()) -> bool:
+    """Whether one file's bytes hold a key file's member name or, with ``needles``, the key."""
+    if b"KeyMultibase" in data and _SECRET_KEY_RE.search(data):
+        return True
+    return bool(needles) and _holds_needle(data, needles)
+
+
 def find_secret_keys(
     root: Path,
     needles: Sequence[bytes] = (),
@@ -397,10 +404,7 @@ def find_secret_keys(
             if seen is not None:
                 seen.add(digest)
             continue
-        if b"KeyMultibase" in data and _SECRET_KEY_RE.search(data):
-            found.append(path)
-            continue
-        if needles and _holds_needle(data, needles):
+        if holds_secret(data, needles):
             found.append(path)
         else:
             if known is not None:

@@ -1,0 +1,185 @@
+"""The build's work around the engine, on every core (issue 12).
+
+mkdocs renders on one core. While it runs, a forked child scans the generated source for
+secret keys and copies its machine files (``static/``) to a staging folder; once the engine
+is done they are moved into the built site. The pages are then hardened
+(:func:`microcred.site.engine.harden_page`) and scanned by forked workers, each page's final
+bytes scanned as they are written.
+
+The outcome is the serial build's: the same files, the same :class:`PageStats`, and the
+same error for the same bad input. Whenever a child or a worker cannot run or fails, the
+work is done again here, where the serial code raises what it raises. Fork is used only
+while no other thread runs (:func:`microcred._util.fork_is_safe`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from microcred._util import cpu_count, fork_is_safe
+from microcred.errors import MicrocredError
+from microcred.site.common import copy_static
+from microcred.site.engine import MAX_PAGE_BYTES, PageStats, harden_page
+from microcred.site.safety import find_secret_keys, holds_secret
+
+PARALLEL_FROM = 64
+"""Pages below which one process hardens them (forking costs ~50 ms)."""
+
+
+@dataclass
+class SourceScan:
+    """What the scan of the source found: files holding a secret (relative paths), contents
+    newly found clean, and every clean content met (for the scan of the built site)."""
+
+    found: list[str] = field(default_factory=list)
+    clean: set[str] = field(default_factory=set)
+    seen: set[str] = field(default_factory=set)
+
+
+def _scan_and_stage(
+    source: Path, staged: Path, needles: Sequence[bytes], known: set[str]
+) -> SourceScan:
+    clean, seen = set(known), set[str]()
+    found = find_secret_keys(source, needles, clean, seen)
+    if not found:
+        copy_static(source, staged)
+    return SourceScan([p.relative_to(source).as_posix() for p in found], clean - known, seen)
+
+
+class BesideEngine:
+    """The source scan and the staging copy, in a forked child while the engine runs (or
+    here, at once, when fork is not safe or there is one CPU)."""
+
+    def __init__(
+        self, source: Path, staged: Path, needles: Sequence[bytes], known: set[str]
+    ) -> None:
+        self._args = (source, staged, needles, known)
+        self._done: SourceScan | None = None
+        self._child: Any = None
+        self._pipe: Any = None
+        if cpu_count() >= 2 and fork_is_safe():
+            try:
+                context = multiprocessing.get_context("fork")
+                self._pipe, child_end = context.Pipe(duplex=False)
+                self._child = context.Process(target=self._run, args=(child_end,), daemon=True)
+                self._child.start()
+                child_end.close()
+                return
+            except OSError:
+                self._child = None
+        self._done = _scan_and_stage(*self._args)
+
+    def _run(self, pipe: Any) -> None:  # in the child
+        try:
+            pipe.send(_scan_and_stage(*self._args))
+        except BaseException:  # the parent does it again and reports it
+            pipe.send(None)
+
+    def result(self) -> SourceScan:
+        """The scan's outcome, the staged copy complete; waits for the child."""
+        if self._done is not None:
+            return self._done
+        outcome: SourceScan | None
+        try:
+            outcome = self._pipe.recv()
+        except (EOFError, OSError):
+            outcome = None
+        finally:
+            self._child.join()
+            self._pipe.close()
+        self._done = outcome if outcome is not None else _scan_and_stage(*self._args)
+        return self._done
+
+
+def place_staged(staged: Path, built: Path) -> None:
+    """Move the staged machine files into the built site (as :func:`copy_static` copies them:
+    files replace what the engine wrote at the same path)."""
+    if not staged.is_dir():
+        return
+    for path in sorted(staged.rglob("*")):
+        target = built / path.relative_to(staged)
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+
+
+# --------------------------------------------------------------------------- hardening
+
+_SHARED: list[Any] = []  # (site, needles) for the forked workers; set only around the pool
+
+Done = tuple[int, bool, str]  # (bytes, holds a secret, sha256 of what was written)
+
+
+def _harden(site: Path, rel: str, needles: Sequence[bytes]) -> Done:
+    path = site / rel
+    data = harden_page(path.read_text(encoding="utf-8"), rel).encode("utf-8")
+    path.write_bytes(data)
+    return len(data), holds_secret(data, needles), hashlib.sha256(data).hexdigest()
+
+
+def _harden_chunk(rels: Sequence[str]) -> tuple[list[Done], int | None]:
+    """Pages of one worker, in order, up to the first that fails (its index)."""
+    site, needles = _SHARED
+    done: list[Done] = []
+    for index, rel in enumerate(rels):
+        try:
+            done.append(_harden(site, rel, needles))
+        except MicrocredError:
+            return done, index
+    return done, None
+
+
+def harden_pages(
+    site: Path, needles: Sequence[bytes] = ()
+) -> tuple[PageStats, list[str], set[str]]:
+    """Harden every page of the built site; (stats, pages holding a secret, digests of the
+    pages found clean). A refused page raises the error the serial build raises first."""
+    rels = [p.relative_to(site).as_posix() for p in sorted(site.rglob("*.html"))]
+    workers = min(cpu_count(), 8)
+    results: list[Done] | None = None
+    if len(rels) >= PARALLEL_FROM and workers >= 2 and fork_is_safe():
+        results = _in_workers(site, rels, needles, workers)
+    if results is None:
+        results = [_harden(site, rel, needles) for rel in rels]
+    stats, found, clean = PageStats(), [], set()
+    for rel, (size, secret, digest) in zip(rels, results, strict=True):
+        stats.pages += 1
+        if size > stats.largest[1]:
+            stats.largest = (rel, size)
+        if size > MAX_PAGE_BYTES:
+            stats.oversized.append((rel, size))
+        if secret:
+            found.append(rel)
+        else:
+            clean.add(digest)
+    return stats, found, clean
+
+
+def _in_workers(
+    site: Path, rels: list[str], needles: Sequence[bytes], workers: int
+) -> list[Done] | None:
+    size = -(-len(rels) // (workers * 2))
+    chunks = [rels[i : i + size] for i in range(0, len(rels), size)]
+    _SHARED[:] = [site, needles]
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            outcomes = [f.result() for f in [pool.submit(_harden_chunk, c) for c in chunks]]
+    except Exception:  # a worker could not start or died: hardening is idempotent, redo here
+        return None
+    finally:
+        _SHARED.clear()
+    results: list[Done] = []
+    for chunk, (done, failed) in zip(chunks, outcomes, strict=True):
+        if failed is not None:  # the first refused page in site order: raise its error here
+            harden_page((site / chunk[failed]).read_text(encoding="utf-8"), chunk[failed])
+        results.extend(done)
+    return results
