@@ -18,7 +18,9 @@ adversarial corpus, random credentials and their respellings.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
+
+from frozendict import frozendict
 
 from microcred.jsonld._pyld_import import pyld_jsonld
 
@@ -35,6 +37,46 @@ def _containers(ctx: Any, term: Any) -> tuple[str, ...]:
     if container is None:
         return ()
     return tuple(container) if isinstance(container, list | tuple) else (container,)
+
+
+class _Term(NamedTuple):
+    """What compaction reads of one term in one context (pyld's ``get_context_value``)."""
+
+    scoped: Any  # its scoped @context
+    containers: tuple[str, ...]
+    type: Any  # its @type coercion
+    plain_strings: bool  # a lone string @value compacts to the string (no default language
+    # in the context, or the term maps @language to null)
+    nest: bool
+
+
+_TERMS: dict[tuple[str, Any], _Term] = {}
+_MAX_TERMS = 8192
+_SLOW = object()
+
+
+def _term(ctx: Any, term: Any) -> _Term:
+    """The term's entry, remembered for frozen contexts (their ``_uuid`` names exactly one
+    immutable context, as the signed view's term memo relies on)."""
+    uuid = ctx.get("_uuid") if isinstance(ctx, frozendict) else None
+    key = (uuid, term) if isinstance(uuid, str) and isinstance(term, str | None) else None
+    hit = _TERMS.get(key) if key is not None else None
+    if hit is not None:
+        return hit
+    mapping = ctx["mappings"].get(term) if term is not None else None
+    info = _Term(
+        _get_context_value(ctx, term, "@context"),
+        _containers(ctx, term),
+        _get_context_value(ctx, term, "@type"),
+        "@language" not in ctx
+        or (mapping is not None and "@language" in mapping and mapping["@language"] is None),
+        bool((mapping or {}).get("@nest")),
+    )
+    if key is not None:
+        if len(_TERMS) >= _MAX_TERMS:
+            _TERMS.clear()
+        _TERMS[key] = info
+    return info
 
 
 def _add(subject: dict[str, Any], key: str, value: Any, as_array: bool) -> None:
@@ -70,31 +112,57 @@ class _Compactor:
                 compacted = self.element(active, active_property, item)
                 if compacted is not None:
                     out.append(compacted)
-            if len(out) == 1 and not _containers(active, active_property):
+            if len(out) == 1 and not _term(active, active_property).containers:
                 return out[0]
             return out
-        scoped = _get_context_value(active, active_property, "@context")
+        scoped = _term(active, active_property).scoped
         if scoped is not None:
             active = self.process(active, scoped, propagate=True, override_protected=True)
         if not isinstance(element, dict):
             return element
         if "@value" in element or (len(element) == 1 and "@id" in element):
+            value = self.value(active, active_property, element)
+            if value is not _SLOW:
+                return value
             return self.processor._compact_value(active, active_property, element, self.options)
         if "@list" in element:
             raise _Defer  # a list object not under a property (a list of lists)
         return self.node(active, active_property, element)
 
+    def value(self, active: Any, active_property: Any, element: dict[str, Any]) -> Any:
+        """pyld's ``_compact_value`` where its answer is the bare value: a lone ``@value``, a
+        typed value whose type the term coerces to, a node reference under an ``@id``/``@vocab``
+        term. Anything else is _SLOW (pyld answers)."""
+        info = _term(active, active_property)
+        if info.type == "@none":
+            return _SLOW
+        if "@value" in element:
+            if len(element) == 1:
+                value = element["@value"]
+                return value if info.plain_strings or not isinstance(value, str) else _SLOW
+            if len(element) == 2 and "@type" in element and element["@type"] == info.type:
+                return element["@value"]
+            return _SLOW
+        if info.type == "@id" or info.type == "@vocab":
+            return self.processor._compact_iri(
+                active,
+                element["@id"],
+                vocab=info.type == "@vocab",
+                base=self.options.get("base", ""),
+            )
+        return _SLOW
+
     def node(self, active: Any, active_property: Any, element: dict[str, Any]) -> dict[str, Any]:
         processor = self.processor
         input_ctx = active
         active = active.get("previousContext", active)
-        scoped = _get_context_value(input_ctx, active_property, "@context")
+        scoped = _term(input_ctx, active_property).scoped
         if scoped is not None:
             active = self.process(active, scoped, propagate=True, override_protected=True)
         type_ctx = active
         for kind in sorted(element.get("@type", [])):
             compacted_type = processor._compact_iri(type_ctx, kind, vocab=True)
-            local = _get_context_value(input_ctx, compacted_type, "@context")
+            local = _term(input_ctx, compacted_type).scoped
             if local is not None:
                 active = self.process(active, local, propagate=False)
         result: dict[str, Any] = {}
@@ -125,17 +193,17 @@ class _Compactor:
 
     def property(self, active: Any, result: dict[str, Any], iri: str, values: list[Any]) -> None:
         processor = self.processor
-        mappings = active["mappings"]
         if not values:
             term = processor._compact_iri(active, iri, values, vocab=True, reverse=False)
-            if (mappings.get(term) or {}).get("@nest"):
+            if _term(active, term).nest:
                 raise _Defer
             _add(result, term, [], True)
         for item in values:
             term = processor._compact_iri(active, iri, item, vocab=True, reverse=False)
-            if (mappings.get(term) or {}).get("@nest"):
+            info = _term(active, term)
+            if info.nest:
                 raise _Defer
-            containers = _containers(active, term)
+            containers = info.containers
             if _MAP_CONTAINERS.intersection(containers):
                 raise _Defer
             if isinstance(item, dict) and "@graph" in item:
