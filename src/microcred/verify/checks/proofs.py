@@ -13,12 +13,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from microcred.errors import MicrocredError
 from microcred.jsonld.jcs import jcs
 from microcred.jsonld.rdfc import ORDERS, Order, canonicalize
 from microcred.jsonld.safe import check_data_loss
+from microcred.proof._jsoncopy import json_copy
 from microcred.proof.dispatch import (
     LEGACY,
     UnsupportedProof,
@@ -59,8 +61,30 @@ def _vm_id(proof: Mapping[str, Any]) -> object:
     return vm.get("id") if isinstance(vm, Mapping) else vm
 
 
+_SELF_KEYS: dict[str, ResolvedKey] = {}
+_MAX_SELF_KEYS = 1024
+
+
 def resolve_key(vm: object, ctx: Ctx) -> ResolvedKey:
-    """Resolve a proof's verification method from did:key or the pinned documents only."""
+    """Resolve a proof's verification method from did:key or the pinned documents only.
+
+    A self-certifying key with no pinned document depends on its identifier alone, so it is
+    resolved once per process (a batch signed by one issuer names one key); each proof gets
+    its own copy."""
+    if isinstance(vm, str) and vm.startswith(SELF_CERTIFYING):
+        pinned = ctx.options.did_documents.get(vm.split("#", 1)[0])
+        if pinned is None:
+            hit = _SELF_KEYS.get(vm)
+            if hit is None:
+                hit = _resolve_key(vm, ctx)
+                if len(_SELF_KEYS) >= _MAX_SELF_KEYS:
+                    _SELF_KEYS.clear()
+                _SELF_KEYS[vm] = hit
+            return replace(hit, method=json_copy(hit.method))
+    return _resolve_key(vm, ctx)
+
+
+def _resolve_key(vm: object, ctx: Ctx) -> ResolvedKey:
     shown = vm if isinstance(vm, str) else repr(vm)
     key = ResolvedKey(vm_id=str(shown))
     try:
