@@ -154,3 +154,45 @@ def test_discover_keeps_the_order_given(tmp_path: Path) -> None:
         sources[0].raw is not None
         and corpus_json("valid_baseline.json")["id"].encode() in sources[0].raw
     )
+
+
+def _strict_only(data: bytes) -> bool:
+    """The folder walk's decision as the strict parser alone makes it."""
+    from microcred.errors import MicrocredError
+    from microcred.jsonld.strictjson import loads_strict
+    from microcred.verify import sources
+
+    try:
+        value = loads_strict(data, max_bytes=sources.MAX_BYTES)
+    except MicrocredError:
+        return b"VerifiableCredential" in data
+    return sources._worth_reporting(value)
+
+
+def test_the_plain_parser_shortcut_decides_as_the_strict_parser() -> None:
+    import json
+    import random
+
+    from microcred.verify import sources
+
+    rng = random.Random(5)
+    types = ["VerifiableCredential", "BitstringStatusListCredential", "StatusList2021Credential"]
+    pieces = [
+        b'"type": ' + json.dumps(rng.sample(types, k)).encode() for k in range(4) for _ in range(3)
+    ] + [b'"@context": []', b'"proof": {}', b'"credentialSubject": {}', b'"x": NaN', b'"n": -0']
+    prefixes = [b"", b"\xef\xbb\xbf", b"  "]
+    decided = {True: 0, False: 0}
+    for _ in range(3000):
+        members = rng.sample(pieces, rng.randint(0, 5))
+        if members and rng.random() < 0.2:
+            members.append(members[0])  # a duplicate key
+        body = b"{" + b", ".join(members) + b"}"
+        if rng.random() < 0.1:
+            body = body.replace(b'"VerifiableCredential"', b'"\\u0056erifiableCredential"')
+        if rng.random() < 0.05:
+            body = body[: rng.randint(0, len(body))]  # cut short
+        data = rng.choice(prefixes) + body
+        want = _strict_only(data)
+        assert sources._maybe_credential(data) == want, data
+        decided[want] += 1
+    assert decided[True] > 300 and decided[False] > 300
