@@ -92,3 +92,21 @@ def test_strict_json_is_here_for_every_layer() -> None:
     assert _util.loads_strict('{"a": [1, 2.5, "x"]}') == {"a": [1, 2.5, "x"]}
     with pytest.raises(JsonLdError, match="duplicate key"):
         _util.loads_strict('{"a": 1, "a": 2}')
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ('{"b": 1, "a": 2, "b": 3, "a": 4}', "b"),
+        ('{"a": 1, "b": 2, "c": 3, "b": 4, "a": 5}', "b"),
+        ('{"x": {"q": 1, "q": 2}, "x": 3}', "q"),  # the inner object closes first
+        ('{"k": [{"z": 1}, {"z": 1, "y": 2, "y": 3}]}', "y"),
+    ],
+)
+def test_the_first_repeated_key_of_the_first_object_to_close_is_named(
+    text: str, first: str
+) -> None:
+    from microcred.errors import JsonLdError
+
+    with pytest.raises(JsonLdError, match=f"^duplicate key '{first}' in one JSON object"):
+        _util.loads_strict(text)

@@ -201,14 +201,16 @@ def _fail(message: str, hint: str | None = None) -> JsonLdError:
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _fail(
-                f"duplicate key {key!r} in one JSON object",
-                "JSON readers disagree on which value wins; keep one",
-            )
-        out[key] = value
+    out = dict(pairs)  # in C; only an object with a repeated key is looked at again
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _fail(
+                    f"duplicate key {key!r} in one JSON object",
+                    "JSON readers disagree on which value wins; keep one",
+                )
+            seen.add(key)
     return out
 
 
