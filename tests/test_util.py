@@ -110,3 +110,33 @@ def test_the_first_repeated_key_of_the_first_object_to_close_is_named(
 
     with pytest.raises(JsonLdError, match=f"^duplicate key '{first}' in one JSON object"):
         _util.loads_strict(text)
+
+
+def _depth(value: object) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+def test_the_depth_walk_finds_the_deepest_value_and_stops_past_the_limit() -> None:
+    import random
+
+    rng = random.Random(3)
+
+    def make(level: int) -> object:
+        if level > 12 or rng.random() < 0.25:
+            return rng.choice([1, "x", None, 2.5])
+        if rng.random() < 0.5:
+            return [make(level + 1) for _ in range(rng.randint(0, 3))]
+        return {str(k): make(level + 1) for k in range(rng.randint(0, 3))}
+
+    for _ in range(2000):
+        value = make(0)
+        want = _depth(value)
+        assert _util._value_depth(value, 64) == want
+        limit = rng.randint(0, 8)
+        got = _util._value_depth(value, limit)
+        assert (got > limit) == (want > limit)
+        assert got == (want if want <= limit else limit + 1)
