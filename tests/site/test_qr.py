@@ -10,7 +10,7 @@ import pytest
 import qrcode
 from qrcode.util import lost_point as package_lost_point
 
-from microcred.site.qr import lost_point, qr_matrix
+from microcred.site.qr import lost_point, lost_points, qr_matrix
 
 LEVELS = [
     qrcode.constants.ERROR_CORRECT_L,
@@ -67,3 +67,21 @@ def test_penalties_are_the_package_penalties() -> None:
         )
     for modules in shapes:
         assert lost_point(modules) == package_lost_point(modules.tolist())
+
+
+def test_penalties_of_a_stack_are_each_symbols_package_penalty() -> None:
+    rng = random.Random(8)
+    for size in (21, 25, 29, 45):
+        stack = np.array(
+            [
+                [
+                    [rng.random() < rng.choice([0.1, 0.5, 0.9]) for _ in range(size)]
+                    for _ in range(size)
+                ]
+                for _ in range(8)
+            ]
+        )
+        stack[3] = True  # one run across the whole symbol, next to others
+        stack[4, -1] = True
+        got = lost_points(stack)
+        assert [int(p) for p in got] == [package_lost_point(m.tolist()) for m in stack]

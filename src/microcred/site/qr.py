@@ -26,54 +26,65 @@ _FINDER_LIKE = (
 
 
 @cache
-def _masks(size: int) -> list[Any]:
+def _masks(size: int) -> Any:
     i, j = np.indices((size, size))
-    return [
-        (i + j) % 2 == 0,
-        i % 2 == 0,
-        j % 3 == 0,
-        (i + j) % 3 == 0,
-        (i // 2 + j // 3) % 2 == 0,
-        (i * j) % 2 + (i * j) % 3 == 0,
-        ((i * j) % 2 + (i * j) % 3) % 2 == 0,
-        ((i * j) % 3 + (i + j) % 2) % 2 == 0,
-    ]
+    return np.array(
+        [
+            (i + j) % 2 == 0,
+            i % 2 == 0,
+            j % 3 == 0,
+            (i + j) % 3 == 0,
+            (i // 2 + j // 3) % 2 == 0,
+            (i * j) % 2 + (i * j) % 3 == 0,
+            ((i * j) % 2 + (i * j) % 3) % 2 == 0,
+            ((i * j) % 3 + (i + j) % 2) % 2 == 0,
+        ]
+    )
 
 
-def _run_points(modules: Any) -> int:
-    """Rule 1, along rows: each run of five or more same-coloured modules scores length - 2."""
-    rows, size = modules.shape
-    edges = np.ones((rows, size + 1), dtype=bool)
-    edges[:, 1:size] = modules[:, 1:] != modules[:, :-1]
-    lengths = np.diff(np.flatnonzero(edges.ravel()))
-    long_runs = lengths[lengths >= 5]
-    return int((long_runs - 2).sum())
+def _run_points(stack: Any) -> Any:
+    """Rule 1, along rows, for each symbol of a stack: each run of five or more
+    same-coloured modules scores length - 2."""
+    count, rows, size = stack.shape
+    edges = np.ones((count, rows, size + 1), dtype=bool)
+    edges[:, :, 1:size] = stack[:, :, 1:] != stack[:, :, :-1]
+    starts = np.flatnonzero(edges.ravel())  # every row opens and closes a run
+    lengths = np.diff(starts)
+    long_runs = lengths >= 5
+    owner = starts[:-1][long_runs] // (rows * (size + 1))
+    return np.bincount(owner, weights=lengths[long_runs] - 2, minlength=count).astype(np.int64)
 
 
-def _finder_points(modules: Any) -> int:
+def _finder_points(stack: Any) -> Any:
     """Rule 3, along rows: 40 for each 1:1:3:1:1 pattern with four light modules beside it."""
-    if modules.shape[1] < 11:
-        return 0
-    windows = sliding_window_view(modules, 11, axis=1)
+    if stack.shape[2] < 11:
+        return np.zeros(stack.shape[0], dtype=np.int64)
+    windows = sliding_window_view(stack, 11, axis=2)
     found = (windows == _FINDER_LIKE[0]).all(-1) | (windows == _FINDER_LIKE[1]).all(-1)
-    return 40 * int(found.sum())
+    return 40 * found.sum(axis=(1, 2))
+
+
+def lost_points(stack: Any) -> Any:
+    """``qrcode.util.lost_point`` of each boolean matrix of a stack (the same four rules,
+    the same sums), all at once."""
+    size = stack.shape[1]
+    columns = stack.transpose(0, 2, 1)
+    points = _run_points(stack) + _run_points(columns)
+    top_left = stack[:, :-1, :-1]
+    same = (
+        (top_left == stack[:, :-1, 1:])
+        & (top_left == stack[:, 1:, :-1])
+        & (top_left == stack[:, 1:, 1:])
+    )
+    points = points + 3 * same.sum(axis=(1, 2))
+    points = points + _finder_points(stack) + _finder_points(columns)
+    percent = stack.sum(axis=(1, 2)) / (size**2)
+    return points + (np.abs(percent * 100 - 50) / 5).astype(np.int64) * 10
 
 
 def lost_point(modules: Any) -> int:
-    """``qrcode.util.lost_point`` of a boolean matrix (the same four rules, the same sums)."""
-    size = modules.shape[0]
-    points = _run_points(modules) + _run_points(modules.T)
-    top_left = modules[:-1, :-1]
-    same = (
-        (top_left == modules[:-1, 1:])
-        & (top_left == modules[1:, :-1])
-        & (top_left == modules[1:, 1:])
-    )
-    points += 3 * int(same.sum())
-    points += _finder_points(modules) + _finder_points(modules.T)
-    percent = float(int(modules.sum())) / (size**2)
-    points += int(abs(percent * 100 - 50) / 5) * 10
-    return points
+    """``qrcode.util.lost_point`` of one boolean matrix."""
+    return int(lost_points(modules[np.newaxis])[0])
 
 
 class _QRCode(qrcode.QRCode):  # type: ignore[misc]
@@ -91,12 +102,8 @@ class _QRCode(qrcode.QRCode):  # type: ignore[misc]
         free = np.array(self._free, dtype=bool)
         masks = _masks(drawn.shape[0])
         plain = drawn ^ (masks[0] & free)
-        best, best_points = 0, 0
-        for pattern, mask in enumerate(masks):
-            points = lost_point(plain ^ (mask & free))
-            if pattern == 0 or best_points > points:
-                best, best_points = pattern, points
-        return best
+        # the eight maskings at once; argmin keeps the first lowest, as the package does
+        return int(np.argmin(lost_points(plain ^ (masks & free))))
 
 
 def qr_matrix(data: str, *, error_correction: int = qrcode.constants.ERROR_CORRECT_M) -> Any:
