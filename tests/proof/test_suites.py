@@ -592,3 +592,28 @@ def test_wrong_key_is_a_cryptographic_error(key: KeyPair) -> None:
     with pytest.raises(ProofError) as info:
         verify_proof(signed, signed["proof"][0], b"\x01" * 31, jcs=JCS)
     assert info.value.code == "INVALID_VERIFICATION_METHOD"
+
+
+def test_only_a_canonicalizer_known_to_read_only_is_given_the_document_itself() -> None:
+    from microcred.proof.suites import ReadsOnly
+
+    doc = {"@context": ["https://www.w3.org/ns/credentials/v2"], "a": {"b": [1, 2]}}
+    proof = {"type": "DataIntegrityProof", "cryptosuite": JCS_SUITE}
+    given: list[Any] = []
+
+    def spy(value: Any) -> bytes:
+        given.append(value)
+        value["a"]["b"].append("written")  # a canonicalizer that writes into its input
+        return JCS(value)
+
+    before = copy.deepcopy(doc)
+    compute_hash_stages(doc, proof, jcs=spy)
+    assert doc == before and given[0]["a"] is not doc["a"]  # a deep copy took the write
+
+    def reader(value: Any) -> bytes:
+        given.append(value)
+        return JCS(value)
+
+    given.clear()
+    compute_hash_stages(doc, proof, jcs=ReadsOnly(reader))
+    assert given[0]["a"] is doc["a"] and doc == before  # no copy

@@ -31,6 +31,24 @@ Canonicalizer = Callable[[Mapping[str, Any]], str]
 JcsCanonicalizer = Callable[[Any], bytes]
 """RFC 8785 canonical UTF-8 bytes of a JSON value."""
 
+
+class ReadsOnly:
+    """A canonicalizer known never to change its input: it is given the document itself, not
+    the defensive deep copy any other canonicalizer gets."""
+
+    __slots__ = ("_run",)
+
+    def __init__(self, run: Callable[[Any], Any]) -> None:
+        self._run = run
+
+    def __call__(self, value: Any) -> Any:
+        return self._run(value)
+
+
+def _input_for(canonicalizer: Any, value: Mapping[str, Any]) -> Any:
+    return value if isinstance(canonicalizer, ReadsOnly) else _copy(dict(value))
+
+
 EDDSA_RDFC_2022 = "eddsa-rdfc-2022"
 EDDSA_JCS_2022 = "eddsa-jcs-2022"
 EDDSA_2022 = "eddsa-2022"  # pre-standard name of eddsa-rdfc-2022 (VCDM 1.1 era)
@@ -114,7 +132,7 @@ def _run_rdfc(rdfc: Canonicalizer | None, value: Mapping[str, Any]) -> bytes:
     if rdfc is None:
         raise _error("no RDFC-1.0 canonicalizer was given", "PROOF_TRANSFORMATION_ERROR")
     try:
-        result = rdfc(_copy(dict(value)))
+        result = rdfc(_input_for(rdfc, value))
     except MicrocredError:
         raise
     except Exception as exc:  # a third-party canonicalizer's own error: report, never crash
@@ -133,7 +151,7 @@ def _run_jcs(jcs: JcsCanonicalizer | None, value: Mapping[str, Any]) -> bytes:
     if jcs is None:
         raise _error("no JCS (RFC 8785) canonicalizer was given", "PROOF_TRANSFORMATION_ERROR")
     try:
-        result = jcs(_copy(dict(value)))
+        result = jcs(_input_for(jcs, value))
     except MicrocredError:
         raise
     except Exception as exc:  # a third-party canonicalizer's own error: report, never crash

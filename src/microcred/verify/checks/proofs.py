@@ -35,7 +35,7 @@ from microcred.proof.resolve import (
     resolve_verification_method,
     split_verification_method,
 )
-from microcred.proof.suites import ECDSA_JCS_2019, EDDSA_JCS_2022
+from microcred.proof.suites import ECDSA_JCS_2019, EDDSA_JCS_2022, ReadsOnly
 from microcred.proof.timestamps import parse_datetimestamp
 from microcred.verify.checks.clr import carry_embedded
 from microcred.verify.checks.endorsements import SIGNATURE_STEPS, carry
@@ -141,7 +141,11 @@ def _label(state: ProofState) -> str:
 
 
 def _rdfc(ctx: Ctx, order: Order = "utf16") -> Any:
-    return lambda document: canonicalize(document, ctx.loader, order=order)
+    # canonicalize only reads (pyld's own expansion deep-copies): no defensive copy needed
+    return ReadsOnly(lambda document: canonicalize(document, ctx.loader, order=order))
+
+
+_JCS = ReadsOnly(jcs)  # rfc8785 serializes, never changes its input
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -156,17 +160,20 @@ def _verify_either_order(
 ) -> None:
     """RDFC-1.0 sorts N-Quads by code point; rdf-canonize and Java validators by UTF-16 code
     unit (microcred signs like them). The two differ only for astral characters next to
-    U+E000..U+FFFF ones, and both describe the same signed dataset: accept either."""
-    orders: tuple[Order, ...] = ORDERS if _has_astral(doc) or _has_astral(proof) else ("utf16",)
+    U+E000..U+FFFF ones, and both describe the same signed dataset: accept either. The
+    second order is tried only for a signature that does not verify in the first and a
+    document or proof holding an astral character (without one the orders agree)."""
     last: MicrocredError | None = None
-    for order in orders:
+    for order in ORDERS:
+        if last is not None and not (_has_astral(doc) or _has_astral(proof)):
+            break
         try:
             verify_any(
                 doc,
                 proof,
                 public_key,
                 rdfc=_rdfc(ctx, order),
-                jcs=jcs,
+                jcs=_JCS,
                 now=ctx.now,
                 max_clock_skew=ctx.options.skew,
             )
