@@ -75,3 +75,39 @@ def test_a_memo_hit_is_a_private_copy() -> None:
     second = _pyld.Processor(loader).expand(dict(document), _pyld.options(loader))
     assert "https://example.org/Injected" not in json.dumps(second)
     assert canonicalize(document, loader) == canonicalize(document, OfflineLoader())
+
+
+def test_a_memo_key_is_one_json_value() -> None:
+    import copy
+    import random
+
+    from microcred.jsonld import memo
+    from microcred.proof._jsoncopy import json_copy
+
+    distinct = [
+        {"a": 1},
+        {"a": 1.0},
+        {"a": True},
+        {"a": "1"},
+        {"a": [1]},
+        {"a": None},
+        {"b": 1, "a": 2},
+        {"a": 2, "b": 1},
+        {"a": -0.0},
+        {"a": 0.0},
+        {"a": {"b": []}},
+        {"a": {"b": {}}},
+    ]
+    keys = [memo.json_key(value) for value in distinct]
+    assert None not in keys and len(set(keys)) == len(distinct)
+    rng = random.Random(4)
+    for _ in range(300):
+        value = {str(rng.randint(0, 9)): rng.choice([1, 2.5, "x", None, [1, "y"], {"z": 1}])}
+        assert memo.json_key(value) == memo.json_key(copy.deepcopy(value))
+        assert memo.json_key(value) == memo.json_key(json_copy(value))
+        assert memo.json_key(value) == memo.json_key(dict(value))
+    shared = {"x": [1, 2]}
+    assert memo.json_key({"a": shared, "b": shared}) == memo.json_key(
+        {"a": {"x": [1, 2]}, "b": {"x": [1, 2]}}
+    )  # no back-references: sharing does not change the key
+    assert memo.json_key({"a": object()}) is None

@@ -203,9 +203,10 @@ def _plain_options(options: dict[str, Any]) -> bool:
 
 
 def _expansion_key(
-    input_: Any, options: Any, loader: OfflineLoader, text: str | None = None
-) -> str | None:
-    """Memo key of an expansion: the input's JSON text and every option expansion reads."""
+    input_: Any, options: Any, loader: OfflineLoader, text: bytes | None = None
+) -> tuple[bytes, bytes] | None:
+    """Memo key of an expansion: the input's key (``memo.json_key``) and every option
+    expansion reads."""
     if not isinstance(input_, dict) or not isinstance(options, dict):
         return None
     if options.get("documentLoader") is not loader or "expandContext" in options:
@@ -214,10 +215,10 @@ def _expansion_key(
     if text is None:
         return None
     settings = memo.json_key([options.get(name) for name in _EXPANSION_OPTIONS])
-    return None if settings is None else settings + text
+    return None if settings is None else (settings, text)
 
 
-def remember_expansion(doc: Any, text: str, loader: OfflineLoader, expanded: Any) -> None:
+def remember_expansion(doc: Any, text: bytes, loader: OfflineLoader, expanded: Any) -> None:
     """Keep an expansion made elsewhere (the fast path of the data-loss check) for the RDF
     conversion that follows; ``text`` is ``memo.json_key(doc)``."""
     # the settings of options() without a resolver: the key reads only these

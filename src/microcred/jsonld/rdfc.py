@@ -613,7 +613,7 @@ def canonicalize(
     rdf-canonize's default work limit refuses (see ``_Rdfc10``).
     """
     text = memo.json_key(doc) if isinstance(doc, Mapping) else None
-    key = None if text is None else f"{order} {max_work} {timeout_s} {portable} {text}"
+    key = None if text is None else (order, max_work, timeout_s, portable, text)
     cache = memo.cache_for(loader, "canonical")
     hit = cache.get(key) if key is not None else None
     if hit is not None:  # the same JSON again (a batch's proof options): the same N-Quads
