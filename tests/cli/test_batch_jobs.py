@@ -73,3 +73,28 @@ def test_parallel_sign_stops_at_the_first_bad_file_naming_it(tmp_path: Path) -> 
     assert code == 1
     assert err.count("signed ") == 20  # everything before it was reported, in order
     assert "c020.json" in err and "must be a JSON object" in err and "Traceback" not in err
+
+
+def test_rendered_in_the_workers_equals_rendered_here(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from microcred.verify import human_lines, verify_paths, verify_paths_rendered
+
+    key = generate_keypair()
+    keyfile = tmp_path / "key.json"
+    keyfile.write_text(json.dumps(key.to_secret_json()))
+    inputs = [str(p) for p in _inputs(tmp_path, key.controller)]
+    code, _, err = _run(["sign", "--key", str(keyfile), "--created", CREATED,
+                         "--out-dir", str(tmp_path / "out"), *inputs])  # fmt: skip
+    assert code == 0, err
+    (tmp_path / "out" / "c005.json").write_text('{"type": "VerifiableCredential", ', "utf-8")
+    now = dt.datetime(2027, 6, 1, tzinfo=dt.UTC)
+    here = [human_lines(r) for r in verify_paths([tmp_path / "out"], now=now)]
+    there = list(verify_paths_rendered([tmp_path / "out"], now=now, jobs=2, render=human_lines))
+    assert len(here) == COUNT and there == here
+    texts = {}
+    for jobs in ("1", "2"):
+        code, out, _ = _run(["verify", "--at", "2027-06-01", "--jobs", jobs, str(tmp_path / "out")])
+        assert code == 1  # the damaged file
+        texts[jobs] = out
+    assert texts["1"] == texts["2"] and "FAIL" in texts["1"]

@@ -23,6 +23,7 @@ from microcred.proof import parse_datetimestamp
 from microcred.verify import (
     PinnedDocument,
     StatusSnapshot,
+    VerificationReport,
     VerifyOptions,
     human_lines,
     is_jwk_document,
@@ -34,7 +35,7 @@ from microcred.verify import (
     read_json_file,
     user_contexts,
     verdict_word,
-    verify_paths_parallel,
+    verify_paths_rendered,
 )
 
 USAGE_ERROR = 2
@@ -104,6 +105,15 @@ def _options(
     return replace(merged, jwks=tuple(jwks), contexts=contexts)
 
 
+def _json_lines(report: VerificationReport) -> tuple[str, list[str]]:
+    """(verdict word, output lines) of one report; made in the verifying worker."""
+    return verdict_word(report), [json.dumps(report.to_json(), ensure_ascii=True)]
+
+
+def _human_lines(report: VerificationReport) -> tuple[str, list[str]]:
+    return verdict_word(report), human_lines(report)
+
+
 def register(main: click.Group) -> None:
     @main.command("verify")
     @click.option(
@@ -148,16 +158,18 @@ def register(main: click.Group) -> None:
             sys.exit(USAGE_ERROR)
         counts = {"OK": 0, "FAIL": 0, "UNDECIDED": 0}  # no list of reports: a folder streams
         with stderr_progress("Verifying") as advance:
-            found = verify_paths_parallel(
-                list(paths), now=now, options=options, jobs=jobs, progress=advance
+            found = verify_paths_rendered(
+                list(paths),
+                now=now,
+                options=options,
+                jobs=jobs,
+                progress=advance,
+                render=_json_lines if as_json else _human_lines,
             )
-            for report in found:
-                counts[verdict_word(report)] += 1
-                if as_json:
-                    click.echo(json.dumps(report.to_json(), ensure_ascii=True))
-                else:
-                    for line in human_lines(report):
-                        click.echo(line)
+            for word, lines in found:
+                counts[word] += 1
+                if lines:
+                    click.echo("\n".join(lines))
         total = sum(counts.values())
         if not total:
             click.echo("no credentials found in the paths given", err=True)

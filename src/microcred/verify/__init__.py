@@ -14,7 +14,7 @@ from microcred.verify.engine import (
     verify_credential,
 )
 from microcred.verify.options import VerifyOptions
-from microcred.verify.parallel import verify_paths_parallel
+from microcred.verify.parallel import verify_paths_parallel, verify_paths_rendered
 from microcred.verify.pinned import (
     PinnedDocument,
     StatusSnapshot,
@@ -70,4 +70,5 @@ __all__ = [
     "verify_credential",
     "verify_paths",
     "verify_paths_parallel",
+    "verify_paths_rendered",
 ]

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from itertools import chain, islice
 from pathlib import Path
+from typing import Any, TypeVar
 
 from microcred._util import cpu_count
 from microcred.verify.options import VerifyOptions
@@ -27,7 +28,15 @@ CHUNK = 16
 Progress = Callable[[int], None]
 """Called with the number of credentials just finished (a progress bar's ``advance``)."""
 
-_Task = tuple[int, VerifyOptions, list[tuple[str, bytes | str | None, Finding | None]]]
+T = TypeVar("T")
+Render = Callable[[VerificationReport], Any]
+"""What a caller makes of each report (a JSON line, say), made where the report is: in the
+workers, so only the result crosses to this process. A module-level function (it is sent to
+the workers by name)."""
+
+_Task = tuple[
+    int, VerifyOptions, list[tuple[str, bytes | str | None, Finding | None]], Render | None
+]
 
 _worker_options: dict[int, VerifyOptions] = {}
 _worker_now: list[datetime] = []
@@ -53,11 +62,12 @@ def _init(now: datetime) -> None:
     _worker_now[:] = [now]
 
 
-def _run_chunk(task: _Task) -> list[VerificationReport]:
-    token, options, items = task
+def _run_chunk(task: _Task) -> list[Any]:
+    token, options, items, render = task
     kept = _worker_options.setdefault(token, options)  # reuse its status-list verdict cache
     now = _worker_now[0]
-    return [_one(Source(path, raw, error, None), now, kept) for path, raw, error in items]
+    reports = [_one(Source(path, raw, error, None), now, kept) for path, raw, error in items]
+    return reports if render is None else [render(report) for report in reports]
 
 
 def _chunks(
@@ -91,19 +101,39 @@ def verify_paths_parallel(
     progress: Progress | None = None,
 ) -> Iterator[VerificationReport]:
     """``verify_paths`` on ``jobs`` processes (default: every core); same reports, same order."""
+    return verify_paths_rendered(
+        paths, now=now, options=options, jobs=jobs, progress=progress, render=None
+    )
+
+
+def verify_paths_rendered(
+    paths: Iterable[Path],
+    *,
+    now: datetime,
+    render: Render | None,
+    options: VerifyOptions | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> Iterator[Any]:
+    """:func:`verify_paths_parallel`, each report passed through ``render`` where it was made
+    (``render(report)`` in the same order; the reports themselves when ``render`` is None)."""
     opts = options or VerifyOptions()
     workers = default_jobs() if jobs is None else max(1, jobs)
     sources = discover(paths, opts)
     head = list(islice(sources, CHUNK + 1))
+
+    def made(report: VerificationReport) -> Any:
+        return report if render is None else render(report)
+
     if workers == 1 or len(head) <= CHUNK or not _can_fork():
         for source in chain(head, sources):
-            yield _one(source, now, opts)
+            yield made(_one(source, now, opts))
             if progress is not None:
                 progress(1)
         return
     # The first credential is verified here, before the workers fork: they inherit the pinned
     # contexts already read, hash-checked and processed (about 40 ms each otherwise).
-    yield _one(head[0], now, opts)
+    yield made(_one(head[0], now, opts))
     if progress is not None:
         progress(1)
     stream = _chunks(chain(head[1:], sources), opts)
@@ -114,14 +144,14 @@ def verify_paths_parallel(
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_init, initargs=(now,)
     ) as pool:
-        pending: deque[Future[list[VerificationReport]]] = deque()
+        pending: deque[Future[list[Any]]] = deque()
 
         def submit() -> bool:
             chunk = next(stream, None)
             if chunk is None:
                 return False
             token, chunk_options, items = chunk
-            task = (token, chunk_options, [(s.path, s.raw, s.read_error) for s in items])
+            task = (token, chunk_options, [(s.path, s.raw, s.read_error) for s in items], render)
             pending.append(pool.submit(_run_chunk, task))
             return True
 
