@@ -50,21 +50,14 @@ class _Term(NamedTuple):
     nest: bool
 
 
-_TERMS: dict[tuple[str, Any], _Term] = {}
-_MAX_TERMS = 8192
+_TABLES: dict[str, dict[Any, _Term]] = {}
+_MAX_TABLES = 512
 _SLOW = object()
 
 
-def _term(ctx: Any, term: Any) -> _Term:
-    """The term's entry, remembered for frozen contexts (their ``_uuid`` names exactly one
-    immutable context, as the signed view's term memo relies on)."""
-    uuid = ctx.get("_uuid") if isinstance(ctx, frozendict) else None
-    key = (uuid, term) if isinstance(uuid, str) and isinstance(term, str | None) else None
-    hit = _TERMS.get(key) if key is not None else None
-    if hit is not None:
-        return hit
+def _read_term(ctx: Any, term: Any) -> _Term:
     mapping = ctx["mappings"].get(term) if term is not None else None
-    info = _Term(
+    return _Term(
         _get_context_value(ctx, term, "@context"),
         _containers(ctx, term),
         _get_context_value(ctx, term, "@type"),
@@ -72,11 +65,43 @@ def _term(ctx: Any, term: Any) -> _Term:
         or (mapping is not None and "@language" in mapping and mapping["@language"] is None),
         bool((mapping or {}).get("@nest")),
     )
-    if key is not None:
-        if len(_TERMS) >= _MAX_TERMS:
-            _TERMS.clear()
-        _TERMS[key] = info
-    return info
+
+
+class _Terms:
+    """The entries of one context's terms, each read once: remembered for frozen contexts
+    (their ``_uuid`` names exactly one immutable context, as the signed view's term memo
+    relies on), read every time for any other."""
+
+    __slots__ = ("ctx", "table")
+
+    def __init__(self, ctx: Any) -> None:
+        self.ctx = ctx
+        uuid = ctx.get("_uuid") if isinstance(ctx, frozendict) else None
+        table: dict[Any, _Term] | None = None
+        if isinstance(uuid, str):
+            table = _TABLES.get(uuid)
+            if table is None:
+                if len(_TABLES) >= _MAX_TABLES:
+                    _TABLES.clear()
+                table = _TABLES[uuid] = {}
+        self.table = table
+
+    def __getitem__(self, term: Any) -> _Term:
+        table = self.table
+        if table is None:
+            return _read_term(self.ctx, term)
+        info = table.get(term)
+        if info is None:
+            info = table[term] = _read_term(self.ctx, term)
+        return info
+
+
+def _term(ctx: Any, term: Any) -> _Term:
+    """The term's entry in ``ctx`` (see :class:`_Terms`)."""
+    uuid = ctx.get("_uuid") if isinstance(ctx, frozendict) else None
+    table = _TABLES.get(uuid) if isinstance(uuid, str) else None
+    info = table.get(term) if table is not None else None
+    return info if info is not None else _Terms(ctx)[term]
 
 
 def _add(subject: dict[str, Any], key: str, value: Any, as_array: bool) -> None:
@@ -193,14 +218,15 @@ class _Compactor:
 
     def property(self, active: Any, result: dict[str, Any], iri: str, values: list[Any]) -> None:
         processor = self.processor
+        terms = _Terms(active)
         if not values:
             term = processor._compact_iri(active, iri, values, vocab=True, reverse=False)
-            if _term(active, term).nest:
+            if terms[term].nest:
                 raise _Defer
             _add(result, term, [], True)
         for item in values:
             term = processor._compact_iri(active, iri, item, vocab=True, reverse=False)
-            info = _term(active, term)
+            info = terms[term]
             if info.nest:
                 raise _Defer
             containers = info.containers

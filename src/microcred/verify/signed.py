@@ -128,10 +128,18 @@ def _memo_key(
     elif not isinstance(value, dict):
         return None
     elif "@value" in value:
-        parts = (value.get("@type"), value.get("@language"), value.get("@direction"))
-        if not all(isinstance(part, str | None) for part in parts):
+        kind, language, direction = (
+            value.get("@type"),
+            value.get("@language"),
+            value.get("@direction"),
+        )
+        if not (
+            (kind is None or isinstance(kind, str))
+            and (language is None or isinstance(language, str))
+            and (direction is None or isinstance(direction, str))
+        ):
             return None
-        shape = ("value", frozenset(value), *parts)
+        shape = ("value", frozenset(value), kind, language, direction)
     elif value.keys() & {"@list", "@graph", "@preserve", "@set"}:
         return None
     else:
