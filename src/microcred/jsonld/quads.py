@@ -16,6 +16,7 @@ random credentials and RDF-preserving rewrites.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from microcred.jsonld._pyld_import import pyld_jsonld
@@ -72,12 +73,21 @@ class _NotPlain(Exception):
     """The document needs pyld's full conversion."""
 
 
+Serialize = Callable[[dict[str, Any]], str]
+"""An IRI's or literal's N-Quads text (``rdfc._term``)."""
+
+
 class _Walk:
-    def __init__(self, processor: Any, issuer: Any, options: dict[str, Any]) -> None:
+    def __init__(
+        self, processor: Any, issuer: Any, options: dict[str, Any], serialize: Serialize | None
+    ) -> None:
         self.processor = processor
         self.issuer = issuer
         self.options = options
         self.triples: list[dict[str, Any]] = []
+        self.serialize = serialize
+        self.parts: dict[int, Any] = {}  # id(triple) -> rdfc's parts, when serialize is given
+        self.predicates: dict[str, str] = {}
 
     def label(self, node_id: Any) -> str:
         if node_id is None:
@@ -86,26 +96,44 @@ class _Walk:
             raise _NotPlain
         return str(self.issuer.get_id(node_id)) if node_id.startswith("_:") else node_id
 
-    def emit(self, subject: dict[str, str], predicate: str, item: Any) -> None:
+    def emit(
+        self, subject: dict[str, str], predicate: str, item: Any, subject_part: Any = None
+    ) -> None:
         obj = _common_object(item)
         if obj is None:
             obj = self.processor._object_to_rdf(item, self.issuer, self.triples, self.options)
         elif obj is _SKIP:
             return
         if obj is not None:
-            self.triples.append(
-                {
-                    "subject": subject,
-                    "predicate": {"type": "IRI", "value": predicate},
-                    "object": obj,
-                }
-            )
+            triple = {
+                "subject": subject,
+                "predicate": {"type": "IRI", "value": predicate},
+                "object": obj,
+            }
+            self.triples.append(triple)
+            if self.serialize is not None and subject_part is not None:
+                self.parts[id(triple)] = self.triple_parts(subject_part, predicate, obj)
+
+    def triple_parts(self, subject_part: tuple[bool, str], predicate: str, obj: Any) -> Any:
+        """rdfc's ``_parts`` of the triple, its subject and predicate serialized once: the
+        line itself when no blank node is in it, else the positions (label or text)."""
+        assert self.serialize is not None
+        verb = self.predicates.get(predicate)
+        if verb is None:
+            verb = self.predicates[predicate] = "<" + predicate + ">"
+        blank = obj["type"] == "blank node"
+        if not blank and not subject_part[0]:
+            return subject_part[1] + " " + verb + " " + self.serialize(obj) + " .\n"
+        what = (True, obj["value"]) if blank else (False, self.serialize(obj))
+        return (subject_part, (False, verb), what, None)
 
     def node(self, node: dict[str, Any]) -> str:
         """Emit ``node``'s triples (and its embedded nodes'); return its label."""
         label = self.label(node.get("@id"))
         usable = _is_absolute_iri(label)
-        subject = {"type": "blank node" if label.startswith("_:") else "IRI", "value": label}
+        blank = label.startswith("_:")
+        subject = {"type": "blank node" if blank else "IRI", "value": label}
+        subject_part = (True, label) if blank else (False, "<" + label + ">")
         for key, values in node.items():
             if key == "@id":
                 continue
@@ -116,7 +144,7 @@ class _Walk:
                     if not isinstance(kind, str):
                         raise _NotPlain
                     if usable:
-                        self.emit(subject, RDF_TYPE, self.label(kind))
+                        self.emit(subject, RDF_TYPE, self.label(kind), subject_part)
                 continue
             if key.startswith("@"):
                 raise _NotPlain  # @graph, @included, @reverse, @index...
@@ -124,7 +152,7 @@ class _Walk:
             for value in values:
                 item = self.value(value)
                 if keep:
-                    self.emit(subject, key, item)
+                    self.emit(subject, key, item, subject_part)
         return label
 
     def value(self, value: Any) -> dict[str, Any]:
@@ -155,9 +183,18 @@ def plain_triples(
 ) -> list[dict[str, Any]] | None:
     """The default graph's triples of ``expanded`` (pyld's form: subject/predicate/object
     dicts), or None when the document is not plain (see the module docstring)."""
+    walked = plain_triples_with_parts(expanded, processor, options, None)
+    return None if walked is None else walked[0]
+
+
+def plain_triples_with_parts(
+    expanded: Any, processor: Any, options: dict[str, Any], serialize: Serialize | None
+) -> tuple[list[dict[str, Any]], dict[int, Any]] | None:
+    """:func:`plain_triples` and, with ``serialize``, rdfc's parts of the triples this walk
+    made, by ``id`` (the ones pyld adds for lists are not there: rdfc makes theirs)."""
     if not isinstance(expanded, list):
         return None
-    walk = _Walk(processor, pyld_jsonld.IdentifierIssuer("_:b"), options)
+    walk = _Walk(processor, pyld_jsonld.IdentifierIssuer("_:b"), options, serialize)
     try:
         for node in expanded:
             if not isinstance(node, dict) or "@value" in node or "@list" in node:
@@ -165,4 +202,4 @@ def plain_triples(
             walk.node(node)
     except _NotPlain:
         return None
-    return walk.triples
+    return walk.triples, walk.parts

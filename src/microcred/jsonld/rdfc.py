@@ -37,7 +37,7 @@ from pyld.identifier_issuer import IdentifierIssuer
 from microcred.errors import JsonLdError
 from microcred.jsonld import _pyld, memo
 from microcred.jsonld.loader import OfflineLoader
-from microcred.jsonld.quads import plain_triples
+from microcred.jsonld.quads import plain_triples_with_parts
 
 # The W3C "evil" tests 044-046 need 3,348 units each; credentials need a handful.
 # A 10-node blank-node clique (test074) passes 20,000 units in well under a second.
@@ -318,14 +318,18 @@ def _not_portable(alike: list[list[str]], quads: list[Quad]) -> JsonLdError:
     )
 
 
-def _dedupe(quads: Iterable[Quad]) -> tuple[list[Quad], list[Parts]]:
+def _dedupe(
+    quads: Iterable[Quad], known: Mapping[int, Parts] | None = None
+) -> tuple[list[Quad], list[Parts]]:
     """An RDF dataset is a set: identical quads count once (RDFC tests 076-077). Returns the
-    distinct quads and their ``_parts``."""
+    distinct quads and their ``_parts`` (taken from ``known``, by quad ``id``, when there)."""
     seen: set[str] = set()
     out: list[Quad] = []
     out_parts: list[Parts] = []
     for quad in quads:
-        parts = _parts(quad)
+        parts = known.get(id(quad)) if known else None
+        if parts is None:
+            parts = _parts(quad)
         key = _line(parts)
         if key not in seen:
             seen.add(key)
@@ -375,6 +379,7 @@ def _canonicalize_quads(
     order: Order = "utf16",
     ascii_labels: bool = False,
     portable: bool = False,
+    known_parts: Mapping[int, Parts] | None = None,
 ) -> tuple[str, dict[str, str]]:
     hash_name = _HASHES.get(hash_algorithm)
     if hash_name is None:
@@ -382,7 +387,7 @@ def _canonicalize_quads(
     if order not in ORDERS:
         raise JsonLdError(f"unknown RDFC string order {order!r}; use 'utf16' or 'codepoint'")
     try:
-        unique, parts = _dedupe(quads)
+        unique, parts = _dedupe(quads, known_parts)
         relabelled, original = (unique, {}) if ascii_labels else _relabel(unique, order)
         known = parts if relabelled is unique else None
         canonicalizer = _Rdfc10(_Budget(max_work, timeout_s), hash_name, order, portable)
@@ -545,6 +550,13 @@ def canonical_labels(
 
 def to_quads(doc: Mapping[str, Any], loader: OfflineLoader) -> list[Quad]:
     """JSON-LD -> RDF quads with pyld (base IRI null, offline loader); pyld errors translated."""
+    return _quads_and_parts(doc, loader)[0]
+
+
+def _quads_and_parts(
+    doc: Mapping[str, Any], loader: OfflineLoader
+) -> tuple[list[Quad], dict[int, Parts]]:
+    """:func:`to_quads` and the ``_parts`` the plain walk already made, by quad ``id``."""
     if not isinstance(doc, Mapping):
         raise JsonLdError(
             f"expected a JSON-LD object, got {type(doc).__name__}", code="MALFORMED_VALUE_ERROR"
@@ -557,9 +569,9 @@ def to_quads(doc: Mapping[str, Any], loader: OfflineLoader) -> list[Quad]:
         # the same expansion to_rdf runs (a memo hit after the data-loss check), then the
         # plain walk of jsonld/quads.py; pyld's node map only for what the walk leaves
         expanded = processor.expand(dict(doc), options)
-        triples = plain_triples(expanded, processor, options)
-        if triples is not None:
-            return _checked_quads(triples)
+        walked = plain_triples_with_parts(expanded, processor, options, _term)
+        if walked is not None:
+            return _checked_quads(walked[0]), walked[1]
         dataset = processor.to_rdf(dict(doc), options)
     except JsonLdError:
         raise
@@ -572,10 +584,12 @@ def to_quads(doc: Mapping[str, Any], loader: OfflineLoader) -> list[Quad]:
                 kind = "blank node" if graph.startswith("_:") else "IRI"
                 quad["name"] = {"type": kind, "value": graph}
             quads.append(quad)
-    return quads
+    return quads, {}
 
 
 def _checked_quads(triples: list[dict[str, Any]]) -> list[Quad]:
+    """The triples as quads (each the same object when it has just the three positions, so
+    parts made for it still apply); a list item that is a relative IRI is refused."""
     quads: list[Quad] = []
     for triple in triples:
         if triple["object"] is None:  # pyld keeps a list slot for a relative IRI item
@@ -585,6 +599,9 @@ def _checked_quads(triples: list[dict[str, Any]]) -> list[Quad]:
                 code="MALFORMED_VALUE_ERROR",
                 hint="use absolute IRIs in lists",
             )
+        if len(triple) == 3:
+            quads.append(triple)
+            continue
         quads.append(
             {
                 "subject": triple["subject"],
@@ -618,7 +635,7 @@ def canonicalize(
     hit = cache.get(key) if key is not None else None
     if hit is not None:  # the same JSON again (a batch's proof options): the same N-Quads
         return str(hit)
-    quads = to_quads(doc, loader)
+    quads, parts = _quads_and_parts(doc, loader)
     canonical = _canonicalize_quads(
         quads,
         max_work=max_work,
@@ -626,6 +643,7 @@ def canonicalize(
         order=order,
         ascii_labels=True,
         portable=portable,
+        known_parts=parts,
     )[0]
     if key is not None:
         cache[key] = canonical
@@ -647,8 +665,13 @@ def canonical_variants(
     first output holds an astral character (every quad appears in the output, so without one
     the orders cannot differ). Errors as ``canonicalize``.
     """
-    quads = to_quads(doc, loader)
-    limits: dict[str, Any] = {"max_work": max_work, "timeout_s": timeout_s, "ascii_labels": True}
+    quads, parts = _quads_and_parts(doc, loader)
+    limits: dict[str, Any] = {
+        "max_work": max_work,
+        "timeout_s": timeout_s,
+        "ascii_labels": True,
+        "known_parts": parts,
+    }
     first = _canonicalize_quads(quads, order="utf16", **limits)[0]
     if not _ASTRAL.search(first):
         return [first]
