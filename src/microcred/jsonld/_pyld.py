@@ -218,14 +218,18 @@ def _expansion_key(
     return None if settings is None else (settings, text)
 
 
-def remember_expansion(doc: Any, text: bytes, loader: OfflineLoader, expanded: Any) -> None:
+def remember_expansion(
+    doc: Any, text: bytes, loader: OfflineLoader, expanded: Any, frozen: bytes | None = None
+) -> None:
     """Keep an expansion made elsewhere (the fast path of the data-loss check) for the RDF
-    conversion that follows; ``text`` is ``memo.json_key(doc)``."""
+    conversion that follows; ``text`` is ``memo.json_key(doc)``, ``frozen`` (when the caller
+    has it) ``memo.frozen(expanded)``."""
     # the settings of options() without a resolver: the key reads only these
     key = _expansion_key(doc, {"documentLoader": loader, **_SETTINGS}, loader, text)
     if key is not None:
         with contextlib.suppress(ValueError):
-            memo.cache_for(loader, "expanded")[key] = memo.frozen(expanded)
+            kept = memo.frozen(expanded) if frozen is None else frozen
+            memo.cache_for(loader, "expanded")[key] = kept
 
 
 def options(loader: OfflineLoader) -> dict[str, Any]:

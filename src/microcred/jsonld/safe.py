@@ -388,15 +388,30 @@ def expand_checked(doc: Mapping[str, Any], loader: OfflineLoader) -> tuple[Any, 
     cache = memo.cache_for(loader, "checked")
     hit = cache.get(key) if key is not None else None
     if hit is not None:
+        if isinstance(hit, _Clean):  # nothing lost: the expansion alone was kept
+            return memo.thawed(hit.expanded), {}
         expanded, found = memo.thawed(hit)
         return expanded, found
     expanded, problems = _expand_checked(doc, loader)
-    if key is not None and not problems:  # the RDF conversion that usually follows
-        _pyld.remember_expansion(doc, key, loader, expanded)
-    if key is not None:
-        with contextlib.suppress(ValueError):  # not plain JSON data: nothing to remember
+    if key is None:
+        return expanded, problems
+    with contextlib.suppress(ValueError):  # not plain JSON data: nothing to remember
+        if problems:
             cache[key] = memo.frozen((expanded, problems))
+        else:  # one copy for this memo and the RDF conversion that usually follows
+            kept = memo.frozen(expanded)
+            _pyld.remember_expansion(doc, key, loader, expanded, kept)
+            cache[key] = _Clean(kept)
     return expanded, problems
+
+
+class _Clean:
+    """A "checked" memo entry for a document that loses nothing: its frozen expansion."""
+
+    __slots__ = ("expanded",)
+
+    def __init__(self, expanded: bytes) -> None:
+        self.expanded = expanded
 
 
 def _expand_checked(doc: Mapping[str, Any], loader: OfflineLoader) -> tuple[Any, dict[str, str]]:
