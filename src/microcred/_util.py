@@ -407,6 +407,11 @@ def spelled(root: str, path: Any) -> str:
 _NOT_MAPPINGS = (str, int, float, list, type(None))
 
 
+JSON_SCALARS: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+"""Exact types of JSON leaves: a walk that looks only at objects and arrays skips a value
+whose ``type()`` is one of these without pushing it."""
+
+
 def is_mapping(value: Any) -> bool:
     """``isinstance(value, Mapping)`` without the ABC check for the usual JSON values: the
     walks over every value of a credential (several per verification) spent a tenth of their

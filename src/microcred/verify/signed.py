@@ -22,7 +22,7 @@ from typing import Any
 
 from frozendict import frozendict
 
-from microcred._util import is_mapping, unlinked
+from microcred._util import JSON_SCALARS, is_mapping, unlinked
 from microcred.errors import MicrocredError
 from microcred.jsonld import _pyld
 from microcred.jsonld.fastcompact import fast_compact
@@ -295,7 +295,11 @@ def _shape_problem(expanded: Any) -> str | None:
             if seen[node_id] > 1:
                 return f"{node_id} is described in two places"
         for key, value in item.items():
-            if key not in _EMBEDDING_IRIS and key not in ("@value", "@context"):
+            if (
+                key not in _EMBEDDING_IRIS
+                and key not in ("@value", "@context")
+                and type(value) not in JSON_SCALARS
+            ):
                 stack.append(value)
     return None
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from microcred._util import is_mapping, spelled
+from microcred._util import JSON_SCALARS, is_mapping, spelled
 from microcred.errors import MicrocredError
 from microcred.jsonld.safe import check_data_loss
 from microcred.verify.checks.data_model import KNOWN_TYPES, not_open_badges
@@ -212,10 +212,12 @@ def _nested(
                             stack.append((sub, sub_path, True))
                         else:
                             stack.append((sub, sub_path, False))
-                else:
+                elif type(value) not in JSON_SCALARS:  # a leaf holds no @context
                     stack.append((value, child, False))
         elif isinstance(item, list):
-            stack.extend((v, (path, i), False) for i, v in enumerate(item))
+            for i, v in enumerate(item):
+                if type(v) not in JSON_SCALARS:
+                    stack.append((v, (path, i), False))
 
 
 def check_contexts(ctx: Ctx) -> CheckResult:

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from microcred._util import is_mapping, spelled
+from microcred._util import JSON_SCALARS, is_mapping, spelled
 from microcred.errors import MicrocredError
 from microcred.proof.timestamps import parse_datetimestamp
 from microcred.verify.checks.schema_input import schema_inputs, schema_problems
@@ -222,9 +222,13 @@ class _Rules:
                     if extra:
                         place = spelled(where, path)
                         self.bad(place, f"a value object must not have {', '.join(extra)}")
-                stack.extend((v, (path, k)) for k, v in item.items())
+                for k, v in item.items():
+                    if type(v) not in JSON_SCALARS:  # leaves hold no value object
+                        stack.append((v, (path, k)))
             elif isinstance(item, list):
-                stack.extend((v, (path, i)) for i, v in enumerate(item))
+                for i, v in enumerate(item):
+                    if type(v) not in JSON_SCALARS:
+                        stack.append((v, (path, i)))
 
     # ------------------------------------------------------------------ OB 3.0
 
