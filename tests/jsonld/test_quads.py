@@ -166,3 +166,18 @@ def test_a_relative_list_item_is_refused_as_before() -> None:
     document = _doc(credentialSubject={"ex:l": {"@list": [{"@id": "relative"}]}})
     with pytest.raises(JsonLdError, match="relative IRI"):
         canonicalize(document, default_loader())
+
+
+def test_the_compiled_absolute_iri_test_answers_as_pyld() -> None:
+    import random
+
+    from pyld.jsonld import _is_absolute_iri
+
+    from microcred.jsonld.rdfkept import pyld_absolute
+
+    rng = random.Random(9)
+    alphabet = "aZ09+-.:_/ #\t\n\u00a0\u2028é"
+    cases = ["http://x", "_:b0", "urn:a", "1a:b", "a b:c", ":x", "a:", "a:\n", "a:b\n", "", 5]
+    cases += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8))) for _ in range(5000)]
+    for value in cases:
+        assert pyld_absolute(value) == bool(_is_absolute_iri(value)), repr(value)

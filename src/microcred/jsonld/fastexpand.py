@@ -35,9 +35,10 @@ from microcred.jsonld._pyld_import import pyld_jsonld
 from microcred.jsonld.loader import OfflineLoader
 from microcred.jsonld.rdfkept import bad_language as _bad_language
 from microcred.jsonld.rdfkept import is_iri as _is_iri
+from microcred.jsonld.rdfkept import pyld_absolute
 
 _get_context_value = pyld_jsonld.JsonLdProcessor.get_context_value
-_is_absolute_iri = pyld_jsonld._is_absolute_iri
+_is_absolute_iri = pyld_absolute
 _XSD_DOUBLE = _pyld.XSD_DOUBLE
 _NODE_KEYWORDS = frozenset({"@id", "@type"})
 _VALUE_KEYWORDS = frozenset({"@value", "@type", "@language", "@direction"})

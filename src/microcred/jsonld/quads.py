@@ -20,11 +20,12 @@ from collections.abc import Callable
 from typing import Any
 
 from microcred.jsonld._pyld_import import pyld_jsonld
+from microcred.jsonld.rdfkept import pyld_absolute
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _VALUE_KEYS = frozenset({"@value", "@type", "@language", "@direction", "@index"})
 _LIST_KEYS = frozenset({"@list", "@index"})
-_is_absolute_iri = pyld_jsonld._is_absolute_iri
+_is_absolute_iri = pyld_absolute
 
 
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"

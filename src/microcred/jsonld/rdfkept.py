@@ -26,3 +26,13 @@ def bad_language(value: Any) -> bool:
 def is_iri(value: Any) -> bool:
     """An absolute IRI or a blank-node label both pyld and jsonld.js keep whole."""
     return isinstance(value, str) and bool(_ABSOLUTE_IRI.match(value) or _BLANK.match(value))
+
+
+# pyld 3.3's own test (``jsonld._is_absolute_iri``), compiled once: pyld passes the pattern
+# text to ``re.match`` on every call, a fifth of the plain RDF walk's time.
+_PYLD_ABSOLUTE = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$")
+
+
+def pyld_absolute(value: Any) -> bool:
+    """``pyld.jsonld._is_absolute_iri`` (same pattern, same answers), faster."""
+    return isinstance(value, str) and _PYLD_ABSOLUTE.match(value) is not None
