@@ -33,6 +33,17 @@ def is_iri(value: Any) -> bool:
 _PYLD_ABSOLUTE = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$")
 
 
+_ANSWERS: dict[str, bool] = {}  # property and type IRIs recur in every document
+
+
 def pyld_absolute(value: Any) -> bool:
     """``pyld.jsonld._is_absolute_iri`` (same pattern, same answers), faster."""
-    return isinstance(value, str) and _PYLD_ABSOLUTE.match(value) is not None
+    if type(value) is not str:
+        return isinstance(value, str) and _PYLD_ABSOLUTE.match(value) is not None
+    known = _ANSWERS.get(value)
+    if known is None:
+        known = _PYLD_ABSOLUTE.match(value) is not None
+        if len(_ANSWERS) >= 8192:
+            _ANSWERS.clear()
+        _ANSWERS[value] = known
+    return known
