@@ -243,6 +243,11 @@ class _Rdfc10(URDNA2015):  # type: ignore[misc]
             raise _not_portable(self.alike, self.quads)
         return super().hash_n_degree_quads(id_, issuer)
 
+    def _note_blank(self, label: str, quad: Quad) -> None:
+        info = self.blank_node_info.setdefault(label, {"quads": []})
+        if not info["quads"] or info["quads"][-1] is not quad:
+            info["quads"].append(quad)
+
     def parts_of(self, quad: Quad) -> Parts:
         found = self.parts.get(id(quad))
         if found is None or found[0] is not quad:
@@ -257,12 +262,17 @@ class _Rdfc10(URDNA2015):  # type: ignore[misc]
         self.quads = quads
         if parts is not None:
             self.parts = {id(q): (q, p) for q, p in zip(quads, parts, strict=True)}
-        for quad in quads:
-            for key, component in quad.items():
-                if key != "predicate" and component["type"] == "blank node":
-                    info = self.blank_node_info.setdefault(component["value"], {"quads": []})
-                    if not info["quads"] or info["quads"][-1] is not quad:
-                        info["quads"].append(quad)
+            for quad, known in zip(quads, parts, strict=True):
+                if isinstance(known, str):
+                    continue  # no blank node in it
+                for part in (known[0], known[2], known[3]):  # subject, object, graph name
+                    if part is not None and part[0]:
+                        self._note_blank(part[1], quad)
+        else:
+            for quad in quads:
+                for key, component in quad.items():
+                    if key != "predicate" and component["type"] == "blank node":
+                        self._note_blank(component["value"], quad)
 
         # Steps 3-4: first-degree hashes; unique hashes get canonical identifiers at once.
         hash_to_nodes: dict[str, list[str]] = {}
@@ -323,16 +333,17 @@ def _dedupe(
 ) -> tuple[list[Quad], list[Parts]]:
     """An RDF dataset is a set: identical quads count once (RDFC tests 076-077). Returns the
     distinct quads and their ``_parts`` (taken from ``known``, by quad ``id``, when there)."""
-    seen: set[str] = set()
+    # Parts are equal exactly when the lines are (a literal's text is quoted and escaped, so
+    # no token boundary can move), so they are the set's keys without building the lines.
+    seen: set[Parts] = set()
     out: list[Quad] = []
     out_parts: list[Parts] = []
     for quad in quads:
         parts = known.get(id(quad)) if known else None
         if parts is None:
             parts = _parts(quad)
-        key = _line(parts)
-        if key not in seen:
-            seen.add(key)
+        if parts not in seen:
+            seen.add(parts)
             out.append(quad)
             out_parts.append(parts)
     return out, out_parts
