@@ -109,6 +109,7 @@ class _ViewProcessor(_pyld.Processor):
 
 
 _TERMS: dict[tuple[Any, ...], Any] = {}
+_LONE_VALUE = ("value", frozenset({"@value"}), None, None, None)
 _MAX_TERMS = 50_000
 _MISSING = object()
 
@@ -127,6 +128,8 @@ def _memo_key(
         shape: tuple[Any, ...] = ()
     elif not isinstance(value, dict):
         return None
+    elif len(value) == 1 and "@value" in value:
+        shape = _LONE_VALUE  # the commonest value: a plain string
     elif "@value" in value:
         kind, language, direction = (
             value.get("@type"),
