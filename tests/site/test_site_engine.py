@@ -85,3 +85,18 @@ def test_unknown_engine_and_missing_zensical(
     with pytest.raises(ConfigError, match="Zensical engine is not installed") as info:
         run_engine(tmp_path, tmp_path / "out", "zensical")
     assert "pip install zensical" in info.value.diagnostics()
+
+
+def test_a_policy_named_in_the_body_does_not_stop_the_real_one() -> None:
+    html = harden_page(page("<p>http-equiv=Content-Security-Policy</p>"), "p")
+    head = html[: html.index("</head>")]
+    assert '<meta http-equiv="Content-Security-Policy"' in head
+    again = harden_page(html, "p")
+    assert again.count('<meta http-equiv="Content-Security-Policy"') == 1  # not twice
+
+
+def test_links_are_rewritten_only_as_whole_href_attributes() -> None:
+    body = '<a href="a/">a</a><a data-xhref="b/">b</a><a\nhref="c/">c</a><a HREF="d/">d</a>'
+    html = harden_page(page(body), "p")
+    assert 'href="a/index.html"' in html and 'href="c/index.html"' in html
+    assert 'data-xhref="b/"' in html and 'HREF="d/"' in html
