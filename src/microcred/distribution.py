@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -90,3 +91,9 @@ def install_source() -> InstallSource:
     if found is None or not _SAFE.match(found.requirement):
         return InstallSource(pinned.requirement, False)
     return found
+
+
+@cache
+def install_source_once() -> InstallSource:
+    """:func:`install_source`, read once per process (every credential page names it)."""
+    return install_source()

@@ -145,3 +145,25 @@ def test_a_string_holding_nul_comes_out_as_encoding_each_value() -> None:
     document = {"n": 1.5, "s": "\x000", "\x001": 2.5}
     assert reference_json(document) == _encoded_one_by_one(document)
     assert '"\\u00000"' in reference_json(document) and ": 2.5" in reference_json(document)
+
+
+def test_python_json_is_json_dumps_floats_included() -> None:
+    from microcred.jsonld.stringify import python_json
+
+    rng = random.Random(21)
+    spelled = [0.1, 1e21, 1e-7, -0.0, 2.0, 123456789.125, 5e-324, 1.7976931348623157e308]
+
+    def value(depth: int = 0) -> Any:
+        roll = rng.random()
+        if depth > 4 or roll < 0.3:
+            leaf = rng.choice([1, -7, 10**30, 0, True, False, None, 's\u2028"\\\x00é😀', ""])
+            return rng.choice(spelled) * rng.random() if roll < 0.1 else leaf
+        if roll < 0.6:
+            return [value(depth + 1) for _ in range(rng.randint(0, 4))]
+        return {rng.choice(["a", "b", "c\n", "é", ""]): value(depth + 1) for _ in range(4)}
+
+    for _ in range(3000):
+        document = {"x": value()}
+        assert python_json(document) == json.dumps(document, ensure_ascii=False, indent=2)
+    for odd in ({"n": float("nan")}, {"n": float("inf")}, {1: "int key"}, {"t": (1, 2)}):
+        assert python_json(odd) == json.dumps(odd, ensure_ascii=False, indent=2)

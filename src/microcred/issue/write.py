@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from microcred._util import loads_strict
 from microcred.errors import ConfigError, MicrocredError
+from microcred.jsonld.stringify import python_json
 
 
 def dump_json(document: Mapping[str, Any]) -> str:
-    """The one serialisation microcred writes: stable, UTF-8, two-space indent, final newline."""
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    """The one serialisation microcred writes: stable, UTF-8, two-space indent, final newline
+    (``json.dumps(indent=2)``'s text, laid out faster)."""
+    return python_json(document) + "\n"
 
 
 def _read_credential(path: Path) -> dict[str, Any] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from microcred.jsonld.jcs import es6_number
@@ -47,7 +48,22 @@ class _Unusual(Exception):
     own rules apply."""
 
 
-def _layout(value: Any, indent: str) -> str:
+def python_json(document: Any) -> str:
+    """``json.dumps(document, ensure_ascii=False, indent=2)``, the same text, faster: what
+    ``microcred issue`` and the site write (Python's float spelling, not ECMAScript's)."""
+    try:
+        return _layout(document, "", _python_float)
+    except _Unusual:
+        return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def _python_float(value: float) -> str:
+    if not math.isfinite(value):
+        raise _Unusual  # NaN, Infinity: json.dumps's own spelling
+    return float.__repr__(value)
+
+
+def _layout(value: Any, indent: str, number: Any = es6_number) -> str:
     """``json.dumps(value, ensure_ascii=False, indent=2)`` for plain JSON data, floats spelled
     as ECMAScript does; strings escaped by json's own C escaper. json.dumps lays out indented
     text in pure Python (its C encoder has no indent), and this is a third faster."""
@@ -62,14 +78,18 @@ def _layout(value: Any, indent: str) -> str:
         for key, item in value.items():
             if type(key) is not str:
                 raise _Unusual
-            members.append(inner + _escape(key) + ": " + _layout(item, inner))
+            members.append(inner + _escape(key) + ": " + _layout(item, inner, number))
         return "{\n" + ",\n".join(members) + "\n" + indent + "}"
     if kind is list:
         if not value:
             return "[]"
         inner = indent + "  "
         return (
-            "[\n" + ",\n".join(inner + _layout(item, inner) for item in value) + "\n" + indent + "]"
+            "[\n"
+            + ",\n".join(inner + _layout(item, inner, number) for item in value)
+            + "\n"
+            + indent
+            + "]"
         )
     if kind is bool:
         return "true" if value else "false"
@@ -78,7 +98,7 @@ def _layout(value: Any, indent: str) -> str:
     if kind is int:
         return int.__repr__(value)
     if kind is float:
-        return es6_number(value)
+        return str(number(value))
     raise _Unusual
 
 

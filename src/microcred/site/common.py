@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import shutil
 from collections.abc import Mapping
@@ -13,6 +12,7 @@ from typing import Any, Protocol
 
 from microcred._util import format_timestamp
 from microcred.errors import ConfigError
+from microcred.jsonld.stringify import python_json
 from microcred.layout import SITE_MANIFEST as SITE_MANIFEST
 from microcred.layout import template_dir
 from microcred.model import Program
@@ -67,7 +67,7 @@ def write_root_files(tree: Tree, title: str, data: Mapping[str, Any], now: dt.da
 
 def dump_json(document: Mapping[str, Any]) -> str:
     """Same serialisation as ``microcred issue`` writes."""
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return python_json(document) + "\n"
 
 
 def human_date(value: object) -> str:

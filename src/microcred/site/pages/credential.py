@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from markupsafe import Markup
 
 from microcred import bake
-from microcred.distribution import install_source
+from microcred.distribution import install_source_once
 from microcred.layout import (
     brief_page,
     credential_image,
@@ -183,7 +183,7 @@ def _credential(ctx: _Ctx, record: Record, credential: Mapping[str, Any]) -> str
         status_state=ctx.pub.statuses.get(slug, "active"),
         check=check,
         verdict=verdict,
-        install=install_source().requirement,
+        install=install_source_once().requirement,
         issuer_did=issuer_did,
         anchor=anchor,
         did_href=page.link(anchor["path"]) if anchor["path"] else None,
