@@ -17,6 +17,7 @@ class Tree:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._written: dict[str, str] = {}  # case-folded path -> path as written
+        self._folders: set[Path] = set()  # made already (one mkdir each, not one per file)
 
     def claim(self, rel: str) -> list[str]:
         """Check ``rel`` and record it as written (its path segments, for the caller)."""
@@ -39,7 +40,9 @@ class Tree:
     def path(self, rel: str) -> Path:
         parts = self.claim(rel)
         target = self.root.joinpath(*parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
         return target
 
     def write(self, rel: str, data: bytes | str) -> None:
