@@ -29,7 +29,9 @@ from microcred.site import build_site  # noqa: E402
 
 
 def generate(root: Path, count: int) -> None:
-    """The example's issuer and briefs, plus ``count`` completed records (2 in 3 consenting)."""
+    """The example's issuer and briefs, plus ``count`` completed records (2 in 3 consenting).
+    A folder left by an earlier run (a kept --work folder) is replaced."""
+    shutil.rmtree(root, ignore_errors=True)
     shutil.copytree(
         EXAMPLE,
         root,
