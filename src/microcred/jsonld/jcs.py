@@ -12,6 +12,7 @@ format (``1e+21``, ``1e-7``, ``-0`` -> ``0``).
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -30,8 +31,9 @@ def _fail(message: str) -> JsonLdError:
     return JsonLdError(message, code="MALFORMED_VALUE_ERROR", hint="RFC 8785 needs I-JSON input")
 
 
-def _plain(value: Any, depth: int) -> Any:
-    """``value`` as dicts, lists and scalars ``rfc8785`` serialises, refusing non-I-JSON."""
+def _plain(value: Any, depth: int, floats: list[bool] | None = None) -> Any:
+    """``value`` as dicts, lists and scalars ``rfc8785`` serialises, refusing non-I-JSON;
+    ``floats`` (when given) gets True once a float is met."""
     if depth > MAX_DEPTH:
         raise _fail(f"value is nested more than {MAX_DEPTH} levels deep")
     if value is None or isinstance(value, bool):
@@ -47,6 +49,8 @@ def _plain(value: Any, depth: int) -> Any:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise _fail(f"{value} is not a JSON number")
+        if floats is not None:
+            floats.append(True)
         return value
     if isinstance(value, Mapping):
         out: dict[str, Any] = {}
@@ -55,17 +59,33 @@ def _plain(value: Any, depth: int) -> Any:
                 raise _fail(f"object key {key!r} is not a string")
             if _SURROGATE.search(key):
                 raise _fail("object key contains a lone UTF-16 surrogate")
-            out[key] = _plain(item, depth + 1)
+            out[key] = _plain(item, depth + 1, floats)
         return out
     if isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
-        return [_plain(item, depth + 1) for item in value]
+        return [_plain(item, depth + 1, floats) for item in value]
     raise _fail(f"{type(value).__name__} is not a JSON value")
 
 
+# Above U+DFFF, UTF-16 code units and code points sort differently (astral characters become
+# surrogates): only then do RFC 8785's key order and Python's sort_keys disagree.
+_SORTS_APART = re.compile("[\ue000-\U0010ffff]")
+
+
 def jcs(value: Any) -> bytes:
-    """Canonical RFC 8785 UTF-8 bytes of a JSON value (raises JsonLdError on non-I-JSON)."""
+    """Canonical RFC 8785 UTF-8 bytes of a JSON value (raises JsonLdError on non-I-JSON).
+
+    Without floats and without characters above U+DFFF, RFC 8785 is ``json.dumps`` with
+    sorted keys, no white space and ``ensure_ascii`` off (the same escapes: the short ones,
+    ``\\u00xx`` for other controls, nothing else), which runs in C; anything else goes
+    through ``rfc8785``. tests/jsonld/test_jcs.py compares the two."""
     try:
-        return rfc8785.dumps(_plain(value, 0))
+        floats: list[bool] = []
+        plain = _plain(value, 0, floats)
+        if not floats:
+            text = json.dumps(plain, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+            if not _SORTS_APART.search(text):
+                return text.encode("utf-8")
+        return rfc8785.dumps(plain)
     except RecursionError:
         raise _fail("value is nested too deeply") from None
     except rfc8785.CanonicalizationError as exc:  # pragma: no cover - _plain refuses first
