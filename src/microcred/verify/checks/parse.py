@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from microcred._util import is_mapping, spelled
+from microcred._util import JSON_SCALARS, is_mapping, spelled
 from microcred.errors import MicrocredError
 from microcred.jsonld.strictjson import loads_strict
 from microcred.verify.context import Ctx, result, types_of
@@ -46,8 +46,54 @@ _JWS_RE = re.compile(rb"\s*[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*\
 
 def size_problem(value: Any) -> str | None:
     """Why the document is too big to process safely, or None. Walks without recursion, once:
-    counting values and, as :func:`embedded_endorsements` finds them, endorsements."""
+    counting values and, as :func:`embedded_endorsements` finds them, endorsements.
+
+    A quick walk (leaves counted where they are met, not pushed) first: when it finds nothing
+    wrong, nothing is; else the full walk says what it meets first, as it always has."""
     limit = MAX_CLR_NODES if isinstance(value, Mapping) and names_clr(value) else MAX_NODES
+    if _within_limits(value, limit):
+        return None
+    return _size_problem(value, limit)
+
+
+def _within_limits(value: Any, limit: int) -> bool:
+    """No more than ``limit`` values, no array over MAX_ARRAY, and the proof, status and
+    endorsement counts within theirs (what :func:`_size_problem` checks, all of it)."""
+    if type(value) in JSON_SCALARS:
+        return True
+    count, endorsements = 1, 0
+    stack: list[tuple[Any, bool]] = [(value, True)]
+    while stack:
+        item, looking = stack.pop()
+        if type(item) is dict:
+            children: Any = item.items()
+        elif type(item) is list:
+            if len(item) > MAX_ARRAY:
+                return False
+            children = ((None, child) for child in item)
+        else:
+            return False  # anything unusual: the full walk decides
+        for key, child in children:
+            count += 1
+            if looking and key == "endorsement":
+                endorsements += len(child) if isinstance(child, list) else 1
+                if type(child) not in JSON_SCALARS:
+                    stack.append((child, False))
+            elif type(child) not in JSON_SCALARS:
+                stack.append((child, looking and key not in _NOT_SEARCHED))
+        if count > limit:
+            return False
+    if endorsements > MAX_ENDORSEMENTS:
+        return False
+    if isinstance(value, Mapping):
+        for key, most in (("proof", MAX_PROOFS), ("credentialStatus", MAX_STATUS_ENTRIES)):
+            items = value.get(key)
+            if isinstance(items, list) and len(items) > most:
+                return False
+    return True
+
+
+def _size_problem(value: Any, limit: int) -> str | None:
     count = endorsements = 0
     stack: list[tuple[Any, bool]] = [(value, True)]  # (value, still looking for endorsements)
     while stack:
