@@ -132,3 +132,28 @@ def test_a_status_list_ttl_is_a_moment() -> None:
     }
     found = moments({"lists": [listed]}, {"https://example.org/status/1": listed})
     assert "2026-11-02T00:00:00Z" in found and "2026-11-01T00:00:00Z" in found
+
+
+def test_the_code_digest_sees_every_template_edit_even_of_the_same_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import shutil
+
+    from microcred.layout import template_dir
+    from microcred.site.unchanged import code_digest
+
+    templates = tmp_path / "site_template"
+    shutil.copytree(template_dir(), templates)
+    monkeypatch.setenv("MICROCRED_SITE_TEMPLATE", str(templates))
+    first = code_digest()
+    assert code_digest() == first  # remembered files, same answer
+    page = next(p for p in sorted(templates.rglob("*.j2")) if p.stat().st_size > 10)
+    text = page.read_bytes()
+    page.write_bytes(text[:-1] + (b"X" if text[-1:] != b"X" else b"Y"))  # same size
+    info = page.stat()
+    os.utime(page, ns=(info.st_atime_ns, info.st_mtime_ns + 1))
+    assert code_digest() != first
+    page.write_bytes(text)
+    os.utime(page, ns=(info.st_atime_ns, info.st_mtime_ns + 2))
+    assert code_digest() == first

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
 import re
+import stat
 import time
 from collections.abc import Iterable, Mapping
 from importlib import metadata
@@ -68,23 +70,53 @@ _ENGINE_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "jinja2", "qrcode",
 def code_digest() -> str:
     """microcred's version, the bytes of its package (code, data) and of the site templates
     in use, and the versions of the engine and the libraries that draw pages and images.
-    Computed afresh each time (~20 ms): the template folder may change within a process."""
+    Every file is looked at each time (the template folder may change within a process); a
+    file whose inode, size and modification time are those of the last call is not read
+    again (a build asks five or six times)."""
     digest = hashlib.sha256(microcred.__version__.encode())
     for name in _ENGINE_PACKAGES:
-        try:
-            digest.update(f"{name}={metadata.version(name)}\0".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name}=none\0".encode())
+        digest.update(f"{name}={_version(name)}\0".encode())
     folders = [Path(microcred.__file__).parent]
     with contextlib.suppress(ConfigError):
         folders.append(template_dir())
     for folder in folders:
         digest.update(str(folder).encode() + b"\0")
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
+            if "__pycache__" in path.parts:
+                continue
+            file_digest = _file_digest(path)
+            if file_digest is not None:
                 digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-                digest.update(_sha(path.read_bytes()).encode())
+                digest.update(file_digest.encode())
     return digest.hexdigest()
+
+
+_FILE_DIGESTS: dict[Path, tuple[tuple[int, int, int], str]] = {}
+
+
+def _file_digest(path: Path) -> str | None:
+    """SHA-256 of a regular file's bytes (None for anything else), remembered by its stat."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    key = (info.st_ino, info.st_size, info.st_mtime_ns)
+    known = _FILE_DIGESTS.get(path)
+    if known is not None and known[0] == key:
+        return known[1]
+    value = _sha(path.read_bytes())
+    _FILE_DIGESTS[path] = (key, value)
+    return value
+
+
+@functools.cache
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "none"
 
 
 def _dates(value: Any, out: set[str], where: str = "") -> set[str]:
