@@ -94,3 +94,32 @@ def test_remembered_term_choices_change_no_view() -> None:
         assert views[0] == views[1] == views[2]
         compared += 1
     assert compared >= 500 and _TERMS
+
+
+def test_text_naming_no_embedding_key_embeds_nothing() -> None:
+    import json
+    import random
+
+    from microcred._util import loads_strict
+    from microcred.verify.signed import _embedded, _writes_no_embedding_key
+
+    rng = random.Random(31)
+    keys = ["endorsement", "verifiableCredential", "name", "proof", "@context", "x"]
+
+    def value(depth: int = 0) -> object:
+        if depth > 3 or rng.random() < 0.3:
+            return rng.choice(["endorsement", "text", 1, None])
+        if rng.random() < 0.4:
+            return [value(depth + 1) for _ in range(rng.randint(0, 3))]
+        return {rng.choice(keys): value(depth + 1) for _ in range(rng.randint(0, 3))}
+
+    claimed = 0
+    for _ in range(3000):
+        text = json.dumps({"a": value()}, ensure_ascii=rng.random() < 0.5)
+        if rng.random() < 0.2:  # an escaped spelling of a key
+            text = text.replace('"endorsement"', '"\\u0065ndorsement"')
+        data = text.encode()
+        if _writes_no_embedding_key(data):
+            claimed += 1
+            assert _embedded(loads_strict(data)) == [], text
+    assert claimed > 300

@@ -390,11 +390,23 @@ def _put(view: Any, path: tuple[Step, ...], item: Any) -> None:
     node[path[-1]] = item
 
 
-def _restore_embedded(raw: Mapping[str, Any], view: dict[str, Any]) -> bool:
+def _writes_no_embedding_key(text: bytes | None) -> bool:
+    """Whether JSON text certainly holds no member named by an embedding key: neither name in
+    quotes, and no backslash (an escape could spell one)."""
+    if text is None or b"\\" in text:
+        return False
+    return not any(b'"' + key.encode() + b'"' in text for key in EMBEDDING_KEYS)
+
+
+def _restore_embedded(
+    raw: Mapping[str, Any], view: dict[str, Any], *, none_written: bool = False
+) -> bool:
     """Put every embedded credential back as written (its signature covers it standalone, with
     its own @context, which compaction against the outer context drops). False when the
-    embedded credentials do not sit in the view where they sit in the JSON."""
-    written, compacted = _embedded(raw), _embedded(view)
+    embedded credentials do not sit in the view where they sit in the JSON. ``none_written``:
+    the caller knows the JSON embeds none (its text names no embedding key)."""
+    written = [] if none_written else _embedded(raw)
+    compacted = _embedded(view)
     if sorted(_shape(p) for p, _ in written) != sorted(_shape(p) for p, _ in compacted):
         return False
     by_shape: dict[tuple[str, ...], list[Any]] = {}
@@ -418,11 +430,15 @@ def _subjects_as_objects(compacted: dict[str, Any]) -> None:
         ]
 
 
-def build_signed_view(doc: Mapping[str, Any], loader: OfflineLoader) -> SignedView:
+def build_signed_view(
+    doc: Mapping[str, Any], loader: OfflineLoader, *, text: bytes | None = None
+) -> SignedView:
     """Expand ``doc`` (without its proofs) and compact it with its own ``@context``.
 
     ``view`` is None when the data-loss check found something (the contexts check fails then)
     or when the document cannot be processed (``error``, which the contexts check reports).
+    ``text``: the JSON ``doc`` was parsed from, when the caller has it (it can show at once
+    that no embedded credential is written in it).
     """
     unsecured = {k: v for k, v in doc.items() if k != "proof"}
     try:
@@ -453,7 +469,7 @@ def build_signed_view(doc: Mapping[str, Any], loader: OfflineLoader) -> SignedVi
     too_big = size_problem(view)
     if too_big is not None:
         return SignedView(None, {}, Finding(MALFORMED_VALUE_ERROR, f"{too_big} (signed form)"))
-    if not _restore_embedded(doc, view):
+    if not _restore_embedded(doc, view, none_written=_writes_no_embedding_key(text)):
         detail = (
             "an embedded credential (endorsement, verifiableCredential) is not written under "
             "its term where the contexts put it (full IRI, @nest or another spelling); "
@@ -469,7 +485,8 @@ def prepare_signed_view(ctx: Ctx) -> None:
     fails the contexts check has no view worth having; nothing after that check runs."""
     if ctx.doc is not None and ctx.signed is None:
         try:
-            ctx.signed = build_signed_view(ctx.doc, ctx.loader)
+            text = ctx.raw if isinstance(ctx.raw, bytes) and ctx.jwt is None else None
+            ctx.signed = build_signed_view(ctx.doc, ctx.loader, text=text)
         except Exception as exc:  # a bug must fail closed (contexts fails), never crash
             detail = f"the signed view could not be built ({type(exc).__name__}: {exc})"
             ctx.signed = SignedView(None, {}, Finding(VERIFIER_ERROR, detail))
