@@ -111,3 +111,28 @@ def test_a_memo_key_is_one_json_value() -> None:
         {"a": {"x": [1, 2]}, "b": {"x": [1, 2]}}
     )  # no back-references: sharing does not change the key
     assert memo.json_key({"a": object()}) is None
+
+
+def test_the_signed_views_expansion_is_read_by_the_rdf_walk_unchanged() -> None:
+    from microcred.jsonld import memo
+    from microcred.verify.signed import build_signed_view
+
+    documents = _random_credentials(40)
+    fresh = OfflineLoader()  # no memo shared with the loader below
+    shared_loader = OfflineLoader()
+    used = 0
+    for document in documents:
+        unsecured = {k: v for k, v in document.items() if k != "proof"}
+        view = build_signed_view(document, shared_loader)
+        text = memo.json_key(unsecured)
+        assert text is not None
+        kept = _pyld.expansion_to_read(unsecured, text, shared_loader)
+        if view.view is not None:
+            assert kept is not None
+            used += 1
+            before = json.dumps(kept)
+        want = canonicalize(dict(unsecured), fresh)
+        assert canonicalize(dict(unsecured), shared_loader) == want
+        if kept is not None:
+            assert json.dumps(kept) == before  # the walk did not change it
+    assert used > 20

@@ -219,17 +219,34 @@ def _expansion_key(
 
 
 def remember_expansion(
-    doc: Any, text: bytes, loader: OfflineLoader, expanded: Any, frozen: bytes | None = None
+    doc: Any,
+    text: bytes,
+    loader: OfflineLoader,
+    expanded: Any,
+    frozen: bytes | None = None,
+    *,
+    shared: bool = False,
 ) -> None:
     """Keep an expansion made elsewhere (the fast path of the data-loss check) for the RDF
     conversion that follows; ``text`` is ``memo.json_key(doc)``, ``frozen`` (when the caller
-    has it) ``memo.frozen(expanded)``."""
+    has it) ``memo.frozen(expanded)``. ``shared``: the caller only reads ``expanded`` (the
+    signed view), so the RDF walk, which only reads too, may use that object itself
+    (:func:`expansion_to_read`)."""
     # the settings of options() without a resolver: the key reads only these
     key = _expansion_key(doc, {"documentLoader": loader, **_SETTINGS}, loader, text)
     if key is not None:
         with contextlib.suppress(ValueError):
             kept = memo.frozen(expanded) if frozen is None else frozen
             memo.cache_for(loader, "expanded")[key] = kept
+            if shared:
+                memo.cache_for(loader, "expanded-shared", 8)[key] = expanded
+
+
+def expansion_to_read(doc: Any, text: bytes, loader: OfflineLoader) -> Any:
+    """The expansion a read-only caller kept for ``doc`` (``text``: ``memo.json_key(doc)``),
+    to be read and never changed; None when there is none."""
+    key = _expansion_key(doc, {"documentLoader": loader, **_SETTINGS}, loader, text)
+    return None if key is None else memo.cache_for(loader, "expanded-shared", 8).get(key)
 
 
 def options(loader: OfflineLoader) -> dict[str, Any]:

@@ -565,9 +565,11 @@ def to_quads(doc: Mapping[str, Any], loader: OfflineLoader) -> list[Quad]:
 
 
 def _quads_and_parts(
-    doc: Mapping[str, Any], loader: OfflineLoader
+    doc: Mapping[str, Any], loader: OfflineLoader, text: bytes | None = None
 ) -> tuple[list[Quad], dict[int, Parts]]:
-    """:func:`to_quads` and the ``_parts`` the plain walk already made, by quad ``id``."""
+    """:func:`to_quads` and the ``_parts`` the plain walk already made, by quad ``id``;
+    ``text`` (``memo.json_key(doc)``, when the caller has it) finds an expansion a read-only
+    caller kept, which the walk reads without a copy."""
     if not isinstance(doc, Mapping):
         raise JsonLdError(
             f"expected a JSON-LD object, got {type(doc).__name__}", code="MALFORMED_VALUE_ERROR"
@@ -579,7 +581,10 @@ def _quads_and_parts(
     try:
         # the same expansion to_rdf runs (a memo hit after the data-loss check), then the
         # plain walk of jsonld/quads.py; pyld's node map only for what the walk leaves
-        expanded = processor.expand(dict(doc), options)
+        shared = (
+            _pyld.expansion_to_read(doc, text, loader) if text is not None else None
+        )  # the walk only reads it
+        expanded = shared if shared is not None else processor.expand(dict(doc), options)
         walked = plain_triples_with_parts(expanded, processor, options, _term)
         if walked is not None:
             return _checked_quads(walked[0]), walked[1]
@@ -646,7 +651,7 @@ def canonicalize(
     hit = cache.get(key) if key is not None else None
     if hit is not None:  # the same JSON again (a batch's proof options): the same N-Quads
         return str(hit)
-    quads, parts = _quads_and_parts(doc, loader)
+    quads, parts = _quads_and_parts(doc, loader, text)
     canonical = _canonicalize_quads(
         quads,
         max_work=max_work,

@@ -373,12 +373,15 @@ def data_loss_problems(doc: Mapping[str, Any], loader: OfflineLoader) -> dict[st
     return expand_checked(doc, loader)[1]
 
 
-def expand_checked(doc: Mapping[str, Any], loader: OfflineLoader) -> tuple[Any, dict[str, str]]:
+def expand_checked(
+    doc: Mapping[str, Any], loader: OfflineLoader, *, read_only: bool = False
+) -> tuple[Any, dict[str, str]]:
     """(expanded form, JSON path -> reason for everything expansion would drop).
 
     Remembered per loader under the document's exact JSON text (jsonld/memo.py): verification
     asks twice for the same document (signed view, contexts check) and once per proof for
-    proof options that rarely differ; a hit returns private copies.
+    proof options that rarely differ; a hit returns private copies. ``read_only``: the caller
+    never changes the expansion it gets, so the RDF conversion may read that same object.
     """
     if not isinstance(doc, Mapping):
         raise JsonLdError(
@@ -400,7 +403,7 @@ def expand_checked(doc: Mapping[str, Any], loader: OfflineLoader) -> tuple[Any, 
             cache[key] = memo.frozen((expanded, problems))
         else:  # one copy for this memo and the RDF conversion that usually follows
             kept = memo.frozen(expanded)
-            _pyld.remember_expansion(doc, key, loader, expanded, kept)
+            _pyld.remember_expansion(doc, key, loader, expanded, kept, shared=read_only)
             cache[key] = _Clean(kept)
     return expanded, problems
 

@@ -442,7 +442,7 @@ def build_signed_view(
     """
     unsecured = {k: v for k, v in doc.items() if k != "proof"}
     try:
-        expanded, loss = expand_checked(unsecured, loader)
+        expanded, loss = expand_checked(unsecured, loader, read_only=True)  # never changed
         if loss:
             return SignedView(None, loss, None)
         shape = _shape_problem(expanded)
