@@ -116,8 +116,11 @@ def test_text_naming_no_embedding_key_embeds_nothing() -> None:
     claimed = 0
     for _ in range(3000):
         text = json.dumps({"a": value()}, ensure_ascii=rng.random() < 0.5)
-        if rng.random() < 0.2:  # an escaped spelling of a key
+        roll = rng.random()
+        if roll < 0.2:  # an escaped spelling of a key
             text = text.replace('"endorsement"', '"\\u0065ndorsement"')
+        elif roll < 0.3:  # other escapes spell no letter
+            text = text.replace('"text"', '"te\\nxt\\"\\\\"')
         data = text.encode()
         if _writes_no_embedding_key(data):
             claimed += 1

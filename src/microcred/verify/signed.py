@@ -392,8 +392,8 @@ def _put(view: Any, path: tuple[Step, ...], item: Any) -> None:
 
 def _writes_no_embedding_key(text: bytes | None) -> bool:
     """Whether JSON text certainly holds no member named by an embedding key: neither name in
-    quotes, and no backslash (an escape could spell one)."""
-    if text is None or b"\\" in text:
+    quotes, and no ``\\u`` (the only escape that can spell a letter)."""
+    if text is None or b"\\u" in text:
         return False
     return not any(b'"' + key.encode() + b'"' in text for key in EMBEDDING_KEYS)
 
