@@ -25,7 +25,7 @@ import math
 import os
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
 from itertools import accumulate
 from typing import Any
@@ -405,6 +405,15 @@ def spelled(root: str, path: Any) -> str:
 
 
 _NOT_MAPPINGS = (str, int, float, list, type(None))
+
+
+def names_no_member(text: bytes | None, names: Iterable[str]) -> bool:
+    """Whether JSON text certainly has no member called any of ``names`` (ASCII letters): no
+    name in quotes, and no ``\\u`` (the only escape that can spell a letter). False when
+    unsure (no text)."""
+    if text is None or b"\\u" in text:
+        return False
+    return not any(b'"' + name.encode("ascii") + b'"' in text for name in names)
 
 
 JSON_SCALARS: frozenset[type] = frozenset({str, int, float, bool, type(None)})

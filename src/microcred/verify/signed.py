@@ -22,7 +22,7 @@ from typing import Any
 
 from frozendict import frozendict
 
-from microcred._util import JSON_SCALARS, is_mapping, unlinked
+from microcred._util import JSON_SCALARS, is_mapping, names_no_member, unlinked
 from microcred.errors import MicrocredError
 from microcred.jsonld import _pyld
 from microcred.jsonld.fastcompact import fast_compact
@@ -390,14 +390,6 @@ def _put(view: Any, path: tuple[Step, ...], item: Any) -> None:
     node[path[-1]] = item
 
 
-def _writes_no_embedding_key(text: bytes | None) -> bool:
-    """Whether JSON text certainly holds no member named by an embedding key: neither name in
-    quotes, and no ``\\u`` (the only escape that can spell a letter)."""
-    if text is None or b"\\u" in text:
-        return False
-    return not any(b'"' + key.encode() + b'"' in text for key in EMBEDDING_KEYS)
-
-
 def _restore_embedded(
     raw: Mapping[str, Any], view: dict[str, Any], *, none_written: bool = False
 ) -> bool:
@@ -469,7 +461,7 @@ def build_signed_view(
     too_big = size_problem(view)
     if too_big is not None:
         return SignedView(None, {}, Finding(MALFORMED_VALUE_ERROR, f"{too_big} (signed form)"))
-    if not _restore_embedded(doc, view, none_written=_writes_no_embedding_key(text)):
+    if not _restore_embedded(doc, view, none_written=names_no_member(text, EMBEDDING_KEYS)):
         detail = (
             "an embedded credential (endorsement, verifiableCredential) is not written under "
             "its term where the contexts put it (full IRI, @nest or another spelling); "

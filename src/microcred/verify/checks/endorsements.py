@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from microcred._util import names_no_member
 from microcred.verify.checks.parse import embedded_endorsements
 from microcred.verify.context import Ctx
 from microcred.verify.report import (
@@ -53,7 +54,10 @@ def endorsement_reports(ctx: Ctx) -> list[tuple[str, VerificationReport]]:
     if ctx.endorsements is not None:
         return ctx.endorsements
     reports: list[tuple[str, VerificationReport]] = []
-    if ctx.role == "credential" and ctx.doc is not None and ctx.verify_endorsement is not None:
+    text = ctx.raw if isinstance(ctx.raw, bytes) and ctx.jwt is None else None
+    if names_no_member(text, ("endorsement",)):
+        pass  # the JSON it was parsed from names no endorsement: nothing to walk for
+    elif ctx.role == "credential" and ctx.doc is not None and ctx.verify_endorsement is not None:
         for where, item in embedded_endorsements(ctx.doc):
             if isinstance(item, Mapping):
                 reports.append((where, ctx.verify_endorsement(ctx, item, where)))
