@@ -72,11 +72,12 @@ class _Terms:
     (their ``_uuid`` names exactly one immutable context, as the signed view's term memo
     relies on), read every time for any other."""
 
-    __slots__ = ("ctx", "table")
+    __slots__ = ("ctx", "table", "uuid")
 
     def __init__(self, ctx: Any) -> None:
         self.ctx = ctx
         uuid = ctx.get("_uuid") if isinstance(ctx, frozendict) else None
+        self.uuid = uuid if isinstance(uuid, str) else None
         table: dict[Any, _Term] | None = None
         if isinstance(uuid, str):
             table = _TABLES.get(uuid)
@@ -94,6 +95,29 @@ class _Terms:
         if info is None:
             info = table[term] = _read_term(self.ctx, term)
         return info
+
+
+_LONE_BY_CLASS: dict[type, dict[str, dict[str, Any]]] = {}
+
+
+class _LoneTerms:
+    """Per frozen context (its ``_uuid``): property IRI -> the term a lone ``@value`` gets,
+    for processors that remember their choices (``remember``); kept per processor class."""
+
+    def __init__(self, processor: Any) -> None:
+        self.tables: dict[str, dict[str, Any]] | None = None
+        if getattr(processor, "remember", False):
+            self.tables = _LONE_BY_CLASS.setdefault(type(processor), {})
+
+    def get(self, uuid: str) -> dict[str, Any] | None:
+        if self.tables is None:
+            return None
+        found = self.tables.get(uuid)
+        if found is None:
+            if len(self.tables) >= _MAX_TABLES:
+                self.tables.clear()
+            found = self.tables[uuid] = {}
+        return found
 
 
 def _term(ctx: Any, term: Any) -> _Term:
@@ -125,6 +149,7 @@ class _Compactor:
         self.processor = processor
         self.options = options
         self.base = options.get("base")
+        self.lone = _LoneTerms(processor)
 
     def process(self, active: Any, local: Any, **flags: bool) -> Any:
         return self.processor._process_context(active, local, self.options, **flags)
@@ -224,8 +249,19 @@ class _Compactor:
             if terms[term].nest:
                 raise _Defer
             _add(result, term, [], True)
+        # A lone @value's term depends on the context and the property alone (term selection
+        # reads a value object's keys, never its value): chosen once per (context, property)
+        # for a processor that remembers its choices (the signed view's).
+        lone = self.lone.get(terms.uuid) if terms.uuid is not None else None
         for item in values:
-            term = processor._compact_iri(active, iri, item, vocab=True, reverse=False)
+            if lone is not None and type(item) is dict and len(item) == 1 and "@value" in item:
+                term = lone.get(iri)
+                if term is None:
+                    term = lone[iri] = processor._compact_iri(
+                        active, iri, item, vocab=True, reverse=False
+                    )
+            else:
+                term = processor._compact_iri(active, iri, item, vocab=True, reverse=False)
             info = terms[term]
             if info.nest:
                 raise _Defer
