@@ -97,19 +97,31 @@ class _Terms:
         return info
 
 
-_LONE_BY_CLASS: dict[type, dict[str, dict[str, Any]]] = {}
+_LONE_BY_CLASS: dict[type, dict[str, dict[Any, Any]]] = {}
+
+
+def _value_shape(item: Any) -> str | None:
+    """ "" for a lone ``@value``, its ``@type`` for a value with only a string ``@type``
+    beside it; None for anything else (its term is chosen each time)."""
+    if type(item) is not dict or "@value" not in item:
+        return None
+    if len(item) == 1:
+        return ""
+    kind = item.get("@type")
+    return kind if len(item) == 2 and type(kind) is str and kind else None
 
 
 class _LoneTerms:
-    """Per frozen context (its ``_uuid``): property IRI -> the term a lone ``@value`` gets,
-    for processors that remember their choices (``remember``); kept per processor class."""
+    """Per frozen context (its ``_uuid``): (property IRI, value shape) -> the term a plain
+    value gets, for processors that remember their choices (``remember``); kept per
+    processor class."""
 
     def __init__(self, processor: Any) -> None:
-        self.tables: dict[str, dict[str, Any]] | None = None
+        self.tables: dict[str, dict[Any, Any]] | None = None
         if getattr(processor, "remember", False):
             self.tables = _LONE_BY_CLASS.setdefault(type(processor), {})
 
-    def get(self, uuid: str) -> dict[str, Any] | None:
+    def get(self, uuid: str) -> dict[Any, Any] | None:
         if self.tables is None:
             return None
         found = self.tables.get(uuid)
@@ -249,15 +261,18 @@ class _Compactor:
             if terms[term].nest:
                 raise _Defer
             _add(result, term, [], True)
-        # A lone @value's term depends on the context and the property alone (term selection
-        # reads a value object's keys, never its value): chosen once per (context, property)
-        # for a processor that remembers its choices (the signed view's).
+        # A plain value's term depends on the context, the property and the value's keys and
+        # @type (term selection never reads the value itself): chosen once per context for a
+        # processor that remembers its choices (the signed view's).
         lone = self.lone.get(terms.uuid) if terms.uuid is not None else None
         for item in values:
-            if lone is not None and type(item) is dict and len(item) == 1 and "@value" in item:
-                term = lone.get(iri)
+            shape = _value_shape(item) if lone is not None else None
+            if shape is not None:
+                assert lone is not None
+                key = (iri, shape)
+                term = lone.get(key)
                 if term is None:
-                    term = lone[iri] = processor._compact_iri(
+                    term = lone[key] = processor._compact_iri(
                         active, iri, item, vocab=True, reverse=False
                     )
             else:
