@@ -110,29 +110,36 @@ def _encoded_one_by_one(document: Any) -> str:
         stringify._layout = saved
 
 
+_LEAVES = [1, -7, 10**30, 0, True, False, None, 's\u2028"\\\x00é😀', ""]
+FLOATS = [0.1, 1e21, 1e-7, -0.0, 2.0, 123456789.125, 5e-324, 1.7976931348623157e308]
+
+
+def _random_value(rng: random.Random, floats: bool, depth: int = 0) -> Any:
+    """Nested JSON data with awkward strings and keys (and, with ``floats``, awkward floats)."""
+    roll = rng.random()
+    if depth > 4 or roll < 0.3:
+        if floats and roll < 0.1:
+            return rng.choice(FLOATS) * rng.random()
+        return rng.choice(_LEAVES)
+    if roll < 0.6:
+        return [_random_value(rng, floats, depth + 1) for _ in range(rng.randint(0, 4))]
+    keys = ["a", "b", "c\n", "é", ""]
+    return {rng.choice(keys): _random_value(rng, floats, depth + 1) for _ in range(4)}
+
+
 def test_the_layout_writer_is_json_dumps_for_documents_without_floats() -> None:
     rng = random.Random(5)
-
-    def value(depth: int = 0) -> Any:
-        roll = rng.random()
-        if depth > 4 or roll < 0.3:
-            return rng.choice([1, -7, 10**30, 0, True, False, None, 's\u2028"\\\x00é😀', ""])
-        if roll < 0.6:
-            return [value(depth + 1) for _ in range(rng.randint(0, 4))]
-        return {rng.choice(["a", "b", "c\n", "é", ""]): value(depth + 1) for _ in range(4)}
-
     for _ in range(2000):
-        document = {"x": value()}
+        document = {"x": _random_value(rng, floats=False)}
         assert reference_json(document) == json.dumps(document, ensure_ascii=False, indent=2)
 
 
 def test_floats_through_the_layout_writer_come_out_as_encoding_each_value() -> None:
     rng = random.Random(12)
-    spelled = [0.1, 1e21, 1e-7, -0.0, 2.0, 123456789.125, 5e-324, 1.7976931348623157e308]
     for _ in range(500):
         document = {
             "a": [
-                rng.choice(spelled) * rng.random(),
+                rng.choice(FLOATS) * rng.random(),
                 {"b": rng.random() * 10 ** rng.randint(-30, 30)},
             ],
             "s": 'x\u2028y"\x01',
@@ -151,19 +158,8 @@ def test_python_json_is_json_dumps_floats_included() -> None:
     from microcred.jsonld.stringify import python_json
 
     rng = random.Random(21)
-    spelled = [0.1, 1e21, 1e-7, -0.0, 2.0, 123456789.125, 5e-324, 1.7976931348623157e308]
-
-    def value(depth: int = 0) -> Any:
-        roll = rng.random()
-        if depth > 4 or roll < 0.3:
-            leaf = rng.choice([1, -7, 10**30, 0, True, False, None, 's\u2028"\\\x00é😀', ""])
-            return rng.choice(spelled) * rng.random() if roll < 0.1 else leaf
-        if roll < 0.6:
-            return [value(depth + 1) for _ in range(rng.randint(0, 4))]
-        return {rng.choice(["a", "b", "c\n", "é", ""]): value(depth + 1) for _ in range(4)}
-
     for _ in range(3000):
-        document = {"x": value()}
+        document = {"x": _random_value(rng, floats=True)}
         assert python_json(document) == json.dumps(document, ensure_ascii=False, indent=2)
     for odd in ({"n": float("nan")}, {"n": float("inf")}, {1: "int key"}, {"t": (1, 2)}):
         assert python_json(odd) == json.dumps(odd, ensure_ascii=False, indent=2)

@@ -36,20 +36,18 @@ def _tree(folder: Path) -> dict[str, bytes]:
     }
 
 
-@pytest.fixture
-def serial(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(finish, "PARALLEL_FROM", 10**9)
-
-
-def _both(tmp_path: Path, count: int, bad: dict[int, str] | None = None):  # type: ignore[no-untyped-def]
-    forked, alone = _site(tmp_path / "forked", count, bad), _site(tmp_path / "alone", count, bad)
-    return forked, alone
+@pytest.fixture(params=["forked workers", "one process"])
+def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test that takes it runs twice: with forked workers, and in this process alone."""
+    if request.param == "one process":
+        monkeypatch.setattr(finish, "PARALLEL_FROM", 10**9)
+    return str(request.param)
 
 
 def test_forked_hardening_equals_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    forked, alone = _both(tmp_path, 120)
+    forked, alone = _site(tmp_path / "forked", 120), _site(tmp_path / "alone", 120)
     assert finish.PARALLEL_FROM <= 121
     got = finish.harden_pages(forked, NEEDLES)
     monkeypatch.setattr(finish, "PARALLEL_FROM", 10**9)
@@ -74,12 +72,7 @@ def test_hardening_is_idempotent_so_a_failed_worker_can_be_redone(tmp_path: Path
     assert _tree(site) == once
 
 
-@pytest.mark.parametrize("workers", [True, False])
-def test_the_first_refused_page_in_site_order_is_the_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: bool
-) -> None:
-    if not workers:
-        monkeypatch.setattr(finish, "PARALLEL_FROM", 10**9)
+def test_the_first_refused_page_in_site_order_is_the_error(tmp_path: Path, mode: str) -> None:
     script = "<script>alert({n})</script>"
     bad = {n: script.format(n=n) for n in (70, 110, 20)}
     site = _site(tmp_path / "s", 120, bad)
@@ -87,12 +80,7 @@ def test_the_first_refused_page_in_site_order_is_the_error(
         finish.harden_pages(site)
 
 
-@pytest.mark.parametrize("workers", [True, False])
-def test_pages_holding_the_key_are_found(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: bool
-) -> None:
-    if not workers:
-        monkeypatch.setattr(finish, "PARALLEL_FROM", 10**9)
+def test_pages_holding_the_key_are_found(tmp_path: Path, mode: str) -> None:
     leak = {5: f"<p>{SEED.hex()}</p>", 99: '<code>"secretKeyMultibase": "z"</code>'}
     site = _site(tmp_path / "s", 100, leak)
     stats, found, clean = finish.harden_pages(site, NEEDLES)
