@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -62,3 +63,26 @@ def random_and_respelled(
                 for _, alternatives in rewrites._candidates(document, path):
                     respelled.extend(alternatives)
     return documents, respelled
+
+
+Pair = tuple[Any, Any] | None
+"""(the fast path's result, or None when it defers; the reference's), or None: not compared."""
+
+
+def tally(
+    documents: Iterable[dict[str, Any]], pair: Callable[[dict[str, Any]], Pair]
+) -> tuple[int, int]:
+    """(taken, deferred) over ``documents``: every result the fast path gives must equal the
+    reference's as JSON text (key order included)."""
+    taken = deferred = 0
+    for document in documents:
+        both = pair(document)
+        if both is None:
+            continue
+        fast, slow = both
+        if fast is None:
+            deferred += 1
+            continue
+        assert json.dumps(fast) == json.dumps(slow), json.dumps(document)[:2000]
+        taken += 1
+    return taken, deferred

@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.jsonld.corpora import CORPUS, OB, VC, folder_documents, random_and_respelled
+from tests.jsonld.corpora import (
+    CORPUS,
+    OB,
+    VC,
+    folder_documents,
+    random_and_respelled,
+    tally,
+)
 
 from microcred.jsonld import _pyld
 from microcred.jsonld.fastcompact import fast_compact
@@ -44,18 +51,7 @@ def _both(document: dict[str, Any], loader: OfflineLoader) -> tuple[Any, Any] | 
 
 
 def _compare(documents: list[dict[str, Any]], loader: OfflineLoader) -> tuple[int, int]:
-    fast_count = deferred = 0
-    for document in documents:
-        pair = _both(document, loader)
-        if pair is None:
-            continue
-        fast, slow = pair
-        if fast is None:
-            deferred += 1
-            continue
-        assert json.dumps(fast) == json.dumps(slow), json.dumps(document)[:2000]
-        fast_count += 1
-    return fast_count, deferred
+    return tally(documents, lambda document: _both(document, loader))
 
 
 @pytest.mark.conformance

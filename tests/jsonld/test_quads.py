@@ -8,12 +8,18 @@ leaves to pyld is fine; a different answer is not.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.jsonld.corpora import CORPUS, OB, VC, folder_documents, random_and_respelled
+from tests.jsonld.corpora import (
+    CORPUS,
+    OB,
+    VC,
+    folder_documents,
+    random_and_respelled,
+    tally,
+)
 
 from microcred.errors import JsonLdError
 from microcred.jsonld import _pyld
@@ -66,26 +72,28 @@ def _fast(document: dict[str, Any], loader: OfflineLoader) -> str | None:
 
 def _both(document: dict[str, Any], loader: OfflineLoader) -> tuple[str | None, str]:
     """(walk's canonical N-Quads or None when it defers, pyld's canonical N-Quads)."""
-    slow, named = _slow(document, loader)
+    return _against(document, loader, _slow(document, loader))
+
+
+def _against(
+    document: dict[str, Any], loader: OfflineLoader, slow_named: tuple[str, bool]
+) -> tuple[str | None, str]:
+    slow, named = slow_named
     fast = _fast(document, loader)
     assert fast is None or not named, "the walk took a document with named graphs"
     return fast, slow
 
 
+def _pair(document: dict[str, Any], loader: OfflineLoader) -> tuple[str | None, str] | None:
+    try:
+        slow_named = _slow(document, loader)
+    except Exception:  # documents pyld itself refuses are not compared
+        return None
+    return _against(document, loader, slow_named)
+
+
 def _compare(documents: list[dict[str, Any]], loader: OfflineLoader) -> tuple[int, int]:
-    walked = deferred = 0
-    for document in documents:
-        try:
-            _slow(document, loader)
-        except Exception:  # documents pyld itself refuses are not compared
-            continue
-        fast, slow = _both(document, loader)
-        if fast is None:
-            deferred += 1
-        else:
-            assert fast == slow, json.dumps(document)[:2000]
-            walked += 1
-    return walked, deferred
+    return tally(documents, lambda document: _pair(document, loader))
 
 
 @pytest.mark.conformance

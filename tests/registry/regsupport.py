@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import importlib.util
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
+
+from tests.jsonld.corpora import load_by_path
 
 ADVERSARIAL = Path(__file__).resolve().parent.parent / "adversarial" / "generate.py"
 PG_URL = os.environ.get("MICROCRED_TEST_PG", "")
@@ -21,19 +21,7 @@ PG_URL = os.environ.get("MICROCRED_TEST_PG", "")
 REQUIRE_PG = os.environ.get("MICROCRED_REQUIRE_PG", "") not in ("", "0")
 
 
-def _generator() -> Any:
-    name = "adversarial_generate"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ADVERSARIAL)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _generator()
+gen = load_by_path("adversarial_generate", ADVERSARIAL)
 AT = gen.AT  # every import in these tests verifies "as of" this time
 LEARNER = gen.RECIPIENT  # the e-mail the credentials' salted IdentityHash names
 OTHER_LEARNER = "bob@example.com"
