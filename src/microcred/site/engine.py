@@ -1,6 +1,7 @@
 """Run the site engine on a generated source, then harden what it wrote.
 
-mkdocs-material is imported here and nowhere else. Zensical (which reads mkdocs.yml) is run
+mkdocs-material is imported here and in :mod:`microcred.site.engine_split` (which runs mkdocs'
+own steps on every core), nowhere else. Zensical (which reads mkdocs.yml) is run
 as a program when asked for. Whatever the engine, :func:`harden_page` then works on each plain
 HTML page (:mod:`microcred.site.finish` runs it over the built site):
 
@@ -66,6 +67,8 @@ def _run_mkdocs(source: Path, out: Path) -> list[str]:
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
+    from microcred.site.engine_split import build_split
+
     logger = logging.getLogger("mkdocs")
     collect = _Collect()
     logger.addHandler(collect)
@@ -73,7 +76,9 @@ def _run_mkdocs(source: Path, out: Path) -> list[str]:
     logger.propagate = False  # the CLI reports; the library does not print
     try:
         config = load_config(config_file=str(source / "mkdocs.yml"), site_dir=str(out))
-        build(config)
+        if not build_split(config):
+            config = load_config(config_file=str(source / "mkdocs.yml"), site_dir=str(out))
+            build(config)
     except MkDocsException as exc:
         raise EngineError(
             f"mkdocs could not build the site: {exc}", hint="; ".join(collect.messages) or None

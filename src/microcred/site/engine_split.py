@@ -1,0 +1,145 @@
+"""mkdocs on every core: its own build steps, with the pages shared among forked workers.
+
+mkdocs renders one page after another on one core; at 1,000 credentials that was over a
+third of a build (issue 12). Reading and rendering a page (``_populate_page``) and writing it
+(``_build_page``) need nothing of the other pages when the configuration is microcred's own:
+no plugins or hooks, no extra or overridden templates, a title for every page in the nav,
+and anchor checks that only log below a warning. Then each worker takes a contiguous run of
+pages and does both steps, while this process copies the theme's files and writes the theme
+templates. The files written are the serial build's, byte for byte; warnings are passed on
+in the serial build's order (tests/site/test_engine_split.py).
+
+Anything else - another configuration, too few pages, one CPU, fork not safe, a worker
+that fails - returns ``False`` and the caller runs mkdocs' own ``build``, which raises what
+it raises. mkdocs is pinned to the minor version whose steps this follows (pyproject.toml).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from microcred._util import cpu_count, fork_is_safe
+
+PARALLEL_FROM = 200
+"""Pages below which the split does not pay for its workers."""
+
+Logged = list[tuple[str, int, str]]  # (logger name, level, message), in order
+_SHARED: list[Any] = []  # (config, files, nav, env, pages) for the forked workers
+
+
+class _Keep(logging.Handler):
+    """Keeps the warnings a step logs, to be passed on in the serial build's order."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: Logged = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+class _Capture:
+    """Within the block, the ``mkdocs`` logger's warnings are kept instead of handled."""
+
+    def __enter__(self) -> Logged:
+        self._logger = logging.getLogger("mkdocs")
+        self._handlers, self._propagate = list(self._logger.handlers), self._logger.propagate
+        self._keep = _Keep()
+        self._logger.handlers[:] = [self._keep]
+        self._logger.propagate = False
+        return self._keep.records
+
+    def __exit__(self, *exc: object) -> None:
+        self._logger.handlers[:] = self._handlers
+        self._logger.propagate = self._propagate
+
+
+def _pass_on(records: Logged) -> None:
+    for name, level, message in records:
+        logging.getLogger(name).handle(
+            logging.makeLogRecord({"name": name, "levelno": level, "msg": message})
+        )
+
+
+def _pages_alone(config: Any, nav: Any) -> bool:
+    """Whether each page can be rendered without the others having been read."""
+    return (
+        len(config.plugins) == 0
+        and not config.strict
+        and not config.extra_templates
+        and config.theme.custom_dir is None
+        and config.validation.links.anchors < logging.WARNING
+        and all("title" in vars(page) for page in nav.pages)
+    )
+
+
+def _share(first: int, last: int) -> tuple[Logged, Logged]:
+    """Read, render and write pages ``first:last`` (in a worker); the warnings of each step."""
+    from mkdocs.commands.build import _build_page, _populate_page
+
+    config, files, nav, env, pages = _SHARED
+    mine = pages[first:last]
+    with _Capture() as read:
+        for file in mine:
+            _populate_page(file.page, config, files)
+    with _Capture() as written:
+        for file in mine:
+            _build_page(file.page, config, pages, nav, env)
+    return read, written
+
+
+def build_split(config: Any) -> bool:
+    """Build the site of a loaded ``config`` with the pages split among workers; ``False``
+    (nothing to rely on in the output folder) when the split cannot reproduce mkdocs."""
+    workers = min(cpu_count(), 8)
+    if workers < 2 or not fork_is_safe():
+        return False
+    from mkdocs import utils
+    from mkdocs.commands.build import _build_theme_template
+    from mkdocs.structure.files import InclusionLevel, get_files, set_exclusions
+    from mkdocs.structure.nav import get_navigation
+    from mkdocs.structure.pages import Page
+
+    config = config.plugins.on_config(config)
+    config.plugins.on_pre_build(config=config)
+    files = get_files(config)
+    env = config.theme.get_env()
+    files.add_files_from_theme(env, config)
+    files = config.plugins.on_files(files, config=config)
+    set_exclusions(files, config)
+    nav = get_navigation(files, config)
+    nav = config.plugins.on_nav(nav, config=config, files=files)
+    pages = files.documentation_pages(inclusion=InclusionLevel.is_included)
+    if len(pages) < PARALLEL_FROM or not _pages_alone(config, nav):
+        return False
+    for file in pages:
+        if file.page is None and file.inclusion.is_not_in_nav():
+            Page(None, file, config)
+    utils.clean_directory(config.site_dir)
+    size = -(-len(pages) // (workers * 3))
+    bounds = [(i, min(i + size, len(pages))) for i in range(0, len(pages), size)]
+    _SHARED[:] = [config, files, nav, env, pages]
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(_share, first, last) for first, last in bounds]
+            with _Capture() as mine:  # the theme's own files, meanwhile
+                files.copy_static_files(inclusion=InclusionLevel.is_included)
+                for template in config.theme.static_templates:
+                    _build_theme_template(template, env, files, config, nav)
+            done = [future.result() for future in futures]
+    except Exception:  # a worker failed or could not start: mkdocs' own build decides
+        return False
+    finally:
+        _SHARED.clear()
+    _pass_on(_in_order(done, mine))
+    return True
+
+
+def _in_order(done: Sequence[tuple[Logged, Logged]], theme: Logged) -> Logged:
+    """The warnings as the serial build logs them: every page read, the theme, every page
+    written."""
+    return [r for read, _ in done for r in read] + theme + [r for _, w in done for r in w]

@@ -1,0 +1,145 @@
+"""mkdocs with its pages shared among forked workers writes what mkdocs alone writes, logs
+the same warnings in the same order, and steps aside for anything it cannot reproduce."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from microcred.site import engine_split
+from microcred.site.engine import run_engine
+
+PAGES = 40
+
+CONFIG = """\
+site_name: "Split test"
+site_url: "https://example.org/split/"
+docs_dir: docs
+use_directory_urls: true
+theme:
+  name: material
+  font: false
+{plugins}
+nav:
+{nav}
+{extra}
+"""
+
+
+def _source(folder: Path, *, nav: str = "", extra: str = "", plugins: str = "[]") -> Path:
+    docs = folder / "docs"
+    (docs / "items").mkdir(parents=True)
+    (docs / "index.md").write_text("# Home\n\nWelcome. [First](items/p000.md)\n", "utf-8")
+    (docs / "catalog.md").write_text("# Catalog\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", "utf-8")
+    for n in range(PAGES):
+        if n % 7 == 0:  # a title from front matter
+            text = f"---\ntitle: Meta title {n}\n---\n\nBody {n}\n"
+        elif n % 5 == 0:  # no title at all: mkdocs names it after the file
+            text = f"Just text {n}, *emphasis*.\n"
+        else:
+            text = f'# Page {n}\n\n<div class="x" markdown="0"><p>raw {n}</p></div>\n\n## Part\n'
+        if n % 11 == 3:  # a warning from reading the page
+            text += "\n[gone](missing-page.md)\n"
+        (docs / "items" / f"p{n:03d}.md").write_text(text, "utf-8")
+    (docs / "items" / "data.json").write_text('{"kept": true}', "utf-8")
+    nav = nav or '  - "Home": "index.md"\n  - "Catalog": "catalog.md"'
+    (folder / "mkdocs.yml").write_text(CONFIG.format(nav=nav, extra=extra, plugins=f"plugins: {plugins}"), "utf-8")
+    return folder
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def _both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **source: str) -> tuple[Any, Any]:
+    """(split: output, warnings, whether it split), then the same for mkdocs alone."""
+    src = _source(tmp_path / "src", **source)
+    used: list[bool] = []
+    real = engine_split.build_split
+
+    def spy(config: object) -> bool:
+        used.append(real(config))
+        return used[-1]
+
+    monkeypatch.setattr(engine_split, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(engine_split, "build_split", spy)
+    split_warnings = run_engine(src, tmp_path / "split", "mkdocs")
+    monkeypatch.setattr(engine_split, "PARALLEL_FROM", 10**9)
+    alone_warnings = run_engine(src, tmp_path / "alone", "mkdocs")
+    return (
+        (_tree(tmp_path / "split"), split_warnings, used[0]),
+        (_tree(tmp_path / "alone"), alone_warnings, used[1]),
+    )
+
+
+def test_split_build_writes_what_mkdocs_alone_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (split, _, did_split), (alone, _, alone_split) = _both(tmp_path, monkeypatch)
+    assert did_split and not alone_split
+    assert split.keys() == alone.keys()
+    differing = [rel for rel in split if split[rel] != alone[rel]]
+    assert differing == []
+    pages = [rel for rel in split if rel.endswith(".html")]
+    assert len(pages) >= PAGES + 3  # every page, the home page, the catalog and 404.html
+    assert b"Meta title 7" in split["items/p007/index.html"]
+    assert b"raw 1" in split["items/p001/index.html"]
+    assert "items/data.json" in split and "sitemap.xml" in split
+
+
+def test_split_build_logs_the_same_warnings_in_the_same_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (_, warned, did_split), (_, alone_warned, _) = _both(tmp_path, monkeypatch)
+    assert did_split
+    assert len([w for w in alone_warned if "missing-page.md" in w]) >= 3
+    assert warned == alone_warned
+
+
+@pytest.mark.parametrize(
+    ("defect", "source"),
+    [
+        ("nav_page_without_title", {"nav": '  - "index.md"\n  - "Catalog": "catalog.md"'}),
+        ("plugin_configured", {"plugins": "[search]"}),
+        ("extra_template", {"extra": "extra_templates:\n  - items/data.json"}),
+        ("anchor_checks_warn", {"extra": "validation:\n  anchors: warn"}),
+    ],
+)
+def test_configurations_the_split_cannot_reproduce_are_built_by_mkdocs_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, defect: str, source: dict[str, str]
+) -> None:
+    (split, warned, did_split), (alone, alone_warned, _) = _both(tmp_path, monkeypatch, **source)
+    assert not did_split, defect
+    assert split == alone and warned == alone_warned
+
+
+def test_a_failing_worker_leaves_the_build_to_mkdocs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(first: int, last: int) -> object:
+        raise RuntimeError("worker died")
+
+    monkeypatch.setattr(engine_split, "_share", broken)
+    (split, warned, did_split), (alone, alone_warned, _) = _both(tmp_path, monkeypatch)
+    assert not did_split
+    assert split == alone and warned == alone_warned
+
+
+def test_no_split_while_another_thread_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        (split, _, did_split), (alone, _, _) = _both(tmp_path, monkeypatch)
+    finally:
+        stop.set()
+        other.join()
+    assert not did_split
+    assert split == alone
