@@ -10,7 +10,7 @@ import pytest
 import qrcode
 from qrcode.util import lost_point as package_lost_point
 
-from microcred.site.qr import lost_point, lost_points, qr_matrix
+from microcred.site.qr import _QRCode, lost_point, lost_points, qr_matrix
 
 LEVELS = [
     qrcode.constants.ERROR_CORRECT_L,
@@ -49,6 +49,25 @@ def test_random_data_at_every_level_gives_the_package_symbol() -> None:
         assert drawn == expected, (data, level)
         masks.add(sum(map(sum, drawn)))
     assert len(masks) > 100  # different symbols, not one repeated
+
+
+def test_every_version_places_its_data_as_the_package_does() -> None:
+    rng = random.Random(40)
+    for version in range(1, 41):
+        level = LEVELS[version % 4]
+        data = "".join(rng.choice(ALPHABETS[0]) for _ in range(rng.randrange(1, 7)))
+        ours, theirs = (
+            _QRCode(version=version, error_correction=level),
+            qrcode.QRCode(version=version, error_correction=level),
+        )
+        for code in (ours, theirs):
+            code.add_data(data)
+            code.make(fit=False)
+        assert ours.get_matrix() == theirs.get_matrix(), version
+        for mask in (0, 5):  # a given mask, too: no search, the data placed once
+            ours.makeImpl(False, mask)
+            theirs.makeImpl(False, mask)
+            assert ours.modules == theirs.modules, (version, mask)
 
 
 @pytest.mark.parametrize("url", ["https://example.org/credentials/c-1/", "urn:uuid:" + "7" * 36])
