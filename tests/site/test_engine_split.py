@@ -46,7 +46,9 @@ def _source(folder: Path, *, nav: str = "", extra: str = "", plugins: str = "[]"
         (docs / "items" / f"p{n:03d}.md").write_text(text, "utf-8")
     (docs / "items" / "data.json").write_text('{"kept": true}', "utf-8")
     nav = nav or '  - "Home": "index.md"\n  - "Catalog": "catalog.md"'
-    (folder / "mkdocs.yml").write_text(CONFIG.format(nav=nav, extra=extra, plugins=f"plugins: {plugins}"), "utf-8")
+    (folder / "mkdocs.yml").write_text(
+        CONFIG.format(nav=nav, extra=extra, plugins=f"plugins: {plugins}"), "utf-8"
+    )
     return folder
 
 

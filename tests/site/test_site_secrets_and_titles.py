@@ -122,7 +122,7 @@ def test_the_scan_memo_skips_only_contents_found_clean_for_the_same_keys(tmp_pat
 
 
 def test_the_run_filter_finds_exactly_what_a_plain_search_finds() -> None:
-    """``_holds_needle`` searches only runs of the needles' alphabet: the same answers as
+    """``_holds_needle`` searches the text mapped to runs of the needles' alphabet: the same answers as
     searching the whole file (slashes unescaped, white space removed) for every needle."""
     import random
     import re
