@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from microcred.site import engine_split
-from microcred.site.engine import run_engine
+from microcred.site import engine_split, finish
+from microcred.site.engine import CONTENT_END, CONTENT_START, EngineError, run_engine
+from microcred.site.safety import secret_needles
 
 PAGES = 40
 
@@ -64,9 +65,10 @@ def _both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **source: str) -> tup
     used: list[bool] = []
     real = engine_split.build_split
 
-    def spy(config: object) -> bool:
-        used.append(real(config))
-        return used[-1]
+    def spy(config: object, finish: Any = None) -> Any:
+        result = real(config, finish)
+        used.append(result is not None)
+        return result
 
     monkeypatch.setattr(engine_split, "PARALLEL_FROM", 10)
     monkeypatch.setattr(engine_split, "build_split", spy)
@@ -145,3 +147,68 @@ def test_no_split_while_another_thread_runs(
         other.join()
     assert not did_split
     assert split == alone
+
+
+def test_pages_finished_in_the_workers_equal_pages_hardened_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = _source(tmp_path / "src")
+    needles = secret_needles([bytes(range(32))])
+    monkeypatch.setattr(engine_split, "PARALLEL_FROM", 10)
+    finished: dict[str, Any] = {}
+    run_engine(src, tmp_path / "split", "mkdocs", finish.PageFinisher(needles), finished)
+    assert len(finished) >= PAGES + 2  # every page but the theme's 404.html
+    got = finish.harden_pages(tmp_path / "split", needles, finished)
+    monkeypatch.setattr(engine_split, "PARALLEL_FROM", 10**9)
+    alone: dict[str, Any] = {}
+    run_engine(src, tmp_path / "alone", "mkdocs", finish.PageFinisher(needles), alone)
+    assert alone == {}  # mkdocs alone writes its pages; the pass over them hardens them
+    assert got == finish.harden_pages(tmp_path / "alone", needles)
+    assert _tree(tmp_path / "split") == _tree(tmp_path / "alone")
+    assert b"Content-Security-Policy" in _tree(tmp_path / "split")["items/p001/index.html"]
+
+
+def test_a_page_refused_in_a_worker_is_refused_as_mkdocs_alone_would_have_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = _source(tmp_path / "src")
+    bad = f"{CONTENT_START}<script>alert(1)</script>{CONTENT_END}\n"
+    (src / "docs" / "items" / "p013.md").write_text(bad, "utf-8")
+    monkeypatch.setattr(engine_split, "PARALLEL_FROM", 10)
+    finished: dict[str, Any] = {}
+    run_engine(src, tmp_path / "split", "mkdocs", finish.PageFinisher([]), finished)
+    assert finished == {}  # the worker failed: mkdocs built the site alone
+    with pytest.raises(EngineError, match=r"items/p013/index\.html: an executable inline script"):
+        finish.harden_pages(tmp_path / "split", [], finished)
+
+
+def test_a_program_built_with_the_split_engine_is_the_program_built_without(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from sitehelpers import NOW, copy_example, fixed_key
+
+    from microcred.issue import issue_program
+    from microcred.site import build_site
+
+    issued = copy_example(tmp_path / "issued")
+    issue_program(issued, now=NOW, key=fixed_key())  # both builds publish the same credentials
+    real, split = engine_split.build_split, []
+
+    def spy(config: object, finish: Any = None) -> Any:
+        result = real(config, finish)
+        split.append(result is not None)
+        return result
+
+    monkeypatch.setattr(engine_split, "build_split", spy)
+    sites = {}
+    for name, first in (("split", 1), ("alone", 10**9)):
+        monkeypatch.setattr(engine_split, "PARALLEL_FROM", first)
+        project = shutil.copytree(issued, tmp_path / name / "program", symlinks=True)
+        build_site(project, tmp_path / name / "site", now=NOW, key=fixed_key())
+        sites[name] = _tree(tmp_path / name / "site")
+    assert sites["split"].keys() == sites["alone"].keys()
+    assert [rel for rel in sites["split"] if sites["split"][rel] != sites["alone"][rel]] == []
+    assert sum(rel.endswith(".html") for rel in sites["split"]) > 40
+    assert split == [True, False]

@@ -335,15 +335,19 @@ def build_full(
         known = cache.load_clean_contents(root, needles)
         # The source scan and the copy of its machine files run beside the engine.
         beside = finish.BesideEngine(source, work / "static", needles, known)
+        finished: dict[str, Any] = {}  # pages hardened and scanned as the engine wrote them
         try:
-            engine_warnings = run_engine(source, built, engine)
+            engine_warnings = run_engine(
+                source, built, engine, finish.PageFinisher(needles), finished
+            )
         finally:  # a secret in the source is reported first, as when it stopped the engine
             scanned = beside.result()
             _refuse(source, "site source", scanned.found)
         known |= scanned.clean
         seen = set(scanned.seen)
-        finish.place_staged(work / "static", built)
-        stats, found, clean = finish.harden_pages(built, needles)
+        for rel in finish.place_staged(work / "static", built):
+            finished.pop(rel, None)  # replaced by a machine file: hardened as one
+        stats, found, clean = finish.harden_pages(built, needles, finished)
         _refuse(built, "built site", found)
         known |= clean
         _refuse_secrets(built, "built site", needles, known, seen)

@@ -21,8 +21,12 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from microcred.errors import ConfigError, MicrocredError
+
+if TYPE_CHECKING:
+    from microcred.site.engine_split import FinishPage
 
 ENGINES = ("mkdocs", "zensical")
 CONTENT_START = "<!-- mc:content:start -->"
@@ -43,10 +47,20 @@ class EngineError(MicrocredError):
     code = "SITE_ENGINE_ERROR"
 
 
-def run_engine(source: Path, out: Path, engine: str) -> list[str]:
-    """Build ``source/mkdocs.yml`` into the folder ``out``; returns the engine's warnings."""
+def run_engine(
+    source: Path,
+    out: Path,
+    engine: str,
+    finish: FinishPage | None = None,
+    finished: dict[str, Any] | None = None,
+) -> list[str]:
+    """Build ``source/mkdocs.yml`` into the folder ``out``; returns the engine's warnings.
+
+    With ``finish`` (see :data:`microcred.site.engine_split.FinishPage`), pages the engine
+    wrote through it have its report in ``finished``, by path; pages not listed there were
+    written as the engine made them."""
     if engine == "mkdocs":
-        return _run_mkdocs(source, out)
+        return _run_mkdocs(source, out, finish, finished)
     if engine == "zensical":
         _run_zensical(source, out)
         return []
@@ -62,7 +76,9 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _run_mkdocs(source: Path, out: Path) -> list[str]:
+def _run_mkdocs(
+    source: Path, out: Path, finish: FinishPage | None, finished: dict[str, Any] | None
+) -> list[str]:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -76,9 +92,12 @@ def _run_mkdocs(source: Path, out: Path) -> list[str]:
     logger.propagate = False  # the CLI reports; the library does not print
     try:
         config = load_config(config_file=str(source / "mkdocs.yml"), site_dir=str(out))
-        if not build_split(config):
+        split = build_split(config, finish)
+        if split is None:
             config = load_config(config_file=str(source / "mkdocs.yml"), site_dir=str(out))
             build(config)
+        elif finished is not None:
+            finished.update(split)
     except MkDocsException as exc:
         raise EngineError(
             f"mkdocs could not build the site: {exc}", hint="; ".join(collect.messages) or None

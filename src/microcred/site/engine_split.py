@@ -10,7 +10,7 @@ templates. The files written are the serial build's, byte for byte; warnings are
 in the serial build's order (tests/site/test_engine_split.py).
 
 Anything else - another configuration, too few pages, one CPU, fork not safe, a worker
-that fails - returns ``False`` and the caller runs mkdocs' own ``build``, which raises what
+that fails - returns ``None`` and the caller runs mkdocs' own ``build``, which raises what
 it raises. mkdocs is pinned to the minor version whose steps this follows (pyproject.toml).
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -28,7 +28,9 @@ PARALLEL_FROM = 200
 """Pages below which the split does not pay for its workers."""
 
 Logged = list[tuple[str, int, str]]  # (logger name, level, message), in order
-_SHARED: list[Any] = []  # (config, files, nav, env, pages) for the forked workers
+FinishPage = Callable[[str, str], tuple[str, Any]]
+"""(page HTML, its path in the site) -> (the HTML to write instead, what to report of it)."""
+_SHARED: list[Any] = []  # (config, files, nav, env, pages, finish) for the forked workers
 
 
 class _Keep(logging.Handler):
@@ -77,27 +79,42 @@ def _pages_alone(config: Any, nav: Any) -> bool:
     )
 
 
-def _share(first: int, last: int) -> tuple[Logged, Logged]:
-    """Read, render and write pages ``first:last`` (in a worker); the warnings of each step."""
+def _share(first: int, last: int) -> tuple[Logged, Logged, dict[str, Any]]:
+    """Read, render and write pages ``first:last`` (in a worker); the warnings of each step
+    and what ``finish`` reported of each page."""
     from mkdocs.commands.build import _build_page, _populate_page
 
-    config, files, nav, env, pages = _SHARED
+    config, files, nav, env, pages, finish = _SHARED
     mine = pages[first:last]
+    finished: dict[str, Any] = {}
+    if finish is not None:  # this worker's copy only: the page as it will be written
+
+        def post_page(output: str, *, page: Any, config: Any) -> str:
+            # the text of the bytes mkdocs would write (it encodes with xmlcharrefreplace)
+            text = output.encode("utf-8", "xmlcharrefreplace").decode("utf-8")
+            text, finished[page.file.dest_uri] = finish(text, page.file.dest_uri)
+            return str(text)
+
+        config.plugins.on_post_page = post_page
     with _Capture() as read:
         for file in mine:
             _populate_page(file.page, config, files)
     with _Capture() as written:
         for file in mine:
             _build_page(file.page, config, pages, nav, env)
-    return read, written
+    return read, written, finished
 
 
-def build_split(config: Any) -> bool:
-    """Build the site of a loaded ``config`` with the pages split among workers; ``False``
-    (nothing to rely on in the output folder) when the split cannot reproduce mkdocs."""
+def build_split(config: Any, finish: FinishPage | None = None) -> dict[str, Any] | None:
+    """Build the site of a loaded ``config`` with the pages split among workers; ``None``
+    (nothing to rely on in the output folder) when the split cannot reproduce mkdocs.
+
+    ``finish``, when given, gets each page's HTML as mkdocs would write it, in the worker
+    that made it, and returns the HTML to write instead and a report; the reports come back
+    by page path (what a pass over the written pages would have done, without the pass)."""
     workers = min(cpu_count(), 8)
     if workers < 2 or not fork_is_safe():
-        return False
+        return None
     from mkdocs import utils
     from mkdocs.commands.build import _build_theme_template
     from mkdocs.structure.files import InclusionLevel, get_files, set_exclusions
@@ -115,14 +132,14 @@ def build_split(config: Any) -> bool:
     nav = config.plugins.on_nav(nav, config=config, files=files)
     pages = files.documentation_pages(inclusion=InclusionLevel.is_included)
     if len(pages) < PARALLEL_FROM or not _pages_alone(config, nav):
-        return False
+        return None
     for file in pages:
         if file.page is None and file.inclusion.is_not_in_nav():
             Page(None, file, config)
     utils.clean_directory(config.site_dir)
     size = -(-len(pages) // (workers * 3))
     bounds = [(i, min(i + size, len(pages))) for i in range(0, len(pages), size)]
-    _SHARED[:] = [config, files, nav, env, pages]
+    _SHARED[:] = [config, files, nav, env, pages, finish]
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             futures = [pool.submit(_share, first, last) for first, last in bounds]
@@ -132,14 +149,14 @@ def build_split(config: Any) -> bool:
                     _build_theme_template(template, env, files, config, nav)
             done = [future.result() for future in futures]
     except Exception:  # a worker failed or could not start: mkdocs' own build decides
-        return False
+        return None
     finally:
         _SHARED.clear()
     _pass_on(_in_order(done, mine))
-    return True
+    return {rel: report for _, _, finished in done for rel, report in finished.items()}
 
 
-def _in_order(done: Sequence[tuple[Logged, Logged]], theme: Logged) -> Logged:
+def _in_order(done: Sequence[tuple[Logged, Logged, Any]], theme: Logged) -> Logged:
     """The warnings as the serial build logs them: every page read, the theme, every page
     written."""
-    return [r for read, _ in done for r in read] + theme + [r for _, w in done for r in w]
+    return [r for read, _, _ in done for r in read] + theme + [r for _, w, _ in done for r in w]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,18 +98,22 @@ class BesideEngine:
         return self._done
 
 
-def place_staged(staged: Path, built: Path) -> None:
+def place_staged(staged: Path, built: Path) -> list[str]:
     """Move the staged machine files into the built site (as :func:`copy_static` copies them:
-    files replace what the engine wrote at the same path)."""
+    files replace what the engine wrote at the same path); the paths of the files placed."""
+    placed: list[str] = []
     if not staged.is_dir():
-        return
+        return placed
     for path in sorted(staged.rglob("*")):
-        target = built / path.relative_to(staged)
+        rel = path.relative_to(staged)
+        target = built / rel
         if path.is_dir():
             target.mkdir(parents=True, exist_ok=True)
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(path, target)
+            placed.append(rel.as_posix())
+    return placed
 
 
 # --------------------------------------------------------------------------- hardening
@@ -119,11 +123,30 @@ _SHARED: list[Any] = []  # (site, needles) for the forked workers; set only arou
 Done = tuple[int, bool, str]  # (bytes, holds a secret, sha256 of what was written)
 
 
+def _finished(html: str, rel: str, needles: Sequence[bytes]) -> tuple[str, bytes, Done]:
+    text = harden_page(html, rel)
+    data = text.encode("utf-8")
+    return text, data, (len(data), holds_secret(data, needles), hashlib.sha256(data).hexdigest())
+
+
 def _harden(site: Path, rel: str, needles: Sequence[bytes]) -> Done:
     path = site / rel
-    data = harden_page(path.read_text(encoding="utf-8"), rel).encode("utf-8")
+    _, data, done = _finished(path.read_text(encoding="utf-8"), rel, needles)
     path.write_bytes(data)
-    return len(data), holds_secret(data, needles), hashlib.sha256(data).hexdigest()
+    return done
+
+
+class PageFinisher:
+    """Hardens and scans a page as the engine writes it (in the engine's own workers, see
+    :func:`microcred.site.engine.run_engine`): what :func:`harden_pages` does to a written
+    page, without reading and writing it again. Refused pages raise, as there."""
+
+    def __init__(self, needles: Sequence[bytes]) -> None:
+        self.needles = needles
+
+    def __call__(self, html: str, rel: str) -> tuple[str, Done]:
+        text, _, done = _finished(html, rel, self.needles)
+        return text, done
 
 
 def _harden_chunk(rels: Sequence[str]) -> tuple[list[Done], int | None]:
@@ -139,19 +162,26 @@ def _harden_chunk(rels: Sequence[str]) -> tuple[list[Done], int | None]:
 
 
 def harden_pages(
-    site: Path, needles: Sequence[bytes] = ()
+    site: Path, needles: Sequence[bytes] = (), finished: Mapping[str, Done] | None = None
 ) -> tuple[PageStats, list[str], set[str]]:
     """Harden every page of the built site; (stats, pages holding a secret, digests of the
-    pages found clean). A refused page raises the error the serial build raises first."""
+    pages found clean). A refused page raises the error the serial build raises first.
+
+    ``finished``: pages already hardened and scanned as they were written (by
+    :class:`PageFinisher`), with their reports; only the others are read here."""
     rels = [p.relative_to(site).as_posix() for p in sorted(site.rglob("*.html"))]
+    done = finished or {}
+    todo = [rel for rel in rels if rel not in done]
     workers = min(cpu_count(), 8)
     results: list[Done] | None = None
-    if len(rels) >= PARALLEL_FROM and workers >= 2 and fork_is_safe():
-        results = _in_workers(site, rels, needles, workers)
+    if len(todo) >= PARALLEL_FROM and workers >= 2 and fork_is_safe():
+        results = _in_workers(site, todo, needles, workers)
     if results is None:
-        results = [_harden(site, rel, needles) for rel in rels]
+        results = [_harden(site, rel, needles) for rel in todo]
+    by_page = dict(zip(todo, results, strict=True))
     stats, found, clean = PageStats(), [], set()
-    for rel, (size, secret, digest) in zip(rels, results, strict=True):
+    for rel in rels:
+        size, secret, digest = done[rel] if rel in done else by_page[rel]
         stats.pages += 1
         if size > stats.largest[1]:
             stats.largest = (rel, size)
