@@ -70,6 +70,16 @@ def test_every_version_places_its_data_as_the_package_does() -> None:
             assert ours.modules == theirs.modules, (version, mask)
 
 
+@pytest.mark.parametrize("length", [2332, 2400, 5000])
+def test_data_too_long_for_any_version_raises_what_the_package_raises(length: int) -> None:
+    data = "x" * length
+    with pytest.raises(Exception) as theirs:  # the package decides which
+        _package(data, qrcode.constants.ERROR_CORRECT_M)
+    with pytest.raises(type(theirs.value)):
+        qr_matrix(data)
+    assert isinstance(theirs.value, ValueError)  # what callers catch
+
+
 @pytest.mark.parametrize("url", ["https://example.org/credentials/c-1/", "urn:uuid:" + "7" * 36])
 def test_site_urls(url: str) -> None:
     assert qr_matrix(url) == _package(url, qrcode.constants.ERROR_CORRECT_M)[0]

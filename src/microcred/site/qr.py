@@ -221,9 +221,9 @@ class _QRCode(qrcode.QRCode):  # type: ignore[misc]
             bits = _Bits()
             _header_and_data(bits, self.data_list, sizes)
             found = bisect_left(util.BIT_LIMIT_TABLE[self.error_correction], bits.length, version)
+            self.version = found  # as in the package: the setter refuses 41 (ValueError) first
             if found == 41:
                 raise exceptions.DataOverflowError()
-            self.version = found
             if sizes is util.mode_sizes_for_version(found):
                 return found
             version = found
