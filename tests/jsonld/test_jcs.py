@@ -181,3 +181,32 @@ def test_the_json_dumps_path_equals_rfc8785() -> None:
         assert jcs_module.jcs(document) == want, document
         fast += not jcs_module._SORTS_APART.search(want.decode()) and "." not in want.decode()
     assert fast > 500  # the json.dumps path really ran
+
+
+def test_floats_take_the_json_dumps_path_only_where_both_spell_them_alike() -> None:
+    import math
+    import random
+    import struct
+
+    import rfc8785
+
+    from microcred.jsonld.jcs import jcs
+
+    rng = random.Random(1e-4)
+    edges = [1e-4, 1e16, 1e-6, 1e21, 5e-324, 2.0**53, 0.1 + 0.2, 1 / 3, 2.0, -0.0, 0.0, 1.5]
+    edges += [math.nextafter(x, d) for x in (1e-4, 1e16, 1e-6, 1e21) for d in (0, math.inf)]
+    samples = edges + [-x for x in edges]
+    for _ in range(40000):
+        roll = rng.random()
+        if roll < 0.4:  # any double at all
+            (x,) = struct.unpack("<d", rng.getrandbits(64).to_bytes(8, "little"))
+            if not math.isfinite(x):
+                continue
+        elif roll < 0.8:  # decimals people write: 1.5, 0.25, 12.75, 0.001
+            x = round(rng.uniform(-1e6, 1e6), rng.randint(0, 6)) * 10 ** rng.randint(-8, 8)
+        else:  # around the bounds where the notations change
+            x = rng.choice([1e-4, 1e16, 1e-6, 1e21]) * rng.uniform(0.5, 2)
+        samples.append(x)
+    for x in samples:
+        document = {"n": x, "list": [x, 1]}
+        assert jcs(document) == rfc8785.dumps(document), x

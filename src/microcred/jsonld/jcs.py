@@ -31,9 +31,18 @@ def _fail(message: str) -> JsonLdError:
     return JsonLdError(message, code="MALFORMED_VALUE_ERROR", hint="RFC 8785 needs I-JSON input")
 
 
+# Python's repr and ECMAScript's Number::toString both write the shortest digits that read
+# back as the same double (the nearer one on a tie); they differ only in notation: repr uses
+# an exponent below 1e-4 and from 1e16, ECMAScript below 1e-6 and from 1e21, and repr writes
+# a whole number as "2.0". Between these bounds a fraction is spelled the same by both.
+_SAME_SPELLING_MIN = 1e-4
+_SAME_SPELLING_MAX = 1e16
+
+
 def _plain(value: Any, depth: int, floats: list[bool] | None = None) -> Any:
     """``value`` as dicts, lists and scalars ``rfc8785`` serialises, refusing non-I-JSON;
-    ``floats`` (when given) gets True once a float is met."""
+    ``floats`` (when given) gets True once a float is met that ``json.dumps`` would spell
+    otherwise than RFC 8785 (a whole number, or one written with an exponent)."""
     if depth > MAX_DEPTH:
         raise _fail(f"value is nested more than {MAX_DEPTH} levels deep")
     if value is None or isinstance(value, bool):
@@ -49,7 +58,8 @@ def _plain(value: Any, depth: int, floats: list[bool] | None = None) -> Any:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise _fail(f"{value} is not a JSON number")
-        if floats is not None:
+        spelled_alike = _SAME_SPELLING_MIN <= abs(value) < _SAME_SPELLING_MAX
+        if floats is not None and (value.is_integer() or not spelled_alike):
             floats.append(True)
         return value
     if isinstance(value, Mapping):
@@ -74,10 +84,11 @@ _SORTS_APART = re.compile("[\ue000-\U0010ffff]")
 def jcs(value: Any) -> bytes:
     """Canonical RFC 8785 UTF-8 bytes of a JSON value (raises JsonLdError on non-I-JSON).
 
-    Without floats and without characters above U+DFFF, RFC 8785 is ``json.dumps`` with
-    sorted keys, no white space and ``ensure_ascii`` off (the same escapes: the short ones,
-    ``\\u00xx`` for other controls, nothing else), which runs in C; anything else goes
-    through ``rfc8785``. tests/jsonld/test_jcs.py compares the two."""
+    Without characters above U+DFFF, and with no float but fractions both spell alike (see
+    :func:`_plain`), RFC 8785 is ``json.dumps`` with sorted keys, no white space and
+    ``ensure_ascii`` off (the same escapes: the short ones, ``\\u00xx`` for other controls,
+    nothing else), which runs in C; anything else goes through ``rfc8785``.
+    tests/jsonld/test_jcs.py compares the two."""
     try:
         floats: list[bool] = []
         plain = _plain(value, 0, floats)
