@@ -31,7 +31,7 @@ from microcred.keyring import KeyRing
 from microcred.layout import credential_file
 from microcred.proof.keys import KeyPair
 from microcred.publish import prepare_publication
-from microcred.site import cache, charts, finish, images, unchanged, verdict
+from microcred.site import cache, charts, finish, images, qr_prefetch, unchanged, verdict
 from microcred.site.engine import run_engine
 from microcred.site.outcome import BuildResult, build_options, project_kind
 from microcred.site.safety import find_secret_keys, secret_needles
@@ -259,13 +259,19 @@ def render_source(
         report, checks = render_portfolio_source(root, dest, now=now)
         return report, checks, len(checks)
 
-    pub = prepare_publication(root, now=now, passphrase=passphrase, key=key, progress=progress)
-    if issued is not None:
-        issued.extend(pub.issue_report.issued)
-    checks = check_publication(pub, now, _verdict_cache(root, pub, now))
-    if fresh is not None and fresh(pub, checks):
-        raise KeepPrevious(checks, len(pub.credentials))
-    images.QR_CODES.update(cache.load_qr_codes(root))
+    known_codes = cache.load_qr_codes(root)
+    ahead = qr_prefetch.QrAhead(root, known_codes)  # on the core issuing leaves idle
+    try:
+        pub = prepare_publication(root, now=now, passphrase=passphrase, key=key, progress=progress)
+        if issued is not None:
+            issued.extend(pub.issue_report.issued)
+        checks = check_publication(pub, now, _verdict_cache(root, pub, now))
+        if fresh is not None and fresh(pub, checks):
+            raise KeepPrevious(checks, len(pub.credentials))
+        images.QR_CODES.update(known_codes)
+        images.QR_CODES.update(ahead.codes())
+    finally:
+        ahead.close()
     charts.CHARTS.clear()
     charts.CHARTS.update(cache.load_charts(root))
     known_charts = set(charts.CHARTS)

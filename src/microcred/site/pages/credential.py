@@ -19,7 +19,6 @@ from microcred.layout import (
     person_page,
 )
 from microcred.model import Achievement, Record
-from microcred.site import images
 from microcred.site.common import (
     BuildCheck,
     dump_json,
@@ -28,6 +27,7 @@ from microcred.site.common import (
 )
 from microcred.site.pages.context import _Ctx, trust_anchor
 from microcred.site.pagination import Page
+from microcred.site.qr_prefetch import credential_qr
 from microcred.site.safety import (
     clean_text,
     safe_href,
@@ -199,7 +199,7 @@ def _credential(ctx: _Ctx, record: Record, credential: Mapping[str, Any]) -> str
         ),
         page_absolute=absolute,
         qr=Markup(  # noqa: S704 - generated here from a module matrix; label escaped
-            images.qr_svg(absolute, label="QR code linking to this credential page")
+            credential_qr(ctx.base_url, slug)
         ),
         verify_cmd=" ".join(verify_cmd),
         data=data,
