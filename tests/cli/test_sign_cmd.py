@@ -80,6 +80,39 @@ def test_several_files_need_out_dir(tmp_path: Path) -> None:
     assert json.loads((out_dir / "a.json").read_text())["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
 
 
+def test_a_folder_signs_every_json_file_in_it_as_the_files_would_be(tmp_path: Path) -> None:
+    key = _keyfile(tmp_path)
+    folder = tmp_path / "in"
+    (folder / "nested").mkdir(parents=True)
+    for n in range(5):
+        (folder / f"c{n}.json").write_text(json.dumps({**CRED, "name": f"Badge {n}"}))
+    (folder / "notes.txt").write_text("not a credential")
+    (folder / "nested" / "deeper.json").write_text(json.dumps(CRED))
+    created = ["--created", "2026-01-01T00:00:00Z"]
+    code, _, err = _run(["sign", "--key", str(key), *created, "--out-dir", str(tmp_path / "a"),
+                         str(folder)])  # fmt: skip
+    assert code == 0, err
+    files = sorted(str(p) for p in folder.glob("*.json"))
+    code, _, err = _run(["sign", "--key", str(key), *created, "--out-dir", str(tmp_path / "b"),
+                         *files])  # fmt: skip
+    assert code == 0, err
+    signed = {p.name: p.read_bytes() for p in (tmp_path / "a").iterdir()}
+    assert sorted(signed) == [f"c{n}.json" for n in range(5)]  # no .txt, no subfolder
+    assert signed == {p.name: p.read_bytes() for p in (tmp_path / "b").iterdir()}
+
+
+@pytest.mark.parametrize("defect", ["folder_without_out_dir", "out_dir_is_the_folder"])
+def test_a_folder_needs_an_out_dir_of_its_own(tmp_path: Path, defect: str) -> None:
+    key = _keyfile(tmp_path)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "c.json").write_text(json.dumps(CRED))
+    out = [] if defect == "folder_without_out_dir" else ["--out-dir", str(folder)]
+    code, _, err = _run(["sign", "--key", str(key), *out, str(folder)])
+    assert code == 2 and "--out-dir" in err, err
+    assert json.loads((folder / "c.json").read_text()) == CRED  # nothing replaced
+
+
 @pytest.mark.parametrize(("defect", "text"), [
     ("duplicate_key", '{"type": "A", "type": "B"}'),
     ("nan_number", '{"x": NaN}'),

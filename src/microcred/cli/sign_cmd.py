@@ -104,9 +104,11 @@ def register(main: click.Group) -> None:
         jobs: int | None,
         files: tuple[str, ...],
     ) -> None:
-        """Sign FILE(s) (or '-' for stdin). One input goes to stdout unless --out-dir is given."""
-        sources = list(files) or ["-"]
-        if len(sources) > 1 and out_dir is None:
+        """Sign FILE(s) (or '-' for stdin; a FOLDER: every .json file directly in it, for
+        batches too large for a command line). One input goes to stdout unless --out-dir is
+        given."""
+        sources = _expand_folders(files, out_dir) or ["-"]
+        if (len(sources) > 1 or len(sources) < len(files)) and out_dir is None:
             raise click.UsageError("several files need --out-dir DIR")
         if "-" in sources and len(sources) > 1:
             raise click.UsageError("'-' (stdin) cannot be combined with other files")
@@ -141,6 +143,25 @@ def register(main: click.Group) -> None:
                         advance(1)
         finally:
             _BATCH.clear()
+
+
+def _expand_folders(args: tuple[str, ...], out_dir: Path | None) -> list[str]:
+    """Each folder argument as the .json files directly in it, in name order."""
+    sources: list[str] = []
+    for arg in args:
+        folder = Path(arg)
+        if arg == "-" or not folder.is_dir():
+            sources.append(arg)
+            continue
+        if out_dir is None:
+            raise click.UsageError(f"signing the folder {arg} needs --out-dir DIR")
+        if out_dir.resolve() == folder.resolve():
+            raise click.UsageError(
+                f"--out-dir {out_dir} is the folder being signed: the signed files would "
+                "replace the unsigned ones; choose another folder"
+            )
+        sources += sorted(str(p) for p in folder.iterdir() if p.suffix == ".json" and p.is_file())
+    return sources
 
 
 @dataclass
