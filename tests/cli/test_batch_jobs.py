@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from microcred.cli import main
@@ -98,3 +100,48 @@ def test_rendered_in_the_workers_equals_rendered_here(tmp_path: Path) -> None:
         assert code == 1  # the damaged file
         texts[jobs] = out
     assert texts["1"] == texts["2"] and "FAIL" in texts["1"]
+
+
+def test_no_worker_is_forked_while_another_thread_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thread could hold a lock a forked child needs: sign and verify then run in this
+    process, with the same results."""
+    import multiprocessing
+    import threading
+
+    key = generate_keypair()
+    keyfile = tmp_path / "key.json"
+    keyfile.write_text(json.dumps(key.to_secret_json()))
+    inputs = [str(p) for p in _inputs(tmp_path, key.controller)]
+    real, contexts = multiprocessing.get_context, []
+
+    def spy(method: str | None = None) -> Any:
+        contexts.append(method)
+        return real(method)
+
+    monkeypatch.setattr(multiprocessing, "get_context", spy)
+    results = {}
+    for mode in ("workers", "a thread runs"):
+        stop = threading.Event()
+        other = threading.Thread(target=stop.wait)
+        if mode == "a thread runs":
+            other.start()
+        try:
+            out_dir = tmp_path / f"out-{mode}"
+            code, _, err = _run(["sign", "--key", str(keyfile), "--created", CREATED,
+                                 "--jobs", "2", "--out-dir", str(out_dir), *inputs])  # fmt: skip
+            assert code == 0, err
+            code, out, err = _run(["verify", "--json", "--at", "2027-06-01", "--jobs", "2",
+                                   str(out_dir)])  # fmt: skip
+            assert code == 0, err
+            signed = sorted(p.read_bytes() for p in out_dir.iterdir())
+            results[mode] = (signed, out.replace(str(out_dir), "OUT"))
+            forked = contexts.count("fork")
+            contexts.clear()
+        finally:
+            stop.set()
+            if other.is_alive():
+                other.join()
+        assert (forked >= 2) if mode == "workers" else (forked == 0), (mode, forked)
+    assert results["workers"] == results["a thread runs"]

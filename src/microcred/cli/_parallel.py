@@ -14,19 +14,12 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 from typing import TypeVar
 
-from microcred._util import cpu_count
+from microcred._util import cpu_count, fork_is_safe
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 CHUNK = 16
-
-
-def _can_fork() -> bool:
-    """Workers are forked (they inherit the loaded state); without fork, run in this process."""
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def default_jobs() -> int:
@@ -55,7 +48,7 @@ def ordered_map(
     workers = default_jobs() if jobs is None else max(1, jobs)
     stream = iter(items)
     head = list(islice(stream, chunk + 1))
-    if workers == 1 or len(head) <= chunk or not _can_fork():
+    if workers == 1 or len(head) <= chunk or not fork_is_safe():
         for batch in _batches(chain(head, stream), chunk):
             yield from work(batch)
         return

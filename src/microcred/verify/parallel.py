@@ -17,7 +17,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any, TypeVar
 
-from microcred._util import cpu_count
+from microcred._util import cpu_count, fork_is_safe
 from microcred.verify.options import VerifyOptions
 from microcred.verify.report import Finding, VerificationReport
 from microcred.verify.sources import Source, check_source, discover, with_source_note
@@ -40,13 +40,6 @@ _Task = tuple[
 
 _worker_options: dict[int, VerifyOptions] = {}
 _worker_now: list[datetime] = []
-
-
-def _can_fork() -> bool:
-    """Workers are forked (they inherit the loaded state); without fork, run in this process."""
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def default_jobs() -> int:
@@ -125,7 +118,7 @@ def verify_paths_rendered(
     def made(report: VerificationReport) -> Any:
         return report if render is None else render(report)
 
-    if workers == 1 or len(head) <= CHUNK or not _can_fork():
+    if workers == 1 or len(head) <= CHUNK or not fork_is_safe():
         for source in chain(head, sources):
             yield made(_one(source, now, opts))
             if progress is not None:
