@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import ROUND_HALF_UP, Decimal
 
 # StrWhiteSpaceChar: WhiteSpace (TAB VT FF ZWNBSP and category Zs) and LineTerminator.
 _JS_SPACE = (
@@ -34,6 +33,8 @@ def to_exponential(value: float, digits: int) -> str:
     if value == 0:
         mantissa, exponent = "0" * (digits + 1), 0
     else:
+        from decimal import ROUND_HALF_UP, Decimal  # only here: not at every start-up
+
         exact = Decimal(abs(value))  # every double is a finite decimal: no rounding here
         exponent = exact.adjusted()
         step = Decimal((0, (1,), exponent - digits))

@@ -19,7 +19,6 @@ from typing import Any, Literal
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
 
 from microcred._util import loads_strict
 from microcred.errors import MicrocredError, ProofError
@@ -32,7 +31,16 @@ from microcred.proof.multibase import b58decode, b64url_decode, multibase_encode
 KeyKind = Literal["Ed25519", "P-256", "P-384", "RSA"]
 P256_HEADER = b"\x80\x24"  # varint(0x1200), multicodec p256-pub (compressed point)
 P384_HEADER = b"\x81\x24"  # varint(0x1201), multicodec p384-pub (compressed point)
-_EC = {"P-256": (ec.SECP256R1(), 32, P256_HEADER), "P-384": (ec.SECP384R1(), 48, P384_HEADER)}
+_EC = {"P-256": (32, P256_HEADER), "P-384": (48, P384_HEADER)}  # coordinate size, header
+
+
+def _curve(kind: str) -> Any:
+    """The curve object, imported only when a P-256/P-384 key is met (not at start-up)."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    return {"P-256": ec.SECP256R1, "P-384": ec.SECP384R1}[kind]()
+
+
 METHOD_TYPES: Mapping[str, tuple[str, ...]] = {
     "Multikey": ("publicKeyMultibase",),
     "Ed25519VerificationKey2020": ("publicKeyMultibase", "publicKeyJwk"),
@@ -74,11 +82,13 @@ class PublicKey:
 
 
 def _ec_point(kind: KeyKind, point: bytes, shown: str) -> PublicKey:
-    curve, size, _ = _EC[kind]
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    size, _ = _EC[kind]
     if len(point) not in (size + 1, 2 * size + 1):
         raise _invalid(f"{shown}: invalidPublicKeyLength: a {kind} point is {size + 1} bytes")
     try:
-        ec.EllipticCurvePublicKey.from_encoded_point(curve, point)
+        ec.EllipticCurvePublicKey.from_encoded_point(_curve(kind), point)
     except ValueError:
         raise _invalid(f"{shown}: invalidPublicKey: not a point on {kind}") from None
     return PublicKey(kind, bytes(point))
@@ -96,7 +106,7 @@ def key_from_multikey(value: Any) -> PublicKey:
     except MicrocredError as exc:
         raise _invalid(f"publicKeyMultibase {shown!r}: invalidPublicKey: {exc.message}") from None
     for kind in ("P-256", "P-384"):
-        header = _EC[kind][2]
+        header = _EC[kind][1]
         if raw.startswith(header):
             return _ec_point(kind, raw[len(header) :], f"publicKeyMultibase {shown!r}")
     if len(raw) == 32:
@@ -133,7 +143,7 @@ def key_from_jwk(jwk: Any) -> PublicKey:
     if kty == "OKP" and crv == "Ed25519":
         return PublicKey("Ed25519", check_public_key(_jwk_part(jwk, "x"), what="JWK x"))
     if kty == "EC" and crv in _EC:
-        size = _EC[crv][1]
+        size = _EC[crv][0]
         x, y = _jwk_part(jwk, "x"), _jwk_part(jwk, "y")
         if len(x) != size or len(y) != size:
             raise _invalid(f"publicKeyJwk: {crv} coordinates are {size} bytes each")
@@ -265,7 +275,7 @@ def resolve_any_did_key(did: str) -> dict[str, Any]:
                 {"id": vm_id, "type": "Multikey", "controller": did, "publicKeyMultibase": body}
             ],
         }
-        if multibase_encode_b58(_EC[key.kind][2] + key.data) != body:
+        if multibase_encode_b58(_EC[key.kind][1] + key.data) != body:
             raise _invalid(f"{did}: invalidPublicKey: the key is not in its canonical form")
         for relationship in ("authentication", "assertionMethod", "capabilityInvocation"):
             document[relationship] = [vm_id]
@@ -282,7 +292,10 @@ def verify_ecdsa_raw(key: PublicKey, signature: bytes, message: bytes) -> bool:
     is the IEEE P1363 form r || s that JOSE and the Data Integrity ECDSA suites use."""
     if key.kind not in _EC:
         return False
-    curve, size, _ = _EC[key.kind]
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    size, _ = _EC[key.kind]
+    curve = _curve(key.kind)
     if len(signature) != 2 * size:
         return False
     r = int.from_bytes(signature[:size], "big")
