@@ -31,7 +31,8 @@ from microcred.keyring import KeyRing
 from microcred.layout import credential_file
 from microcred.proof.keys import KeyPair
 from microcred.publish import prepare_publication
-from microcred.site import cache, charts, finish, images, qr_prefetch, unchanged, verdict
+from microcred.site import cache, charts, finish, images, unchanged, verdict
+from microcred.site.ahead import DrawAhead
 from microcred.site.engine import run_engine
 from microcred.site.outcome import BuildResult, build_options, project_kind
 from microcred.site.safety import find_secret_keys, secret_needles
@@ -259,8 +260,8 @@ def render_source(
         report, checks = render_portfolio_source(root, dest, now=now)
         return report, checks, len(checks)
 
-    known_codes = cache.load_qr_codes(root)
-    ahead = qr_prefetch.QrAhead(root, known_codes)  # on the core issuing leaves idle
+    known_codes, known_charts = cache.load_qr_codes(root), cache.load_charts(root)
+    ahead = DrawAhead(root, (known_charts, known_codes), analytics)  # on the idle core
     try:
         pub = prepare_publication(root, now=now, passphrase=passphrase, key=key, progress=progress)
         if issued is not None:
@@ -268,18 +269,20 @@ def render_source(
         checks = check_publication(pub, now, _verdict_cache(root, pub, now))
         if fresh is not None and fresh(pub, checks):
             raise KeepPrevious(checks, len(pub.credentials))
-        images.QR_CODES.update(known_codes)
-        images.QR_CODES.update(ahead.codes())
+        drawn_charts, drawn_codes = ahead.drawn()
     finally:
         ahead.close()
+    images.QR_CODES.update(known_codes)
+    images.QR_CODES.update(drawn_codes)
     charts.CHARTS.clear()
-    charts.CHARTS.update(cache.load_charts(root))
-    known_charts = set(charts.CHARTS)
+    charts.CHARTS.update(known_charts)
+    charts.CHARTS.update(drawn_charts)
+    charts_before = set(known_charts)  # a chart drawn ahead is new to the cache too
     report = render_issuer_source(
         pub, dest, now=now, checks=checks, analytics=analytics, progress=progress
     )
     cache.save_qr_codes(root, images.QR_CODES)
-    if set(charts.CHARTS) != known_charts:
+    if set(charts.CHARTS) != charts_before:
         cache.save_charts(root, charts.CHARTS)
     return report, checks, len(pub.credentials)
 

@@ -164,7 +164,8 @@ def _svg_entries(entries: Any) -> dict[str, str]:
 
 
 def save_qr_codes(root: Path, entries: Mapping[str, str]) -> None:
-    _write(root / BUILD_CACHE_DIR / _QR_FILE, {"entries": dict(entries)})
+    # in key order: the same file whichever process drew which code first (site/ahead.py)
+    _write(root / BUILD_CACHE_DIR / _QR_FILE, {"entries": dict(sorted(entries.items()))})
 
 
 _CHARTS_FILE = "charts.json"
@@ -189,7 +190,7 @@ def load_charts(root: Path) -> dict[str, str]:
 
 def save_charts(root: Path, entries: Mapping[str, str]) -> None:
     """Only this build's charts: the cache holds what the last build drew, nothing older."""
-    payload = {"drawn_by": _charts_version(), "entries": dict(entries)}
+    payload = {"drawn_by": _charts_version(), "entries": dict(sorted(entries.items()))}
     _write(root / BUILD_CACHE_DIR / _CHARTS_FILE, payload)
 
 

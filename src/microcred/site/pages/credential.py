@@ -19,6 +19,7 @@ from microcred.layout import (
     person_page,
 )
 from microcred.model import Achievement, Record
+from microcred.site.ahead import credential_qr
 from microcred.site.common import (
     BuildCheck,
     dump_json,
@@ -27,7 +28,6 @@ from microcred.site.common import (
 )
 from microcred.site.pages.context import _Ctx, trust_anchor
 from microcred.site.pagination import Page
-from microcred.site.qr_prefetch import credential_qr
 from microcred.site.safety import (
     clean_text,
     safe_href,

@@ -1,0 +1,118 @@
+"""Pictures drawn by a forked child while the build issues and verifies (issue 12): the
+analytics charts, then the QR codes of the credential pages until the pages are due.
+
+Issuing what changed and reading the program run on one core; the other is idle until the
+credentials are verified. The charts depend only on the program's records (drawing them
+imports matplotlib: most of a small build's own time) and a QR code only on its page's
+address, so both can be drawn meanwhile, for the records and the credentials already issued
+(``credentials/<slug>.json``). The child only fills the two memos the pages read
+(:data:`microcred.site.charts.CHARTS`, :data:`microcred.site.images.QR_CODES`), both keyed by
+what is drawn: a picture it did not draw, or drew for data no page shows, changes nothing,
+because every page asks for its own by content and gets the same SVG whoever drew it. Any
+failure just leaves the pages to draw their pictures themselves.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from microcred._util import cpu_count, fork_is_safe
+from microcred.layout import CREDENTIALS_DIR, credential_page
+from microcred.site import charts, images
+
+FROM = 64
+"""Credentials from which a child draws ahead (forking costs ~50 ms)."""
+
+QR_LABEL = "QR code linking to this credential page"
+
+
+def credential_qr(base_url: str, slug: str) -> str:
+    """The QR code (SVG) on a credential's page: its absolute address."""
+    return images.qr_svg(f"{base_url}{credential_page(slug)}", label=QR_LABEL)
+
+
+Drawn = tuple[dict[str, str], dict[str, str]]  # (charts, QR codes) by memo key
+
+
+def _draw(root: Path, known: Drawn, analytics: Mapping[str, Any] | None, stop: Any = None) -> Drawn:
+    from microcred.records import load_program
+    from microcred.site.pages.analytics import page_context, site_analytics
+
+    known_charts, known_codes = known
+    charts.CHARTS.update(known_charts)  # this child's copies
+    images.QR_CODES.update(known_codes)
+    program = load_program(root)
+    data = site_analytics(program, root) if analytics is None else analytics
+    if data:
+        page_context(data, program)  # draws each chart into charts.CHARTS
+    drawn_charts = {k: v for k, v in charts.CHARTS.items() if k not in known_charts}
+    base_url = program.site.base_url
+    issued = {p.stem for p in (root / CREDENTIALS_DIR).glob("*.json")}
+    for slug in sorted(r.slug for r in program.records if r.slug in issued):  # pages to come
+        if stop is not None and stop.is_set():  # the pages are due: they draw the rest
+            break
+        credential_qr(base_url, slug)
+    return drawn_charts, {k: v for k, v in images.QR_CODES.items() if k not in known_codes}
+
+
+class DrawAhead:
+    """The child drawing ahead, started at once; :meth:`drawn` waits for what it drew."""
+
+    def __init__(
+        self, root: Path, known: Drawn, analytics: Mapping[str, Any] | None = None
+    ) -> None:
+        self._child: Any = None
+        self._pipe: Any = None
+        slugs = (root / CREDENTIALS_DIR).glob("*.json")
+        if cpu_count() < 2 or not fork_is_safe() or sum(1 for _ in slugs) < FROM:
+            return
+        try:
+            context = multiprocessing.get_context("fork")
+            self._pipe, child_end = context.Pipe(duplex=False)
+            self._stop = context.Event()
+            self._child = context.Process(
+                target=self._run,
+                args=(child_end, root, known, analytics, self._stop),
+                daemon=True,
+            )
+            self._child.start()
+            child_end.close()
+        except OSError:
+            self._child = None
+
+    @staticmethod
+    def _run(  # in the child
+        pipe: Any, root: Path, known: Drawn, analytics: Mapping[str, Any] | None, stop: Any
+    ) -> None:
+        try:
+            pipe.send(_draw(root, known, analytics, stop))
+        except BaseException:  # the pages draw their own
+            pipe.send(({}, {}))
+
+    def drawn(self) -> Drawn:
+        """(charts, QR codes) drawn ahead; empty if there is no child or it failed. The
+        charts are waited for (the page would draw them, one after the other); the QR codes
+        stop at the one being drawn (the pages' workers draw the rest on every core)."""
+        if self._child is None:
+            return {}, {}
+        self._stop.set()
+        try:
+            drawn: Drawn = self._pipe.recv()
+        except (EOFError, OSError):
+            drawn = {}, {}
+        finally:
+            self._child.join()
+            self._pipe.close()
+            self._child = None
+        return drawn
+
+    def close(self) -> None:
+        """Stop a child whose pictures were not asked for (the build stopped early)."""
+        if self._child is not None:
+            self._child.terminate()
+            self._child.join()
+            self._pipe.close()
+            self._child = None

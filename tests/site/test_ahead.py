@@ -1,0 +1,126 @@
+"""Charts and QR codes drawn ahead by a forked child are the ones the pages draw, and nothing
+a page shows depends on whether, or how well, the child did its work."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sitehelpers import NOW, copy_example, fixed_key
+
+from microcred.issue import issue_program
+from microcred.layout import credential_page
+from microcred.records import load_settings
+from microcred.site import ahead, build_site, charts, images
+from microcred.site.ahead import QR_LABEL, DrawAhead
+
+
+@pytest.fixture(scope="module")
+def issued(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_example(tmp_path_factory.mktemp("prefetch") / "program")
+    issue_program(root, now=NOW, key=fixed_key())
+    return root
+
+
+def _everything(drawing: DrawAhead) -> Any:
+    """What the child draws when never told the pages are due."""
+    drawing._stop = type("Never", (), {"set": lambda self: None})()
+    return drawing.drawn()
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_the_child_draws_each_issued_credentials_page_code_and_the_charts(
+    issued: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ahead, "FROM", 1)
+    monkeypatch.setattr(images, "QR_CODES", {})
+    monkeypatch.setattr(charts, "CHARTS", {})
+    drawn_charts, drawn = _everything(DrawAhead(issued, ({}, {})))
+    slugs = sorted(p.stem for p in (issued / "credentials").glob("*.json"))
+    slugs.remove("index")  # the issue index, not a credential: no page, no code
+    base_url = load_settings(issued)[1].base_url
+    assert len(slugs) > 20 and len(drawn) == len(slugs)
+    for slug in slugs:
+        key = images.qr_key(f"{base_url}{credential_page(slug)}", QR_LABEL)
+        assert drawn[key] == images._qr_svg(f"{base_url}{credential_page(slug)}", QR_LABEL)
+    assert images.QR_CODES == {} and charts.CHARTS == {}  # the child filled its own copies
+    assert len(drawn_charts) >= 2 and all(svg.startswith("<svg ") for svg in drawn_charts.values())
+    from microcred.records import load_program
+    from microcred.site.pages.analytics import page_context, site_analytics
+
+    program = load_program(issued)
+    data = site_analytics(program, issued)
+    assert data
+    page_context(data, program)  # the page's own drawing, here
+    assert drawn_charts == charts.CHARTS
+
+
+def test_codes_already_known_are_not_sent_back(
+    issued: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ahead, "FROM", 1)
+    first = _everything(DrawAhead(issued, ({}, {})))
+    assert _everything(DrawAhead(issued, first)) == ({}, {})
+
+
+def test_asked_early_the_child_stops_drawing_codes_but_not_charts(
+    issued: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ahead, "FROM", 1)
+    everything = _everything(DrawAhead(issued, ({}, {})))
+    early = DrawAhead(issued, ({}, {})).drawn()  # asked at once
+    assert early[0] == everything[0]  # every chart
+    assert set(early[1]) <= set(everything[1])  # the codes drawn so far, each the same
+    assert all(everything[1][key] == svg for key, svg in early[1].items())
+
+
+@pytest.mark.parametrize("child", ["draws ahead", "fails", "not started"])
+def test_the_site_and_its_caches_are_the_same_whatever_the_child_does(
+    issued: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, child: str
+) -> None:
+    def build(name: str) -> dict[str, bytes]:
+        project = shutil.copytree(issued, tmp_path / name / "program", symlinks=True)
+        images.QR_CODES.clear()
+        build_site(project, tmp_path / name / "site", now=NOW, key=fixed_key())
+        site = _tree(tmp_path / name / "site")
+        cached = project / ".microcred" / "build-cache"
+        return site | {f"cache/{n}": (cached / n).read_bytes() for n in ("charts.json", "qr.json")}
+
+    monkeypatch.setattr(ahead, "FROM", 10**9)
+    alone = build("alone")
+    monkeypatch.setattr(ahead, "FROM", 1)
+    asked: list[int] = []
+    real = DrawAhead.drawn
+
+    def drawn(self: DrawAhead) -> Any:
+        asked.append(1)
+        return real(self)
+
+    monkeypatch.setattr(DrawAhead, "drawn", drawn)
+    if child == "fails":
+
+        def broken(root: Path, known: Any, analytics: Any) -> Any:
+            raise RuntimeError("the child died")
+
+        monkeypatch.setattr(ahead, "_draw", broken)
+    elif child == "not started":
+        monkeypatch.setattr(ahead, "fork_is_safe", lambda: False)
+    assert build("ahead") == alone
+    assert asked == [1]
+
+
+def test_a_child_nobody_asks_is_stopped(issued: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ahead, "FROM", 1)
+    drawing = DrawAhead(issued, ({}, {}))
+    child = drawing._child
+    assert child is not None
+    drawing.close()
+    assert not child.is_alive()
+    assert drawing.drawn() == ({}, {})
