@@ -13,7 +13,7 @@ from sitehelpers import NOW, copy_example, fixed_key
 from microcred.issue import issue_program
 from microcred.layout import credential_page
 from microcred.records import load_settings
-from microcred.site import ahead, build_site, charts, images
+from microcred.site import ahead, beside, build_site, charts, images
 from microcred.site.ahead import QR_LABEL, DrawAhead
 
 
@@ -26,7 +26,8 @@ def issued(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _everything(drawing: DrawAhead) -> Any:
     """What the child draws when never told the pages are due."""
-    drawing._stop = type("Never", (), {"set": lambda self: None})()
+    assert drawing._child is not None
+    drawing._child._stop = type("Never", (), {"set": lambda self: None})()
     return drawing.drawn()
 
 
@@ -111,7 +112,7 @@ def test_the_site_and_its_caches_are_the_same_whatever_the_child_does(
 
         monkeypatch.setattr(ahead, "_draw", broken)
     elif child == "not started":
-        monkeypatch.setattr(ahead, "fork_is_safe", lambda: False)
+        monkeypatch.setattr(beside, "fork_is_safe", lambda: False)
     assert build("ahead") == alone
     assert asked == [1]
 
@@ -119,7 +120,8 @@ def test_the_site_and_its_caches_are_the_same_whatever_the_child_does(
 def test_a_child_nobody_asks_is_stopped(issued: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ahead, "FROM", 1)
     drawing = DrawAhead(issued, ({}, {}))
-    child = drawing._child
+    assert drawing._child is not None
+    child = drawing._child._child
     assert child is not None
     drawing.close()
     assert not child.is_alive()

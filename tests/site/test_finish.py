@@ -111,7 +111,7 @@ def test_the_source_scan_and_staging_beside_the_engine(tmp_path: Path, fork: boo
         other.start()
     try:
         beside = finish.BesideEngine(source, staged, NEEDLES, set())
-        assert (beside._child is not None) is fork
+        assert beside._child.started is fork
         scanned = beside.result()
     finally:
         stop.set()

@@ -14,14 +14,13 @@ failure just leaves the pages to draw their pictures themselves.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from microcred._util import cpu_count, fork_is_safe
 from microcred.layout import CREDENTIALS_DIR, credential_page
 from microcred.site import charts, images
+from microcred.site.beside import Beside
 
 FROM = 64
 """Credentials from which a child draws ahead (forking costs ~50 ms)."""
@@ -64,33 +63,9 @@ class DrawAhead:
     def __init__(
         self, root: Path, known: Drawn, analytics: Mapping[str, Any] | None = None
     ) -> None:
-        self._child: Any = None
-        self._pipe: Any = None
-        slugs = (root / CREDENTIALS_DIR).glob("*.json")
-        if cpu_count() < 2 or not fork_is_safe() or sum(1 for _ in slugs) < FROM:
-            return
-        try:
-            context = multiprocessing.get_context("fork")
-            self._pipe, child_end = context.Pipe(duplex=False)
-            self._stop = context.Event()
-            self._child = context.Process(
-                target=self._run,
-                args=(child_end, root, known, analytics, self._stop),
-                daemon=True,
-            )
-            self._child.start()
-            child_end.close()
-        except OSError:
-            self._child = None
-
-    @staticmethod
-    def _run(  # in the child
-        pipe: Any, root: Path, known: Drawn, analytics: Mapping[str, Any] | None, stop: Any
-    ) -> None:
-        try:
-            pipe.send(_draw(root, known, analytics, stop))
-        except BaseException:  # the pages draw their own
-            pipe.send(({}, {}))
+        self._child: Beside | None = None
+        if sum(1 for _ in (root / CREDENTIALS_DIR).glob("*.json")) >= FROM:
+            self._child = Beside(_draw, root, known, analytics, stoppable=True)
 
     def drawn(self) -> Drawn:
         """(charts, QR codes) drawn ahead; empty if there is no child or it failed. The
@@ -98,21 +73,10 @@ class DrawAhead:
         stop at the one being drawn (the pages' workers draw the rest on every core)."""
         if self._child is None:
             return {}, {}
-        self._stop.set()
-        try:
-            drawn: Drawn = self._pipe.recv()
-        except (EOFError, OSError):
-            drawn = {}, {}
-        finally:
-            self._child.join()
-            self._pipe.close()
-            self._child = None
-        return drawn
+        ok, drawn = self._child.result()
+        return drawn if ok else ({}, {})
 
     def close(self) -> None:
         """Stop a child whose pictures were not asked for (the build stopped early)."""
         if self._child is not None:
-            self._child.terminate()
-            self._child.join()
-            self._pipe.close()
-            self._child = None
+            self._child.close()

@@ -25,6 +25,7 @@ from typing import Any
 
 from microcred._util import cpu_count, fork_is_safe
 from microcred.errors import MicrocredError
+from microcred.site.beside import Beside
 from microcred.site.common import copy_static
 from microcred.site.engine import MAX_PAGE_BYTES, PageStats, harden_page
 from microcred.site.safety import find_secret_keys, holds_secret
@@ -62,39 +63,16 @@ class BesideEngine:
     ) -> None:
         self._args = (source, staged, needles, known)
         self._done: SourceScan | None = None
-        self._child: Any = None
-        self._pipe: Any = None
-        if cpu_count() >= 2 and fork_is_safe():
-            try:
-                context = multiprocessing.get_context("fork")
-                self._pipe, child_end = context.Pipe(duplex=False)
-                self._child = context.Process(target=self._run, args=(child_end,), daemon=True)
-                self._child.start()
-                child_end.close()
-                return
-            except OSError:
-                self._child = None
-        self._done = _scan_and_stage(*self._args)
-
-    def _run(self, pipe: Any) -> None:  # in the child
-        try:
-            pipe.send(_scan_and_stage(*self._args))
-        except BaseException:  # the parent does it again and reports it
-            pipe.send(None)
+        self._child = Beside(_scan_and_stage, *self._args)
+        if not self._child.started:
+            self._done = _scan_and_stage(*self._args)
 
     def result(self) -> SourceScan:
-        """The scan's outcome, the staged copy complete; waits for the child."""
-        if self._done is not None:
-            return self._done
-        outcome: SourceScan | None
-        try:
-            outcome = self._pipe.recv()
-        except (EOFError, OSError):
-            outcome = None
-        finally:
-            self._child.join()
-            self._pipe.close()
-        self._done = outcome if outcome is not None else _scan_and_stage(*self._args)
+        """The scan's outcome, the staged copy complete; waits for the child (a child that
+        failed is redone here, where the serial code raises its own error)."""
+        if self._done is None:
+            ok, outcome = self._child.result()
+            self._done = outcome if ok else _scan_and_stage(*self._args)
         return self._done
 
 

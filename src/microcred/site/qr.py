@@ -1,4 +1,4 @@
-"""QR codes with the ``qrcode`` package's own encoding, and its mask choice computed at once.
+"""The ``qrcode`` package's QR symbols, byte for byte, drawn several times faster.
 
 The ``qrcode`` package picks the mask (ISO/IEC 18004 section 7.8.3: the one whose penalty is
 lowest) by drawing the whole symbol eight times and scoring each in pure Python: about 8 ms a
@@ -6,9 +6,11 @@ code, a fifth of a cold site build (issue 12). Here the symbol is drawn once; th
 masked symbols follow by XOR on the data modules (test mode leaves format and version
 modules light in every one), and the four penalty rules are counted with numpy, exactly as
 ``qrcode.util.lost_point`` counts them. The data modules are placed with numpy too, in the
-package's order (cached per version); the function patterns, the encoding and the error
-correction are the package's own, so the matrix is the package's: tests/site/test_qr.py
-compares the two on random and real data at every version and level.
+package's order (cached per version), and the codewords and their error correction are
+computed with an integer bit buffer and table rows instead of the package's bit-by-bit
+buffer and polynomial objects; the function patterns are drawn by the package. The matrix
+is the package's: tests/site/test_qr.py compares the two on random and real data at every
+version and level.
 """
 
 from __future__ import annotations
