@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -121,3 +122,51 @@ def test_an_internal_bug_is_one_line_not_a_traceback(program: Path, monkeypatch:
     code, _, err = _run(program, "check")
     assert code == 1 and err.startswith("internal error: RuntimeError: simulated bug")
     assert "Traceback" not in err
+
+
+def _verdict_hits(root: Path, now: str) -> tuple[int, int]:
+    """How many published credentials the build would take a verdict for from the cache."""
+    from microcred._util import parse_timestamp
+    from microcred.publish import prepare_publication
+    from microcred.site.build import _verdict_cache
+
+    moment = parse_timestamp(now)
+    pub = prepare_publication(root, now=moment)
+    verdicts = _verdict_cache(root, pub, moment)
+    hits = sum(verdicts.get(c, moment) is not None for c in pub.credentials.values())
+    return hits, len(pub.credentials)
+
+
+def test_issue_checks_what_it_signed_and_the_build_reuses_it(program: Path) -> None:
+    assert _run(program, "keys", "new")[0] == 0
+    code, out, err = _run(program, "issue", "--now", "2026-11-01T12:00:00Z")
+    assert code == 0, err
+    issued = int(re.match(r"issued (\d+)", out).group(1))  # type: ignore[union-attr]
+    assert f"checked {issued}: {issued} valid" in out
+    # a later build (another moment, no date crossed) verifies none of them again
+    hits, total = _verdict_hits(program, "2026-11-01T13:00:00Z")
+    assert hits == total == issued > 0
+    # an issue run that signs nothing checks nothing
+    code, out, _ = _run(program, "issue", "--now", "2026-11-02T12:00:00Z")
+    assert "issued 0," in out and "checked" not in out
+
+
+def test_a_credential_changed_after_issue_is_verified_again(program: Path) -> None:
+    assert _run(program, "keys", "new")[0] == 0
+    assert _run(program, "issue", "--now", "2026-11-01T12:00:00Z")[0] == 0
+    path = sorted((program / "credentials").glob("*.json"))[0]
+    if path.name == "index.json":
+        path = sorted((program / "credentials").glob("*.json"))[1]
+    doc = json.loads(path.read_text("utf-8"))
+    doc["credentialSubject"]["creditsEarned"] = 99
+    path.write_text(json.dumps(doc), "utf-8")
+    hits, total = _verdict_hits(program, "2026-11-01T13:00:00Z")
+    assert hits == total - 1  # keyed by the bytes: the altered one is not taken from the cache
+
+
+def test_issue_no_check_leaves_the_verifying_to_the_build(program: Path) -> None:
+    assert _run(program, "keys", "new")[0] == 0
+    code, out, err = _run(program, "issue", "--no-check", "--now", "2026-11-01T12:00:00Z")
+    assert code == 0, err
+    assert "checked" not in out
+    assert _verdict_hits(program, "2026-11-01T13:00:00Z")[0] == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import click
 
 from microcred.cli import Context
@@ -56,12 +58,19 @@ def register(main: click.Group) -> None:
         metavar="N",
         help="Signing processes (default: every core once there are enough credentials to sign).",
     )
+    @click.option(
+        "--check/--no-check",
+        default=True,
+        show_default=True,
+        help="Verify what this run signed, as the build does (the build then reuses it).",
+    )
     @click.pass_obj
-    def issue(obj: Context, now_text: str | None, workers: int | None) -> None:
+    def issue(obj: Context, now_text: str | None, workers: int | None, check: bool) -> None:
         """Sign a credential for every completed record that changed since the last run.
 
         Safe to interrupt at any point: running it again finishes the job, and an unchanged
-        record's credential keeps every byte (also across key rotations).
+        record's credential keeps every byte (also across key rotations). What it signed is
+        then verified offline, as the build verifies it; the build reuses those verdicts.
         """
         now = parse_now(now_text)
         with progress_bar("Signing") as progress:
@@ -85,3 +94,22 @@ def register(main: click.Group) -> None:
             )
         for note in report_notes(report):
             click.echo(f"note: {note}", err=True)
+        signed = [*report.issued, *report.rekeyed, *report.recovered]
+        if check and signed:
+            from microcred.site.build import check_issued
+
+            checks = check_issued(
+                obj.project,
+                signed,
+                now=now,
+                passphrase=passphrase_from_env(),
+                program=report.program,
+            )
+            counts = Counter(c.result for c in checks.values())
+            click.echo(
+                f"checked {len(checks)}: "
+                + ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+            )
+            for slug, found in sorted(checks.items()):
+                if found.result != "valid":
+                    click.echo(f"note: {slug}: {found.result}: {found.summary}", err=True)

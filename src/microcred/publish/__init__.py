@@ -11,7 +11,7 @@ Modules: :mod:`.publication` (``prepare_publication``), :mod:`.status_lists` (si
 dating the lists), :mod:`.revocation` (``change_status``).
 """
 
-from microcred.publish.publication import Publication, prepare_publication
+from microcred.publish.publication import Publication, prepare_publication, publication_frame
 from microcred.publish.reset import apply_reset, plan_reset
 from microcred.publish.revocation import (
     ACTIONS,
@@ -42,6 +42,7 @@ __all__ = [
     "change_status",
     "plan_reset",
     "prepare_publication",
+    "publication_frame",
     "record_statuses",
     "resolve_credential",
     "signed_status_lists",

@@ -52,15 +52,20 @@ def _load_credentials(root: Path, folder_name: str = CREDENTIALS_DIR) -> dict[st
     for path in sorted(folder.glob("*.json")):
         if path.name == ISSUE_INDEX_NAME:
             continue
-        try:
-            out[path.stem] = loads_strict(path.read_bytes())
-        except (OSError, MicrocredError) as exc:
-            raise ConfigError(
-                f"cannot read an issued credential: {exc}",
-                where=str(path),
-                hint="restore it from version control, or delete it and re-issue",
-            ) from exc
+        out[path.stem] = _load_one(path)
     return out
+
+
+def _load_one(path: Path) -> Any:
+    try:
+        found = loads_strict(path.read_bytes())
+    except (OSError, MicrocredError) as exc:
+        raise ConfigError(
+            f"cannot read an issued credential: {exc}",
+            where=str(path),
+            hint="restore it from version control, or delete it and re-issue",
+        ) from exc
+    return found
 
 
 def prepare_publication(
@@ -79,15 +84,54 @@ def prepare_publication(
         report = issue_program(root, now=now, key=signing_key, progress=progress, workers=workers)
         program = report.program or load_program(root)
         credentials = _load_credentials(root)
-        epoch = status_epoch(credentials, ring, now)
-        lists = signed_status_lists(root, program, signing_key, now=now, epoch=epoch)
-        did_documents: dict[str, dict[str, Any]] = {}
-        doc = ring.did_document() if ring.entries() else None
-        if doc is not None:
-            did_documents[str(doc["id"])] = doc
+        lists, did_documents = _frame(root, program, ring, signing_key, now, credentials)
         statuses = record_statuses(root, program, signing_key.controller, sorted(credentials))
         changes = status_changes(root, program, credentials)
         endorsements = _load_credentials(root, SIGNED_DIR)
     return Publication(
         program, credentials, lists, did_documents, statuses, report, changes, endorsements
     )
+
+
+def publication_frame(
+    root: Path,
+    *,
+    now: dt.datetime,
+    program: Program | None = None,
+    passphrase: str | None = None,
+    key: KeyPair | None = None,
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """(status lists, DID documents) as :func:`prepare_publication` makes them, without
+    issuing and without holding every credential: each file is read for its ``validFrom``
+    and let go (``microcred issue`` checks what it signed against these; issue 12)."""
+    with program_lock(root):
+        ring = KeyRing(root)
+        signing_key = key or ring.load_active_secret(passphrase=passphrase)
+        program = program or load_program(root)
+        starts: dict[str, dict[str, Any]] = {}
+        folder = root / CREDENTIALS_DIR
+        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+            if path.name == ISSUE_INDEX_NAME:
+                continue
+            found = _load_one(path)
+            start = found.get("validFrom") if isinstance(found, dict) else None
+            if isinstance(start, str):
+                starts[path.stem] = {"validFrom": start}
+        return _frame(root, program, ring, signing_key, now, starts)
+
+
+def _frame(
+    root: Path,
+    program: Program,
+    ring: KeyRing,
+    key: KeyPair,
+    now: dt.datetime,
+    credentials: dict[str, dict[str, Any]],
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    epoch = status_epoch(credentials, ring, now)
+    lists = signed_status_lists(root, program, key, now=now, epoch=epoch)
+    did_documents: dict[str, dict[str, Any]] = {}
+    doc = ring.did_document() if ring.entries() else None
+    if doc is not None:
+        did_documents[str(doc["id"])] = doc
+    return lists, did_documents

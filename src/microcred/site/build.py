@@ -22,15 +22,16 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from microcred._util import cpu_count, fork_is_safe
+from microcred._util import cpu_count, fork_is_safe, loads_strict
 from microcred.errors import ConfigError, MicrocredError
 from microcred.keyring import KeyRing
 from microcred.layout import credential_file
 from microcred.proof.keys import KeyPair
-from microcred.publish import prepare_publication
+from microcred.publish import prepare_publication, publication_frame
 from microcred.site import cache, charts, finish, images, unchanged, verdict
 from microcred.site.ahead import DrawAhead
 from microcred.site.engine import run_engine
@@ -109,8 +110,49 @@ def check_publication(
     return {slug: checks[slug] for slug in sorted(checks)}
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """What a check needs of a publication besides the credentials (PublicationLike's part)."""
+
+    did_documents: Mapping[str, Mapping[str, Any]]
+    status_lists: Mapping[str, Mapping[str, Any]]
+
+
+def check_issued(
+    root: Path,
+    slugs: Sequence[str],
+    *,
+    now: dt.datetime,
+    passphrase: str | None = None,
+    key: KeyPair | None = None,
+    program: Any = None,
+) -> dict[str, BuildCheck]:
+    """Verify the credentials ``microcred issue`` just signed, as the build would, and keep
+    the verdicts for the build (issue 12: it then verifies each credential once).
+
+    The check is the build's own: the same DID documents and status lists, the same code,
+    the same cache key. Every credential is read from its file, so what is kept is a
+    verdict on the bytes the build will read. Other verdicts in the cache stay.
+    """
+    lists, docs = publication_frame(root, now=now, program=program, passphrase=passphrase, key=key)
+    frame = _Frame(docs, lists)
+    verdicts = _verdict_cache(root, frame, now)
+    credentials = {}
+    for slug in sorted(set(slugs)):
+        path = root / credential_file(slug)
+        try:
+            credentials[slug] = loads_strict(path.read_bytes())
+        except (OSError, MicrocredError):
+            continue  # the build reads it again and says what is wrong
+    checks = _check_all(frame, now, credentials)
+    for slug, check in checks.items():
+        verdicts.put(credentials[slug], now, check)
+    verdicts.save(keep=True)
+    return checks
+
+
 def _check_all(
-    pub: PublicationLike, now: dt.datetime, credentials: Mapping[str, Any]
+    pub: PublicationLike | _Frame, now: dt.datetime, credentials: Mapping[str, Any]
 ) -> dict[str, BuildCheck]:
     """Verify credentials; large programs use one worker process per CPU.
 
@@ -433,7 +475,9 @@ def _kept_result(
     )
 
 
-def _verdict_cache(root: Path, pub: PublicationLike, now: dt.datetime) -> cache.VerdictCache:
+def _verdict_cache(
+    root: Path, pub: PublicationLike | _Frame, now: dt.datetime
+) -> cache.VerdictCache:
     """The verdict cache, with each status list checked afresh (a few lists, milliseconds)."""
     docs = {d: dict(doc) for d, doc in pub.did_documents.items()}
     lists = {u: dict(doc) for u, doc in pub.status_lists.items()}

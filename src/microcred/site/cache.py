@@ -134,9 +134,12 @@ class VerdictCache:
             "sha256": _sha(data),
         }
 
-    def save(self) -> None:
-        """Keep this build's verdicts only (entries of replaced credentials go)."""
-        _write(self.path, {"entries": self.fresh})
+    def save(self, *, keep: bool = False) -> None:
+        """Keep this build's verdicts only (entries of replaced credentials go), or with
+        ``keep`` (``microcred issue``, which checks only what it signed) the others too."""
+        kept = self.entries if keep and isinstance(self.entries, dict) else {}
+        entries = {**kept, **self.fresh}
+        _write(self.path, {"entries": entries})
 
 
 # --------------------------------------------------------------------------- QR codes

@@ -23,6 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from microcred._util import cpu_count, fork_is_safe
+from microcred.site.passthrough import Renderer
 
 PARALLEL_FROM = 200
 """Pages below which the split does not pay for its workers."""
@@ -96,8 +97,10 @@ def _share(first: int, last: int) -> tuple[Logged, Logged, dict[str, Any]]:
             return str(text)
 
         config.plugins.on_post_page = post_page
+    renderer = Renderer(config)  # this worker's pages only: mkdocs' own Page is unchanged
     with _Capture() as read:
         for file in mine:
+            renderer.attach(file.page)
             _populate_page(file.page, config, files)
     with _Capture() as written:
         for file in mine:

@@ -1,0 +1,172 @@
+"""Pages Python-Markdown hands back unchanged: microcred's own raw-HTML page bodies.
+
+Every page microcred generates is one raw HTML block (``site_template/mkdocs.yml.j2``).
+With mkdocs' default Markdown extensions, Python-Markdown stashes such a block and puts it
+back as it was, but only after running it through its pure-Python HTML parser: 2-3 ms a page,
+most of what mkdocs spends on a page (issue 12). :func:`verbatim` decides in one pass of
+regular expressions that the parser would keep the whole text as one block, and
+:class:`Renderer` then sets what ``Page.render`` would have set without running Markdown.
+
+It is conservative by design: whatever it cannot vouch for (a tab, a character reference
+without its ``;``, a ``<`` that is not a plain tag or comment, a fence, text after the
+block...) gets ``None``, and mkdocs renders the page itself. The tests hold it to
+Python-Markdown's own output on every generated page and on mutated ones.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_EXTENSIONS = ["toc", "tables", "fenced_code"]
+"""mkdocs' own extensions; with any other, or any extension setting, nothing is vouched for."""
+
+_BLOCK_LEVEL = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "details",
+        "dialog",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "header",
+        "hgroup",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "ul",
+    }
+)
+"""Tags that open a raw block in Python-Markdown (a subset of its list: enough to vouch)."""
+
+# Anything that Python-Markdown's whitespace pass, its fences or its character-reference
+# handling would rewrite: a tab, a carriage return, its own placeholder markers, a line of
+# spaces, a fence, a numeric reference without its ';'.
+_REWRITTEN = re.compile(r"[\t\r\x02\x03]|\n +\n|```|~~~|&#(?![0-9]+;|[xX][0-9a-fA-F]+;)")
+_START = re.compile(
+    r"<([a-zA-Z][a-zA-Z0-9-]*)((?:[ \n]+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:=\"[^\"]*\")?)*)[ \n]*(/?)>"
+)
+_ATTR = re.compile(r"[ \n]+([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:=\"([^\"]*)\")?")
+_END = re.compile(r"</([a-zA-Z][a-zA-Z0-9-]*)[ \n]*>")
+# A comment whose text holds no "--": every HTML parser in play (Python-Markdown's and the
+# one mkdocs collects anchors with) closes it at the same "-->".
+_COMMENT = re.compile(r"<!--(?:[^-]|-(?!-))*-->")
+_CDATA = ("script", "style")
+
+
+@dataclass(frozen=True)
+class Verbatim:
+    """What rendering the text would give: the page HTML and the anchor ids in it."""
+
+    content: str
+    anchor_ids: frozenset[str | None]
+
+
+def verbatim(text: str) -> Verbatim | None:
+    """The HTML Python-Markdown (mkdocs' default extensions) makes of ``text``, when it is
+    one raw HTML block it keeps as it is; ``None`` when that cannot be vouched for."""
+    first = _START.match(text)
+    if first is None or first.group(1).lower() not in _BLOCK_LEVEL or first.group(3):
+        return None
+    if _REWRITTEN.search(text) is not None:
+        return None
+    stack: list[str] = []
+    ids: set[str | None] = set()
+    pos = 0
+    find = text.find
+    while True:
+        at = find("<", pos)
+        if at < 0:
+            return None  # the block never closed: Markdown would treat the rest differently
+        if text.startswith("</", at):
+            end = _END.match(text, at)
+            if end is None:
+                return None
+            tag = end.group(1).lower()
+            pos = end.end()
+            if tag in stack:
+                while stack.pop() != tag:
+                    pass
+                if not stack:  # Markdown's raw block ends here: nothing may follow
+                    if text[pos:].strip("\n"):
+                        return None
+                    return Verbatim(text[:pos], frozenset(ids))
+            continue
+        if text.startswith("<!", at):
+            comment = _COMMENT.match(text, at)
+            if comment is None:
+                return None
+            pos = comment.end()
+            continue
+        start = _START.match(text, at)
+        if start is None:
+            return None
+        tag = start.group(1).lower()
+        pos = start.end()
+        for attr in _ATTR.finditer(start.group(2)):
+            name, value = attr.group(1).lower(), attr.group(2)
+            if name == "id" or (name == "name" and tag == "a"):
+                ids.add(html.unescape(value) if value else value)  # "" and None as they are
+        if start.group(3) or tag == "hr":
+            continue  # an empty tag: nothing opened
+        stack.append(tag)
+        if tag in _CDATA:  # its text runs to its end tag; vouched for only without any "<"
+            close = find("<", pos)
+            closing = _END.match(text, close) if close >= 0 else None
+            if closing is None or closing.group(1).lower() != tag:
+                return None
+            pos = close
+
+
+class Renderer:
+    """Renders mkdocs pages whose text :func:`verbatim` vouches for without Markdown, and
+    every other page with mkdocs' own ``Page.render``."""
+
+    def __init__(self, config: Any) -> None:
+        self.config = config
+        self.applies = (
+            list(config.markdown_extensions) == DEFAULT_EXTENSIONS and not config.mdx_configs
+        )
+        self.fast = 0
+
+    def attach(self, page: Any) -> None:
+        """Have ``page.render`` (as mkdocs' build steps call it) go through :meth:`render`."""
+        if self.applies:
+            page.render = lambda config, files: self.render(page, config, files)
+
+    def render(self, page: Any, config: Any, files: Any) -> None:
+        from mkdocs.structure.pages import Page
+        from mkdocs.structure.toc import get_toc
+
+        found = verbatim(page.markdown) if isinstance(page.markdown, str) else None
+        if found is None:
+            Page.render(page, config, files)
+            return
+        # What Page.render sets (mkdocs 1.6) when Markdown kept the text as one raw block:
+        # no heading in its tree (so no toc and no title), no Markdown link (so no anchors
+        # linked to), and the ids the raw HTML carries.
+        page.content = found.content
+        page.toc = get_toc([])
+        page._title_from_render = None
+        page.present_anchor_ids = set(found.anchor_ids)
+        if logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG:
+            page.links_to_anchors = {}
+        self.fast += 1
