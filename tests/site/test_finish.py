@@ -151,3 +151,32 @@ def test_staged_files_replace_what_the_engine_wrote(tmp_path: Path) -> None:
     assert _tree(built) == {"credentials/a.json": b"new", "credentials/a/index.html": b"page"}
     finish.place_staged(tmp_path / "missing", built)  # nothing staged: nothing to do
     shutil.rmtree(staged)
+
+
+def test_staged_machine_files_are_links_and_hardening_one_leaves_the_source(
+    tmp_path: Path,
+) -> None:
+    source, staged = tmp_path / "source", tmp_path / "staged"
+    (source / "static" / "x").mkdir(parents=True)
+    (source / "static" / "x" / "index.html").write_text(page("<p>machine page</p>"), "utf-8")
+    (source / "static" / "a.json").write_text('{"a": 1}', "utf-8")
+    before = _tree(source)
+    finish.BesideEngine(source, staged, NEEDLES, set()).result()
+    assert (staged / "a.json").stat().st_ino == (source / "static" / "a.json").stat().st_ino
+    finish.harden_pages(staged, NEEDLES)  # rewrites x/index.html: as a new file
+    assert (staged / "x" / "index.html").read_bytes() != before["static/x/index.html"]
+    assert _tree(source) == before
+
+
+def test_staging_copies_where_links_cannot_be_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = _source(tmp_path / "source")
+
+    def refuse(*args: object) -> None:
+        raise OSError("no hard links on this file system")
+
+    monkeypatch.setattr("os.link", refuse)
+    copy_static(source, tmp_path / "staged", link=True)
+    copy_static(source, tmp_path / "copied")
+    assert _tree(tmp_path / "staged") == _tree(tmp_path / "copied") != {}

@@ -41,7 +41,7 @@ def test_forked_pages_equal_serial_pages(tmp_path: Path, monkeypatch: pytest.Mon
     images.QR_CODES.clear()  # the workers draw every QR code; the parent must learn them
     forked_report, _, _ = render_source(project, tmp_path / "forked", now=NOW, key=fixed_key())
 
-    assert len(pools) == 1
+    assert len(pools) == 2  # the credential pages, then the people's pages
     assert forked_report.pages == serial_report.pages
     assert forked_report.manifest == serial_report.manifest
     assert _tree(tmp_path / "forked") == _tree(tmp_path / "serial")

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sitehelpers import NOW, copy_example, fixed_key
@@ -157,3 +158,30 @@ def test_the_code_digest_sees_every_template_edit_even_of_the_same_size(
     page.write_bytes(text)
     os.utime(page, ns=(info.st_atime_ns, info.st_mtime_ns + 2))
     assert code_digest() == first
+
+
+def test_the_recorded_digests_are_those_of_the_files_as_they_are(built_example: Any) -> None:
+    """The record takes the digests the build's secret scans computed; read afresh, every
+    file of the output and of the kept source has exactly the recorded digest."""
+    from microcred.site.unchanged import tree_digests
+
+    record = json.loads(
+        (built_example.project / BUILD_CACHE_DIR / "last-build.json").read_text("utf-8")
+    )
+    assert record["files"] == tree_digests(built_example.site)
+    assert record["source"] == tree_digests(built_example.source)
+    assert len(record["files"]) > 100
+
+
+def test_known_digests_are_taken_for_the_files_they_name(tmp_path: Path) -> None:
+    from microcred.site.safety import find_secret_keys
+    from microcred.site.unchanged import tree_digests
+
+    for n in range(5):
+        (tmp_path / f"d{n}").mkdir()
+        (tmp_path / f"d{n}" / "f.txt").write_text(f"file {n}", "utf-8")
+    read: dict[str, str] = {}
+    find_secret_keys(tmp_path, digests=read)
+    assert tree_digests(tmp_path, read) == tree_digests(tmp_path) and len(read) == 5
+    taken = tree_digests(tmp_path, {"d0/f.txt": "as read before"})  # taken, not read again
+    assert taken["d0/f.txt"] == "as read before" and taken["d1/f.txt"] == read["d1/f.txt"]

@@ -54,8 +54,22 @@ class OpenBadges2Error(BakeError):
 # --------------------------------------------------------------------------- credential text
 
 
+_LAST_CHECKED: tuple[str, bool] = ("", False)
+"""The last payload found good: a credential is baked into its PNG and its SVG in turn."""
+
+
 def _check_payload(credential_json: str) -> bool:
     """Validate what is being baked; returns True for a compact JWS, False for JSON."""
+    global _LAST_CHECKED
+    last = _LAST_CHECKED
+    if isinstance(credential_json, str) and credential_json and credential_json == last[0]:
+        return last[1]
+    is_jws = _checked_payload(credential_json)
+    _LAST_CHECKED = (credential_json, is_jws)
+    return is_jws
+
+
+def _checked_payload(credential_json: str) -> bool:
     if not isinstance(credential_json, str):
         raise BakeError(
             f"the credential to bake must be text, not {type(credential_json).__name__}"

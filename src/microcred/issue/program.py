@@ -47,6 +47,9 @@ class IssueReport:
     endorsed: list[str] = field(default_factory=list)  # of which signed by this run
     workers: int = 1
     program: Program | None = None  # as loaded by this run (saves callers a second load)
+    # credentials read and kept as they are, by record slug (only with keep_read=True: the
+    # build publishes them next and need not read them again)
+    read: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _salt_of(credential: Mapping[str, Any] | None) -> str | None:
@@ -68,11 +71,13 @@ def issue_program(
     loader: OfflineLoader | None = None,
     suites: tuple[str, ...] = SUITES,
     workers: int | None = None,
+    keep_read: bool = False,
 ) -> IssueReport:
     """Sign a credential for every completed record whose credential is missing or out of date.
 
     ``workers``: processes that sign (None = all cores when at least ``PARALLEL_THRESHOLD``
     credentials need signing; 1 = serial). A custom ``loader`` always signs serially.
+    ``keep_read``: the credentials kept as they are stay in ``report.read``.
     """
     if now.tzinfo is None:
         raise ConfigError("--now needs a time zone, e.g. 2026-11-01T12:00:00Z")
@@ -87,6 +92,7 @@ def issue_program(
             loader=loader,
             suites=suites,
             workers=workers,
+            keep_read=keep_read,
         )
 
 
@@ -101,6 +107,7 @@ def _issue_locked(
     loader: OfflineLoader | None,
     suites: tuple[str, ...],
     workers: int | None,
+    keep_read: bool = False,
 ) -> IssueReport:
     remove_stale_temp_files(root)
     program = load_program(root)
@@ -187,6 +194,8 @@ def _issue_locked(
             else:
                 jobs.append((record.slug, unsigned))
                 continue
+            if keep_read:
+                report.read[record.slug] = existing
             done += 1
             if progress:
                 progress(done, total, record.slug)

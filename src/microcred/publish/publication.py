@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,15 +45,22 @@ class Publication:
     endorsements: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def _load_credentials(root: Path, folder_name: str = CREDENTIALS_DIR) -> dict[str, dict[str, Any]]:
+def _load_credentials(
+    root: Path,
+    folder_name: str = CREDENTIALS_DIR,
+    read: Mapping[str, dict[str, Any]] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Every issued credential; ``read``: those the issue run just read, under its lock."""
     out: dict[str, dict[str, Any]] = {}
     folder = root / folder_name
     if not folder.is_dir():
         return out
+    read = read or {}
     for path in sorted(folder.glob("*.json")):
         if path.name == ISSUE_INDEX_NAME:
             continue
-        out[path.stem] = _load_one(path)
+        known = read.get(path.stem)
+        out[path.stem] = known if known is not None else _load_one(path)
     return out
 
 
@@ -81,9 +89,12 @@ def prepare_publication(
     with program_lock(root):
         ring = KeyRing(root)
         signing_key = key or ring.load_active_secret(passphrase=passphrase)
-        report = issue_program(root, now=now, key=signing_key, progress=progress, workers=workers)
+        report = issue_program(
+            root, now=now, key=signing_key, progress=progress, workers=workers, keep_read=True
+        )
         program = report.program or load_program(root)
-        credentials = _load_credentials(root)
+        credentials = _load_credentials(root, read=report.read)
+        report.read = {}  # not kept twice
         lists, did_documents = _frame(root, program, ring, signing_key, now, credentials)
         statuses = record_statuses(root, program, signing_key.controller, sorted(credentials))
         changes = status_changes(root, program, credentials)

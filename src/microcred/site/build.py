@@ -216,8 +216,9 @@ def _refuse_secrets(
     needles: Sequence[bytes] = (),
     known: set[str] | None = None,
     seen: set[str] | None = None,
+    digests: dict[str, str] | None = None,
 ) -> None:
-    found = find_secret_keys(folder, needles, known, seen)
+    found = find_secret_keys(folder, needles, known, seen, digests)
     _refuse(folder, what, [p.relative_to(folder).as_posix() for p in found])
 
 
@@ -401,7 +402,8 @@ def build_full(
         stats, found, clean = finish.harden_pages(built, needles, finished)
         _refuse(built, "built site", found)
         known |= clean
-        _refuse_secrets(built, "built site", needles, known, seen)
+        built_digests: dict[str, str] = {}  # for the record of this build: read once
+        _refuse_secrets(built, "built site", needles, known, seen, built_digests)
         cache.save_clean_contents(root, needles, seen)  # this build's files only: no growth
         if keep_source is not None:
             source = _keep(source, keep_source)
@@ -421,7 +423,17 @@ def build_full(
                 quick["checks"],
                 quick["count"],
             )
-            cache.record_build(root, inputs, out, kept, source, summary, now, record)
+            cache.record_build(
+                root,
+                inputs,
+                out,
+                kept,
+                source,
+                summary,
+                now,
+                record,
+                read=(built_digests, scanned.digests),
+            )
     except KeepPrevious as same:
         return _kept_result(out, same, previous[0] or {}, started)
     except BaseException:

@@ -282,20 +282,23 @@ def record_build(
     result: Mapping[str, Any],
     now: dt.datetime,
     quick: Mapping[str, Any] | None = None,
+    read: tuple[Mapping[str, str], Mapping[str, str]] | None = None,
 ) -> None:
-    """Remember this build for the next one (``quick``: see site/unchanged.py)."""
+    """Remember this build for the next one (``quick``: see site/unchanged.py; ``read``: the
+    digests the build's secret scans took of the output and the source, by path)."""
+    out_read, source_read = read or ({}, {})
     record: dict[str, Any] = {
         "now": format_timestamp(now),
         "inputs": inputs,
         "out": str(out),
-        "files": tree_digests(out),
+        "files": tree_digests(out, out_read),
         "result": dict(result),
     }
     if quick is not None:
         record["quick"] = dict(quick)
     if kept is not None:
         record["kept"] = str(kept)
-        record["source"] = tree_digests(source)
+        record["source"] = tree_digests(source, source_read)
     _write(root / BUILD_CACHE_DIR / LAST_BUILD_FILE, record)
 
 

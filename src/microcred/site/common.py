@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 from collections.abc import Mapping
@@ -82,8 +83,12 @@ def _copy_assets(tree: Tree) -> None:
         tree.write(f"docs/assets/{name}", (folder / name).read_bytes())
 
 
-def copy_static(source: Path, out: Path) -> None:
-    """Copy ``source/static`` into the built site (regular files only, never symlinks)."""
+def copy_static(source: Path, out: Path, *, link: bool = False) -> None:
+    """Copy ``source/static`` into the built site (regular files only, never symlinks).
+
+    ``link``: a hard link where the file system allows one (the build's staging: the source
+    is deleted or kept as it is, and nothing writes into either file afterwards; a page
+    hardened later is written as a new file)."""
     static = source / "static"
     for path in sorted(static.rglob("*")):
         rel = path.relative_to(static)
@@ -94,4 +99,10 @@ def copy_static(source: Path, out: Path) -> None:
             target.mkdir(parents=True, exist_ok=True)
         elif path.is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
+            if link:
+                try:
+                    os.link(path, target)
+                    continue
+                except OSError:
+                    link = False  # no hard links here (or across devices): copy the rest
             shutil.copyfile(path, target)

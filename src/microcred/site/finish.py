@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import shutil
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -42,16 +43,19 @@ class SourceScan:
     found: list[str] = field(default_factory=list)
     clean: set[str] = field(default_factory=set)
     seen: set[str] = field(default_factory=set)
+    digests: dict[str, str] = field(default_factory=dict)  # path -> SHA-256, every file read
 
 
 def _scan_and_stage(
     source: Path, staged: Path, needles: Sequence[bytes], known: set[str]
 ) -> SourceScan:
-    clean, seen = set(known), set[str]()
-    found = find_secret_keys(source, needles, clean, seen)
+    clean, seen, digests = set(known), set[str](), dict[str, str]()
+    found = find_secret_keys(source, needles, clean, seen, digests)
     if not found:
-        copy_static(source, staged)
-    return SourceScan([p.relative_to(source).as_posix() for p in found], clean - known, seen)
+        shutil.rmtree(staged, ignore_errors=True)  # what a failed child staged: redone here
+        copy_static(source, staged, link=True)
+    rels = [p.relative_to(source).as_posix() for p in found]
+    return SourceScan(rels, clean - known, seen, digests)
 
 
 class BesideEngine:
@@ -110,6 +114,7 @@ def _finished(html: str, rel: str, needles: Sequence[bytes]) -> tuple[str, bytes
 def _harden(site: Path, rel: str, needles: Sequence[bytes]) -> Done:
     path = site / rel
     _, data, done = _finished(path.read_text(encoding="utf-8"), rel, needles)
+    path.unlink()  # a new file: a staged machine file is a hard link to the source's
     path.write_bytes(data)
     return done
 

@@ -381,6 +381,7 @@ def find_secret_keys(
     needles: Sequence[bytes] = (),
     known: set[str] | None = None,
     seen: set[str] | None = None,
+    digests: dict[str, str] | None = None,
 ) -> list[Path]:
     """Files under ``root`` that hold an issuer secret key (never publishable): a key file's
     member name, or (with ``needles`` from :func:`secret_needles`) the key's bytes in any
@@ -389,7 +390,9 @@ def find_secret_keys(
     ``known``: SHA-256 digests of contents already found clean for these same ``needles``
     (the build scans the source, then the built site holding many of the same files, and
     keeps the set between builds): not scanned again. Contents found clean here are added to
-    ``known``, and every clean content met (scanned or known) to ``seen``."""
+    ``known``, and every clean content met (scanned or known) to ``seen``. ``digests``
+    receives each file's SHA-256 by its path under ``root`` (the build's record of its output
+    then need not read the files again)."""
     found = []
     for path in sorted(root.rglob("*")):
         if path.is_symlink() or not path.is_file():
@@ -398,7 +401,10 @@ def find_secret_keys(
             found.append(path)
             continue
         data = path.read_bytes()
-        digest = hashlib.sha256(data).hexdigest() if known is not None or seen is not None else ""
+        wanted = known is not None or seen is not None or digests is not None
+        digest = hashlib.sha256(data).hexdigest() if wanted else ""
+        if digests is not None:
+            digests[path.relative_to(root).as_posix()] = digest
         if known is not None and digest in known:
             if seen is not None:
                 seen.add(digest)

@@ -155,8 +155,12 @@ def _moment(text: str) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def tree_digests(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` (symlinks as such) -> SHA-256 of its bytes, in path order."""
+def tree_digests(folder: Path, known: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Every file under ``folder`` (symlinks as such) -> SHA-256 of its bytes, in path order.
+
+    ``known``: digests of files read moments ago by the same process (the build's scans),
+    taken instead of reading those files again."""
+    known = known or {}
     out: dict[str, str] = {}
     stack = [("", str(folder))]
     while stack:
@@ -169,6 +173,9 @@ def tree_digests(folder: Path) -> dict[str, str]:
                 elif entry.is_dir(follow_symlinks=False):
                     stack.append((rel + "/", entry.path))
                 elif entry.is_file(follow_symlinks=False):
+                    if rel in known:
+                        out[rel] = known[rel]
+                        continue
                     with open(entry.path, "rb") as handle:
                         out[rel] = hashlib.file_digest(handle, "sha256").hexdigest()
     return dict(sorted(out.items()))

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from microcred.layout import person_page
 from microcred.site import pagination
 from microcred.site.pages.context import _Ctx
+from microcred.site.pages.parallel import write_pages
 from microcred.site.pages.person import _person
 from microcred.site.pagination import Page, pager_for, paginate
+from microcred.site.people import Person
 
 
 def _people(ctx: _Ctx) -> None:
@@ -24,5 +29,10 @@ def _people(ctx: _Ctx) -> None:
             ],
             pager=pager_for(page, urls, number),
         )
-    for person in ctx.people:
-        _person(ctx, person)
+    # by the credential pages' forked workers when it pays (the same bytes, in this order)
+    write_pages(ctx, [(person, {}) for person in ctx.people], _person_job)
+
+
+def _person_job(ctx: _Ctx, person: Person, _: Mapping[str, Any]) -> str:
+    _person(ctx, person)
+    return ""
