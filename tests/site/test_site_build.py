@@ -215,3 +215,18 @@ def test_build_result_numbers(built_example: Built) -> None:
 
 def test_every_credential_verified_valid_at_build_time(built_example: Built) -> None:
     assert {c.result for c in built_example.result.checks.values()} == {"valid"}
+
+
+def test_the_collector_is_given_back_as_it_was(tmp_path: Path) -> None:
+    """The build freezes its heap for its forked workers; after it, nothing stays frozen."""
+    import gc
+
+    from sitehelpers import NOW, copy_example, fixed_key
+
+    from microcred.site import build_site
+
+    project = copy_example(tmp_path / "program")
+    assert gc.get_freeze_count() == 0
+    build_site(project, tmp_path / "site", now=NOW, key=fixed_key())
+    assert gc.get_freeze_count() == 0
+    assert gc.isenabled()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import multiprocessing
 import os
 import shutil
@@ -243,6 +244,13 @@ def _keep(source: Path, keep: Path) -> Path:
     return keep
 
 
+_FROZEN = """Before the page and engine workers fork, what the build holds (the program, the
+publication, the verdicts) is moved out of the cyclic collector's reach (gc.freeze): the
+workers' collections then never walk the inherited objects, so they neither spend the time
+nor copy those memory pages, and the parent stops rescanning them. Each step undoes its
+freeze when it ends, so a long-running caller gets its collector back as it was (issue 12:
+faster in 5 of 6 alternations at 1,000 records, by 0.2-1.5 s)."""
+
 WORK_PREFIX = ".microcred-build-"
 
 
@@ -321,9 +329,13 @@ def render_source(
     charts.CHARTS.update(known_charts)
     charts.CHARTS.update(drawn_charts)
     charts_before = set(known_charts)  # a chart drawn ahead is new to the cache too
-    report = render_issuer_source(
-        pub, dest, now=now, checks=checks, analytics=analytics, progress=progress
-    )
+    gc.freeze()  # see _FROZEN
+    try:
+        report = render_issuer_source(
+            pub, dest, now=now, checks=checks, analytics=analytics, progress=progress
+        )
+    finally:
+        gc.unfreeze()
     cache.save_qr_codes(root, images.QR_CODES)
     if set(charts.CHARTS) != charts_before:
         cache.save_charts(root, charts.CHARTS)
@@ -386,6 +398,7 @@ def build_full(
         needles = secret_needles(_known_secrets(root, key, passphrase))
         known = cache.load_clean_contents(root, needles)
         # The source scan and the copy of its machine files run beside the engine.
+        gc.freeze()  # see _FROZEN
         beside = finish.BesideEngine(source, work / "static", needles, known)
         finished: dict[str, Any] = {}  # pages hardened and scanned as the engine wrote them
         try:
@@ -441,6 +454,7 @@ def build_full(
         raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        gc.unfreeze()
     warnings = list(report.warnings) + engine_warnings
     warnings += [
         f"{rel} is {size} bytes, over the 80 KB page budget" for rel, size in stats.oversized
