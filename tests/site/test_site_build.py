@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from conftest import Built
 from microcred import bake
 from microcred.records import load_program
@@ -230,3 +232,30 @@ def test_the_collector_is_given_back_as_it_was(tmp_path: Path) -> None:
     build_site(project, tmp_path / "site", now=NOW, key=fixed_key())
     assert gc.get_freeze_count() == 0
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("workers", ["forked", "one process"])
+def test_check_issued_keeps_a_verdict_the_build_takes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: str
+) -> None:
+    """`microcred issue`'s check: every credential read and verified (by forked workers or
+    here), each verdict kept under the key the build looks it up by."""
+    from sitehelpers import NOW, copy_example, fixed_key
+
+    from microcred.issue import issue_program
+    from microcred.publish import prepare_publication
+    from microcred.site import build
+
+    monkeypatch.setattr(build, "PARALLEL_FROM_FORKED", 2 if workers == "forked" else 10**9)
+    project = copy_example(tmp_path / "program")
+    key = fixed_key()
+    report = issue_program(project, now=NOW, key=key)
+    checks = build.check_issued(project, report.issued, now=NOW, key=key)
+    assert sorted(checks) == sorted(report.issued) and len(checks) > 20
+    assert {c.result for c in checks.values()} == {"valid"}
+    pub = prepare_publication(project, now=NOW, key=key)
+    verdicts = build._verdict_cache(project, pub, NOW)
+    for slug, credential in pub.credentials.items():
+        hit = verdicts.get(credential, NOW)
+        assert hit is not None and hit.result == checks[slug].result, slug
+        assert hit.summary == checks[slug].summary

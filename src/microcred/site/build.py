@@ -17,6 +17,7 @@ import datetime as dt
 import gc
 import multiprocessing
 import os
+import pickle
 import shutil
 import tempfile
 import time
@@ -67,6 +68,21 @@ PARALLEL_FROM = 400  # spawned workers: below this, starting them costs more tha
 PARALLEL_FROM_FORKED = 48  # forked workers start warm
 
 
+def _options(
+    did_documents: Mapping[str, Mapping[str, Any]],
+    status_lists: Mapping[str, Mapping[str, Any]],
+    now: dt.datetime,
+) -> VerifyOptions:
+    """Offline verification against the DID documents and lists being published."""
+    return VerifyOptions(
+        did_documents={d: PinnedDocument(doc, "this site") for d, doc in did_documents.items()},
+        status_lists={
+            url: StatusSnapshot(doc, "this site", fetched_at=stamp(now))
+            for url, doc in status_lists.items()
+        },
+    )
+
+
 def _check_chunk(
     items: list[tuple[str, dict[str, Any]]],
     did_documents: Mapping[str, Mapping[str, Any]],
@@ -74,13 +90,7 @@ def _check_chunk(
     now: dt.datetime,
 ) -> list[tuple[str, BuildCheck]]:
     """Verify some credentials offline with the DID documents and lists being published."""
-    options = VerifyOptions(
-        did_documents={d: PinnedDocument(doc, "this site") for d, doc in did_documents.items()},
-        status_lists={
-            url: StatusSnapshot(doc, "this site", fetched_at=stamp(now))
-            for url, doc in status_lists.items()
-        },
-    )
+    options = _options(did_documents, status_lists, now)
     return [
         (
             slug,
@@ -88,6 +98,34 @@ def _check_chunk(
         )
         for slug, cred in items
     ]
+
+
+Checked = tuple[str, str, BuildCheck, bytes | None]
+"""(record slug, content digest, the check in words, its report pickled)."""
+
+
+def _check_files(
+    slugs: list[str],
+    root: Path,
+    did_documents: Mapping[str, Mapping[str, Any]],
+    status_lists: Mapping[str, Mapping[str, Any]],
+    now: dt.datetime,
+) -> list[Checked]:
+    """Read and verify some issued credentials (in a worker, which then lets each go: the
+    process that asked never holds them all)."""
+    options = _options(did_documents, status_lists, now)
+    out: list[Checked] = []
+    for slug in slugs:
+        try:
+            credential = loads_strict((root / credential_file(slug)).read_bytes())
+        except (OSError, MicrocredError):
+            continue  # the build reads it again and says what is wrong
+        report = check_credential(credential, now=now, options=options, path=credential_file(slug))
+        check = summarise(report)
+        words = BuildCheck(check.result, check.summary, tuple(check.problems))
+        data = pickle.dumps(report, protocol=5)
+        out.append((slug, cache.content_digest(credential), words, data))
+    return out
 
 
 def check_publication(
@@ -138,16 +176,14 @@ def check_issued(
     lists, docs = publication_frame(root, now=now, program=program, passphrase=passphrase, key=key)
     frame = _Frame(docs, lists)
     verdicts = _verdict_cache(root, frame, now)
-    credentials = {}
-    for slug in sorted(set(slugs)):
-        path = root / credential_file(slug)
-        try:
-            credentials[slug] = loads_strict(path.read_bytes())
-        except (OSError, MicrocredError):
-            continue  # the build reads it again and says what is wrong
-    checks = _check_all(frame, now, credentials)
-    for slug, check in checks.items():
-        verdicts.put(credentials[slug], now, check)
+    docs_, lists_ = _plain(frame)
+    checks: dict[str, BuildCheck] = {}
+    for slug, digest, check, data in _in_workers(
+        _check_files, sorted(set(slugs)), (root, docs_, lists_, now)
+    ):
+        if data is not None:
+            verdicts.put_report(digest, now, data)
+        checks[slug] = check
     verdicts.save(keep=True)
     return checks
 
@@ -155,39 +191,52 @@ def check_issued(
 def _check_all(
     pub: PublicationLike | _Frame, now: dt.datetime, credentials: Mapping[str, Any]
 ) -> dict[str, BuildCheck]:
-    """Verify credentials; large programs use one worker process per CPU.
+    """Verify credentials; large programs use one worker process per CPU."""
+    items = [(slug, dict(cred)) for slug, cred in sorted(credentials.items())]
+    docs, lists = _plain(pub)
+    return dict(_in_workers(_check_chunk, items, (docs, lists, now)))
+
+
+def _plain(
+    pub: PublicationLike | _Frame,
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    docs = {d: dict(doc) for d, doc in pub.did_documents.items()}
+    lists = {u: dict(doc) for u, doc in pub.status_lists.items()}
+    return docs, lists
+
+
+def _in_workers(
+    work: Callable[..., list[Any]], items: list[Any], args: tuple[Any, ...]
+) -> list[Any]:
+    """``work(chunk, *args)`` over ``items`` in order, by one worker process per CPU when
+    there are enough of them; the results, concatenated.
 
     Canonicalisation (RDFC-1.0) dominates and is pure Python, so processes, not threads.
     """
-    items = [(slug, dict(cred)) for slug, cred in sorted(credentials.items())]
     if not items:
-        return {}
-    docs = {d: dict(doc) for d, doc in pub.did_documents.items()}
-    lists = {u: dict(doc) for u, doc in pub.status_lists.items()}
+        return []
     workers = min(cpu_count(), 8)  # _util.cpu_count works on every platform
     # Forked workers inherit this process's loaded code and processed contexts, so they pay
     # off from a few dozen credentials; but fork is safe only while no other thread runs
     # (one could hold a lock the child needs). Otherwise spawned workers, which start cold.
     fork = fork_is_safe()
     if len(items) < (PARALLEL_FROM_FORKED if fork else PARALLEL_FROM) or workers < 2:
-        return dict(_check_chunk(items, docs, lists, now))
-    done: dict[str, BuildCheck] = {}
+        return work(items, *args)
+    first: list[Any] = []
     if fork:  # one credential here first: the workers inherit what it warmed
-        done.update(_check_chunk(items[:1], docs, lists, now))
+        first = work(items[:1], *args)
         items = items[1:]
     size = -(-len(items) // (workers * 4))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     context = multiprocessing.get_context("fork" if fork else "spawn")
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [pool.submit(_check_chunk, chunk, docs, lists, now) for chunk in chunks]
-            done.update((slug, check) for future in futures for slug, check in future.result())
-            return done
+            futures = [pool.submit(work, chunk, *args) for chunk in chunks]
+            return first + [found for future in futures for found in future.result()]
     except (BrokenProcessPool, OSError):
         # Workers could not start (e.g. a calling script without a __main__ guard): the
         # same checks, one after the other, in this process.
-        done.update(_check_chunk(items, docs, lists, now))
-        return done
+        return first + work(items, *args)
 
 
 def summarise(report: Any) -> BuildCheck:

@@ -72,6 +72,11 @@ class _ReportUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not part of a verification report")
 
 
+def content_digest(credential: Mapping[str, Any]) -> str:
+    """What a verdict is kept for: the credential's content (its parsed JSON, canonically)."""
+    return _sha(_json(credential))
+
+
 class VerdictCache:
     """Verdicts of one publication's credentials (see the module docstring)."""
 
@@ -98,7 +103,11 @@ class VerdictCache:
         self.fresh: dict[str, Any] = {}
 
     def key(self, credential: Mapping[str, Any]) -> str:
-        return _sha((_sha(_json(credential)) + self.context).encode())
+        return self.key_of(content_digest(credential))
+
+    def key_of(self, digest: str) -> str:
+        """The key of a credential given its :func:`content_digest`."""
+        return _sha((digest + self.context).encode())
 
     def get(self, credential: Mapping[str, Any], now: dt.datetime) -> BuildCheck | None:
         key = self.key(credential)
@@ -125,8 +134,12 @@ class VerdictCache:
         report = getattr(check, "report", None)
         if report is None:
             return
-        key = self.key(credential)
-        data = pickle.dumps(report, protocol=5)
+        self.put_report(content_digest(credential), now, pickle.dumps(report, protocol=5))
+
+    def put_report(self, digest: str, now: dt.datetime, data: bytes) -> None:
+        """``put`` for a report pickled elsewhere (a worker) of the credential with that
+        :func:`content_digest`."""
+        key = self.key_of(digest)
         self.fresh[key] = {
             "key": key,
             "now": format_timestamp(now),
