@@ -104,10 +104,10 @@ def test_hostile_group_values_are_escaped_and_no_page_without_records(
             )
         path.write_text(text, encoding="utf-8")
     render_source(project, tmp_path / "src", now=NOW, key=fixed_key())
-    md = (tmp_path / "src" / "docs" / "analytics" / "index.md").read_text(encoding="utf-8")
+    md = (tmp_path / "src" / "docs" / "analytics.md").read_text(encoding="utf-8")
     assert "<script>alert" not in md and "&lt;script&gt;alert" in md
     mkdocs = (tmp_path / "src" / "mkdocs.yml").read_text(encoding="utf-8")
-    assert '"Analytics": "analytics/index.md"' in mkdocs
+    assert '"Analytics": "analytics.md"' in mkdocs
     for path in (project / "records").glob("*.md"):
         path.unlink()
     shutil.rmtree(project / "endorsements")  # they endorse records that are gone

@@ -133,21 +133,42 @@ def test_index_pages_are_paginated(
     report, _, _ = render_source(built_example.project, tmp_path / "src", now=NOW, key=fixed_key())
     program = load_program(built_example.project)
     docs = tmp_path / "src" / "docs"
-    assert (docs / "catalog" / "_page-2" / "index.md").is_file()
-    assert not (docs / "catalog" / "_page-3").exists()  # 4 briefs, 3 per page
-    assert (docs / "catalog" / "data-analysis-sprint" / "_page-2" / "index.md").is_file()
+    assert (docs / "catalog" / "_page-2.md").is_file()
+    assert not (docs / "catalog" / "_page-3.md").exists()  # 4 briefs, 3 per page
+    assert (docs / "catalog" / "data-analysis-sprint" / "_page-2.md").is_file()
     people = len(list((built_example.site / "people").glob("*/index.html"))) - 0
     pages = -(-people // 4)
-    assert (docs / "people" / f"_page-{pages}" / "index.md").is_file()
-    first = (docs / "people" / "index.md").read_text()
+    assert (docs / "people" / f"_page-{pages}.md").is_file()
+    first = (docs / "people.md").read_text()
     assert "people/_page-2/index.html" in _resolved_links("people/", first)
-    second = (docs / "catalog" / "data-analysis-sprint" / "_page-2" / "index.md").read_text()
+    second = (docs / "catalog" / "data-analysis-sprint" / "_page-2.md").read_text()
     assert "catalog/data-analysis-sprint/index.html" in _resolved_links(
         "catalog/data-analysis-sprint/_page-2/", second
     )
     assert "Back to the brief" in second
     # Every credential stays reachable from some index page.
-    linked = " ".join(p.read_text() for p in docs.rglob("index.md") if "credentials" not in p.parts)
+    linked = " ".join(p.read_text() for p in docs.rglob("*.md") if "credentials" not in p.parts)
     for record in program.completed():
         assert f"credentials/{record.slug}/index.html" in linked, record.slug
     assert report.pages.count("") == 1
+
+
+def test_every_page_source_lands_at_its_url(tmp_path: Path) -> None:
+    """One Markdown file per page, no folder of its own; mkdocs puts each at its URL, also
+    a last part it reads as a folder's own page (index, readme)."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    urls = ["", "a/", "a/index/", "a/readme/", "a/README/", "a/_page-2/", "credentials/x-1/"]
+    paths = [pagination.Page(url).source_path for url in urls]
+    assert paths[1] == "docs/a.md" and paths[5] == "docs/a/_page-2.md"
+    assert paths[2] == "docs/a/index/index.md" and paths[4] == "docs/a/README/index.md"
+    for url, path in zip(urls, paths, strict=True):
+        target = tmp_path / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(f'<div class="u">{url or "home"}</div>\n', "utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\nuse_directory_urls: true\n", "utf-8")
+    mkdocs_build(load_config(str(tmp_path / "mkdocs.yml"), site_dir=str(tmp_path / "site")))
+    for url in urls:
+        page = (tmp_path / "site" / url / "index.html").read_text("utf-8")
+        assert f'<div class="u">{url or "home"}</div>' in page, url

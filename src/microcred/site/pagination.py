@@ -24,7 +24,16 @@ class Page:
 
     @property
     def source_path(self) -> str:
-        return f"docs/{self.url}index.md"
+        """``docs/a/b.md`` for the page at ``a/b/`` (mkdocs makes it ``a/b/index.html``):
+        one file, no folder of its own (issue 12: a folder per page was a third of the
+        files the build created). A last part mkdocs reads as a folder's own page
+        (``index``, ``readme``) keeps its folder."""
+        if not self.url:
+            return "docs/index.md"
+        stem = self.url.rstrip("/")
+        if stem.rsplit("/", 1)[-1].lower() in ("index", "readme"):
+            return f"docs/{stem}/index.md"
+        return f"docs/{stem}.md"
 
 
 @dataclass(frozen=True)

@@ -151,9 +151,9 @@ def render_issuer_source(
             "analytics/", "analytics.md.j2", title="Analytics", **page_context(analytics, program)
         )
 
-    ctx.nav = [("Home", "index.md"), ("Catalog", "catalog/index.md"), ("People", "people/index.md")]
+    ctx.nav = [("Home", "index.md"), ("Catalog", "catalog.md"), ("People", "people.md")]
     if analytics:
-        ctx.nav.append(("Analytics", "analytics/index.md"))
+        ctx.nav.append(("Analytics", "analytics.md"))
     tree.write(
         "mkdocs.yml",
         render(
