@@ -71,6 +71,23 @@ def test_codes_already_known_are_not_sent_back(
     assert _everything(DrawAhead(issued, first)) == ({}, {})
 
 
+def test_the_charts_come_after_the_codes_and_a_failure_leaves_both_to_the_pages(
+    issued: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ahead, "FROM", 1)
+    drawing = DrawAhead(issued, ({}, {}))
+    codes = drawing.codes()  # at once: the child stops drawing codes
+    assert drawing.codes() is codes  # asked again: the same, nothing waited for
+    assert len(drawing.charts()) >= 2  # then the charts, drawn after the codes were sent
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the child died")
+
+    monkeypatch.setattr(ahead, "_draw", broken)
+    failed = DrawAhead(issued, ({}, {}))
+    assert failed.codes() == {} and failed.charts() == {}
+
+
 def test_asked_early_the_child_stops_drawing_codes_but_not_charts(
     issued: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -97,24 +114,29 @@ def test_the_site_and_its_caches_are_the_same_whatever_the_child_does(
     monkeypatch.setattr(ahead, "FROM", 10**9)
     alone = build("alone")
     monkeypatch.setattr(ahead, "FROM", 1)
-    asked: list[int] = []
-    real = DrawAhead.drawn
+    asked: list[str] = []
+    codes, charts_of = DrawAhead.codes, DrawAhead.charts
 
-    def drawn(self: DrawAhead) -> Any:
-        asked.append(1)
-        return real(self)
+    def counted_codes(self: DrawAhead) -> Any:
+        asked.append("codes")
+        return codes(self)
 
-    monkeypatch.setattr(DrawAhead, "drawn", drawn)
+    def counted_charts(self: DrawAhead) -> Any:
+        asked.append("charts")
+        return charts_of(self)
+
+    monkeypatch.setattr(DrawAhead, "codes", counted_codes)
+    monkeypatch.setattr(DrawAhead, "charts", counted_charts)
     if child == "fails":
 
-        def broken(root: Path, known: Any, analytics: Any) -> Any:
+        def broken(*args: Any, **kwargs: Any) -> Any:
             raise RuntimeError("the child died")
 
         monkeypatch.setattr(ahead, "_draw", broken)
     elif child == "not started":
         monkeypatch.setattr(beside, "fork_is_safe", lambda: False)
     assert build("ahead") == alone
-    assert asked == [1]
+    assert asked[0] == "codes" and "charts" in asked  # the codes first, when the pages are due
 
 
 def test_a_child_nobody_asks_is_stopped(issued: Path, monkeypatch: pytest.MonkeyPatch) -> None:

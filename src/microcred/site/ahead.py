@@ -1,5 +1,6 @@
-"""Pictures drawn by a forked child while the build issues and verifies (issue 12): the
-analytics charts, then the QR codes of the credential pages until the pages are due.
+"""Pictures drawn by a forked child while the build issues and verifies (issue 12): the QR
+codes of the credential pages until the pages are due, then the analytics charts, which
+only the last page of the source needs (so a small build never waits for matplotlib).
 
 Issuing what changed and reading the program run on one core; the other is idle until the
 credentials are verified. The charts depend only on the program's records (drawing them
@@ -14,6 +15,7 @@ failure just leaves the pages to draw their pictures themselves.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -36,7 +38,15 @@ def credential_qr(base_url: str, slug: str) -> str:
 Drawn = tuple[dict[str, str], dict[str, str]]  # (charts, QR codes) by memo key
 
 
-def _draw(root: Path, known: Drawn, analytics: Mapping[str, Any] | None, stop: Any = None) -> Drawn:
+def _draw(
+    root: Path,
+    known: Drawn,
+    analytics: Mapping[str, Any] | None,
+    early: Any = None,
+    stop: Any = None,
+) -> dict[str, str]:
+    """In the child: QR codes until the pages are due (sent on ``early`` then), then the
+    charts, which only the last page of the source needs (returned)."""
     from microcred.records import load_program
     from microcred.site.pages.analytics import page_context, site_analytics
 
@@ -44,39 +54,74 @@ def _draw(root: Path, known: Drawn, analytics: Mapping[str, Any] | None, stop: A
     charts.CHARTS.update(known_charts)  # this child's copies
     images.QR_CODES.update(known_codes)
     program = load_program(root)
-    data = site_analytics(program, root) if analytics is None else analytics
-    if data:
-        page_context(data, program)  # draws each chart into charts.CHARTS
-    drawn_charts = {k: v for k, v in charts.CHARTS.items() if k not in known_charts}
     base_url = program.site.base_url
     issued = {p.stem for p in (root / CREDENTIALS_DIR).glob("*.json")}
     for slug in sorted(r.slug for r in program.records if r.slug in issued):  # pages to come
         if stop is not None and stop.is_set():  # the pages are due: they draw the rest
             break
         credential_qr(base_url, slug)
-    return drawn_charts, {k: v for k, v in images.QR_CODES.items() if k not in known_codes}
+    codes = {k: v for k, v in images.QR_CODES.items() if k not in known_codes}
+    if early is not None:
+        early.send(codes)
+        early.close()
+    data = site_analytics(program, root) if analytics is None else analytics
+    if data:
+        page_context(data, program)  # draws each chart into charts.CHARTS
+    return {k: v for k, v in charts.CHARTS.items() if k not in known_charts}
 
 
 class DrawAhead:
-    """The child drawing ahead, started at once; :meth:`drawn` waits for what it drew."""
+    """The child drawing ahead, started at once: :meth:`codes` when the pages are due,
+    :meth:`charts` when the analytics page is."""
 
     def __init__(
         self, root: Path, known: Drawn, analytics: Mapping[str, Any] | None = None
     ) -> None:
         self._child: Beside | None = None
+        self._early: Any = None
+        self._codes: dict[str, str] | None = None
         if sum(1 for _ in (root / CREDENTIALS_DIR).glob("*.json")) >= FROM:
-            self._child = Beside(_draw, root, known, analytics, stoppable=True)
+            self._early, child_end = multiprocessing.get_context("fork").Pipe(duplex=False)
+            self._child = Beside(_draw, root, known, analytics, child_end, stoppable=True)
+            child_end.close()  # the child's copy is its own: its exit is the end of the pipe
+            if not self._child.started:
+                self._child = None
+
+    def codes(self) -> dict[str, str]:
+        """The QR codes drawn so far; the child stops at the one it is drawing (the pages'
+        workers draw the rest on every core) and goes on to the charts. Empty if there is
+        no child or it failed."""
+        if self._codes is None:
+            self._codes = {}
+            if self._child is not None:
+                self._child.stop()
+                try:
+                    self._codes = self._early.recv()
+                except (EOFError, OSError):
+                    pass
+                finally:
+                    self._early.close()
+        return self._codes
+
+    def charts(self) -> dict[str, str]:
+        """The charts (waited for: the page would draw them one after the other); empty if
+        there is no child or it failed."""
+        self.codes()
+        if self._child is None:
+            return {}
+        ok, drawn = self._child.result()
+        self._child = None
+        return drawn if ok else {}
 
     def drawn(self) -> Drawn:
-        """(charts, QR codes) drawn ahead; empty if there is no child or it failed. The
-        charts are waited for (the page would draw them, one after the other); the QR codes
-        stop at the one being drawn (the pages' workers draw the rest on every core)."""
-        if self._child is None:
-            return {}, {}
-        ok, drawn = self._child.result()
-        return drawn if ok else ({}, {})
+        """(charts, QR codes), both as :meth:`codes` and :meth:`charts` give them."""
+        codes = self.codes()
+        return self.charts(), codes
 
     def close(self) -> None:
         """Stop a child whose pictures were not asked for (the build stopped early)."""
         if self._child is not None:
             self._child.close()
+            self._child = None
+        if self._early is not None:
+            self._early.close()

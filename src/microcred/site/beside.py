@@ -43,6 +43,11 @@ class Beside:
     def started(self) -> bool:
         return self._child is not None
 
+    def stop(self) -> None:
+        """Set the stop event (the call may then return early) without waiting."""
+        if self._stop is not None:
+            self._stop.set()
+
     def result(self) -> tuple[bool, Any]:
         """(True, what the call returned), or (False, None) when there is no child, it failed
         or it died; waits for the child (after setting the stop event, if any)."""

@@ -369,22 +369,27 @@ def render_source(
         checks = check_publication(pub, now, _verdict_cache(root, pub, now))
         if fresh is not None and fresh(pub, checks):
             raise KeepPrevious(checks, len(pub.credentials))
-        drawn_charts, drawn_codes = ahead.drawn()
+        images.QR_CODES.update(known_codes)
+        images.QR_CODES.update(ahead.codes())  # the pages are due
+        charts.CHARTS.clear()
+        charts.CHARTS.update(known_charts)
+        charts_before = set(known_charts)  # a chart drawn ahead is new to the cache too
+        gc.freeze()  # see _FROZEN
+        try:
+            report = render_issuer_source(
+                pub,
+                dest,
+                now=now,
+                checks=checks,
+                analytics=analytics,
+                progress=progress,
+                # the child draws the charts while the credential pages are written
+                before_analytics=lambda: charts.CHARTS.update(ahead.charts()),
+            )
+        finally:
+            gc.unfreeze()
     finally:
         ahead.close()
-    images.QR_CODES.update(known_codes)
-    images.QR_CODES.update(drawn_codes)
-    charts.CHARTS.clear()
-    charts.CHARTS.update(known_charts)
-    charts.CHARTS.update(drawn_charts)
-    charts_before = set(known_charts)  # a chart drawn ahead is new to the cache too
-    gc.freeze()  # see _FROZEN
-    try:
-        report = render_issuer_source(
-            pub, dest, now=now, checks=checks, analytics=analytics, progress=progress
-        )
-    finally:
-        gc.unfreeze()
     cache.save_qr_codes(root, images.QR_CODES)
     if set(charts.CHARTS) != charts_before:
         cache.save_charts(root, charts.CHARTS)
