@@ -96,7 +96,7 @@ def register(main: click.Group) -> None:
             click.echo(f"note: {note}", err=True)
         signed = [*report.issued, *report.rekeyed, *report.recovered]
         if check and signed:
-            from microcred.site.build import check_issued
+            from microcred.site import check_issued
 
             checks = check_issued(
                 obj.project,

@@ -1,9 +1,10 @@
 """The static site: generated source (Markdown + mkdocs.yml) -> engine -> hardened pages.
 
 Only this package imports MkDocs (in :mod:`microcred.site.engine`). Public entry points:
-:func:`build_site` (``microcred build``), :func:`render_source` (the source alone, used by
-the golden test), :func:`scaffold` (``microcred init``). Names are imported on first use, so
-an unchanged rebuild (site/entry.py) never loads the builder (issue 12: start-up time).
+:func:`build_site` (``microcred build``), :func:`check_issued` (``microcred issue``'s check,
+verdicts kept for the build), :func:`render_source` (the source alone, used by the golden
+test), :func:`scaffold` (``microcred init``). Names are imported on first use, so an
+unchanged rebuild (site/entry.py) never loads the builder (issue 12: start-up time).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 from microcred import _lazy_exports
 
 if TYPE_CHECKING:
-    from microcred.site.build import render_source
+    from microcred.site.build import check_issued, render_source
     from microcred.site.check import check_project
     from microcred.site.engine import ENGINES
     from microcred.site.entry import build_site
@@ -26,6 +27,7 @@ _WHERE = {
     "BuildCheck": "outcome",
     "BuildResult": "outcome",
     "build_site": "entry",
+    "check_issued": "build",
     "check_project": "check",
     "project_kind": "outcome",
     "render_source": "build",
@@ -38,6 +40,7 @@ __all__ = [
     "BuildCheck",
     "BuildResult",
     "build_site",
+    "check_issued",
     "check_project",
     "project_kind",
     "render_source",
