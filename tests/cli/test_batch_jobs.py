@@ -145,3 +145,44 @@ def test_no_worker_is_forked_while_another_thread_runs(
                 other.join()
         assert (forked >= 2) if mode == "workers" else (forked == 0), (mode, forked)
     assert results["workers"] == results["a thread runs"]
+
+
+def _summary(report: Any) -> Any:
+    """A report in brief (module level: the workers are sent it by name)."""
+    return (report.path, report.result, [str(c.outcome) for c in report.checks])
+
+
+def test_a_mixed_folder_in_parallel_equals_one_process(tmp_path: Path) -> None:
+    """A batch's workers report what one process reports, in the same order, for a folder
+    mixing credentials with files that are not credentials or are damaged."""
+    import datetime as dt
+
+    from microcred.verify import verify_paths, verify_paths_rendered
+
+    key = generate_keypair()
+    keyfile = tmp_path / "key.json"
+    keyfile.write_text(json.dumps(key.to_secret_json()))
+    inputs = [str(p) for p in _inputs(tmp_path, key.controller)]
+    out = tmp_path / "out"
+    code, _, err = _run(["sign", "--key", str(keyfile), "--created", CREATED,
+                         "--out-dir", str(out), *inputs])  # fmt: skip
+    assert code == 0, err
+    (out / "c003.json").write_text('{"type": "VerifiableCredential", ', "utf-8")  # damaged
+    (out / "c007.json").write_text('{"not": "a credential"}', "utf-8")  # skipped
+    (out / "c011.json").write_text("[]", "utf-8")
+    (out / "list.json").write_text(
+        json.dumps({"type": ["VerifiableCredential", "BitstringStatusListCredential"]}), "utf-8"
+    )  # a status list is an input, not a result
+    (out / "d-image.png").write_bytes(b"\x89PNG\r\n\x1a\nbroken")  # a damaged image: reported
+    nested = out / "n-nested"
+    nested.mkdir()
+    (nested / "x.json").write_text((out / "c001.json").read_text("utf-8"), "utf-8")
+    now = dt.datetime(2027, 6, 1, tzinfo=dt.UTC)
+    here = [_summary(r) for r in verify_paths([out], now=now)]
+    there = list(verify_paths_rendered([out], now=now, jobs=2, render=_summary))
+    assert there == here
+    shown = [Path(p).name for p, _, _ in here]
+    assert "c003.json" in shown and "x.json" in shown and "d-image.png" in shown
+    skipped = {"c007.json", "c011.json", "list.json"}
+    assert not skipped & set(shown), sorted(skipped & set(shown))
+    assert len(here) == COUNT - 2 + 2  # two not credentials; the image and a nested copy
