@@ -172,3 +172,30 @@ def test_every_page_source_lands_at_its_url(tmp_path: Path) -> None:
     for url in urls:
         page = (tmp_path / "site" / url / "index.html").read_text("utf-8")
         assert f'<div class="u">{url or "home"}</div>' in page, url
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_the_previous_output_and_kept_source_are_replaced_and_removed(
+    web_program: Path, tmp_path: Path, fork: bool
+) -> None:
+    """The previous site and kept source are deleted with the work folder (the site by a
+    forked child when fork is safe, beside this process), leaving nothing behind."""
+    import threading
+
+    out, kept = tmp_path / "site", tmp_path / "kept"
+    build_site(web_program, out, now=NOW, keep_source=kept)
+    (out / "stale.html").write_text("old")
+    (kept / "stale.md").write_text("old")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)  # another thread running: fork is not safe
+    if not fork:
+        other.start()
+    try:
+        build_site(web_program, out, now=NOW, keep_source=kept)
+    finally:
+        stop.set()
+        if not fork:
+            other.join()
+    assert not (out / "stale.html").exists() and (out / "index.html").is_file()
+    assert not (kept / "stale.md").exists() and (kept / "mkdocs.yml").is_file()
+    assert not list(tmp_path.glob(".microcred-build-*"))
