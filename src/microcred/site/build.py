@@ -32,6 +32,7 @@ from microcred._util import cpu_count, fork_is_safe, loads_strict
 from microcred.errors import ConfigError, MicrocredError
 from microcred.keyring import KeyRing
 from microcred.layout import credential_file
+from microcred.model import Program
 from microcred.proof.keys import KeyPair
 from microcred.publish import prepare_publication, publication_frame
 from microcred.site import cache, charts, finish, images, unchanged, verdict
@@ -165,7 +166,7 @@ def check_issued(
     now: dt.datetime,
     passphrase: str | None = None,
     key: KeyPair | None = None,
-    program: Any = None,
+    program: Program | None = None,
 ) -> dict[str, BuildCheck]:
     """Verify the credentials ``microcred issue`` just signed, as the build would, and keep
     the verdicts for the build (issue 12: it then verifies each credential once).

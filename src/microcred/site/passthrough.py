@@ -141,11 +141,15 @@ class Renderer:
     every other page with mkdocs' own ``Page.render``."""
 
     def __init__(self, config: Any) -> None:
+        from mkdocs.structure.pages import Page
+        from mkdocs.structure.toc import get_toc
+
         self.config = config
         self.applies = (
             list(config.markdown_extensions) == DEFAULT_EXTENSIONS and not config.mdx_configs
         )
         self.fast = 0
+        self._mkdocs_render, self._get_toc = Page.render, get_toc  # looked up once, not a page
 
     def attach(self, page: Any) -> None:
         """Have ``page.render`` (as mkdocs' build steps call it) go through :meth:`render`."""
@@ -153,18 +157,15 @@ class Renderer:
             page.render = lambda config, files: self.render(page, config, files)
 
     def render(self, page: Any, config: Any, files: Any) -> None:
-        from mkdocs.structure.pages import Page
-        from mkdocs.structure.toc import get_toc
-
         found = verbatim(page.markdown) if isinstance(page.markdown, str) else None
         if found is None:
-            Page.render(page, config, files)
+            self._mkdocs_render(page, config, files)
             return
         # What Page.render sets (mkdocs 1.6) when Markdown kept the text as one raw block:
         # no heading in its tree (so no toc and no title), no Markdown link (so no anchors
         # linked to), and the ids the raw HTML carries.
         page.content = found.content
-        page.toc = get_toc([])
+        page.toc = self._get_toc([])
         page._title_from_render = None
         page.present_anchor_ids = set(found.anchor_ids)
         if logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG:
