@@ -92,6 +92,16 @@ def test_printable_escapes_controls_and_bidi() -> None:
     assert len(printable("x" * 500)) == 120
 
 
+def test_printable_escapes_every_listed_character_and_nothing_else() -> None:
+    # the quick search and the character loop must agree on every code point they meet
+    listed = sorted(report_module._BIDI_AND_CONTROLS)
+    for code in [*listed, *range(0x20, 0x7F), 0xA0, 0x2010, 0x2065, 0x206A, 0xFEFE, 0x1F600]:
+        text = f"a{chr(code)}b"
+        expected = f"a\\u{code:04x}b" if code in report_module._BIDI_AND_CONTROLS else text
+        assert printable(text, None) == expected, hex(code)
+    assert printable("]\\^-[", None) == "]\\^-["  # class metacharacters stay themselves
+
+
 def test_human_lines_show_verdict_issuer_dates_and_advice() -> None:
     lines = human_lines(make({"proof": "failed"}, trust="skipped"))
     assert lines[0].startswith("FAIL      c.json")

@@ -140,7 +140,7 @@ def build_split(config: Any, finish: FinishPage | None = None) -> dict[str, Any]
         if file.page is None and file.inclusion.is_not_in_nav():
             Page(None, file, config)
     utils.clean_directory(config.site_dir)
-    size = -(-len(pages) // (workers * 3))
+    size = -(-len(pages) // (workers * 8))
     bounds = [(i, min(i + size, len(pages))) for i in range(0, len(pages), size)]
     _SHARED[:] = [config, files, nav, env, pages, finish]
     try:

@@ -6,6 +6,8 @@ gives every problem code a meaning and an action so the command line can say wha
 
 from __future__ import annotations
 
+import re
+
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -237,10 +239,16 @@ _BIDI_AND_CONTROLS = {
 }
 
 
+_UNPRINTABLE = re.compile("[%s]" % "".join(re.escape(chr(c)) for c in sorted(_BIDI_AND_CONTROLS)))
+
+
 def printable(text: str, limit: int | None = 120) -> str:
     """Untrusted text made safe to print: controls, bidi overrides and zero-width characters
     are shown as ``\\u....`` so a name cannot disguise itself (MC-32, MC-65)."""
-    out = "".join(f"\\u{ord(c):04x}" if ord(c) in _BIDI_AND_CONTROLS else c for c in text)
+    if _UNPRINTABLE.search(text) is None:  # the common case, without a loop in Python
+        out = text
+    else:
+        out = "".join(f"\\u{ord(c):04x}" if ord(c) in _BIDI_AND_CONTROLS else c for c in text)
     return out if limit is None or len(out) <= limit else out[: limit - 1] + "…"
 
 

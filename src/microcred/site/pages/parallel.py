@@ -48,7 +48,7 @@ def write_pages(
     workers = min(cpu_count(), 8)
     if len(jobs) < PARALLEL_FROM or workers < 2 or not fork_is_safe():
         return _serially(ctx, jobs, render, progress)
-    size = -(-len(jobs) // (workers * 2))
+    size = -(-len(jobs) // (workers * 8))
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     _SHARED[:] = [ctx, render]
     try:
