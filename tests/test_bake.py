@@ -17,10 +17,12 @@ from hypothesis import strategies as st
 from microcred.bake import (
     OB3_NS,
     BakeError,
+    CredentialText,
     NotBakedError,
     OpenBadges2Error,
     bake_png,
     bake_svg,
+    credential_text,
     unbake_png,
     unbake_svg,
 )
@@ -330,6 +332,49 @@ def test_svg_prefix_bound_elsewhere_is_refused() -> None:
 def test_svg_bake_refusals(svg: str) -> None:
     with pytest.raises(BakeError):
         bake_svg(svg, CREDENTIAL)
+
+
+def test_svg_bake_refusals_hold_on_every_call() -> None:
+    # a refused image is never remembered as a good one, and a good one changes nothing
+    bad = '<html xmlns="http://www.w3.org/1999/xhtml"/>'
+    for _ in range(3):
+        with pytest.raises(BakeError):
+            bake_svg(bad, CREDENTIAL)
+        assert unbake_svg(bake_svg(SVG, CREDENTIAL)) == CREDENTIAL
+    other = SVG.replace("<svg ", '<svg xmlns:openbadges="https://example.org/x" ')
+    with pytest.raises(BakeError, match="binds the 'openbadges' prefix"):
+        bake_svg(other, CREDENTIAL)
+
+
+def test_credential_text_is_the_issue_serialisation_and_bakes_the_same_bytes() -> None:
+    document = json.loads(CREDENTIAL) | {"n": [1, 2.5, None, True, {}]}
+    text = credential_text(document)
+    assert type(text) is CredentialText
+    assert text == json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    plain = str(text)  # the same text, checked the long way (parsed back)
+    assert bake_png(make_png(), text) == bake_png(make_png(), plain)
+    assert bake_svg(SVG, text) == bake_svg(SVG, plain)
+    assert unbake_svg(bake_svg(SVG, text)) == plain.strip()  # SVG unbaking trims the text
+
+
+@pytest.mark.parametrize(
+    "document",
+    [{"n": float("nan")}, {1: "key not a string"}, {"t": (1, 2)}],
+    ids=["nan", "int_key", "tuple"],
+)
+def test_credential_text_of_unusual_data_is_checked_when_baked(document: Any) -> None:
+    text = credential_text(document)
+    assert type(text) is str  # not vouched for: baking parses it
+    if "nan" in text.lower():
+        with pytest.raises(BakeError):
+            bake_png(make_png(), text)
+    else:
+        assert unbake_png(bake_png(make_png(), text)) == text
+
+
+def test_credential_text_with_a_lone_surrogate_is_refused() -> None:
+    with pytest.raises(BakeError, match="surrogate"):
+        bake_png(make_png(), credential_text({"name": "\ud800"}))
 
 
 def test_svg_bake_refuses_characters_xml_cannot_carry() -> None:

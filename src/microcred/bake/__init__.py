@@ -27,8 +27,10 @@ from microcred.bake.payload import (
     PNG_SIGNATURE,
     SVG_NS,
     BakeError,
+    CredentialText,
     NotBakedError,
     OpenBadges2Error,
+    credential_text,
 )
 from microcred.bake.png import bake_png, unbake_png
 from microcred.bake.svg import bake_svg, unbake_svg
@@ -45,11 +47,13 @@ __all__ = [
     "PNG_SIGNATURE",
     "SVG_NS",
     "BakeError",
+    "CredentialText",
     "NotBakedError",
     "OpenBadges2Error",
     "bake_file",
     "bake_png",
     "bake_svg",
+    "credential_text",
     "unbake_file",
     "unbake_png",
     "unbake_svg",

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from microcred._util import loads_strict
 from microcred.errors import MicrocredError
+from microcred.jsonld.stringify import plain_python_json, python_json
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 OB3_KEYWORD = b"openbadgecredential"
@@ -54,6 +57,23 @@ class OpenBadges2Error(BakeError):
 # --------------------------------------------------------------------------- credential text
 
 
+class CredentialText(str):
+    """Credential JSON that :func:`credential_text` wrote from a document: an object by
+    construction, so baking it checks the size and the UTF-8 but does not parse it back."""
+
+    __slots__ = ()
+
+
+def credential_text(document: Mapping[str, Any]) -> str:
+    """``document`` as ``microcred issue`` writes it (2-space indent, final newline), ready
+    to bake into both images: the build bakes every credential twice from the document it
+    holds, and parsing that text back would find what was just written (issue 12)."""
+    text = plain_python_json(document) if type(document) is dict else None
+    if text is None:  # anything unusual is checked the long way
+        return python_json(document) + "\n"
+    return CredentialText(text + "\n")
+
+
 _LAST_CHECKED: tuple[str, bool] = ("", False)
 """The last payload found good: a credential is baked into its PNG and its SVG in turn."""
 
@@ -82,6 +102,8 @@ def _checked_payload(credential_json: str) -> bool:
         raise BakeError("the credential text contains a lone surrogate (not UTF-8)") from None
     if size > MAX_TEXT_BYTES:
         raise BakeError(f"the credential is {size} bytes; the limit is {MAX_TEXT_BYTES}")
+    if type(credential_json) is CredentialText:
+        return False
     if _JWS_RE.fullmatch(credential_json):
         return True
     try:

@@ -210,6 +210,28 @@ def _cdata(text: str) -> str:
     return f"<![CDATA[{body}]]>"
 
 
+_ART: dict[bytes, _SvgLayout] = {}
+"""Images read before, by their bytes: the build bakes each badge's art into every
+credential of the badge, so a small image is parsed once, not twice per credential."""
+_ART_MEMO_BYTES = 256 * 1024
+
+
+def _art_layout(data: bytes) -> _SvgLayout:
+    """The layout of an image to bake into, once it is known to be a well-formed SVG."""
+    known = _ART.get(data)
+    if known is not None:
+        return known
+    root = _safe_root(data)
+    if not _is_svg_root(root):
+        raise BakeError(f"the root element is {root.tag}, not an SVG <svg> element")
+    layout = _svg_layout(data)
+    if len(data) <= _ART_MEMO_BYTES:
+        if len(_ART) >= 16:
+            _ART.clear()
+        _ART[data] = layout
+    return layout
+
+
 def bake_svg(svg: str, credential_json: str, *, max_bytes: int = MAX_IMAGE_BYTES) -> str:
     """Return ``svg`` with the credential as the first child of the root ``<svg>``.
 
@@ -232,10 +254,7 @@ def bake_svg(svg: str, credential_json: str, *, max_bytes: int = MAX_IMAGE_BYTES
             f"the SVG declares encoding {declared.group(1).decode('ascii', 'replace')!r}",
             hint="re-save the image as UTF-8",
         )
-    root = _safe_root(data)
-    if not _is_svg_root(root):
-        raise BakeError(f"the root element is {root.tag}, not an SVG <svg> element")
-    layout = _svg_layout(data)
+    layout = _art_layout(data)
     if layout.root_prefix_uri not in (None, OB3_NS):
         raise BakeError(
             f"the root binds the 'openbadges' prefix to {layout.root_prefix_uri!r}",

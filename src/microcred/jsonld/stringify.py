@@ -57,6 +57,15 @@ def python_json(document: Any) -> str:
         return json.dumps(document, ensure_ascii=False, indent=2)
 
 
+def plain_python_json(document: Any) -> str | None:
+    """:func:`python_json`'s text when ``document`` is plain JSON data (str keys, lists,
+    finite numbers), which strict JSON parsing gives back as it is; else None."""
+    try:
+        return _layout(document, "", _python_float)
+    except _Unusual:
+        return None
+
+
 def _python_float(value: float) -> str:
     if not math.isfinite(value):
         raise _Unusual  # NaN, Infinity: json.dumps's own spelling

@@ -184,6 +184,7 @@ def qr_matrix(data: str) -> list[list[bool]]:
     return matrix
 
 
+_DARK_RUN = re.compile(rb"\x01+")
 QR_CODES: dict[str, str] = {}  # qr_key -> SVG; the build fills it from its cache (site/cache.py)
 
 
@@ -205,15 +206,9 @@ def _qr_svg(data: str, label: str) -> str:
     n = len(matrix)
     parts = []
     for y, row in enumerate(matrix):
-        x = 0
-        while x < n:
-            if row[x]:
-                start = x
-                while x < n and row[x]:
-                    x += 1
-                parts.append(f"M{start} {y}h{x - start}v1h-{x - start}z")
-            else:
-                x += 1
+        for run in _DARK_RUN.finditer(bytes(row)):  # each run of dark modules, one rectangle
+            start, end = run.span()
+            parts.append(f"M{start} {y}h{end - start}v1h-{end - start}z")
     label = label.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {n} {n}" class="mc-qr" '

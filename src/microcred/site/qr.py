@@ -21,13 +21,9 @@ from typing import Any
 
 import numpy as np
 import qrcode
-from numpy.lib.stride_tricks import sliding_window_view
 from qrcode import base, exceptions, util
 
-_FINDER_LIKE = (
-    np.array([1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0], dtype=bool),
-    np.array([0, 0, 0, 0, 1, 0, 1, 1, 1, 0, 1], dtype=bool),
-)
+_CORE = (True, False, True, True, True, False, True)  # the 1:1:3:1:1 dark-light pattern
 
 
 @cache
@@ -61,11 +57,24 @@ def _run_points(stack: Any) -> Any:
 
 
 def _finder_points(stack: Any) -> Any:
-    """Rule 3, along rows: 40 for each 1:1:3:1:1 pattern with four light modules beside it."""
-    if stack.shape[2] < 11:
+    """Rule 3, along rows: 40 for each 1:1:3:1:1 pattern with four light modules beside it.
+
+    The two 11-module patterns share their dark-light-dark core (1 0 1 1 1 0 1) and differ
+    in the side the four light modules are on, so the core and the light runs are found
+    once each, by comparing shifted views (no 11-wide window is ever built)."""
+    size = stack.shape[2]
+    if size < 11:
         return np.zeros(stack.shape[0], dtype=np.int64)
-    windows = sliding_window_view(stack, 11, axis=2)
-    found = (windows == _FINDER_LIKE[0]).all(-1) | (windows == _FINDER_LIKE[1]).all(-1)
+    width = size - 6  # where a 7-module core can start
+    core = stack[:, :, 0:width].copy()
+    for k, dark in enumerate(_CORE[1:], start=1):
+        core &= stack[:, :, k : k + width] if dark else ~stack[:, :, k : k + width]
+    light = ~stack[:, :, 0 : size - 3]  # four light modules starting here
+    for k in range(1, 4):
+        light &= ~stack[:, :, k : k + size - 3]
+    count = size - 10  # where an 11-module pattern can start
+    found = core[:, :, 0:count] & light[:, :, 7 : 7 + count]  # core, then four light
+    found |= light[:, :, 0:count] & core[:, :, 4 : 4 + count]  # four light, then core
     return 40 * found.sum(axis=(1, 2))
 
 

@@ -7,7 +7,6 @@ gives every problem code a meaning and an action so the command line can say wha
 from __future__ import annotations
 
 import re
-
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -239,7 +238,7 @@ _BIDI_AND_CONTROLS = {
 }
 
 
-_UNPRINTABLE = re.compile("[%s]" % "".join(re.escape(chr(c)) for c in sorted(_BIDI_AND_CONTROLS)))
+_UNPRINTABLE = re.compile("[" + "".join(map(re.escape, map(chr, sorted(_BIDI_AND_CONTROLS)))) + "]")
 
 
 def printable(text: str, limit: int | None = 120) -> str:

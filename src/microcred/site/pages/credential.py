@@ -22,7 +22,6 @@ from microcred.model import Achievement, Record
 from microcred.site.ahead import credential_qr
 from microcred.site.common import (
     BuildCheck,
-    dump_json,
     human_date,
     stamp,
 )
@@ -103,7 +102,7 @@ def _credential(ctx: _Ctx, record: Record, credential: Mapping[str, Any]) -> str
     program = ctx.pub.program
     achievement = program.achievement(record.achievement)
     slug = record.slug
-    text = dump_json(credential)
+    text = bake.credential_text(credential)  # dump_json's text, baked twice without a parse
     json_rel = credential_json(slug)
     ctx.tree.write(f"static/{json_rel}", text)
     art = ctx.art[achievement.slug]
