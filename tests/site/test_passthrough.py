@@ -16,7 +16,7 @@ from mkdocs.structure.pages import Page, _RawHTMLPreprocessor
 from mkdocs.utils import meta
 from sitehelpers import NOW, fixed_key, write_xss_program
 
-from microcred.site import render_source
+from microcred.site import passthrough, render_source
 from microcred.site.passthrough import DEFAULT_EXTENSIONS, Renderer, verbatim
 
 
@@ -177,11 +177,40 @@ def test_mutated_pages_are_declined_or_rendered_exactly(built_example: Any) -> N
         "<div>\n```\ncode\n```\n</div>\n",  # a fence inside
         "<hr>\n<div>a</div>\n",  # an empty tag does not open a block
         "<span>a</span>\n",  # inline: a paragraph
+        '<div\nid="nl">a</div>\n',  # the first tag spans two lines: a paragraph
     ],
 )
 def test_what_markdown_rewrites_is_declined(text: str) -> None:
     assert verbatim(text) is None
     assert _agrees(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<div ID="Up"><a NAME="n" Name>x</a></div>\n',  # any case, with or without a value
+        '<div id><a name="">x</a><p id="" class="b"></p></div>\n',  # empty and missing values
+        '<div class="x id y" data-id="q" title="name=z"><span name="s">x</span></div>\n',
+        '<div id="d"><a\nname="m"\n>x</a></div>\n',  # attributes on their own lines
+    ],
+)
+def test_anchor_ids_are_found_as_markdown_collects_them(text: str) -> None:
+    found = verbatim(text)
+    assert found is not None
+    html, ids = _markdown(text)
+    assert found.content == html
+    assert set(found.anchor_ids) == ids
+
+
+def test_the_quick_rewrite_check_is_the_regex() -> None:
+    # _rewritten tests the alternatives of _REWRITTEN one by one; both must always agree
+    pieces = ["\t", "\r", "\x02", "\x03", "```", "~~~", "``", "~~", "\n \n", "\n  \n", "\n \n",
+              "\n x\n", "&#", "&#1;", "&#12", "&#x1F;", "&#xZ;", "&#X1;", "&", "#", "a", "<p>",
+              "\n", " "]  # fmt: skip
+    rng = random.Random(12)
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 7)))
+        assert passthrough._rewritten(text) == (passthrough._REWRITTEN.search(text) is not None), text
 
 
 def _page(config: Any, docs: Path, rel: str) -> tuple[Page, Files]:

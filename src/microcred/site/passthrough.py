@@ -61,15 +61,41 @@ _BLOCK_LEVEL = frozenset(
 # handling would rewrite: a tab, a carriage return, its own placeholder markers, a line of
 # spaces, a fence, a numeric reference without its ';'.
 _REWRITTEN = re.compile(r"[\t\r\x02\x03]|\n +\n|```|~~~|&#(?![0-9]+;|[xX][0-9a-fA-F]+;)")
+_BLANK_SPACES = re.compile(r"\n +\n")
+_BARE_REFERENCE = re.compile(r"&#(?![0-9]+;|[xX][0-9a-fA-F]+;)")
+
+
+def _rewritten(text: str) -> bool:
+    """``_REWRITTEN.search(text) is not None``, a part at a time: one regex with these
+    alternatives reads the text character by character (half of :func:`verbatim`'s time),
+    where ``in`` finds a fixed string at memchr speed."""
+    return (
+        "\t" in text
+        or "\r" in text
+        or "\x02" in text
+        or "\x03" in text
+        or "```" in text
+        or "~~~" in text
+        or ("\n " in text and _BLANK_SPACES.search(text) is not None)
+        or ("&#" in text and _BARE_REFERENCE.search(text) is not None)
+    )
+
+
 _START = re.compile(
     r"<([a-zA-Z][a-zA-Z0-9-]*)((?:[ \n]+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:=\"[^\"]*\")?)*)[ \n]*(/?)>"
 )
+_ID_OR_NAME = re.compile(r"[ \n](?:[iI][dD]|[nN][aA][mM][eE])(?=[ \n=]|\Z)")
 _ATTR = re.compile(r"[ \n]+([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:=\"([^\"]*)\")?")
 _END = re.compile(r"</([a-zA-Z][a-zA-Z0-9-]*)[ \n]*>")
 # A comment whose text holds no "--": every HTML parser in play (Python-Markdown's and the
 # one mkdocs collects anchors with) closes it at the same "-->".
 _COMMENT = re.compile(r"<!--(?:[^-]|-(?!-))*-->")
 _CDATA = ("script", "style")
+_TOKEN = re.compile(  # an end tag (1), a start tag (2, its attributes 3, "/" 4) or a comment
+    r"<(?:/([a-zA-Z][a-zA-Z0-9-]*)[ \n]*>"
+    r"|([a-zA-Z][a-zA-Z0-9-]*)((?:[ \n]+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:=\"[^\"]*\")?)*)[ \n]*(/?)>"
+    r"|!--(?:[^-]|-(?!-))*-->)"
+)
 
 
 @dataclass(frozen=True)
@@ -86,22 +112,25 @@ def verbatim(text: str) -> Verbatim | None:
     first = _START.match(text)
     if first is None or first.group(1).lower() not in _BLOCK_LEVEL or first.group(3):
         return None
-    if _REWRITTEN.search(text) is not None:
+    if "\n" in first.group(0):  # Markdown finds a raw block by its first line
+        return None
+    if _rewritten(text):
         return None
     stack: list[str] = []
     ids: set[str | None] = set()
     pos = 0
-    find = text.find
+    find, token = text.find, _TOKEN.match
     while True:
         at = find("<", pos)
         if at < 0:
             return None  # the block never closed: Markdown would treat the rest differently
-        if text.startswith("</", at):
-            end = _END.match(text, at)
-            if end is None:
-                return None
-            tag = end.group(1).lower()
-            pos = end.end()
+        found = token(text, at)
+        if found is None:
+            return None  # a "<" that is not a plain tag or comment
+        pos = found.end()
+        closing, opening, attrs, empty = found.group(1, 2, 3, 4)
+        if closing is not None:
+            tag = closing.lower()
             if tag in stack:
                 while stack.pop() != tag:
                     pass
@@ -110,28 +139,21 @@ def verbatim(text: str) -> Verbatim | None:
                         return None
                     return Verbatim(text[:pos], frozenset(ids))
             continue
-        if text.startswith("<!", at):
-            comment = _COMMENT.match(text, at)
-            if comment is None:
-                return None
-            pos = comment.end()
-            continue
-        start = _START.match(text, at)
-        if start is None:
-            return None
-        tag = start.group(1).lower()
-        pos = start.end()
-        for attr in _ATTR.finditer(start.group(2)):
-            name, value = attr.group(1).lower(), attr.group(2)
-            if name == "id" or (name == "name" and tag == "a"):
-                ids.add(html.unescape(value) if value else value)  # "" and None as they are
-        if start.group(3) or tag == "hr":
+        if opening is None:
+            continue  # a comment
+        tag = opening.lower()
+        if attrs and _ID_OR_NAME.search(attrs) is not None:
+            for attr in _ATTR.finditer(attrs):  # only where an id or a name may be
+                name, value = attr.group(1).lower(), attr.group(2)
+                if name == "id" or (name == "name" and tag == "a"):
+                    ids.add(html.unescape(value) if value else value)  # "" and None as they are
+        if empty or tag == "hr":
             continue  # an empty tag: nothing opened
         stack.append(tag)
         if tag in _CDATA:  # its text runs to its end tag; vouched for only without any "<"
             close = find("<", pos)
-            closing = _END.match(text, close) if close >= 0 else None
-            if closing is None or closing.group(1).lower() != tag:
+            ending = _END.match(text, close) if close >= 0 else None
+            if ending is None or ending.group(1).lower() != tag:
                 return None
             pos = close
 
