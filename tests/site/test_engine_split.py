@@ -3,6 +3,7 @@ the same warnings in the same order, and steps aside for anything it cannot repr
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -191,6 +192,7 @@ def test_a_program_built_with_the_split_engine_is_the_program_built_without(
 
     from microcred.issue import issue_program
     from microcred.site import build_site
+    from microcred.site.unchanged import BUILD_CACHE_DIR, tree_digests
 
     issued = copy_example(tmp_path / "issued")
     issue_program(issued, now=NOW, key=fixed_key())  # both builds publish the same credentials
@@ -208,6 +210,9 @@ def test_a_program_built_with_the_split_engine_is_the_program_built_without(
         project = shutil.copytree(issued, tmp_path / name / "program", symlinks=True)
         build_site(project, tmp_path / name / "site", now=NOW, key=fixed_key())
         sites[name] = _tree(tmp_path / name / "site")
+        # the record's digests of the output, most vouched for by the scans that wrote it
+        record = json.loads((project / BUILD_CACHE_DIR / "last-build.json").read_text("utf-8"))
+        assert record["files"] == tree_digests(tmp_path / name / "site"), name
     assert sites["split"].keys() == sites["alone"].keys()
     assert [rel for rel in sites["split"] if sites["split"][rel] != sites["alone"][rel]] == []
     assert sum(rel.endswith(".html") for rel in sites["split"]) > 40

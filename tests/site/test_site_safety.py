@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -205,3 +206,35 @@ def test_find_secret_keys(tmp_path: Path) -> None:
     (nested / "keyring.json").write_text("{}")
     found = {p.relative_to(tmp_path).as_posix() for p in find_secret_keys(tmp_path)}
     assert found == {"ok/badge.svg", "x/.microcred/keyring.json"}
+
+
+def test_find_secret_keys_reads_only_what_nobody_vouched_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = b'{"secretKeyMultibase": "z3u2"}'
+    files = {"page.html": b"<p>clean</p>", "grown.html": b"<p>x</p>", "odd.json": secret}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    digest = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    known = {digest["page.html"], digest["grown.html"]}
+    vouched = {
+        "page.html": (len(files["page.html"]), digest["page.html"]),  # as written: not read
+        "grown.html": (len(files["grown.html"]), digest["grown.html"]),
+        # a claim its digest does not back (not in known): read, and the secret found
+        "odd.json": (len(secret), "0" * 64),
+    }
+    (tmp_path / "grown.html").write_bytes(secret)  # changed since it was scanned: read again
+    read: list[str] = []
+    real = Path.read_bytes
+
+    def reading(self: Path) -> bytes:
+        read.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", reading)
+    digests: dict[str, str] = {}
+    seen: set[str] = set()
+    found = find_secret_keys(tmp_path, [], set(known), seen, digests, vouched)
+    assert sorted(p.name for p in found) == ["grown.html", "odd.json"]
+    assert sorted(read) == ["grown.html", "odd.json"]
+    assert digests["page.html"] == digest["page.html"] and digest["page.html"] in seen

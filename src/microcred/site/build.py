@@ -269,9 +269,26 @@ def _refuse_secrets(
     known: set[str] | None = None,
     seen: set[str] | None = None,
     digests: dict[str, str] | None = None,
+    vouched: Mapping[str, tuple[int, str]] | None = None,
 ) -> None:
-    found = find_secret_keys(folder, needles, known, seen, digests)
+    found = find_secret_keys(folder, needles, known, seen, digests, vouched)
     _refuse(folder, what, [p.relative_to(folder).as_posix() for p in found])
+
+
+def _vouched(
+    finished: Mapping[str, Any], placed: Sequence[str], source: Path, scanned: finish.SourceScan
+) -> dict[str, tuple[int, str]]:
+    """(size, SHA-256) of the built files whose bytes were scanned as they were made: the
+    pages the engine's workers wrote (scanned there) and the machine files, hard links to
+    the source files the source scan read. The final scan of the site reads only the rest
+    (the theme's files, pages written otherwise): 4,700 files fewer at 1,000 credentials."""
+    vouched = {rel: (done[0], done[2]) for rel, done in finished.items() if not done[1]}
+    for rel in placed:
+        digest = scanned.digests.get(f"static/{rel}")
+        if digest is not None:
+            with contextlib.suppress(OSError):
+                vouched[rel] = ((source / "static" / rel).stat().st_size, digest)
+    return vouched
 
 
 def _refuse(folder: Path, what: str, found: Sequence[str]) -> None:
@@ -491,13 +508,15 @@ def build_full(
             _refuse(source, "site source", scanned.found)
         known |= scanned.clean
         seen = set(scanned.seen)
-        for rel in finish.place_staged(work / "static", built):
+        placed = finish.place_staged(work / "static", built)
+        for rel in placed:
             finished.pop(rel, None)  # replaced by a machine file: hardened as one
         stats, found, clean = finish.harden_pages(built, needles, finished)
         _refuse(built, "built site", found)
         known |= clean
         built_digests: dict[str, str] = {}  # for the record of this build: read once
-        _refuse_secrets(built, "built site", needles, known, seen, built_digests)
+        vouched = _vouched(finished, placed, source, scanned)
+        _refuse_secrets(built, "built site", needles, known, seen, built_digests, vouched)
         cache.save_clean_contents(root, needles, seen)  # this build's files only: no growth
         if keep_source is not None:
             source = _keep(source, keep_source, work / "previous-source")

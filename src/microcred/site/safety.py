@@ -22,7 +22,7 @@ import base64
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -382,6 +382,7 @@ def find_secret_keys(
     known: set[str] | None = None,
     seen: set[str] | None = None,
     digests: dict[str, str] | None = None,
+    vouched: Mapping[str, tuple[int, str]] | None = None,
 ) -> list[Path]:
     """Files under ``root`` that hold an issuer secret key (never publishable): a key file's
     member name, or (with ``needles`` from :func:`secret_needles`) the key's bytes in any
@@ -392,7 +393,12 @@ def find_secret_keys(
     keeps the set between builds): not scanned again. Contents found clean here are added to
     ``known``, and every clean content met (scanned or known) to ``seen``. ``digests``
     receives each file's SHA-256 by its path under ``root`` (the build's record of its output
-    then need not read the files again)."""
+    then need not read the files again).
+
+    ``vouched``: (size, SHA-256) by path of files whose very bytes were scanned as they were
+    written (the build's pages, and its machine files, hard links to the scanned source):
+    such a file, when its size is still that and its digest is in ``known``, is not read
+    again. Any other file is read, so whatever nobody vouched for is scanned here."""
     found = []
     for path in sorted(root.rglob("*")):
         if path.is_symlink() or not path.is_file():
@@ -400,11 +406,24 @@ def find_secret_keys(
         if path.name.startswith(".microcred") or ".microcred" in path.relative_to(root).parts:
             found.append(path)
             continue
+        rel = path.relative_to(root).as_posix()
+        written = vouched.get(rel) if vouched is not None else None
+        if (
+            written is not None
+            and known is not None
+            and written[1] in known
+            and path.stat().st_size == written[0]
+        ):
+            if digests is not None:
+                digests[rel] = written[1]
+            if seen is not None:
+                seen.add(written[1])
+            continue
         data = path.read_bytes()
         wanted = known is not None or seen is not None or digests is not None
         digest = hashlib.sha256(data).hexdigest() if wanted else ""
         if digests is not None:
-            digests[path.relative_to(root).as_posix()] = digest
+            digests[rel] = digest
         if known is not None and digest in known:
             if seen is not None:
                 seen.add(digest)
