@@ -49,6 +49,7 @@ from microcred.site.source import (
     render_issuer_source,
     stamp,
 )
+from microcred.treewalk import tree_entries
 from microcred.verify import PinnedDocument, StatusSnapshot, VerifyOptions, check_credential
 
 Progress = Callable[[int, int, str], None]
@@ -520,7 +521,11 @@ def build_full(
         cache.save_clean_contents(root, needles, seen)  # this build's files only: no growth
         if keep_source is not None:
             source = _keep(source, keep_source, work / "previous-source")
-        total = sum(p.stat().st_size for p in built.rglob("*") if p.is_file())
+        total = sum(
+            entry.stat(follow_symlinks=False).st_size
+            for _, entry in tree_entries(built)
+            if entry.is_file(follow_symlinks=False)
+        )
         if out.exists():
             out.rename(work / "previous")
         built.rename(out)

@@ -29,6 +29,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import pickle  # only microcred's report dataclasses are read back (find_class)
 from collections.abc import Iterable, Mapping
 from importlib import metadata
@@ -49,6 +50,7 @@ from microcred.site.unchanged import (
     code_digest,
     tree_digests,
 )
+from microcred.treewalk import tree_entries
 
 
 def _json(value: Any) -> bytes:
@@ -245,16 +247,19 @@ def input_digest(
 ) -> str:
     """Everything a build reads: the project's files (not .microcred/, dot-folders or the
     output), the publication, the verdicts, microcred's code and the build options."""
-    skipped = {p.resolve() for p in skip}
+    skipped = {os.fspath(p.resolve()) for p in skip}
+
+    def left_out(rel: str, entry: os.DirEntry[str]) -> bool:  # and all that is under it
+        return ("/" not in rel and rel.startswith(".")) or entry.path in skipped
+
     digest = hashlib.sha256(code_digest().encode())
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if rel.parts[0].startswith(".") or any(path == s or s in path.parents for s in skipped):
-            continue
-        if path.is_symlink():
-            digest.update(f"{rel.as_posix()}\0link\0{path.readlink()}\0".encode())
-        elif path.is_file():
-            digest.update(f"{rel.as_posix()}\0{_sha(path.read_bytes())}\0".encode())
+    for rel, entry in tree_entries(root, left_out):
+        if entry.is_symlink():
+            digest.update(f"{rel}\0link\0{os.readlink(entry.path)}\0".encode())
+        elif entry.is_file(follow_symlinks=False):
+            with open(entry.path, "rb") as handle:
+                data = handle.read()
+            digest.update(f"{rel}\0{_sha(data)}\0".encode())
     digest.update(_json(publication))
     digest.update(_json(extra))
     return digest.hexdigest()

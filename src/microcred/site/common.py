@@ -23,6 +23,7 @@ from microcred.site.safety import (
 )
 from microcred.site.templates import render
 from microcred.site.tree import Tree
+from microcred.treewalk import tree_entries
 
 ASSETS = ("microcred.css", "verify.js", "verify-page.js")
 
@@ -90,19 +91,20 @@ def copy_static(source: Path, out: Path, *, link: bool = False) -> None:
     is deleted or kept as it is, and nothing writes into either file afterwards; a page
     hardened later is written as a new file)."""
     static = source / "static"
-    for path in sorted(static.rglob("*")):
-        rel = path.relative_to(static)
+    if not static.is_dir():
+        return
+    for rel, entry in tree_entries(static):
         target = out / rel
-        if path.is_symlink():
-            raise ConfigError(f"refusing to publish the symlink {rel}")
-        if path.is_dir():
+        if entry.is_symlink():
+            raise ConfigError(f"refusing to publish the symlink {Path(rel)}")
+        if entry.is_dir():
             target.mkdir(parents=True, exist_ok=True)
-        elif path.is_file():
+        elif entry.is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
             if link:
                 try:
-                    os.link(path, target)
+                    os.link(entry.path, target)
                     continue
                 except OSError:
                     link = False  # no hard links here (or across devices): copy the rest
-            shutil.copyfile(path, target)
+            shutil.copyfile(entry.path, target)

@@ -30,6 +30,7 @@ from microcred.site.beside import Beside
 from microcred.site.common import copy_static
 from microcred.site.engine import MAX_PAGE_BYTES, PageStats, harden_page
 from microcred.site.safety import find_secret_keys, holds_secret
+from microcred.treewalk import tree_entries
 
 PARALLEL_FROM = 64
 """Pages below which one process hardens them (forking costs ~50 ms)."""
@@ -86,15 +87,20 @@ def place_staged(staged: Path, built: Path) -> list[str]:
     placed: list[str] = []
     if not staged.is_dir():
         return placed
-    for path in sorted(staged.rglob("*")):
-        rel = path.relative_to(staged)
-        target = built / rel
-        if path.is_dir():
-            target.mkdir(parents=True, exist_ok=True)
+    made: set[str] = set()  # folders known to exist in the built site
+    for rel, entry in tree_entries(staged):
+        target = os.path.join(built, rel)
+        if entry.is_dir(follow_symlinks=False):
+            if rel not in made:
+                os.makedirs(target, exist_ok=True)
+                made.add(rel)
         else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, target)
-            placed.append(rel.as_posix())
+            parent = rel.rpartition("/")[0]
+            if parent not in made:
+                os.makedirs(os.path.join(built, parent), exist_ok=True)
+                made.add(parent)
+            os.replace(entry.path, target)
+            placed.append(rel)
     return placed
 
 
@@ -152,7 +158,7 @@ def harden_pages(
 
     ``finished``: pages already hardened and scanned as they were written (by
     :class:`PageFinisher`), with their reports; only the others are read here."""
-    rels = [p.relative_to(site).as_posix() for p in sorted(site.rglob("*.html"))]
+    rels = [rel for rel, entry in tree_entries(site) if entry.name.endswith(".html")]
     done = finished or {}
     todo = [rel for rel in rels if rel not in done]
     workers = min(cpu_count(), 8)

@@ -32,6 +32,7 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from microcred.errors import MicrocredError
+from microcred.treewalk import tree_entries
 
 HEADING_ID_PREFIX = "mc-u-"
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
@@ -400,19 +401,19 @@ def find_secret_keys(
     such a file, when its size is still that and its digest is in ``known``, is not read
     again. Any other file is read, so whatever nobody vouched for is scanned here."""
     found = []
-    for path in sorted(root.rglob("*")):
-        if path.is_symlink() or not path.is_file():
+    for rel, entry in tree_entries(root):
+        if entry.is_symlink() or not entry.is_file(follow_symlinks=False):
             continue
-        if path.name.startswith(".microcred") or ".microcred" in path.relative_to(root).parts:
+        path = root / rel
+        if entry.name.startswith(".microcred") or ".microcred" in rel.split("/"):
             found.append(path)
             continue
-        rel = path.relative_to(root).as_posix()
         written = vouched.get(rel) if vouched is not None else None
         if (
             written is not None
             and known is not None
             and written[1] in known
-            and path.stat().st_size == written[0]
+            and entry.stat(follow_symlinks=False).st_size == written[0]
         ):
             if digests is not None:
                 digests[rel] = written[1]
