@@ -369,14 +369,26 @@ def _remove_stale_work(parent: Path) -> None:
                 shutil.rmtree(folder, ignore_errors=True)
 
 
-def _known_secrets(root: Path, key: KeyPair | None, passphrase: str | None) -> list[bytes]:
-    """The secret key bytes this build can know (to find them in any encoding in the output)."""
+def _active_key(root: Path, passphrase: str | None) -> KeyPair | None:
+    """The program's active signing key, or None (a portfolio, or a key that cannot be
+    loaded: what needs it then reports why)."""
+    if project_kind(root) == "portfolio":
+        return None
+    with contextlib.suppress(MicrocredError, OSError, ValueError):
+        return KeyRing(root).load_active_secret(passphrase=passphrase)
+    return None
+
+
+def _known_secrets(
+    root: Path, key: KeyPair | None, passphrase: str | None, active: KeyPair | None = None
+) -> list[bytes]:
+    """The secret key bytes this build can know (to find them in any encoding in the output);
+    ``active``: the program's active key, when already loaded."""
     seeds = [key.secret_seed] if key is not None and key.secret_seed else []
-    if project_kind(root) != "portfolio":
-        with contextlib.suppress(MicrocredError, OSError, ValueError):
-            active = KeyRing(root).load_active_secret(passphrase=passphrase)
-            if active.secret_seed:
-                seeds.append(active.secret_seed)
+    if active is None:
+        active = _active_key(root, passphrase)
+    if active is not None and active.secret_seed:
+        seeds.append(active.secret_seed)
     return seeds
 
 
@@ -483,6 +495,9 @@ def build_full(
     try:
         source, built = work / "source", work / "site"
         issued: list[str] = []
+        # The active key is decrypted once (a key derivation: 80 ms) for signing and for the
+        # secret scans; one that cannot be loaded is left to the issuing to report.
+        active = _active_key(root, passphrase) if key is None else None
         report, checks, count = render_source(
             root,
             source,
@@ -490,11 +505,11 @@ def build_full(
             passphrase=passphrase,
             analytics=analytics,
             progress=progress,
-            key=key,
+            key=key or active,
             issued=issued,
             fresh=fresh,
         )
-        needles = secret_needles(_known_secrets(root, key, passphrase))
+        needles = secret_needles(_known_secrets(root, key, passphrase, active))
         known = cache.load_clean_contents(root, needles)
         # The source scan and the copy of its machine files run beside the engine.
         gc.freeze()  # see _FROZEN
