@@ -9,6 +9,7 @@ and the run ends with a loud banner naming them.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,10 @@ settings.register_profile(
     derandomize=os.environ.get("MICROCRED_HYPOTHESIS_DERANDOMIZE", "") not in ("", "0"),
 )
 settings.load_profile("microcred")
+
+# Compiled templates go to a folder of this run, never to the user's own cache (and every
+# CLI the tests start inherits it).
+os.environ.setdefault("MICROCRED_CACHE_DIR", tempfile.mkdtemp(prefix="microcred-test-cache-"))
 
 REPO = Path(__file__).resolve().parent.parent
 STANDARDS_DIR = Path(

@@ -23,6 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from microcred._util import cpu_count, fork_is_safe
+from microcred.site.compiled import use_compiled
 from microcred.site.passthrough import Renderer
 
 PARALLEL_FROM = 200
@@ -128,6 +129,7 @@ def build_split(config: Any, finish: FinishPage | None = None) -> dict[str, Any]
     config.plugins.on_pre_build(config=config)
     files = get_files(config)
     env = config.theme.get_env()
+    use_compiled(env)  # the theme compiled once, not in every worker of every build
     files.add_files_from_theme(env, config)
     files = config.plugins.on_files(files, config=config)
     set_exclusions(files, config)

@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from microcred.layout import template_dir
+from microcred.site.compiled import use_compiled
 from microcred.site.safety import bdi, plain_title, render_markdown, visible_identifier
 
 _NOT_YAML_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
@@ -53,6 +54,7 @@ def environment() -> Environment:
         keep_trailing_newline=True,
         undefined=StrictUndefined,
     )
+    use_compiled(env)  # compiled once, loaded by later builds
     env.filters["yaml"] = _yaml
     env.filters["bdi"] = bdi
     env.filters["md"] = _md
