@@ -27,6 +27,8 @@ from microcred.issue import issue_program  # noqa: E402
 from microcred.records import load_program  # noqa: E402
 from microcred.site import build_site  # noqa: E402
 
+_DELIVERED = ("the dashboard", "a written report", "the audit findings", "a working prototype")
+
 
 def generate(root: Path, count: int) -> None:
     """The example's issuer and briefs, plus ``count`` completed records (2 in 3 consenting).
@@ -67,7 +69,13 @@ def generate(root: Path, count: int) -> None:
             ],
             "status": "completed",
         }
-        text = "---\n" + yaml.safe_dump(front, sort_keys=False) + "---\n\nSolid work, on time.\n"
+        # each record its own narrative, as in a real programme (a repeated one would be
+        # rendered once: a flattering benchmark)
+        narrative = (
+            f"Solid work, on time. Candidate {i:05d} delivered {_DELIVERED[i % 4]} in "
+            f"{5 + i % 11} days, after {1 + i % 7} review rounds with *{front['mentor']['name']}*."
+        )
+        text = "---\n" + yaml.safe_dump(front, sort_keys=False) + f"---\n\n{narrative}\n"
         (root / "records" / f"r{i:05d}.md").write_text(text, encoding="utf-8")
 
 

@@ -238,3 +238,26 @@ def test_find_secret_keys_reads_only_what_nobody_vouched_for(
     assert sorted(p.name for p in found) == ["grown.html", "odd.json"]
     assert sorted(read) == ["grown.html", "odd.json"]
     assert digests["page.html"] == digest["page.html"] and digest["page.html"] in seen
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain words, **bold**, a [link](https://example.org/a)",
+        "- a list\n- of items\n\n| a | b |\n|---|---|\n| 1 | 2 |",
+        "# Title\n\ntext\n\n## Part\n\nmore",
+        "> quoted\n>\n> ## heading inside a quote",
+        "<script>alert(1)</script> and *text*",
+    ],
+)
+def test_a_rendering_remembered_in_one_scope_is_what_another_scope_renders(text: str) -> None:
+    # without a heading the scope changes nothing, so one rendering serves every scope;
+    # with one, each scope gets its own ids
+    fresh = {}
+    for scope in ("first", "second"):
+        safety._RENDERED.clear()
+        fresh[scope] = str(render_markdown(text, heading_base=4, id_scope=scope))
+    safety._RENDERED.clear()
+    remembered = {s: str(render_markdown(text, heading_base=4, id_scope=s)) for s in fresh}
+    assert remembered == fresh
+    assert ("id=" in fresh["first"]) == (fresh["first"] != fresh["second"])

@@ -168,11 +168,13 @@ class _Renderer:
         md.enable("table")
         md.enable("strikethrough")
         self.md = md
+        self.scoped = False  # whether the last text rendered had a heading (ids use the scope)
 
     def render(self, text: str, *, heading_base: int, id_scope: str) -> str:
         env: dict[str, Any] = {}
         tokens = self.md.parse(text, env)
         used: dict[str, int] = {}
+        self.scoped = any(token.type == "heading_open" for token in tokens)
         for index, token in enumerate(tokens):
             if token.type in ("heading_open", "heading_close"):
                 level = min(6, max(heading_base, heading_base + int(token.tag[1]) - 1))
@@ -294,18 +296,22 @@ def render_markdown(text: object, *, heading_base: int = 3, id_scope: str = "t")
         return Markup("")
     scope = re.sub(r"[^a-z0-9-]", "", id_scope.lower())[:24] or "t"
     heading_base = min(max(heading_base, 2), 6)  # h1 belongs to the page
-    key = (source, heading_base, scope)
-    known = _RENDERED.get(key)
-    if known is not None:  # a brief's rubric is on every page of its credentials
+    unscoped = (source, heading_base, "")
+    known = _RENDERED.get(unscoped)
+    if known is None:
+        known = _RENDERED.get((source, heading_base, scope))
+    if known is not None:  # a brief's criteria and rubric are on every page of its credentials
         return known
     try:
         html = _RENDERER.render(source, heading_base=heading_base, id_scope=scope)
         rendered = Markup(html)  # noqa: S704 - HTML off, links checked, allow-list verified
+        scoped = _RENDERER.scoped
     except UnsafeContentError:
-        rendered = Markup("<p>{}</p>").format(source)
+        rendered, scoped = Markup("<p>{}</p>").format(source), False
     if len(_RENDERED) >= 4096:
         _RENDERED.clear()
-    _RENDERED[key] = rendered
+    # Only heading ids carry the scope: a text without headings renders alike in every scope.
+    _RENDERED[(source, heading_base, scope) if scoped else unscoped] = rendered
     return rendered
 
 
