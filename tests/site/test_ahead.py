@@ -71,6 +71,24 @@ def test_codes_already_known_are_not_sent_back(
     assert _everything(DrawAhead(issued, first)) == ({}, {})
 
 
+def test_a_child_started_before_the_caches_were_read_reads_them_itself(
+    issued: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from microcred.site import cache
+
+    monkeypatch.setattr(ahead, "FROM", 1)
+    root = shutil.copytree(issued, tmp_path / "program", symlinks=True)
+    all_charts, all_codes = _everything(DrawAhead(root, ({}, {})))
+    assert _everything(DrawAhead(root, None)) == (all_charts, all_codes)  # nothing cached yet
+    some = dict(sorted(all_codes.items())[: len(all_codes) // 2])
+    cache.save_qr_codes(root, some)
+    cache.save_charts(root, all_charts)
+    assert _everything(DrawAhead(root, None)) == (
+        {},
+        {k: all_codes[k] for k in all_codes if k not in some},
+    )
+
+
 def test_the_charts_come_after_the_codes_and_a_failure_leaves_both_to_the_pages(
     issued: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

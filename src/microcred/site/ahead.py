@@ -40,7 +40,7 @@ Drawn = tuple[dict[str, str], dict[str, str]]  # (charts, QR codes) by memo key
 
 def _draw(
     root: Path,
-    known: Drawn,
+    known: Drawn | None,
     analytics: Mapping[str, Any] | None,
     early: Any = None,
     stop: Any = None,
@@ -50,6 +50,10 @@ def _draw(
     from microcred.records import load_program
     from microcred.site.pages.analytics import page_context, site_analytics
 
+    if known is None:  # started before the build read its caches: read them here
+        from microcred.site import cache
+
+        known = (cache.load_charts(root), cache.load_qr_codes(root))
     known_charts, known_codes = known
     charts.CHARTS.update(known_charts)  # this child's copies
     images.QR_CODES.update(known_codes)
@@ -75,8 +79,10 @@ class DrawAhead:
     :meth:`charts` when the analytics page is."""
 
     def __init__(
-        self, root: Path, known: Drawn, analytics: Mapping[str, Any] | None = None
+        self, root: Path, known: Drawn | None, analytics: Mapping[str, Any] | None = None
     ) -> None:
+        """``known``: the pictures in the build cache, or None for the child to read them
+        (a child started before the builder is even imported: :func:`site.entry.build_site`)."""
         self._child: Beside | None = None
         self._early: Any = None
         self._codes: dict[str, str] | None = None

@@ -403,12 +403,14 @@ def render_source(
     key: KeyPair | None = None,
     issued: list[str] | None = None,
     fresh: Callable[[PublicationLike, dict[str, BuildCheck]], bool] | None = None,
+    ahead: DrawAhead | None = None,
 ) -> tuple[SourceReport, dict[str, BuildCheck], int]:
     """Steps 1-3: the site source of any project in ``dest``; (report, checks, credentials).
 
     ``issued``, when given, receives the record slugs this run signed. ``fresh`` (issuer
     programs) is asked, once the credentials are checked, whether the previous output still
-    holds; if it says so, :class:`KeepPrevious` is raised instead of rendering.
+    holds; if it says so, :class:`KeepPrevious` is raised instead of rendering. ``ahead``:
+    a child already drawing this program's pictures (closed here when the source is done).
     """
     kind = project_kind(root)
     if kind == "portfolio":
@@ -418,7 +420,8 @@ def render_source(
         return report, checks, len(checks)
 
     known_codes, known_charts = cache.load_qr_codes(root), cache.load_charts(root)
-    ahead = DrawAhead(root, (known_charts, known_codes), analytics)  # on the idle core
+    if ahead is None:  # on the idle core
+        ahead = DrawAhead(root, (known_charts, known_codes), analytics)
     try:
         pub = prepare_publication(root, now=now, passphrase=passphrase, key=key, progress=progress)
         if issued is not None:
@@ -464,12 +467,14 @@ def build_full(
     keep_source: Path | None = None,
     progress: Progress | None = None,
     key: KeyPair | None = None,
+    ahead: DrawAhead | None = None,
 ) -> BuildResult:
     """Build the project at ``root`` into ``out``: the whole build, after
     :func:`microcred.site.build_site` checked the arguments, resolved the paths and found
     that the previous output cannot be kept.
 
-    ``key`` signs with a given key instead of the program's key ring (tests, benchmarks).
+    ``key`` signs with a given key instead of the program's key ring (tests, benchmarks);
+    ``ahead``: a child already drawing the pictures (see :func:`render_source`).
     """
     started = time.monotonic()
     _check_out_dir(out, root)
@@ -508,6 +513,7 @@ def build_full(
             key=key or active,
             issued=issued,
             fresh=fresh,
+            ahead=ahead,
         )
         needles = secret_needles(_known_secrets(root, key, passphrase, active))
         known = cache.load_clean_contents(root, needles)

@@ -52,16 +52,26 @@ def build_site(
         previous = kept_build(resolved, target, kept, now, build_options(engine, analytics, key))
         if previous is not None:
             return previous
-    from microcred.site.build import build_full  # the builder, only when there is work
+    # The child drawing the pictures starts now, on the idle core, while this process
+    # imports the builder (a quarter of a second) and reads the program.
+    from microcred.site.ahead import DrawAhead
 
-    return build_full(
-        resolved,
-        target,
-        now=now,
-        engine=engine,
-        passphrase=passphrase,
-        analytics=analytics,
-        keep_source=kept,
-        progress=progress,
-        key=key,
-    )
+    ahead = DrawAhead(resolved, None, analytics) if project_kind(resolved) == "issuer" else None
+    try:
+        from microcred.site.build import build_full  # the builder, only when there is work
+
+        return build_full(
+            resolved,
+            target,
+            now=now,
+            engine=engine,
+            passphrase=passphrase,
+            analytics=analytics,
+            keep_source=kept,
+            progress=progress,
+            key=key,
+            ahead=ahead,
+        )
+    finally:
+        if ahead is not None:
+            ahead.close()
