@@ -185,3 +185,47 @@ def test_known_digests_are_taken_for_the_files_they_name(tmp_path: Path) -> None
     assert tree_digests(tmp_path, read) == tree_digests(tmp_path) and len(read) == 5
     taken = tree_digests(tmp_path, {"d0/f.txt": "as read before"})  # taken, not read again
     assert taken["d0/f.txt"] == "as read before" and taken["d1/f.txt"] == read["d1/f.txt"]
+
+
+def test_an_output_file_changed_in_place_is_seen_even_with_its_size_and_mtime(
+    built: tuple[Path, Path, int],
+) -> None:
+    """Files whose state (size, times, inode) is as recorded are taken by their digests;
+    a change of the bytes sets the ctime, which no tool sets back, so it is read again."""
+    import os
+
+    root, site, _ = built
+    assert kept_build(root, site, None, NOW, _options()) is not None
+    page = site / "index.html"
+    before = page.read_bytes()
+    info = page.stat()
+    changed = before.replace(b"<", b">", 1)
+    assert len(changed) == len(before) and changed != before
+    try:
+        page.write_bytes(changed)  # same size, and the modification time put back
+        os.utime(page, ns=(info.st_atime_ns, info.st_mtime_ns))
+        assert kept_build(root, site, None, NOW, _options()) is None
+    finally:
+        page.write_bytes(before)
+    assert kept_build(root, site, None, NOW, _options()) is not None  # the same bytes again
+
+
+def test_only_settled_states_vouch_for_a_digest(tmp_path: Path) -> None:
+    import time
+
+    from microcred.site.unchanged import RACY_NS, tree_state, unchanged_digests
+
+    (tmp_path / "a.txt").write_text("a", "utf-8")
+    (tmp_path / "b.txt").write_text("b", "utf-8")
+    state, digests = tree_state(tmp_path), {"a.txt": "da", "b.txt": "db"}
+    later = str(time.time_ns() + 2 * RACY_NS)
+    assert unchanged_digests(tmp_path, state, digests, later) == digests
+    assert unchanged_digests(tmp_path, state, digests, str(time.time_ns())) == {}  # racy
+    (tmp_path / "b.txt").write_text("B", "utf-8")
+    assert unchanged_digests(tmp_path, state, digests, str(time.time_ns() + 2 * RACY_NS)) == {
+        "a.txt": "da"
+    }
+    for bad in ([], {"a.txt": "not a state"}):
+        assert unchanged_digests(tmp_path, bad, digests, later) == {}
+    for moment in (True, int(later), "-5", "soon"):
+        assert unchanged_digests(tmp_path, state, digests, moment) == {}

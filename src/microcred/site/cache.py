@@ -31,6 +31,7 @@ import io
 import json
 import os
 import pickle  # only microcred's report dataclasses are read back (find_class)
+import time
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
@@ -49,6 +50,7 @@ from microcred.site.unchanged import (
     _write,
     code_digest,
     tree_digests,
+    tree_state,
 )
 from microcred.treewalk import tree_entries
 
@@ -305,6 +307,9 @@ def record_build(
     """Remember this build for the next one (``quick``: see site/unchanged.py; ``read``: the
     digests the build's secret scans took of the output and the source, by path)."""
     out_read, source_read = read or ({}, {})
+    # Each file's state is taken before its bytes are: a file changed in between then has
+    # a newer state than the one recorded, and the next build reads it again.
+    states = {"out": tree_state(out)}
     record: dict[str, Any] = {
         "now": format_timestamp(now),
         "inputs": inputs,
@@ -316,7 +321,10 @@ def record_build(
         record["quick"] = dict(quick)
     if kept is not None:
         record["kept"] = str(kept)
+        states["source"] = tree_state(source)
         record["source"] = tree_digests(source, source_read)
+    record["states"] = states
+    record["recorded_ns"] = str(time.time_ns())
     _write(root / BUILD_CACHE_DIR / LAST_BUILD_FILE, record)
 
 

@@ -181,6 +181,51 @@ def tree_digests(folder: Path, known: Mapping[str, str] | None = None) -> dict[s
     return dict(sorted(out.items()))
 
 
+RACY_NS = 50_000_000
+"""A file changed this close to when its state was recorded may share that state's
+timestamps (they tick coarsely): it is read again, as git does with "racily clean" files."""
+
+
+def tree_state(folder: Path) -> dict[str, str]:
+    """Every regular file under ``folder`` -> "size:mtime_ns:ctime_ns:inode" (text: the
+    numbers pass I-JSON's integer range). Any change of a file's bytes sets its ctime to the
+    time of the change, and no tool sets a ctime back."""
+    out: dict[str, str] = {}
+    stack = [("", str(folder))]
+    while stack:
+        prefix, directory = stack.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((prefix + entry.name + "/", entry.path))
+                elif entry.is_file(follow_symlinks=False) and not entry.is_symlink():
+                    info = entry.stat(follow_symlinks=False)
+                    out[prefix + entry.name] = (
+                        f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+                    )
+    return out
+
+
+def unchanged_digests(folder: Path, state: Any, digests: Any, recorded_ns: Any) -> dict[str, str]:
+    """The recorded digests of the files under ``folder`` whose state is still the one
+    recorded at ``recorded_ns`` (text, nanoseconds) and was not racily close to it: those
+    need not be read again to know their bytes. Anything malformed vouches for nothing."""
+    if not isinstance(state, dict) or not isinstance(digests, dict):
+        return {}
+    if not isinstance(recorded_ns, str) or not recorded_ns.isdigit():
+        return {}
+    settled = int(recorded_ns) - RACY_NS
+    known: dict[str, str] = {}
+    for rel, now in tree_state(folder).items():
+        then, digest = state.get(rel), digests.get(rel)
+        if then != now or not isinstance(digest, str):
+            continue
+        _, modified, changed, _ = now.split(":")
+        if int(modified) < settled and int(changed) < settled:
+            known[rel] = digest
+    return known
+
+
 def project_digest(root: Path, skip: Iterable[Path]) -> str | None:
     """The project's files as a build finds them: every file under ``root`` except the
     output, a kept source and dot-folders other than ``.microcred/`` (whose key ring and keys
@@ -276,10 +321,21 @@ def kept_build(
         recorded = quick["project"]
         if recorded is None or recorded != project_digest(root, [out, *([kept] if kept else [])]):
             return None
-        if not out.is_dir() or tree_digests(out) != last.get("files"):
+        # the output and the kept source as that build left them: files whose state did not
+        # change since it recorded them are taken by their digests, the others read
+        states, at = last.get("states") or {}, last.get("recorded_ns")
+        files = last.get("files")
+        if not out.is_dir():
             return None
-        if kept is not None and (not kept.is_dir() or tree_digests(kept) != last.get("source")):
+        if tree_digests(out, unchanged_digests(out, states.get("out"), files, at)) != files:
             return None
+        if kept is not None:
+            source = last.get("source")
+            if not kept.is_dir():
+                return None
+            known = unchanged_digests(kept, states.get("source"), source, at)
+            if tree_digests(kept, known) != source:
+                return None
         result = last["result"]
         checks = {
             str(slug): BuildCheck(str(c[0]), str(c[1]), tuple(str(p) for p in c[2]))
