@@ -35,6 +35,7 @@ from microcred.errors import ConfigError, MicrocredError
 from microcred.fsutil import atomic_write_text
 from microcred.layout import PRIVATE_DIR, template_dir
 from microcred.site.outcome import BuildCheck, BuildResult
+from microcred.treewalk import tree_entries
 
 BUILD_CACHE_DIR = f"{PRIVATE_DIR}/build-cache"
 CACHE_VERSION = 1
@@ -162,22 +163,15 @@ def tree_digests(folder: Path, known: Mapping[str, str] | None = None) -> dict[s
     taken instead of reading those files again."""
     known = known or {}
     out: dict[str, str] = {}
-    stack = [("", str(folder))]
-    while stack:
-        prefix, directory = stack.pop()
-        with os.scandir(directory) as entries:
-            for entry in entries:
-                rel = prefix + entry.name
-                if entry.is_symlink():
-                    out[rel] = "symlink:" + os.readlink(entry.path)
-                elif entry.is_dir(follow_symlinks=False):
-                    stack.append((rel + "/", entry.path))
-                elif entry.is_file(follow_symlinks=False):
-                    if rel in known:
-                        out[rel] = known[rel]
-                        continue
-                    with open(entry.path, "rb") as handle:
-                        out[rel] = hashlib.file_digest(handle, "sha256").hexdigest()
+    for rel, entry in tree_entries(folder):
+        if entry.is_symlink():
+            out[rel] = "symlink:" + os.readlink(entry.path)
+        elif entry.is_file(follow_symlinks=False):
+            if rel in known:
+                out[rel] = known[rel]
+                continue
+            with open(entry.path, "rb") as handle:
+                out[rel] = hashlib.file_digest(handle, "sha256").hexdigest()
     return dict(sorted(out.items()))
 
 
@@ -191,18 +185,10 @@ def tree_state(folder: Path) -> dict[str, str]:
     numbers pass I-JSON's integer range). Any change of a file's bytes sets its ctime to the
     time of the change, and no tool sets a ctime back."""
     out: dict[str, str] = {}
-    stack = [("", str(folder))]
-    while stack:
-        prefix, directory = stack.pop()
-        with os.scandir(directory) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((prefix + entry.name + "/", entry.path))
-                elif entry.is_file(follow_symlinks=False) and not entry.is_symlink():
-                    info = entry.stat(follow_symlinks=False)
-                    out[prefix + entry.name] = (
-                        f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
-                    )
+    for rel, entry in tree_entries(folder):
+        if entry.is_file(follow_symlinks=False) and not entry.is_symlink():
+            info = entry.stat(follow_symlinks=False)
+            out[rel] = f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
     return out
 
 
