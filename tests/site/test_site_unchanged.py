@@ -215,9 +215,12 @@ def test_only_settled_states_vouch_for_a_digest(tmp_path: Path) -> None:
 
     from microcred.site.unchanged import RACY_NS, tree_state, unchanged_digests
 
+    before = str(time.time_ns() - 2 * RACY_NS)
     (tmp_path / "a.txt").write_text("a", "utf-8")
     (tmp_path / "b.txt").write_text("b", "utf-8")
     state, digests = tree_state(tmp_path), {"a.txt": "da", "b.txt": "db"}
+    # changed after the moment their bytes were read for the digests: read again
+    assert unchanged_digests(tmp_path, state, digests, before) == {}
     later = str(time.time_ns() + 2 * RACY_NS)
     assert unchanged_digests(tmp_path, state, digests, later) == digests
     assert unchanged_digests(tmp_path, state, digests, str(time.time_ns())) == {}  # racy

@@ -538,6 +538,9 @@ def build_full(
         known |= clean
         built_digests: dict[str, str] = {}  # for the record of this build: read once
         vouched = _vouched(finished, placed, source, scanned)
+        # Until here every file was made in the private work folder; the site's final scan
+        # starts (a file the next build finds changed after this moment is read again).
+        built_read_since = time.time_ns()
         _refuse_secrets(built, "built site", needles, known, seen, built_digests, vouched)
         cache.save_clean_contents(root, needles, seen)  # this build's files only: no growth
         if keep_source is not None:
@@ -572,6 +575,7 @@ def build_full(
                 now,
                 record,
                 read=(built_digests, scanned.digests),
+                read_since=built_read_since,
             )
     except KeepPrevious as same:
         return _kept_result(out, same, previous[0] or {}, started)

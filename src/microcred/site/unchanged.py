@@ -192,15 +192,16 @@ def tree_state(folder: Path) -> dict[str, str]:
     return out
 
 
-def unchanged_digests(folder: Path, state: Any, digests: Any, recorded_ns: Any) -> dict[str, str]:
+def unchanged_digests(folder: Path, state: Any, digests: Any, read_since: Any) -> dict[str, str]:
     """The recorded digests of the files under ``folder`` whose state is still the one
-    recorded at ``recorded_ns`` (text, nanoseconds) and was not racily close to it: those
-    need not be read again to know their bytes. Anything malformed vouches for nothing."""
+    recorded and whose last change came before ``read_since`` (text, nanoseconds: the
+    moment before their bytes were read for those digests), and not racily close to it:
+    those need not be read again. Anything malformed vouches for nothing."""
     if not isinstance(state, dict) or not isinstance(digests, dict):
         return {}
-    if not isinstance(recorded_ns, str) or not recorded_ns.isdigit():
+    if not isinstance(read_since, str) or not read_since.isdigit():
         return {}
-    settled = int(recorded_ns) - RACY_NS
+    settled = int(read_since) - RACY_NS
     known: dict[str, str] = {}
     for rel, now in tree_state(folder).items():
         then, digest = state.get(rel), digests.get(rel)
@@ -309,17 +310,18 @@ def kept_build(
             return None
         # the output and the kept source as that build left them: files whose state did not
         # change since it recorded them are taken by their digests, the others read
-        states, at = last.get("states") or {}, last.get("recorded_ns")
+        states, since = last.get("states") or {}, last.get("read_since_ns")
         files = last.get("files")
         if not out.is_dir():
             return None
-        if tree_digests(out, unchanged_digests(out, states.get("out"), files, at)) != files:
+        known = unchanged_digests(out, states.get("out"), files, since)
+        if tree_digests(out, known) != files:
             return None
         if kept is not None:
             source = last.get("source")
             if not kept.is_dir():
                 return None
-            known = unchanged_digests(kept, states.get("source"), source, at)
+            known = unchanged_digests(kept, states.get("source"), source, since)
             if tree_digests(kept, known) != source:
                 return None
         result = last["result"]
