@@ -49,6 +49,7 @@ from microcred.site.unchanged import (
     _sha,
     _write,
     code_digest,
+    holds_as_recorded,
     tree_digests,
     tree_state,
 )
@@ -282,13 +283,12 @@ def previous_build(
             return None
     except (KeyError, TypeError, ValueError):
         return None
-    if not out.is_dir() or tree_digests(out) != last.get("files"):
+    if not holds_as_recorded(out, last, "out"):
         return None
-    if kept is not None:
-        if last.get("kept") != str(kept) or not kept.is_dir():
-            return None
-        if tree_digests(kept) != last.get("source"):
-            return None
+    if kept is not None and (
+        last.get("kept") != str(kept) or not holds_as_recorded(kept, last, "source")
+    ):
+        return None
     result = last.get("result")
     return result if isinstance(result, dict) else None
 

@@ -213,6 +213,22 @@ def unchanged_digests(folder: Path, state: Any, digests: Any, read_since: Any) -
     return known
 
 
+_RECORDED = {"out": "files", "source": "source"}  # tree -> the record's digests of it
+
+
+def holds_as_recorded(folder: Path, last: Mapping[str, Any], tree: str) -> bool:
+    """Whether ``folder`` holds exactly the files the last build recorded for ``tree``
+    ("out" or "source"): a file whose state is as recorded is taken by its digest
+    (:func:`unchanged_digests`), any other file is read."""
+    digests = last.get(_RECORDED[tree])
+    if not folder.is_dir() or not isinstance(digests, dict):
+        return False
+    states = last.get("states")
+    state = states.get(tree) if isinstance(states, dict) else None
+    known = unchanged_digests(folder, state, digests, last.get("read_since_ns"))
+    return tree_digests(folder, known) == digests
+
+
 def project_digest(root: Path, skip: Iterable[Path]) -> str | None:
     """The project's files as a build finds them: every file under ``root`` except the
     output, a kept source and dot-folders other than ``.microcred/`` (whose key ring and keys
@@ -308,22 +324,10 @@ def kept_build(
         recorded = quick["project"]
         if recorded is None or recorded != project_digest(root, [out, *([kept] if kept else [])]):
             return None
-        # the output and the kept source as that build left them: files whose state did not
-        # change since it recorded them are taken by their digests, the others read
-        states, since = last.get("states") or {}, last.get("read_since_ns")
-        files = last.get("files")
-        if not out.is_dir():
+        if not holds_as_recorded(out, last, "out"):
             return None
-        known = unchanged_digests(out, states.get("out"), files, since)
-        if tree_digests(out, known) != files:
+        if kept is not None and not holds_as_recorded(kept, last, "source"):
             return None
-        if kept is not None:
-            source = last.get("source")
-            if not kept.is_dir():
-                return None
-            known = unchanged_digests(kept, states.get("source"), source, since)
-            if tree_digests(kept, known) != source:
-                return None
         result = last["result"]
         checks = {
             str(slug): BuildCheck(str(c[0]), str(c[1]), tuple(str(p) for p in c[2]))
