@@ -1,5 +1,5 @@
-"""Charts and QR codes drawn ahead by a forked child are the ones the pages draw, and nothing
-a page shows depends on whether, or how well, the child did its work."""
+"""QR codes drawn ahead by a forked child are the ones the pages draw, and nothing a page
+shows depends on whether, or how well, the child did its work."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sitehelpers import NOW, copy_example, fixed_key
 from microcred.issue import issue_program
 from microcred.layout import credential_page
 from microcred.records import load_settings
-from microcred.site import ahead, beside, build_site, charts, images
+from microcred.site import ahead, beside, build_site, images
 from microcred.site.ahead import QR_LABEL, DrawAhead
 
 
@@ -24,11 +24,11 @@ def issued(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _everything(drawing: DrawAhead) -> Any:
+def _everything(drawing: DrawAhead) -> dict[str, str]:
     """What the child draws when never told the pages are due."""
     assert drawing._child is not None
     drawing._child._stop = type("Never", (), {"set": lambda self: None})()
-    return drawing.drawn()
+    return drawing.codes()
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -37,13 +37,12 @@ def _tree(folder: Path) -> dict[str, bytes]:
     }
 
 
-def test_the_child_draws_each_issued_credentials_page_code_and_the_charts(
+def test_the_child_draws_each_issued_credentials_page_code(
     issued: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(ahead, "FROM", 1)
     monkeypatch.setattr(images, "QR_CODES", {})
-    monkeypatch.setattr(charts, "CHARTS", {})
-    drawn_charts, drawn = _everything(DrawAhead(issued, ({}, {})))
+    drawn = _everything(DrawAhead(issued, {}))
     slugs = sorted(p.stem for p in (issued / "credentials").glob("*.json"))
     slugs.remove("index")  # the issue index, not a credential: no page, no code
     base_url = load_settings(issued)[1].base_url
@@ -51,74 +50,59 @@ def test_the_child_draws_each_issued_credentials_page_code_and_the_charts(
     for slug in slugs:
         key = images.qr_key(f"{base_url}{credential_page(slug)}", QR_LABEL)
         assert drawn[key] == images._qr_svg(f"{base_url}{credential_page(slug)}", QR_LABEL)
-    assert images.QR_CODES == {} and charts.CHARTS == {}  # the child filled its own copies
-    assert len(drawn_charts) >= 2 and all(svg.startswith("<svg ") for svg in drawn_charts.values())
-    from microcred.records import load_program
-    from microcred.site.pages.analytics import page_context, site_analytics
+    assert images.QR_CODES == {}  # the child filled its own copy
 
-    program = load_program(issued)
-    data = site_analytics(program, issued)
-    assert data
-    page_context(data, program)  # the page's own drawing, here
-    assert drawn_charts == charts.CHARTS
+
+def test_too_few_credentials_start_no_child(issued: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ahead, "FROM", 10**9)
+    drawing = DrawAhead(issued, {})
+    assert drawing._child is None and drawing.codes() == {}
 
 
 def test_codes_already_known_are_not_sent_back(
     issued: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(ahead, "FROM", 1)
-    first = _everything(DrawAhead(issued, ({}, {})))
-    assert _everything(DrawAhead(issued, first)) == ({}, {})
+    first = _everything(DrawAhead(issued, {}))
+    assert first and _everything(DrawAhead(issued, first)) == {}
 
 
-def test_a_child_started_before_the_caches_were_read_reads_them_itself(
+def test_a_child_started_before_the_cache_was_read_reads_it_itself(
     issued: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from microcred.site import cache
 
     monkeypatch.setattr(ahead, "FROM", 1)
     root = shutil.copytree(issued, tmp_path / "program", symlinks=True)
-    all_charts, all_codes = _everything(DrawAhead(root, ({}, {})))
-    assert _everything(DrawAhead(root, None)) == (all_charts, all_codes)  # nothing cached yet
+    all_codes = _everything(DrawAhead(root, {}))
+    assert _everything(DrawAhead(root, None)) == all_codes  # nothing cached yet
     some = dict(sorted(all_codes.items())[: len(all_codes) // 2])
     cache.save_qr_codes(root, some)
-    cache.save_charts(root, all_charts)
-    assert _everything(DrawAhead(root, None)) == (
-        {},
-        {k: all_codes[k] for k in all_codes if k not in some},
-    )
+    assert _everything(DrawAhead(root, None)) == {
+        k: all_codes[k] for k in all_codes if k not in some
+    }
 
 
-def test_the_charts_come_after_the_codes_and_a_failure_leaves_both_to_the_pages(
+def test_asked_early_the_child_stops_and_a_failure_leaves_the_codes_to_the_pages(
     issued: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(ahead, "FROM", 1)
-    drawing = DrawAhead(issued, ({}, {}))
-    codes = drawing.codes()  # at once: the child stops drawing codes
-    assert drawing.codes() is codes  # asked again: the same, nothing waited for
-    assert len(drawing.charts()) >= 2  # then the charts, drawn after the codes were sent
+    everything = _everything(DrawAhead(issued, {}))
+    drawing = DrawAhead(issued, {})
+    early = drawing.codes()  # asked at once: the codes drawn so far, each the same
+    assert drawing.codes() is early  # asked again: nothing waited for
+    assert set(early) <= set(everything)
+    assert all(everything[key] == svg for key, svg in early.items())
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the child died")
 
     monkeypatch.setattr(ahead, "_draw", broken)
-    failed = DrawAhead(issued, ({}, {}))
-    assert failed.codes() == {} and failed.charts() == {}
-
-
-def test_asked_early_the_child_stops_drawing_codes_but_not_charts(
-    issued: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(ahead, "FROM", 1)
-    everything = _everything(DrawAhead(issued, ({}, {})))
-    early = DrawAhead(issued, ({}, {})).drawn()  # asked at once
-    assert early[0] == everything[0]  # every chart
-    assert set(early[1]) <= set(everything[1])  # the codes drawn so far, each the same
-    assert all(everything[1][key] == svg for key, svg in early[1].items())
+    assert DrawAhead(issued, {}).codes() == {}
 
 
 @pytest.mark.parametrize("child", ["draws ahead", "fails", "not started"])
-def test_the_site_and_its_caches_are_the_same_whatever_the_child_does(
+def test_the_site_and_its_cache_are_the_same_whatever_the_child_does(
     issued: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, child: str
 ) -> None:
     def build(name: str) -> dict[str, bytes]:
@@ -126,25 +110,20 @@ def test_the_site_and_its_caches_are_the_same_whatever_the_child_does(
         images.QR_CODES.clear()
         build_site(project, tmp_path / name / "site", now=NOW, key=fixed_key())
         site = _tree(tmp_path / name / "site")
-        cached = project / ".microcred" / "build-cache"
-        return site | {f"cache/{n}": (cached / n).read_bytes() for n in ("charts.json", "qr.json")}
+        cached = project / ".microcred" / "build-cache" / "qr.json"
+        return site | {"cache/qr.json": cached.read_bytes()}
 
     monkeypatch.setattr(ahead, "FROM", 10**9)
     alone = build("alone")
     monkeypatch.setattr(ahead, "FROM", 1)
     asked: list[str] = []
-    codes, charts_of = DrawAhead.codes, DrawAhead.charts
+    codes = DrawAhead.codes
 
     def counted_codes(self: DrawAhead) -> Any:
         asked.append("codes")
         return codes(self)
 
-    def counted_charts(self: DrawAhead) -> Any:
-        asked.append("charts")
-        return charts_of(self)
-
     monkeypatch.setattr(DrawAhead, "codes", counted_codes)
-    monkeypatch.setattr(DrawAhead, "charts", counted_charts)
     if child == "fails":
 
         def broken(*args: Any, **kwargs: Any) -> Any:
@@ -154,15 +133,15 @@ def test_the_site_and_its_caches_are_the_same_whatever_the_child_does(
     elif child == "not started":
         monkeypatch.setattr(beside, "fork_is_safe", lambda: False)
     assert build("ahead") == alone
-    assert asked[0] == "codes" and "charts" in asked  # the codes first, when the pages are due
+    assert asked == ["codes"]  # once, when the pages are due
 
 
 def test_a_child_nobody_asks_is_stopped(issued: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ahead, "FROM", 1)
-    drawing = DrawAhead(issued, ({}, {}))
+    drawing = DrawAhead(issued, {})
     assert drawing._child is not None
     child = drawing._child._child
     assert child is not None
     drawing.close()
     assert not child.is_alive()
-    assert drawing.drawn() == ({}, {})
+    assert drawing.codes() == {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
@@ -15,7 +14,6 @@ from microcred.analytics import compute
 from microcred.cli import main
 from microcred.records import load_program
 from microcred.site.build import render_source
-from microcred.site.charts import csp_safe_svg
 
 SUPPRESSED_KEY = re.compile(r"^suppressed-\d+$")
 
@@ -142,25 +140,3 @@ def test_publish_false_leaves_the_page_and_its_nav_entry_out(
     render_source(project, tmp_path / "src", now=NOW, key=fixed_key())
     assert not (tmp_path / "src" / "docs" / "analytics").exists()
     assert "analytics/" not in (tmp_path / "src" / "mkdocs.yml").read_text(encoding="utf-8")
-
-
-def test_csp_safe_svg_rewrites_styles_and_prefixes_ids() -> None:
-    raw = (
-        '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
-        'xmlns:xlink="http://www.w3.org/1999/xlink" width="10pt" height="5pt" viewBox="0 0 10 5">'
-        "<metadata>m</metadata><defs><style>*{stroke-linecap: butt}</style>"
-        '<clipPath id="p1"><rect x="0.123456" y="0" width="1" height="1"/></clipPath>'
-        '<path id="m1" d="M 0 0 L 1.234567 2" style="stroke: #000000; stroke-width: 0.8"/></defs>'
-        '<g id="figure_1"><use xlink:href="#m1" clip-path="url(#p1)" style="fill: #ff0000; '
-        'cursor: pointer"/><text style="font-size: 10px; font-family: \'X\'">a &lt; b</text></g>'
-        "</svg>"
-    )
-    out = csp_safe_svg(raw, prefix="c1", title="T <x>", description="D")
-    assert "style" not in out and "metadata" not in out and "cursor" not in out
-    assert 'id="c1-p1"' in out and 'id="c1-m1"' in out and "figure_1" not in out
-    assert 'href="#c1-m1"' in out and 'clip-path="url(#c1-p1)"' in out
-    assert 'stroke-width="0.8"' in out and 'fill="#ff0000"' in out and 'font-size="10px"' in out
-    assert "1.23" in out and "1.234567" not in out and 'x="0.12"' in out
-    assert '<title id="c1-title">T &lt;x&gt;</title>' in out and "a &lt; b" in out
-    assert 'width="10pt"' not in out and 'aria-labelledby="c1-title c1-desc"' in out
-    json.dumps(out)  # plain text

@@ -11,7 +11,6 @@ import pickle
 import shutil
 from pathlib import Path
 
-import pytest
 from sitehelpers import NOW, copy_example, fixed_key
 
 from microcred.publish import change_status
@@ -118,43 +117,3 @@ def test_stale_dated_and_corrupt_entries_are_ignored(tmp_path: Path) -> None:
     assert VerdictCache(tmp_path, {}, lists).get(credential, NOW) is None
     path.write_text("{not json", "utf-8")
     assert VerdictCache(tmp_path, {}, lists).get(credential, NOW) is None
-
-
-def test_analytics_charts_are_reused_when_their_data_did_not_change(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from microcred.site import charts
-
-    key = fixed_key()
-    root = copy_example(tmp_path / "program")
-    site = tmp_path / "site"
-    build_site(root, site, now=NOW, key=key)
-    page = (site / "analytics" / "index.html").read_bytes()
-    assert (root / BUILD_CACHE_DIR / "charts.json").is_file()
-
-    def no_drawing(*_: object, **__: object) -> None:
-        raise AssertionError("a chart was drawn again")
-
-    # A text edit the analytics do not read: every chart comes from the cache.
-    record = sorted((root / "records").glob("*.md"))[3]
-    record.write_text(record.read_text("utf-8").replace("\n---\n", "\n---\n\nA note.\n", 1))
-    monkeypatch.setattr(charts, "figure", no_drawing)
-    build_site(root, site, now=NOW, key=key)
-    assert (site / "analytics" / "index.html").read_bytes() == page
-
-    # Data the charts show changes: they are drawn again (and the drawing is called).
-    monkeypatch.undo()
-    moved = root / "records" / "data-2026-03-01.md"
-    text = moved.read_text("utf-8")
-    assert "cohort: 2026-spring" in text
-    moved.write_text(text.replace("cohort: 2026-spring", "cohort: 2026-pilot"), "utf-8")
-    calls: list[int] = []
-    original = charts.render
-
-    def counted(fig: object) -> str:
-        calls.append(1)
-        return original(fig)
-
-    monkeypatch.setattr(charts, "render", counted)
-    build_site(root, site, now=NOW, key=key)
-    assert calls

@@ -1,27 +1,22 @@
-"""Pictures drawn by a forked child while the build issues and verifies (issue 12): the QR
-codes of the credential pages until the pages are due, then the analytics charts, which
-only the last page of the source needs (so a small build never waits for matplotlib).
+"""QR codes drawn by a forked child while the build issues and verifies (issue 12).
 
 Issuing what changed and reading the program run on one core; the other is idle until the
-credentials are verified. The charts depend only on the program's records (drawing them
-imports matplotlib: most of a small build's own time) and a QR code only on its page's
-address, so both can be drawn meanwhile, for the records and the credentials already issued
-(``credentials/<slug>.json``). The child only fills the two memos the pages read
-(:data:`microcred.site.charts.CHARTS`, :data:`microcred.site.images.QR_CODES`), both keyed by
-what is drawn: a picture it did not draw, or drew for data no page shows, changes nothing,
-because every page asks for its own by content and gets the same SVG whoever drew it. Any
-failure just leaves the pages to draw their pictures themselves.
+credentials are verified. A credential page's QR code depends only on its address, so the
+child draws them meanwhile, for the credentials already issued (``credentials/<slug>.json``)
+and with nothing but ``microcred.toml`` read. It only fills the memo the pages read
+(:data:`microcred.site.images.QR_CODES`, keyed by what is drawn): a code it did not draw, or
+drew for a page that is not made, changes nothing, because every page asks for its own by
+content and gets the same SVG whoever drew it. Any failure leaves the pages to draw their
+codes themselves.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from microcred.layout import CREDENTIALS_DIR, credential_page
-from microcred.site import charts, images
+from microcred.layout import CREDENTIALS_DIR, ISSUE_INDEX_NAME, credential_page
+from microcred.site import images
 from microcred.site.beside import Beside
 
 FROM = 64
@@ -35,99 +30,56 @@ def credential_qr(base_url: str, slug: str) -> str:
     return images.qr_svg(f"{base_url}{credential_page(slug)}", label=QR_LABEL)
 
 
-Drawn = tuple[dict[str, str], dict[str, str]]  # (charts, QR codes) by memo key
+def _issued(root: Path) -> list[str]:
+    folder = root / CREDENTIALS_DIR
+    return sorted(p.stem for p in folder.glob("*.json") if p.name != ISSUE_INDEX_NAME)
 
 
-def _draw(
-    root: Path,
-    known: Drawn | None,
-    analytics: Mapping[str, Any] | None,
-    early: Any = None,
-    stop: Any = None,
-) -> dict[str, str]:
-    """In the child: QR codes until the pages are due (sent on ``early`` then), then the
-    charts, which only the last page of the source needs (returned)."""
-    from microcred.records import load_program
-    from microcred.site.pages.analytics import page_context, site_analytics
+def _draw(root: Path, known: dict[str, str] | None, stop: Any = None) -> dict[str, str]:
+    """In the child: the QR codes of the issued credentials' pages that ``known`` lacks,
+    until ``stop`` is set (the pages are due: their workers draw the rest)."""
+    from microcred.records import load_settings
 
-    if known is None:  # started before the build read its caches: read them here
+    if known is None:  # started before the build read its cache: read it here
         from microcred.site import cache
 
-        known = (cache.load_charts(root), cache.load_qr_codes(root))
-    known_charts, known_codes = known
-    charts.CHARTS.update(known_charts)  # this child's copies
-    images.QR_CODES.update(known_codes)
-    program = load_program(root)
-    base_url = program.site.base_url
-    issued = {p.stem for p in (root / CREDENTIALS_DIR).glob("*.json")}
-    for slug in sorted(r.slug for r in program.records if r.slug in issued):  # pages to come
-        if stop is not None and stop.is_set():  # the pages are due: they draw the rest
+        known = cache.load_qr_codes(root)
+    images.QR_CODES.update(known)  # this child's copy
+    base_url = load_settings(root)[1].base_url
+    for slug in _issued(root):
+        if stop is not None and stop.is_set():
             break
         credential_qr(base_url, slug)
-    codes = {k: v for k, v in images.QR_CODES.items() if k not in known_codes}
-    if early is not None:
-        early.send(codes)
-        early.close()
-    data = site_analytics(program, root) if analytics is None else analytics
-    if data:
-        page_context(data, program)  # draws each chart into charts.CHARTS
-    return {k: v for k, v in charts.CHARTS.items() if k not in known_charts}
+    return {k: v for k, v in images.QR_CODES.items() if k not in known}
 
 
 class DrawAhead:
-    """The child drawing ahead, started at once: :meth:`codes` when the pages are due,
-    :meth:`charts` when the analytics page is."""
+    """The child drawing ahead, started at once; :meth:`codes` when the pages are due."""
 
-    def __init__(
-        self, root: Path, known: Drawn | None, analytics: Mapping[str, Any] | None = None
-    ) -> None:
-        """``known``: the pictures in the build cache, or None for the child to read them
-        (a child started before the builder is even imported: :func:`site.entry.build_site`)."""
+    def __init__(self, root: Path, known: dict[str, str] | None) -> None:
+        """``known``: the codes in the build cache, or None for the child to read them (a
+        child started before the builder is even imported: :func:`site.entry.build_site`)."""
         self._child: Beside | None = None
-        self._early: Any = None
         self._codes: dict[str, str] | None = None
-        if sum(1 for _ in (root / CREDENTIALS_DIR).glob("*.json")) >= FROM:
-            self._early, child_end = multiprocessing.get_context("fork").Pipe(duplex=False)
-            self._child = Beside(_draw, root, known, analytics, child_end, stoppable=True)
-            child_end.close()  # the child's copy is its own: its exit is the end of the pipe
+        if len(_issued(root)) >= FROM:
+            self._child = Beside(_draw, root, known, stoppable=True)
             if not self._child.started:
                 self._child = None
 
     def codes(self) -> dict[str, str]:
-        """The QR codes drawn so far; the child stops at the one it is drawing (the pages'
-        workers draw the rest on every core) and goes on to the charts. Empty if there is
-        no child or it failed."""
+        """The QR codes drawn so far: the child stops at the one it is drawing. Empty if
+        there is no child or it failed."""
         if self._codes is None:
             self._codes = {}
             if self._child is not None:
-                self._child.stop()
-                try:
-                    self._codes = self._early.recv()
-                except (EOFError, OSError):
-                    pass
-                finally:
-                    self._early.close()
+                ok, drawn = self._child.result()
+                self._child = None
+                if ok:
+                    self._codes = drawn
         return self._codes
 
-    def charts(self) -> dict[str, str]:
-        """The charts (waited for: the page would draw them one after the other); empty if
-        there is no child or it failed."""
-        self.codes()
-        if self._child is None:
-            return {}
-        ok, drawn = self._child.result()
-        self._child = None
-        return drawn if ok else {}
-
-    def drawn(self) -> Drawn:
-        """(charts, QR codes), both as :meth:`codes` and :meth:`charts` give them."""
-        codes = self.codes()
-        return self.charts(), codes
-
     def close(self) -> None:
-        """Stop a child whose pictures were not asked for (the build stopped early)."""
+        """Stop a child whose codes were not asked for (the build stopped early)."""
         if self._child is not None:
             self._child.close()
             self._child = None
-        if self._early is not None:
-            self._early.close()

@@ -33,7 +33,7 @@ _FONT_FILES = (
 @functools.cache
 def font_files() -> tuple[str, ...]:
     """DejaVu Sans as installed by matplotlib (empty if it cannot be found). Found without
-    importing matplotlib, which takes a third of a second and is needed only for charts."""
+    importing matplotlib, which takes a third of a second; only its font files are used."""
     try:
         spec = importlib.util.find_spec("matplotlib")
     except (ImportError, ValueError):

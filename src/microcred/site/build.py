@@ -35,7 +35,7 @@ from microcred.layout import credential_file
 from microcred.model import Program
 from microcred.proof.keys import KeyPair
 from microcred.publish import prepare_publication, publication_frame
-from microcred.site import cache, charts, finish, images, unchanged, verdict
+from microcred.site import cache, finish, images, unchanged, verdict
 from microcred.site.ahead import DrawAhead
 from microcred.site.beside import Beside
 from microcred.site.engine import run_engine
@@ -419,9 +419,9 @@ def render_source(
         report, checks = render_portfolio_source(root, dest, now=now)
         return report, checks, len(checks)
 
-    known_codes, known_charts = cache.load_qr_codes(root), cache.load_charts(root)
+    known_codes = cache.load_qr_codes(root)
     if ahead is None:  # on the idle core
-        ahead = DrawAhead(root, (known_charts, known_codes), analytics)
+        ahead = DrawAhead(root, known_codes)
     try:
         pub = prepare_publication(root, now=now, passphrase=passphrase, key=key, progress=progress)
         if issued is not None:
@@ -431,9 +431,6 @@ def render_source(
             raise KeepPrevious(checks, len(pub.credentials))
         images.QR_CODES.update(known_codes)
         images.QR_CODES.update(ahead.codes())  # the pages are due
-        charts.CHARTS.clear()
-        charts.CHARTS.update(known_charts)
-        charts_before = set(known_charts)  # a chart drawn ahead is new to the cache too
         gc.freeze()  # see _FROZEN
         try:
             report = render_issuer_source(
@@ -443,16 +440,12 @@ def render_source(
                 checks=checks,
                 analytics=analytics,
                 progress=progress,
-                # the child draws the charts while the credential pages are written
-                before_analytics=lambda: charts.CHARTS.update(ahead.charts()),
             )
         finally:
             gc.unfreeze()
     finally:
         ahead.close()
     cache.save_qr_codes(root, images.QR_CODES)
-    if set(charts.CHARTS) != charts_before:
-        cache.save_charts(root, charts.CHARTS)
     return report, checks, len(pub.credentials)
 
 

@@ -33,7 +33,6 @@ import os
 import pickle  # only microcred's report dataclasses are read back (find_class)
 import time
 from collections.abc import Iterable, Mapping
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -187,32 +186,6 @@ def _svg_entries(entries: Any) -> dict[str, str]:
 def save_qr_codes(root: Path, entries: Mapping[str, str]) -> None:
     # in key order: the same file whichever process drew which code first (site/ahead.py)
     _write(root / BUILD_CACHE_DIR / _QR_FILE, {"entries": dict(sorted(entries.items()))})
-
-
-_CHARTS_FILE = "charts.json"
-
-
-def _charts_version() -> str:
-    try:
-        drawing = metadata.version("matplotlib")
-    except metadata.PackageNotFoundError:
-        drawing = "none"
-    return f"{code_digest()} matplotlib={drawing}"
-
-
-def load_charts(root: Path) -> dict[str, str]:
-    """Analytics charts from earlier builds by the same code and matplotlib, keyed as
-    :func:`microcred.site.charts.chart_key` keys them."""
-    data = _read(root / BUILD_CACHE_DIR / _CHARTS_FILE)
-    if data.get("drawn_by") != _charts_version():
-        return {}
-    return _svg_entries(data.get("entries", {}))
-
-
-def save_charts(root: Path, entries: Mapping[str, str]) -> None:
-    """Only this build's charts: the cache holds what the last build drew, nothing older."""
-    payload = {"drawn_by": _charts_version(), "entries": dict(sorted(entries.items()))}
-    _write(root / BUILD_CACHE_DIR / _CHARTS_FILE, payload)
 
 
 # --------------------------------------------------------------------------- secret scan

@@ -52,11 +52,11 @@ def build_site(
         previous = kept_build(resolved, target, kept, now, build_options(engine, analytics, key))
         if previous is not None:
             return previous
-    # The child drawing the pictures starts now, on the idle core, while this process
+    # The child drawing the QR codes starts now, on the idle core, while this process
     # imports the builder (a quarter of a second) and reads the program.
     from microcred.site.ahead import DrawAhead
 
-    ahead = DrawAhead(resolved, None, analytics) if project_kind(resolved) == "issuer" else None
+    ahead = DrawAhead(resolved, None) if project_kind(resolved) == "issuer" else None
     try:
         from microcred.site.build import build_full  # the builder, only when there is work
 

@@ -86,12 +86,8 @@ def render_issuer_source(
     checks: Mapping[str, BuildCheck] | None = None,
     analytics: Mapping[str, Any] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
-    before_analytics: Callable[[], None] | None = None,
 ) -> SourceReport:
-    """Write the whole site source for an issuer program into the empty folder ``dest``.
-
-    ``before_analytics`` is called before the analytics page is made (the build then takes
-    the charts a child drew meanwhile)."""
+    """Write the whole site source for an issuer program into the empty folder ``dest``."""
     program = pub.program
     root = Path(program.root)
     tree = Tree(dest)
@@ -148,8 +144,6 @@ def render_issuer_source(
     _home(ctx, issuer_image, by_achievement)
     _catalog(ctx, by_achievement)
     _people(ctx)
-    if before_analytics is not None:
-        before_analytics()
     if analytics is None:
         analytics = site_analytics(program, root)
     if analytics:

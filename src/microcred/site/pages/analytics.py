@@ -9,7 +9,6 @@ brief and cohort names, and the values of fairness groups that are not suppresse
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from markupsafe import Markup
 from microcred.analytics import compute, load_analytics_settings
 from microcred.model import Program
 from microcred.site import charts
-from microcred.site.charts import BLUE, ORANGE
+from microcred.site.charts import BLUE, ORANGE, Series, Span
 
 
 def site_analytics(program: Program, root: Path) -> dict[str, Any] | None:
@@ -40,7 +39,7 @@ def num(value: Any) -> str:
 
 
 def _svg(text: str) -> Markup:
-    return Markup(text)  # noqa: S704 - built by charts.csp_safe_svg from escaped ElementTree
+    return Markup(text)  # noqa: S704 - written by microcred.site.charts with ElementTree, which escapes
 
 
 def _funnel_rows(groups: Mapping[str, Mapping[str, Any]], names: Mapping[str, str]) -> list[Any]:
@@ -70,19 +69,14 @@ def _breakdown_chart(
         for n, o, c in zip(names, offer, conversion, strict=True)
     )
     return _svg(
-        charts.chart(
-            lambda fig: charts.bars(
-                fig,
-                names,
-                [("offer rate", offer, BLUE), ("conversion", conversion, ORANGE)],
-                xlabel="% (offer: of completed; conversion: of started)",
-                percent=True,
-            ),
-            len(names) * 2,
+        charts.bars(
+            names,
+            [Series("offer rate", offer, BLUE), Series("conversion", conversion, ORANGE)],
+            xlabel="% (offer: of completed; conversion: of started)",
+            percent=True,
             prefix=prefix,
             title=f"Offer rate and conversion by {what}",
             description=desc + ".",
-            per_row=0.3,
         )
     )
 
@@ -91,40 +85,22 @@ def _time_chart(measures: Sequence[tuple[str, Mapping[str, Any]]]) -> Markup | N
     known = [(name, s) for name, s in measures if s["n"]]
     if not known:
         return None
-
-    def draw(fig: Any) -> None:
-        ax = fig.add_subplot()
-        for y, (_name, s) in enumerate(known):
-            ax.barh(y, s["p75"] - s["p25"], left=s["p25"], height=0.5, color=BLUE)
-            ax.plot([s["median"]] * 2, [y - 0.32, y + 0.32], color="#000000", linewidth=2.5)
-            ax.annotate(
-                f"median {num(s['median'])}, n {s['n']}",
-                (max(s["p75"], s["median"]), y),
-                xytext=(6, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize=9,
-            )
-        ax.set_yticks(range(len(known)), [charts.label(n) for n, _ in known])
-        ax.invert_yaxis()
-        ax.set_xlabel("days (bar: middle half; line: median)")
-        right = max(max(s["p75"], s["median"]) for _, s in known)
-        left = min(0, *(s["p25"] for _, s in known))
-        ax.set_xlim(left, right * 2.1 + 1)
-
+    spans = [
+        Span(name, s["p25"], s["p75"], s["median"], f"median {num(s['median'])}, n {s['n']}")
+        for name, s in known
+    ]
     desc = "; ".join(
         f"{n}: median {num(s['median'])} days, 25th percentile {num(s['p25'])}, "
         f"75th percentile {num(s['p75'])}, over {s['n']} people"
         for n, s in known
     )
     return _svg(
-        charts.chart(
-            draw,
-            len(known),
+        charts.ranges(
+            spans,
+            xlabel="days (bar: middle half; line: median)",
             prefix="mc-time",
             title="Days to an offer and to productivity",
             description=desc + ".",
-            per_row=0.6,
         )
     )
 
@@ -142,18 +118,13 @@ def _cost_chart(cost: Mapping[str, Any]) -> Markup | None:
         for c, a, b in zip(names, per_completed, per_hire, strict=True)
     )
     return _svg(
-        charts.chart(
-            lambda fig: charts.bars(
-                fig,
-                names,
-                [("per completed", per_completed, BLUE), ("per hire", per_hire, ORANGE)],
-                xlabel="amount, per currency",
-            ),
-            len(names) * 2,
+        charts.bars(
+            names,
+            [Series("per completed", per_completed, BLUE), Series("per hire", per_hire, ORANGE)],
+            xlabel="amount, per currency",
             prefix="mc-cost",
             title="Cost per completed internship and per hire",
             description=desc + ". Amounts in different currencies are not comparable.",
-            per_row=0.35,
         )
     )
 
@@ -188,17 +159,13 @@ def _fairness(data: Mapping[str, Any]) -> list[dict[str, Any]]:
                 for g, v in shown.items()
             )
             chart = _svg(
-                charts.chart(
-                    partial(
-                        charts.bars,
-                        names=list(shown),
-                        series=[("offer rate", rates, BLUE)],
-                        xlabel="offer rate, % (hatched: below four fifths)",
-                        percent=True,
-                        hatched=[v["flagged"] for v in shown.values()],
-                        threshold=None if not best else best * 0.8,
-                    ),
-                    len(shown),
+                charts.bars(
+                    list(shown),
+                    [Series("offer rate", rates, BLUE)],
+                    xlabel="offer rate, % (hatched: below four fifths)",
+                    percent=True,
+                    hatched=[v["flagged"] for v in shown.values()],
+                    threshold=None if not best else best * 0.8,
                     prefix=f"mc-fair-{index}",
                     title=f"Offer rate by {attribute}",
                     description=desc + ".",
@@ -209,21 +176,16 @@ def _fairness(data: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def page_context(data: Mapping[str, Any], program: Program) -> dict[str, Any]:
-    """Template context for ``pages/analytics.md.j2`` from an analytics object (its charts
-    drawn from ``data`` alone: reused when the same data was drawn before)."""
-    with charts.drawn_from(data):
-        return _page_context(data, program)
-
-
-def _page_context(data: Mapping[str, Any], program: Program) -> dict[str, Any]:
+    """Template context for ``pages/analytics.md.j2`` from an analytics object."""
     names = {a.slug: a.name for a in program.achievements}
     f = data["funnel"]
     counts = [f["started"], f["completed"], f["offered"], f["accepted"]]
     stages = ["started", "completed", "offered", "accepted"]
     funnel_chart = _svg(
-        charts.chart(
-            lambda fig: charts.bars(fig, stages, [("records", counts, BLUE)], xlabel="people"),
-            4,
+        charts.bars(
+            stages,
+            [Series("records", counts, BLUE)],
+            xlabel="people",
             prefix="mc-funnel",
             title="Funnel from micro-internship to hire",
             description=(
