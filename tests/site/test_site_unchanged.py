@@ -232,3 +232,57 @@ def test_only_settled_states_vouch_for_a_digest(tmp_path: Path) -> None:
         assert unchanged_digests(tmp_path, bad, digests, later) == {}
     for moment in (True, int(later), "-5", "soon"):
         assert unchanged_digests(tmp_path, state, digests, moment) == {}
+
+
+def test_a_file_changed_after_the_output_went_public_but_before_the_record_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record is written after the output is swapped in: a change made in between, with
+    the size and the modification time put back, is not vouched for by the recorded digest."""
+    import os
+
+    from microcred.site import cache
+
+    root = copy_example(tmp_path / "program")
+    site = (tmp_path / "site").resolve()
+    kept = (tmp_path / "kept").resolve()
+    record = cache.record_build
+
+    def meddled(*args: Any, **kwargs: Any) -> None:
+        for path in (site / "index.html", kept / "mkdocs.yml"):
+            info = path.stat()
+            data = path.read_bytes()
+            path.write_bytes(data.replace(b"a", b"b", 1))
+            os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+        record(*args, **kwargs)
+
+    monkeypatch.setattr(cache, "record_build", meddled)
+    build_site(root, site, now=NOW, key=fixed_key(), keep_source=kept)
+    monkeypatch.undo()
+    assert kept_build(root, site, kept, NOW, _options()) is None  # both read and found changed
+
+
+def test_a_fresh_records_states_vouch_for_the_files_made_before_they_went_public(
+    tmp_path: Path,
+) -> None:
+    """Files hard-linked or written in the private folder up to the final scan carry later
+    ctimes than their scans, not later than the moment they went public: taken by digest."""
+    import time
+
+    from microcred.site.unchanged import RACY_NS, tree_state, unchanged_digests
+
+    root = copy_example(tmp_path / "program")
+    site, kept = (tmp_path / "site").resolve(), (tmp_path / "kept").resolve()
+    build_site(root, site, now=NOW, key=fixed_key(), keep_source=kept)
+    last = json.loads((root / BUILD_CACHE_DIR / "last-build.json").read_text("utf-8"))
+    since = int(last["public_since_ns"])
+    for folder, tree, digests in ((site, "out", "files"), (kept, "source", "source")):
+        state = tree_state(folder)
+        assert state == last["states"][tree]
+        known = unchanged_digests(folder, last["states"][tree], last[digests], str(since))
+        settled = [
+            rel for rel, s in state.items() if max(map(int, s.split(":")[1:3])) < since - RACY_NS
+        ]
+        assert sorted(known) == sorted(settled)
+        assert all(known[rel] == last[digests][rel] for rel in known)
+    assert since <= time.time_ns()

@@ -531,11 +531,12 @@ def build_full(
         known |= clean
         built_digests: dict[str, str] = {}  # for the record of this build: read once
         vouched = _vouched(finished, placed, source, scanned)
-        # Until here every file was made in the private work folder; the site's final scan
-        # starts (a file the next build finds changed after this moment is read again).
-        built_read_since = time.time_ns()
         _refuse_secrets(built, "built site", needles, known, seen, built_digests, vouched)
         cache.save_clean_contents(root, needles, seen)  # this build's files only: no growth
+        # Until here every file was in the private work folder, written by this build only
+        # and every digest taken of its final bytes; from now on the output and the kept
+        # source are public (a file the next build finds changed since is read again).
+        built_public_since = time.time_ns()
         if keep_source is not None:
             source = _keep(source, keep_source, work / "previous-source")
         total = sum(
@@ -568,7 +569,7 @@ def build_full(
                 now,
                 record,
                 read=(built_digests, scanned.digests),
-                read_since=built_read_since,
+                public_since=built_public_since,
             )
     except KeepPrevious as same:
         return _kept_result(out, same, previous[0] or {}, started)

@@ -276,18 +276,19 @@ def record_build(
     now: dt.datetime,
     quick: Mapping[str, Any] | None = None,
     read: tuple[Mapping[str, str], Mapping[str, str]] | None = None,
-    read_since: int | None = None,
+    public_since: int | None = None,
 ) -> None:
     """Remember this build for the next one (``quick``: see site/unchanged.py; ``read``: the
     digests the build's secret scans took of the output and the source, by path).
 
-    With each file's digest goes its state (size, times, inode) and ``read_since``, a moment
-    before which every file was made and after which none changed unseen: the build's files
-    stay in its private work folder until its final scan has read them. The next build takes
-    the digest of a file whose state is the same and whose last change came before that
-    moment, and reads the rest."""
+    With each file's digest goes its state (size, times, inode) and ``public_since``, the
+    moment the files left the build's private work folder, where only the build wrote them
+    and every digest was taken of their final bytes; any later change sets a file's ctime
+    after that moment. The next build takes the digest of a file whose state is the same
+    and whose last change came before that moment, and reads the rest. Without ``read`` the
+    moment is now, before the files are read here."""
     out_read, source_read = read or ({}, {})
-    since = read_since if read is not None and read_since is not None else time.time_ns()
+    since = public_since if read is not None and public_since is not None else time.time_ns()
     states = {"out": tree_state(out)}
     record: dict[str, Any] = {
         "now": format_timestamp(now),
@@ -303,7 +304,7 @@ def record_build(
         states["source"] = tree_state(source)
         record["source"] = tree_digests(source, source_read)
     record["states"] = states
-    record["read_since_ns"] = str(since)
+    record["public_since_ns"] = str(since)
     _write(root / BUILD_CACHE_DIR / LAST_BUILD_FILE, record)
 
 

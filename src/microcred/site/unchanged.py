@@ -176,8 +176,9 @@ def tree_digests(folder: Path, known: Mapping[str, str] | None = None) -> dict[s
 
 
 RACY_NS = 50_000_000
-"""A file changed this close to when its state was recorded may share that state's
-timestamps (they tick coarsely): it is read again, as git does with "racily clean" files."""
+"""Timestamps tick coarsely: a change made just after the files went public may carry a
+time just before it, so a file last changed this close before that moment is read again,
+as git does with "racily clean" files."""
 
 
 def tree_state(folder: Path) -> dict[str, str]:
@@ -192,16 +193,16 @@ def tree_state(folder: Path) -> dict[str, str]:
     return out
 
 
-def unchanged_digests(folder: Path, state: Any, digests: Any, read_since: Any) -> dict[str, str]:
+def unchanged_digests(folder: Path, state: Any, digests: Any, since: Any) -> dict[str, str]:
     """The recorded digests of the files under ``folder`` whose state is still the one
-    recorded and whose last change came before ``read_since`` (text, nanoseconds: the
-    moment before their bytes were read for those digests), and not racily close to it:
-    those need not be read again. Anything malformed vouches for nothing."""
+    recorded and whose last change came before ``since`` (text, nanoseconds: the moment
+    the files left the build's private folder, their digests taken), and not racily close
+    to it: those need not be read again. Anything malformed vouches for nothing."""
     if not isinstance(state, dict) or not isinstance(digests, dict):
         return {}
-    if not isinstance(read_since, str) or not read_since.isdigit():
+    if not isinstance(since, str) or not since.isdigit():
         return {}
-    settled = int(read_since) - RACY_NS
+    settled = int(since) - RACY_NS
     known: dict[str, str] = {}
     for rel, now in tree_state(folder).items():
         then, digest = state.get(rel), digests.get(rel)
@@ -225,7 +226,7 @@ def holds_as_recorded(folder: Path, last: Mapping[str, Any], tree: str) -> bool:
         return False
     states = last.get("states")
     state = states.get(tree) if isinstance(states, dict) else None
-    known = unchanged_digests(folder, state, digests, last.get("read_since_ns"))
+    known = unchanged_digests(folder, state, digests, last.get("public_since_ns"))
     return tree_digests(folder, known) == digests
 
 
