@@ -196,3 +196,27 @@ def test_the_plain_parser_shortcut_decides_as_the_strict_parser() -> None:
         assert sources._maybe_credential(data) == want, data
         decided[want] += 1
     assert decided[True] > 300 and decided[False] > 300
+
+
+def test_files_named_inside_one_site_share_its_documents_read_once(tmp_path: Path) -> None:
+    """A shell glob of a site's credentials: the site is read once, its errors reported
+    once, and every file gets the same options object (one chunk for the workers)."""
+    site = build_site(tmp_path / "site")
+    for name in ("bob", "carol"):
+        shutil.copy(site / "credentials/alice.json", site / f"credentials/{name}.json")
+    manifest = json.loads((site / "microcred-site.json").read_text())
+    manifest["status_lists"]["https://school.example/status/missing"] = "status/missing.json"
+    (site / "microcred-site.json").write_text(json.dumps(manifest))
+    files = [site / f"credentials/{n}.json" for n in ("alice", "bob", "carol")]
+    sources = list(discover(files))
+    errors = [s for s in sources if s.read_error is not None]
+    assert len(errors) == 1 and "missing.json" in errors[0].path  # once, not per file
+    found = [s for s in sources if s.read_error is None]
+    assert [s.path for s in found] == [str(f) for f in files]
+    assert all(s.options is found[0].options for s in found) and found[0].options is not None
+    assert all(f"documents from the site folder {site}" in (s.note or "") for s in found)
+    other = build_site(tmp_path / "other")
+    (mine, theirs) = list(discover([files[0], other / "credentials/alice.json"]))[-2:]
+    assert mine.options is not theirs.options
+    reports = verify_paths(files, now=AT)
+    assert [r.result for r in reports if r.path in {str(f) for f in files}] == ["valid"] * 3

@@ -280,9 +280,16 @@ def _enclosing_site(path: Path) -> Path | None:
     return None
 
 
-def _explicit_file(path: Path, options: VerifyOptions) -> Iterator[Source]:
+_SiteOptions = tuple[VerifyOptions, str, list[str]] | None
+
+
+def _explicit_file(
+    path: Path, options: VerifyOptions, sites: dict[Path, _SiteOptions]
+) -> Iterator[Source]:
     """A file named on the command line; inside a built site folder, with that site's
-    documents (under the authority rules) and a note saying so."""
+    documents (under the authority rules) and a note saying so. ``sites``: the site
+    folders met so far in this run, each read (and its errors reported) once, so files of
+    one site share one options object (one chunk, status lists checked once per worker)."""
     shown = str(path)
     source = _load(path, shown, explicit=True)
     if source is None:
@@ -291,7 +298,11 @@ def _explicit_file(path: Path, options: VerifyOptions) -> Iterator[Source]:
     if site is None or source.read_error is not None:
         yield source
         return
-    site_options = yield from _site_options(site, str(site), options)
+    if site in sites:
+        site_options = sites[site]
+    else:
+        site_options = yield from _site_options(site, str(site), options)
+        sites[site] = site_options
     if site_options is None:
         yield source
         return
@@ -324,12 +335,13 @@ def _walk(root: Path, shown: str, options: VerifyOptions) -> Iterator[Source]:
 def discover(paths: Iterable[Path], options: VerifyOptions | None = None) -> Iterator[Source]:
     """Every credential under ``paths``, in order (explicit files always, folders recursively)."""
     opts = options or VerifyOptions()
+    sites: dict[Path, _SiteOptions] = {}
     for path in paths:
         shown = str(path)
         if path.is_dir():
             yield from _walk(path, shown, opts)
         elif path.exists():
-            yield from _explicit_file(path, opts)
+            yield from _explicit_file(path, opts, sites)
         else:
             yield _error(shown, "no such file or folder")
 
