@@ -60,8 +60,16 @@ def _tree(folder: Path) -> dict[str, bytes]:
     }
 
 
-def _both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **source: str) -> tuple[Any, Any]:
-    """(split: output, warnings, whether it split), then the same for mkdocs alone."""
+def _alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From here, mkdocs' own build: the split steps aside as it does for what it cannot do."""
+    monkeypatch.setattr(engine_split, "build_split", lambda config, finish=None: None)
+
+
+def _both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forked: bool = True, **source: str
+) -> tuple[Any, Any]:
+    """(split: output, warnings, whether it split), then the same for mkdocs alone; the
+    split ``forked`` among workers, or run in this process (few pages, one CPU)."""
     src = _source(tmp_path / "src", **source)
     used: list[bool] = []
     real = engine_split.build_split
@@ -71,22 +79,23 @@ def _both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **source: str) -> tup
         used.append(result is not None)
         return result
 
-    monkeypatch.setattr(engine_split, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(engine_split, "PARALLEL_FROM", 10 if forked else 10**9)
     monkeypatch.setattr(engine_split, "build_split", spy)
     split_warnings = run_engine(src, tmp_path / "split", "mkdocs")
-    monkeypatch.setattr(engine_split, "PARALLEL_FROM", 10**9)
+    _alone(monkeypatch)
     alone_warnings = run_engine(src, tmp_path / "alone", "mkdocs")
     return (
         (_tree(tmp_path / "split"), split_warnings, used[0]),
-        (_tree(tmp_path / "alone"), alone_warnings, used[1]),
+        (_tree(tmp_path / "alone"), alone_warnings, False),
     )
 
 
+@pytest.mark.parametrize("forked", [True, False])
 def test_split_build_writes_what_mkdocs_alone_writes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forked: bool
 ) -> None:
-    (split, _, did_split), (alone, _, alone_split) = _both(tmp_path, monkeypatch)
-    assert did_split and not alone_split
+    (split, _, did_split), (alone, _, _) = _both(tmp_path, monkeypatch, forked)
+    assert did_split
     assert split.keys() == alone.keys()
     differing = [rel for rel in split if split[rel] != alone[rel]]
     assert differing == []
@@ -97,10 +106,11 @@ def test_split_build_writes_what_mkdocs_alone_writes(
     assert "items/data.json" in split and "sitemap.xml" in split
 
 
+@pytest.mark.parametrize("forked", [True, False])
 def test_split_build_logs_the_same_warnings_in_the_same_order(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forked: bool
 ) -> None:
-    (_, warned, did_split), (_, alone_warned, _) = _both(tmp_path, monkeypatch)
+    (_, warned, did_split), (_, alone_warned, _) = _both(tmp_path, monkeypatch, forked)
     assert did_split
     assert len([w for w in alone_warned if "missing-page.md" in w]) >= 3
     assert warned == alone_warned
@@ -123,14 +133,15 @@ def test_configurations_the_split_cannot_reproduce_are_built_by_mkdocs_alone(
     assert split == alone and warned == alone_warned
 
 
+@pytest.mark.parametrize("forked", [True, False])
 def test_a_failing_worker_leaves_the_build_to_mkdocs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forked: bool
 ) -> None:
     def broken(first: int, last: int) -> object:
         raise RuntimeError("worker died")
 
     monkeypatch.setattr(engine_split, "_share", broken)
-    (split, warned, did_split), (alone, alone_warned, _) = _both(tmp_path, monkeypatch)
+    (split, warned, did_split), (alone, alone_warned, _) = _both(tmp_path, monkeypatch, forked)
     assert not did_split
     assert split == alone and warned == alone_warned
 
@@ -138,6 +149,13 @@ def test_a_failing_worker_leaves_the_build_to_mkdocs(
 def test_no_split_while_another_thread_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import concurrent.futures
+
+    def no_workers(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a worker was forked while another thread runs")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_workers)
+    monkeypatch.setattr(engine_split, "ProcessPoolExecutor", no_workers)
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
@@ -146,21 +164,22 @@ def test_no_split_while_another_thread_runs(
     finally:
         stop.set()
         other.join()
-    assert not did_split
+    assert did_split  # in this process
     assert split == alone
 
 
+@pytest.mark.parametrize("forked", [True, False])
 def test_pages_finished_in_the_workers_equal_pages_hardened_after(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forked: bool
 ) -> None:
     src = _source(tmp_path / "src")
     needles = secret_needles([bytes(range(32))])
-    monkeypatch.setattr(engine_split, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(engine_split, "PARALLEL_FROM", 10 if forked else 10**9)
     finished: dict[str, Any] = {}
     run_engine(src, tmp_path / "split", "mkdocs", finish.PageFinisher(needles), finished)
     assert len(finished) >= PAGES + 2  # every page but the theme's 404.html
     got = finish.harden_pages(tmp_path / "split", needles, finished)
-    monkeypatch.setattr(engine_split, "PARALLEL_FROM", 10**9)
+    _alone(monkeypatch)
     alone: dict[str, Any] = {}
     run_engine(src, tmp_path / "alone", "mkdocs", finish.PageFinisher(needles), alone)
     assert alone == {}  # mkdocs alone writes its pages; the pass over them hardens them
@@ -169,13 +188,14 @@ def test_pages_finished_in_the_workers_equal_pages_hardened_after(
     assert b"Content-Security-Policy" in _tree(tmp_path / "split")["items/p001/index.html"]
 
 
+@pytest.mark.parametrize("forked", [True, False])
 def test_a_page_refused_in_a_worker_is_refused_as_mkdocs_alone_would_have_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forked: bool
 ) -> None:
     src = _source(tmp_path / "src")
     bad = f"{CONTENT_START}<script>alert(1)</script>{CONTENT_END}\n"
     (src / "docs" / "items" / "p013.md").write_text(bad, "utf-8")
-    monkeypatch.setattr(engine_split, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(engine_split, "PARALLEL_FROM", 10 if forked else 10**9)
     finished: dict[str, Any] = {}
     run_engine(src, tmp_path / "split", "mkdocs", finish.PageFinisher([]), finished)
     assert finished == {}  # the worker failed: mkdocs built the site alone
@@ -205,15 +225,18 @@ def test_a_program_built_with_the_split_engine_is_the_program_built_without(
 
     monkeypatch.setattr(engine_split, "build_split", spy)
     sites = {}
-    for name, first in (("split", 1), ("alone", 10**9)):
+    for name, first in (("split", 1), ("in-process", 10**9), ("alone", 0)):
         monkeypatch.setattr(engine_split, "PARALLEL_FROM", first)
+        if name == "alone":
+            monkeypatch.setattr(engine_split, "build_split", lambda config, finish=None: None)
         project = shutil.copytree(issued, tmp_path / name / "program", symlinks=True)
         build_site(project, tmp_path / name / "site", now=NOW, key=fixed_key())
         sites[name] = _tree(tmp_path / name / "site")
         # the record's digests of the output, most vouched for by the scans that wrote it
         record = json.loads((project / BUILD_CACHE_DIR / "last-build.json").read_text("utf-8"))
         assert record["files"] == tree_digests(tmp_path / name / "site"), name
-    assert sites["split"].keys() == sites["alone"].keys()
-    assert [rel for rel in sites["split"] if sites["split"][rel] != sites["alone"][rel]] == []
+    for name in ("split", "in-process"):
+        assert sites[name].keys() == sites["alone"].keys()
+        assert [rel for rel in sites[name] if sites[name][rel] != sites["alone"][rel]] == []
     assert sum(rel.endswith(".html") for rel in sites["split"]) > 40
-    assert split == [True, False]
+    assert split == [True, True]

@@ -19,7 +19,7 @@ from microcred.layout import CREDENTIALS_DIR, ISSUE_INDEX_NAME, credential_page
 from microcred.site import images
 from microcred.site.beside import Beside
 
-FROM = 64
+FROM = 16
 """Credentials from which a child draws ahead (forking costs ~50 ms)."""
 
 QR_LABEL = "QR code linking to this credential page"

@@ -9,9 +9,11 @@ pages and does both steps, while this process copies the theme's files and write
 templates. The files written are the serial build's, byte for byte; warnings are passed on
 in the serial build's order (tests/site/test_engine_split.py).
 
-Anything else - another configuration, too few pages, one CPU, fork not safe, a worker
-that fails - returns ``None`` and the caller runs mkdocs' own ``build``, which raises what
-it raises. mkdocs is pinned to the minor version whose steps this follows (pyproject.toml).
+With one CPU, too few pages to pay for workers, or fork not safe, the same steps run in
+this process (the theme's files, then every page through the same renderer and finisher).
+Anything else - another configuration, a step or worker that fails - returns ``None`` and
+the caller runs mkdocs' own ``build``, which raises what it raises. mkdocs is pinned to the
+minor version whose steps this follows (pyproject.toml).
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ from microcred._util import cpu_count, fork_is_safe
 from microcred.site.compiled import use_compiled
 from microcred.site.passthrough import Renderer
 
-PARALLEL_FROM = 200
-"""Pages below which the split does not pay for its workers."""
+PARALLEL_FROM = 32
+"""Pages below which workers do not pay for themselves: the steps run in this process."""
 
 Logged = list[tuple[str, int, str]]  # (logger name, level, message), in order
 FinishPage = Callable[[str, str], tuple[str, Any]]
@@ -116,9 +118,6 @@ def build_split(config: Any, finish: FinishPage | None = None) -> dict[str, Any]
     ``finish``, when given, gets each page's HTML as mkdocs would write it, in the worker
     that made it, and returns the HTML to write instead and a report; the reports come back
     by page path (what a pass over the written pages would have done, without the pass)."""
-    workers = min(cpu_count(), 8)
-    if workers < 2 or not fork_is_safe():
-        return None
     from mkdocs import utils
     from mkdocs.commands.build import _build_theme_template
     from mkdocs.structure.files import InclusionLevel, get_files, set_exclusions
@@ -136,12 +135,28 @@ def build_split(config: Any, finish: FinishPage | None = None) -> dict[str, Any]
     nav = get_navigation(files, config)
     nav = config.plugins.on_nav(nav, config=config, files=files)
     pages = files.documentation_pages(inclusion=InclusionLevel.is_included)
-    if len(pages) < PARALLEL_FROM or not _pages_alone(config, nav):
+    if not _pages_alone(config, nav):
         return None
     for file in pages:
         if file.page is None and file.inclusion.is_not_in_nav():
             Page(None, file, config)
     utils.clean_directory(config.site_dir)
+    workers = min(cpu_count(), 8)
+    if workers < 2 or len(pages) < PARALLEL_FROM or not fork_is_safe():
+        # one core or a few pages: the same steps in this process, no worker to start
+        _SHARED[:] = [config, files, nav, env, pages, finish]
+        try:
+            with _Capture() as mine:  # the theme's files first: the pages are not read yet
+                files.copy_static_files(inclusion=InclusionLevel.is_included)
+                for template in config.theme.static_templates:
+                    _build_theme_template(template, env, files, config, nav)
+            done = [_share(0, len(pages))]
+        except Exception:  # as a failed worker: mkdocs' own build decides
+            return None
+        finally:
+            _SHARED.clear()
+        _pass_on(_in_order(done, mine))
+        return dict(done[0][2])
     size = -(-len(pages) // (workers * 8))
     bounds = [(i, min(i + size, len(pages))) for i in range(0, len(pages), size)]
     _SHARED[:] = [config, files, nav, env, pages, finish]

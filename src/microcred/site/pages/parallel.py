@@ -19,7 +19,7 @@ from typing import Any
 from microcred._util import cpu_count, fork_is_safe
 from microcred.site import images
 
-PARALLEL_FROM = 64
+PARALLEL_FROM = 16
 """Credential pages below which one process writes them (forking costs ~50 ms)."""
 
 Job = tuple[Any, Mapping[str, Any]]  # (record, credential)
