@@ -286,3 +286,80 @@ def test_a_fresh_records_states_vouch_for_the_files_made_before_they_went_public
         assert sorted(known) == sorted(settled)
         assert all(known[rel] == last[digests][rel] for rel in known)
     assert since <= time.time_ns()
+
+
+def test_state_digests_vouch_only_for_settled_unchanged_states(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from microcred.site.unchanged import RACY_NS, StateDigests
+
+    path = tmp_path / "a.txt"
+    path.write_text("a", "utf-8")
+    first = StateDigests()
+    real = first.digest("a", str(path), path.stat())
+    assert first.seen == {"a": [first.seen["a"][0], real]}
+    recorded = first.record()
+    lied = {"since": recorded["since"], "files": {"a": [recorded["files"]["a"][0], "lie"]}}
+    # read moments after the state: not settled yet, so the file is read, not trusted
+    assert StateDigests(lied).digest("a", str(path), path.stat()) == real
+    later = {"since": str(time.time_ns() + 2 * RACY_NS), "files": lied["files"]}
+    assert StateDigests(later).digest("a", str(path), path.stat()) == "lie"  # taken as recorded
+    info = path.stat()
+    path.write_text("b", "utf-8")  # same size, modification time put back: the ctime moved
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert StateDigests(later).digest("a", str(path), path.stat()) != "lie"
+    for bad in (None, [], {"since": "soon", "files": {}}, {"since": "1", "files": {"a": "x"}}):
+        assert StateDigests(bad).digest("a", str(path), path.stat()) != "lie"
+
+
+def test_an_unchanged_rebuild_reads_no_project_or_code_file_whose_state_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+    import os
+    import time
+
+    from microcred.site import unchanged
+    from microcred.site.unchanged import RACY_NS
+
+    root = copy_example(tmp_path / "program")
+    site = (tmp_path / "site").resolve()
+    build_site(root, site, now=NOW, key=fixed_key())
+    time.sleep(2 * RACY_NS / 1e9)
+    monkeypatch.setattr(unchanged, "_CODE", [unchanged.StateDigests()])  # a fresh process
+    reads: list[str] = []
+    real = hashlib.file_digest
+
+    def counted(handle: Any, name: str) -> Any:
+        reads.append(handle.name)
+        return real(handle, name)
+
+    monkeypatch.setattr(hashlib, "file_digest", counted)
+    assert kept_build(root.resolve(), site, None, NOW, _options()) is not None
+    project = [r for r in reads if r.startswith(str(root))]
+    assert project == [] and not [r for r in reads if "/microcred/" in r]
+    # a record changed in place, size and modification time put back: read and seen
+    record = sorted((root / "records").glob("*.md"))[0]
+    info, text = record.stat(), record.read_bytes()
+    record.write_bytes(text.replace(b"a", b"e", 1))
+    os.utime(record, ns=(info.st_atime_ns, info.st_mtime_ns))
+    monkeypatch.setattr(unchanged, "_CODE", [unchanged.StateDigests()])
+    reads.clear()
+    assert kept_build(root.resolve(), site, None, NOW, _options()) is None
+    assert str(record) in reads
+
+
+def test_versions_read_from_folder_names_are_importlib_metadatas() -> None:
+    from importlib import metadata
+
+    from microcred.site import unchanged
+
+    names = {d.metadata["Name"] for d in metadata.distributions() if d.metadata["Name"]}
+    assert len(names) > 30
+    for name in [*sorted(names), "no-such-distribution"]:
+        try:
+            expected = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            expected = "none"
+        assert unchanged._version(name) == expected, name

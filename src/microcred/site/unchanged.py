@@ -23,9 +23,9 @@ import json
 import os
 import re
 import stat
+import sys
 import time
 from collections.abc import Iterable, Mapping
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,10 @@ from microcred.treewalk import tree_entries
 BUILD_CACHE_DIR = f"{PRIVATE_DIR}/build-cache"
 CACHE_VERSION = 1
 LAST_BUILD_FILE = "last-build.json"
+RACY_NS = 50_000_000
+"""Timestamps tick coarsely: a change made just after a moment may carry a time
+just before it, so a file last changed this close before the moment its state vouches
+from is read again, as git does with "racily clean" files."""
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
 
 
@@ -68,52 +72,122 @@ def _write(path: Path, data: dict[str, Any]) -> None:
 _ENGINE_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "jinja2", "qrcode", "pillow")
 
 
+class StateDigests:
+    """SHA-256 digests of files, taken from a recorded table where a file's state (size,
+    times, inode) is the one recorded and its last change settled before the moment the
+    recording process began reading (any change of the bytes sets the ctime after it); any
+    other file is read. What it saw becomes the next table (:meth:`record`)."""
+
+    def __init__(self, recorded: Any = None) -> None:
+        self._since = time.time_ns()  # before this process reads any file for this table
+        self._known: dict[str, tuple[str, str]] = {}
+        self._settled = 0
+        self.seen: dict[str, list[str]] = {}
+        if not isinstance(recorded, dict):
+            return
+        since, files = recorded.get("since"), recorded.get("files")
+        if not isinstance(since, str) or not since.isdigit() or not isinstance(files, dict):
+            return
+        self._settled = int(since) - RACY_NS
+        for key, entry in files.items():
+            if isinstance(entry, list) and len(entry) == 2 and all(type(e) is str for e in entry):
+                self._known[key] = (entry[0], entry[1])
+
+    def vouched(self, key: str, info: os.stat_result) -> str | None:
+        """The recorded digest, if the file's state ``info`` still vouches for it."""
+        hit = self._known.get(key)
+        if hit is None or hit[0] != _state_text(info):
+            return None
+        return hit[1] if max(info.st_mtime_ns, info.st_ctime_ns) < self._settled else None
+
+    def digest(self, key: str, path: str, info: os.stat_result) -> str:
+        """``path``'s digest; ``info``: its stat, taken before this call reads it."""
+        state = _state_text(info)
+        seen = self.seen.get(key)
+        if seen is not None and seen[0] == state:  # read by this process, unchanged since
+            return seen[1]
+        value = self.vouched(key, info)
+        if value is None:
+            with open(path, "rb") as handle:
+                value = hashlib.file_digest(handle, "sha256").hexdigest()
+        self.seen[key] = [state, value]
+        return value
+
+    def record(self) -> dict[str, Any]:
+        return {"since": str(self._since), "files": dict(sorted(self.seen.items()))}
+
+
+def _state_text(info: os.stat_result) -> str:
+    """ "size:mtime_ns:ctime_ns:inode" (text: the numbers pass I-JSON's integer range)."""
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+
+
+_CODE = [StateDigests()]
+"""The table code_digest() reads through; :func:`kept_build` seeds it from the record."""
+
+
+def code_record() -> dict[str, Any]:
+    """What code_digest() read in this process, for the next build's record."""
+    return _CODE[0].record()
+
+
 def code_digest() -> str:
     """microcred's version, the bytes of its package (code, data) and of the site templates
     in use, and the versions of the engine and the libraries that draw pages and images.
-    Every file is looked at each time (the template folder may change within a process); a
-    file whose inode, size and modification time are those of the last call is not read
-    again (a build asks five or six times)."""
+    Every file is looked at each time (the template folder may change within a process);
+    its bytes are read when its state is not one already known (:class:`StateDigests`)."""
     digest = hashlib.sha256(microcred.__version__.encode())
     for name in _ENGINE_PACKAGES:
         digest.update(f"{name}={_version(name)}\0".encode())
     folders = [Path(microcred.__file__).parent]
     with contextlib.suppress(ConfigError):
         folders.append(template_dir())
+    table = _CODE[0]
     for folder in folders:
         digest.update(str(folder).encode() + b"\0")
-        for path in sorted(folder.rglob("*")):
-            if "__pycache__" in path.parts:
+        found = []
+        for rel, entry in tree_entries(folder):
+            if "__pycache__" in rel.split("/") or entry.is_symlink():
                 continue
-            file_digest = _file_digest(path)
-            if file_digest is not None:
-                digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-                digest.update(file_digest.encode())
+            try:
+                info = entry.stat(follow_symlinks=False)
+                if stat.S_ISREG(info.st_mode):
+                    found.append((rel, table.digest(entry.path, entry.path, info)))
+            except OSError:
+                continue
+        for rel, value in sorted(found):
+            digest.update(rel.encode() + b"\0")
+            digest.update(value.encode())
     return digest.hexdigest()
 
 
-_FILE_DIGESTS: dict[Path, tuple[tuple[int, int, int], str]] = {}
+def _dist_name(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
 
 
-def _file_digest(path: Path) -> str | None:
-    """SHA-256 of a regular file's bytes (None for anything else), remembered by its stat."""
+@functools.cache
+def _listing(folder: str) -> tuple[str, ...]:
     try:
-        info = path.stat()
+        return tuple(sorted(os.listdir(folder or ".")))
     except OSError:
-        return None
-    if not stat.S_ISREG(info.st_mode):
-        return None
-    key = (info.st_ino, info.st_size, info.st_mtime_ns)
-    known = _FILE_DIGESTS.get(path)
-    if known is not None and known[0] == key:
-        return known[1]
-    value = _sha(path.read_bytes())
-    _FILE_DIGESTS[path] = (key, value)
-    return value
+        return ()
 
 
 @functools.cache
 def _version(name: str) -> str:
+    """An installed distribution's version: from the name of its ``.dist-info`` folder
+    (``name-version.dist-info``), found on ``sys.path`` in the order importlib.metadata
+    searches it, since reading its metadata costs more than the rest of an unchanged
+    rebuild's checks; else from the metadata; "none" when it is not installed."""
+    wanted = _dist_name(name)
+    for folder in sys.path:
+        for entry in _listing(folder):
+            if entry.endswith(".dist-info"):
+                dist, _, version = entry[: -len(".dist-info")].partition("-")
+                if version and _dist_name(dist) == wanted:
+                    return version
+    from importlib import metadata
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
@@ -175,12 +249,6 @@ def tree_digests(folder: Path, known: Mapping[str, str] | None = None) -> dict[s
     return dict(sorted(out.items()))
 
 
-RACY_NS = 50_000_000
-"""Timestamps tick coarsely: a change made just after the files went public may carry a
-time just before it, so a file last changed this close before that moment is read again,
-as git does with "racily clean" files."""
-
-
 def tree_state(folder: Path) -> dict[str, str]:
     """Every regular file under ``folder`` -> "size:mtime_ns:ctime_ns:inode" (text: the
     numbers pass I-JSON's integer range). Any change of a file's bytes sets its ctime to the
@@ -188,9 +256,16 @@ def tree_state(folder: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     for rel, entry in tree_entries(folder):
         if entry.is_file(follow_symlinks=False) and not entry.is_symlink():
-            info = entry.stat(follow_symlinks=False)
-            out[rel] = f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+            out[rel] = _state_text(entry.stat(follow_symlinks=False))
     return out
+
+
+def _recorded_table(state: Any, digests: Any, since: Any) -> dict[str, Any] | None:
+    """A build record's states and digests of one tree as a :class:`StateDigests` table."""
+    if not isinstance(state, dict) or not isinstance(digests, dict):
+        return None
+    files = {rel: [then, digests.get(rel)] for rel, then in state.items()}
+    return {"since": since, "files": files}
 
 
 def unchanged_digests(folder: Path, state: Any, digests: Any, since: Any) -> dict[str, str]:
@@ -198,19 +273,13 @@ def unchanged_digests(folder: Path, state: Any, digests: Any, since: Any) -> dic
     recorded and whose last change came before ``since`` (text, nanoseconds: the moment
     the files left the build's private folder, their digests taken), and not racily close
     to it: those need not be read again. Anything malformed vouches for nothing."""
-    if not isinstance(state, dict) or not isinstance(digests, dict):
-        return {}
-    if not isinstance(since, str) or not since.isdigit():
-        return {}
-    settled = int(since) - RACY_NS
+    table = StateDigests(_recorded_table(state, digests, since))
     known: dict[str, str] = {}
-    for rel, now in tree_state(folder).items():
-        then, digest = state.get(rel), digests.get(rel)
-        if then != now or not isinstance(digest, str):
-            continue
-        _, modified, changed, _ = now.split(":")
-        if int(modified) < settled and int(changed) < settled:
-            known[rel] = digest
+    for rel, entry in tree_entries(folder):
+        if entry.is_file(follow_symlinks=False) and not entry.is_symlink():
+            value = table.vouched(rel, entry.stat(follow_symlinks=False))
+            if value is not None:
+                known[rel] = value
     return known
 
 
@@ -219,22 +288,39 @@ _RECORDED = {"out": "files", "source": "source"}  # tree -> the record's digests
 
 def holds_as_recorded(folder: Path, last: Mapping[str, Any], tree: str) -> bool:
     """Whether ``folder`` holds exactly the files the last build recorded for ``tree``
-    ("out" or "source"): a file whose state is as recorded is taken by its digest
-    (:func:`unchanged_digests`), any other file is read."""
+    ("out" or "source"), in one walk: a file whose state is as recorded is taken by its
+    digest (:class:`StateDigests`), any other file is read; the first difference ends it."""
     digests = last.get(_RECORDED[tree])
     if not folder.is_dir() or not isinstance(digests, dict):
         return False
     states = last.get("states")
     state = states.get(tree) if isinstance(states, dict) else None
-    known = unchanged_digests(folder, state, digests, last.get("public_since_ns"))
-    return tree_digests(folder, known) == digests
+    table = StateDigests(_recorded_table(state, digests, last.get("public_since_ns")))
+    found = 0
+    for rel, entry in tree_entries(folder):
+        if entry.is_symlink():
+            value = "symlink:" + os.readlink(entry.path)
+        elif entry.is_file(follow_symlinks=False):
+            if rel not in digests:
+                return False
+            value = table.digest(rel, entry.path, entry.stat(follow_symlinks=False))
+        else:
+            continue
+        if digests.get(rel) != value:
+            return False
+        found += 1
+    return found == len(digests)
 
 
-def project_digest(root: Path, skip: Iterable[Path]) -> str | None:
+def project_digest(
+    root: Path, skip: Iterable[Path], table: StateDigests | None = None
+) -> str | None:
     """The project's files as a build finds them: every file under ``root`` except the
     output, a kept source and dot-folders other than ``.microcred/`` (whose key ring and keys
     decide signatures; its build cache does not count). None when the project holds a
-    symbolic link: what it points at may change without this folder changing."""
+    symbolic link: what it points at may change without this folder changing. ``table``:
+    the files' digests by state (read when not known), keyed by path in the project."""
+    table = table or StateDigests()
     skipped = {os.path.abspath(p) for p in skip}
     cache_dir = os.path.abspath(root / BUILD_CACHE_DIR)
     private = os.path.abspath(root / PRIVATE_DIR)
@@ -256,8 +342,8 @@ def project_digest(root: Path, skip: Iterable[Path]) -> str | None:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((rel + "/", entry.path))
                 elif entry.is_file(follow_symlinks=False):
-                    with open(entry.path, "rb") as handle:
-                        found.append((rel, hashlib.file_digest(handle, "sha256").hexdigest()))
+                    info = entry.stat(follow_symlinks=False)
+                    found.append((rel, table.digest(rel, entry.path, info)))
     for rel, value in sorted(found):
         digest.update(f"{rel}\0{value}\0".encode())
     return digest.hexdigest()
@@ -290,10 +376,14 @@ def quick_record(
     checks: Mapping[str, BuildCheck],
     credentials: int,
 ) -> dict[str, Any]:
-    """What the next build compares (see the module docstring); stored with the last build."""
+    """What the next build compares (see the module docstring); stored with the last build,
+    with the digests of the project's and the code's files by state (:class:`StateDigests`)."""
+    project = StateDigests()
     return {
-        "project": project_digest(root, skip),
+        "project": project_digest(root, skip, project),
+        "project_files": project.record(),
         "options": _options_digest(options),
+        "code_files": code_record(),
         "moments": published_moments,
         "checks": {s: [c.result, c.summary, list(c.problems)] for s, c in checks.items()},
         "credentials": credentials,
@@ -320,10 +410,13 @@ def kept_build(
         then = parse_timestamp(last["now"])
         if _crossed([str(m) for m in quick["moments"]], then, now):
             return None
+        _CODE[0] = StateDigests(quick.get("code_files"))
         if quick["options"] != _options_digest(options):
             return None
         recorded = quick["project"]
-        if recorded is None or recorded != project_digest(root, [out, *([kept] if kept else [])]):
+        skip = [out, *([kept] if kept else [])]
+        table = StateDigests(quick.get("project_files"))
+        if recorded is None or recorded != project_digest(root, skip, table):
             return None
         if not holds_as_recorded(out, last, "out"):
             return None
