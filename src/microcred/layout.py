@@ -39,6 +39,7 @@ PUBLISHED_STATUS_DIR = f"{STATUS_DIR}/published"
 STATE_DIRS = (CREDENTIALS_DIR, STATUS_DIR, PUBLISHED_STATUS_DIR)
 """Folders ``microcred issue`` / ``revoke`` write into (temp files of a killed run live here)."""
 PRIVATE_DIR = ".microcred"
+BUILD_CACHE_DIR = f"{PRIVATE_DIR}/build-cache"  # caches only: deleting it costs time
 KEYS_DIR = f"{PRIVATE_DIR}/keys"
 KEYRING_FILE = f"{PRIVATE_DIR}/keyring.json"
 ENDORSEMENTS_DIR = "endorsements"

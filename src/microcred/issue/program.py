@@ -110,7 +110,7 @@ def _issue_locked(
     keep_read: bool = False,
 ) -> IssueReport:
     remove_stale_temp_files(root)
-    program = load_program(root)
+    program = load_program(root, keep_parsed=True)
     ring = KeyRing(root)
     signing_key = key or ring.load_active_secret(passphrase=passphrase)
     issuer_did = signing_key.controller

@@ -92,7 +92,7 @@ def prepare_publication(
         report = issue_program(
             root, now=now, key=signing_key, progress=progress, workers=workers, keep_read=True
         )
-        program = report.program or load_program(root)
+        program = report.program or load_program(root, keep_parsed=True)
         credentials = _load_credentials(root, read=report.read)
         report.read = {}  # not kept twice
         lists, did_documents = _frame(root, program, ring, signing_key, now, credentials)
@@ -118,7 +118,7 @@ def publication_frame(
     with program_lock(root):
         ring = KeyRing(root)
         signing_key = key or ring.load_active_secret(passphrase=passphrase)
-        program = program or load_program(root)
+        program = program or load_program(root, keep_parsed=True)
         starts: dict[str, dict[str, Any]] = {}
         folder = root / CREDENTIALS_DIR
         for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:

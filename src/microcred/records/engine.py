@@ -33,6 +33,7 @@ from microcred.records.duplicates import Placed, duplicate_problems
 from microcred.records.endorsements import read_endorsements
 from microcred.records.frontmatter import SourceProblem, decode, parse_front_matter, read_text
 from microcred.records.hints import flow_mapping_hints
+from microcred.records.parsed import ParsedCache
 from microcred.records.paths import Path_, format_path
 from microcred.records.schema import suggest, validate
 from microcred.records.tomlconf import TomlProblem, load_toml
@@ -97,8 +98,10 @@ def _checked(
 class ProgramReader:
     """Reads one program folder; :meth:`problems` yields, then :attr:`program` is set if none."""
 
-    def __init__(self, root: Path | str) -> None:
+    def __init__(self, root: Path | str, parsed: ParsedCache | None = None) -> None:
+        """``parsed``: front matter parsed and checked by an earlier run, taken by text."""
         self.root = Path(root)
+        self.parsed = parsed
         self.program: Program | None = None
         self._briefs: dict[str, Achievement] = {}
         self._brief_docs: dict[str, Document] = {}
@@ -239,7 +242,12 @@ class ProgramReader:
         stem = path.stem
         try:
             text = read_text(path, rel)
-            located, parts = parse_front_matter(text, rel)
+            kept = self.parsed.get(kind, text) if self.parsed is not None else None
+            if kept is None:
+                located, parts = parse_front_matter(text, rel)
+                body, body_line = parts.body, parts.body_line
+            else:
+                located, body, body_line = kept
         except SourceProblem as exc:
             yield exc.problem
             if kind == "achievement":
@@ -261,7 +269,12 @@ class ProgramReader:
                 f"file name {stem!r} is not a slug (lower-case letters, "
                 f"digits and '-', at most 64); rename it to {better}.md",
             )
-        doc, problems = _checked(kind, rel, located, parts.body, parts.body_line)
+        if kept is None:
+            doc, problems = _checked(kind, rel, located, body, body_line)
+            if doc is not None and self.parsed is not None:
+                self.parsed.put(kind, text, located, body, body_line)
+        else:  # this text parsed and passed its schema before
+            doc, problems = Document(rel, stem, located, body, body_line), []
         yield from flow_mapping_hints(text, problems)
         if doc is None or not good_name:
             return
@@ -433,10 +446,15 @@ def check_program(root: Path | str) -> list[Problem]:
     return sorted(set(iter_problems(root)), key=_order)
 
 
-def load_program(root: Path | str) -> Program:
-    """The validated program, or :class:`ProblemsError` listing every problem found."""
-    reader = ProgramReader(root)
+def load_program(root: Path | str, *, keep_parsed: bool = False) -> Program:
+    """The validated program, or :class:`ProblemsError` listing every problem found. Front
+    matter an earlier run parsed and checked is taken from the build cache
+    (:mod:`microcred.records.parsed`); ``keep_parsed`` (issuing, building) keeps this run's
+    there for the next."""
+    reader = ProgramReader(root, ParsedCache(Path(root)))
     problems = sorted(set(reader.problems()), key=_order)
+    if keep_parsed and reader.parsed is not None:
+        reader.parsed.save()
     if problems or reader.program is None:
         raise ProblemsError(problems)
     return reader.program

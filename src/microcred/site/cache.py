@@ -37,10 +37,10 @@ from pathlib import Path
 from typing import Any
 
 from microcred._util import format_timestamp, parse_timestamp
+from microcred.layout import BUILD_CACHE_DIR
 from microcred.site import verdict
 from microcred.site.common import BuildCheck
 from microcred.site.unchanged import (
-    BUILD_CACHE_DIR,
     LAST_BUILD_FILE,
     _crossed,
     _dates,

@@ -33,11 +33,10 @@ import microcred
 from microcred._util import format_timestamp, loads_strict, parse_timestamp
 from microcred.errors import ConfigError, MicrocredError
 from microcred.fsutil import atomic_write_text
-from microcred.layout import PRIVATE_DIR, template_dir
+from microcred.layout import BUILD_CACHE_DIR, PRIVATE_DIR, template_dir
 from microcred.site.outcome import BuildCheck, BuildResult
 from microcred.treewalk import tree_entries
 
-BUILD_CACHE_DIR = f"{PRIVATE_DIR}/build-cache"
 CACHE_VERSION = 1
 LAST_BUILD_FILE = "last-build.json"
 RACY_NS = 50_000_000
