@@ -16,14 +16,13 @@ from microcred import _lazy_exports
 if TYPE_CHECKING:
     from microcred.site.build import check_issued, render_source
     from microcred.site.check import check_project
-    from microcred.site.engine import ENGINES
     from microcred.site.entry import build_site
-    from microcred.site.outcome import BuildCheck, BuildResult, project_kind
+    from microcred.site.outcome import ENGINES, BuildCheck, BuildResult, project_kind
     from microcred.site.scaffold import scaffold
     from microcred.site.transcript_page import render_transcript_html
 
 _WHERE = {
-    "ENGINES": "engine",
+    "ENGINES": "outcome",
     "BuildCheck": "outcome",
     "BuildResult": "outcome",
     "build_site": "entry",

@@ -28,7 +28,6 @@ from microcred.errors import ConfigError, MicrocredError
 if TYPE_CHECKING:
     from microcred.site.engine_split import FinishPage
 
-ENGINES = ("mkdocs", "zensical")
 CONTENT_START = "<!-- mc:content:start -->"
 CONTENT_END = "<!-- mc:content:end -->"
 MAX_PAGE_BYTES = 80 * 1024

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from microcred.errors import ConfigError
-from microcred.site.engine import ENGINES
-from microcred.site.outcome import BuildResult, build_options, project_kind
+from microcred.site.outcome import ENGINES, BuildResult, build_options, project_kind
 from microcred.site.unchanged import kept_build
 
 if TYPE_CHECKING:

@@ -14,6 +14,10 @@ from typing import Any
 from microcred.errors import ConfigError
 from microcred.layout import CONFIG_FILE
 
+ENGINES = ("mkdocs", "zensical")
+"""The site engines ``microcred build --engine`` accepts (here, not in site/engine.py, so the
+unchanged check does not import the engine's modules)."""
+
 
 @dataclass(frozen=True)
 class BuildCheck:
