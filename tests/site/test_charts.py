@@ -192,3 +192,12 @@ def test_text_width_estimates_by_glyph() -> None:
     assert charts.text_width("漢", 10) == 10  # wide: an em
     assert charts.text_width("", 10) == 0
     assert charts.shortened("short", 11, 100) == "short"
+
+
+def test_values_that_are_not_finite_numbers_are_drawn_as_none() -> None:
+    svg = _draw(series=[Series("s", [float("nan"), float("inf"), 2], BLUE)], percent=False)
+    assert "nan" not in svg.lower() and "inf" not in svg.lower()
+    root = _parse(svg)
+    assert _texts(root).count("n/a") == 2 and len(_bars(root, BLUE)) == 1
+    with pytest.raises(ValueError, match="finite"):
+        Span("x", 0, float("nan"), 1, "note")

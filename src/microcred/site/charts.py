@@ -102,6 +102,11 @@ class Series:
     values: Sequence[float | None]
     colour: str
 
+    def __post_init__(self) -> None:
+        """A value that is not a finite number is drawn as none ("n/a"), never as NaN."""
+        clean = tuple(None if v is None or not math.isfinite(v) else float(v) for v in self.values)
+        object.__setattr__(self, "values", clean)
+
 
 class _Drawing:
     """An SVG being written: the root, its title and description, and drawing helpers."""
@@ -317,6 +322,10 @@ class Span:
     high: float
     mark: float
     note: str
+
+    def __post_init__(self) -> None:
+        if not all(math.isfinite(v) for v in (self.low, self.high, self.mark)):
+            raise ValueError(f"{self.name}: a range needs finite numbers")
 
 
 def ranges(spans: Sequence[Span], *, xlabel: str, prefix: str, title: str, description: str) -> str:
