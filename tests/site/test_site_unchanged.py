@@ -363,3 +363,28 @@ def test_versions_read_from_folder_names_are_importlib_metadatas() -> None:
         except metadata.PackageNotFoundError:
             expected = "none"
         assert unchanged._version(name) == expected, name
+
+
+def test_a_record_edited_while_the_pages_are_made_is_built_next_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record of a build holds the project as the build read it, not as it was when the
+    build ended: an edit made meanwhile is not taken for built."""
+    from microcred.site import build as builder
+
+    root = copy_example(tmp_path / "program").resolve()
+    site = (tmp_path / "site").resolve()
+    record = sorted((root / "records").glob("*.md"))[0]
+    real = builder.run_engine
+
+    def editing(*args: Any, **kwargs: Any) -> Any:
+        record.write_text(record.read_text("utf-8") + "\nEdited during the build.\n", "utf-8")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(builder, "run_engine", editing)
+    build_site(root, site, now=NOW, key=fixed_key())
+    monkeypatch.undo()
+    assert b"Edited during the build" not in b"".join(p.read_bytes() for p in site.rglob("*.html"))
+    assert kept_build(root, site, None, NOW, _options()) is None
+    build_site(root, site, now=NOW, key=fixed_key())  # the edit is built
+    assert kept_build(root, site, None, NOW, _options()) is not None

@@ -485,7 +485,9 @@ def build_full(
         quick["moments"] = unchanged.moments(material, pub.status_lists)
         quick["checks"], quick["count"] = checks, len(pub.credentials)
         extra = {"engine": engine, "analytics": analytics}
-        inputs = cache.input_digest(root, [out, work, *([kept] if kept else [])], material, extra)
+        skip = [out, work, *([kept] if kept else [])]
+        quick["project"] = unchanged.project_state(root, skip)  # as read, before rendering
+        inputs = cache.input_digest(root, skip, material, extra)
         previous[:] = [cache.previous_build(root, inputs, out, kept, now, material)]
         return previous[0] is not None
 
@@ -552,8 +554,7 @@ def build_full(
             summary |= {"oversized": [list(o) for o in stats.oversized], "kind": report.kind}
             summary["warnings"] = list(report.warnings) + engine_warnings
             record = unchanged.quick_record(
-                root,
-                [out, work, *([kept] if kept else [])],
+                quick["project"],
                 build_options(engine, analytics, key),
                 quick["moments"],
                 quick["checks"],

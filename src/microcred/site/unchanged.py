@@ -367,20 +367,26 @@ def moments(published: Any, status_lists: Mapping[str, Any]) -> list[str]:
     return sorted(found)
 
 
+def project_state(root: Path, skip: Iterable[Path]) -> dict[str, Any]:
+    """The project as a build read it, for :func:`quick_record`: taken once the build has
+    issued (it writes credentials and status lists) and before it renders, so a file edited
+    while the pages are made is recorded as it was read, and the next build sees the edit."""
+    project = StateDigests()
+    return {"project": project_digest(root, skip, project), "project_files": project.record()}
+
+
 def quick_record(
-    root: Path,
-    skip: Iterable[Path],
+    project: Mapping[str, Any],
     options: Mapping[str, Any],
     published_moments: list[str],
     checks: Mapping[str, BuildCheck],
     credentials: int,
 ) -> dict[str, Any]:
     """What the next build compares (see the module docstring); stored with the last build,
-    with the digests of the project's and the code's files by state (:class:`StateDigests`)."""
-    project = StateDigests()
+    with the digests of the project's (:func:`project_state`) and the code's files by state
+    (:class:`StateDigests`)."""
     return {
-        "project": project_digest(root, skip, project),
-        "project_files": project.record(),
+        **project,
         "options": _options_digest(options),
         "code_files": code_record(),
         "moments": published_moments,
