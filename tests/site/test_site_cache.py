@@ -117,3 +117,23 @@ def test_stale_dated_and_corrupt_entries_are_ignored(tmp_path: Path) -> None:
     assert VerdictCache(tmp_path, {}, lists).get(credential, NOW) is None
     path.write_text("{not json", "utf-8")
     assert VerdictCache(tmp_path, {}, lists).get(credential, NOW) is None
+
+
+def test_the_input_digest_takes_the_files_the_build_just_read_while_their_state_holds(
+    tmp_path: Path,
+) -> None:
+    from microcred.site.cache import input_digest
+    from microcred.site.unchanged import project_state
+
+    root = copy_example(tmp_path / "program")
+    publication, extra = {"a": 1}, {"engine": "mkdocs"}
+    read = project_state(root, [])["project_files"]["files"]
+    assert len(read) > 40
+    fresh = input_digest(root, [], publication, extra)
+    assert input_digest(root, [], publication, extra, read) == fresh
+    record = sorted((root / "records").glob("*.md"))[0]
+    record.write_text(record.read_text("utf-8") + "\nLater.\n", "utf-8")  # its state moves
+    changed = input_digest(root, [], publication, extra)
+    assert changed != fresh and input_digest(root, [], publication, extra, read) == changed
+    lied = {rel: [state, "0" * 64] for rel, (state, _) in read.items()}
+    assert input_digest(root, [], publication, extra, lied) != changed  # taken: only this build's

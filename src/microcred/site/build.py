@@ -487,7 +487,8 @@ def build_full(
         extra = {"engine": engine, "analytics": analytics}
         skip = [out, work, *([kept] if kept else [])]
         quick["project"] = unchanged.project_state(root, skip)  # as read, before rendering
-        inputs = cache.input_digest(root, skip, material, extra)
+        read = quick["project"]["project_files"]["files"]  # each project file read once
+        inputs = cache.input_digest(root, skip, material, extra, read)
         previous[:] = [cache.previous_build(root, inputs, out, kept, now, material)]
         return previous[0] is not None
 

@@ -49,6 +49,7 @@ from microcred.site.unchanged import (
     _write,
     code_digest,
     holds_as_recorded,
+    state_text,
     tree_digests,
     tree_state,
 )
@@ -219,10 +220,17 @@ def save_clean_contents(root: Path, needles: Iterable[bytes], clean: Iterable[st
 
 
 def input_digest(
-    root: Path, skip: Iterable[Path], publication: Mapping[str, Any], extra: Mapping[str, Any]
+    root: Path,
+    skip: Iterable[Path],
+    publication: Mapping[str, Any],
+    extra: Mapping[str, Any],
+    known: Mapping[str, list[str]] | None = None,
 ) -> str:
     """Everything a build reads: the project's files (not .microcred/, dot-folders or the
-    output), the publication, the verdicts, microcred's code and the build options."""
+    output), the publication, the verdicts, microcred's code and the build options.
+    ``known``: path -> [state, digest] of project files read moments ago by this build
+    (:func:`microcred.site.unchanged.project_state`), taken while the state is the same."""
+    known = known or {}
     skipped = {os.fspath(p.resolve()) for p in skip}
 
     def left_out(rel: str, entry: os.DirEntry[str]) -> bool:  # and all that is under it
@@ -233,9 +241,13 @@ def input_digest(
         if entry.is_symlink():
             digest.update(f"{rel}\0link\0{os.readlink(entry.path)}\0".encode())
         elif entry.is_file(follow_symlinks=False):
-            with open(entry.path, "rb") as handle:
-                data = handle.read()
-            digest.update(f"{rel}\0{_sha(data)}\0".encode())
+            seen = known.get(rel)
+            if seen is not None and seen[0] == state_text(entry.stat(follow_symlinks=False)):
+                value = seen[1]
+            else:
+                with open(entry.path, "rb") as handle:
+                    value = _sha(handle.read())
+            digest.update(f"{rel}\0{value}\0".encode())
     digest.update(_json(publication))
     digest.update(_json(extra))
     return digest.hexdigest()

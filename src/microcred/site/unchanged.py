@@ -95,13 +95,13 @@ class StateDigests:
     def vouched(self, key: str, info: os.stat_result) -> str | None:
         """The recorded digest, if the file's state ``info`` still vouches for it."""
         hit = self._known.get(key)
-        if hit is None or hit[0] != _state_text(info):
+        if hit is None or hit[0] != state_text(info):
             return None
         return hit[1] if max(info.st_mtime_ns, info.st_ctime_ns) < self._settled else None
 
     def digest(self, key: str, path: str, info: os.stat_result) -> str:
         """``path``'s digest; ``info``: its stat, taken before this call reads it."""
-        state = _state_text(info)
+        state = state_text(info)
         seen = self.seen.get(key)
         if seen is not None and seen[0] == state:  # read by this process, unchanged since
             return seen[1]
@@ -116,7 +116,7 @@ class StateDigests:
         return {"since": str(self._since), "files": dict(sorted(self.seen.items()))}
 
 
-def _state_text(info: os.stat_result) -> str:
+def state_text(info: os.stat_result) -> str:
     """ "size:mtime_ns:ctime_ns:inode" (text: the numbers pass I-JSON's integer range)."""
     return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
 
@@ -255,7 +255,7 @@ def tree_state(folder: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     for rel, entry in tree_entries(folder):
         if entry.is_file(follow_symlinks=False) and not entry.is_symlink():
-            out[rel] = _state_text(entry.stat(follow_symlinks=False))
+            out[rel] = state_text(entry.stat(follow_symlinks=False))
     return out
 
 
