@@ -160,6 +160,26 @@ def test_the_code_digest_sees_every_template_edit_even_of_the_same_size(
     assert code_digest() == first
 
 
+def test_the_code_digest_reads_a_linked_template_through_its_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from microcred.layout import template_dir
+    from microcred.site.unchanged import code_digest
+
+    templates = tmp_path / "site_template"
+    shutil.copytree(template_dir(), templates)
+    page = next(p for p in sorted(templates.rglob("*.j2")) if p.stat().st_size > 10)
+    target = tmp_path / "elsewhere.j2"
+    shutil.move(page, target)
+    page.symlink_to(target)
+    monkeypatch.setenv("MICROCRED_SITE_TEMPLATE", str(templates))
+    first = code_digest()
+    target.write_text(target.read_text("utf-8") + "{# edited #}", "utf-8")
+    assert code_digest() != first  # the template in use changed, through its link
+
+
 def test_the_recorded_digests_are_those_of_the_files_as_they_are(built_example: Any) -> None:
     """The record takes the digests the build's secret scans computed; read afresh, every
     file of the output and of the kept source has exactly the recorded digest."""

@@ -146,10 +146,10 @@ def code_digest() -> str:
         digest.update(str(folder).encode() + b"\0")
         found = []
         for rel, entry in tree_entries(folder):
-            if "__pycache__" in rel.split("/") or entry.is_symlink():
+            if "__pycache__" in rel.split("/"):
                 continue
             try:
-                info = entry.stat(follow_symlinks=False)
+                info = entry.stat()  # a link to a file counts as the file it points at
                 if stat.S_ISREG(info.st_mode):
                     found.append((rel, table.digest(entry.path, entry.path, info)))
             except OSError:
