@@ -51,7 +51,6 @@ from microcred.site.unchanged import (
     holds_as_recorded,
     state_text,
     tree_digests,
-    tree_state,
 )
 from microcred.treewalk import tree_entries
 
@@ -301,20 +300,20 @@ def record_build(
     moment is now, before the files are read here."""
     out_read, source_read = read or ({}, {})
     since = public_since if read is not None and public_since is not None else time.time_ns()
-    states = {"out": tree_state(out)}
+    states: dict[str, dict[str, str]] = {"out": {}}
     record: dict[str, Any] = {
         "now": format_timestamp(now),
         "inputs": inputs,
         "out": str(out),
-        "files": tree_digests(out, out_read),
+        "files": tree_digests(out, out_read, states["out"]),
         "result": dict(result),
     }
     if quick is not None:
         record["quick"] = dict(quick)
     if kept is not None:
         record["kept"] = str(kept)
-        states["source"] = tree_state(source)
-        record["source"] = tree_digests(source, source_read)
+        states["source"] = {}
+        record["source"] = tree_digests(source, source_read, states["source"])
     record["states"] = states
     record["public_since_ns"] = str(since)
     _write(root / BUILD_CACHE_DIR / LAST_BUILD_FILE, record)

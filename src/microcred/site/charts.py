@@ -181,10 +181,8 @@ class _Drawing:
                 },
             )
             ET.SubElement(pattern, "rect", {"width": "6", "height": "6", "fill": RED})
-            ET.SubElement(
-                pattern, "line", {"x1": "0", "y1": "0", "x2": "0", "y2": "6", "stroke": "#ffffff"}
-            )
-            pattern[-1].set("stroke-width", "2")
+            stripe = {"x1": "0", "y1": "0", "x2": "0", "y2": "6", "stroke": "#ffffff"}
+            ET.SubElement(pattern, "line", stripe | {"stroke-width": "2"})
         return f"url(#{ident})"
 
     def axis(

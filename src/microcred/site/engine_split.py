@@ -119,7 +119,6 @@ def build_split(config: Any, finish: FinishPage | None = None) -> dict[str, Any]
     that made it, and returns the HTML to write instead and a report; the reports come back
     by page path (what a pass over the written pages would have done, without the pass)."""
     from mkdocs import utils
-    from mkdocs.commands.build import _build_theme_template
     from mkdocs.structure.files import InclusionLevel, get_files, set_exclusions
     from mkdocs.structure.nav import get_navigation
     from mkdocs.structure.pages import Page
@@ -146,10 +145,7 @@ def build_split(config: Any, finish: FinishPage | None = None) -> dict[str, Any]
         # one core or a few pages: the same steps in this process, no worker to start
         _SHARED[:] = [config, files, nav, env, pages, finish]
         try:
-            with _Capture() as mine:  # the theme's files first: the pages are not read yet
-                files.copy_static_files(inclusion=InclusionLevel.is_included)
-                for template in config.theme.static_templates:
-                    _build_theme_template(template, env, files, config, nav)
+            mine = _theme_files(config, files, nav, env)  # first: the pages are not read yet
             done = [_share(0, len(pages))]
         except Exception:  # as a failed worker: mkdocs' own build decides
             return None
@@ -163,10 +159,7 @@ def build_split(config: Any, finish: FinishPage | None = None) -> dict[str, Any]
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             futures = [pool.submit(_share, first, last) for first, last in bounds]
-            with _Capture() as mine:  # the theme's own files, meanwhile
-                files.copy_static_files(inclusion=InclusionLevel.is_included)
-                for template in config.theme.static_templates:
-                    _build_theme_template(template, env, files, config, nav)
+            mine = _theme_files(config, files, nav, env)  # meanwhile
             done = [future.result() for future in futures]
     except Exception:  # a worker failed or could not start: mkdocs' own build decides
         return None
@@ -174,6 +167,18 @@ def build_split(config: Any, finish: FinishPage | None = None) -> dict[str, Any]
         _SHARED.clear()
     _pass_on(_in_order(done, mine))
     return {rel: report for _, _, finished in done for rel, report in finished.items()}
+
+
+def _theme_files(config: Any, files: Any, nav: Any, env: Any) -> Logged:
+    """Copy the theme's own files and write its templates; the warnings they logged."""
+    from mkdocs.commands.build import _build_theme_template
+    from mkdocs.structure.files import InclusionLevel
+
+    with _Capture() as logged:
+        files.copy_static_files(inclusion=InclusionLevel.is_included)
+        for template in config.theme.static_templates:
+            _build_theme_template(template, env, files, config, nav)
+    return logged
 
 
 def _in_order(done: Sequence[tuple[Logged, Logged, Any]], theme: Logged) -> Logged:

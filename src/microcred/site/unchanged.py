@@ -229,17 +229,22 @@ def _moment(text: str) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def tree_digests(folder: Path, known: Mapping[str, str] | None = None) -> dict[str, str]:
+def tree_digests(
+    folder: Path, known: Mapping[str, str] | None = None, states: dict[str, str] | None = None
+) -> dict[str, str]:
     """Every file under ``folder`` (symlinks as such) -> SHA-256 of its bytes, in path order.
 
     ``known``: digests of files read moments ago by the same process (the build's scans),
-    taken instead of reading those files again."""
+    taken instead of reading those files again. ``states``, when given, receives each
+    regular file's :func:`tree_state` in the same walk."""
     known = known or {}
     out: dict[str, str] = {}
     for rel, entry in tree_entries(folder):
         if entry.is_symlink():
             out[rel] = "symlink:" + os.readlink(entry.path)
         elif entry.is_file(follow_symlinks=False):
+            if states is not None:
+                states[rel] = state_text(entry.stat(follow_symlinks=False))
             if rel in known:
                 out[rel] = known[rel]
                 continue
