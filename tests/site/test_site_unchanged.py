@@ -166,6 +166,7 @@ def test_the_code_digest_reads_a_linked_template_through_its_link(
     import shutil
 
     from microcred.layout import template_dir
+    from microcred.site import unchanged
     from microcred.site.unchanged import code_digest
 
     templates = tmp_path / "site_template"
@@ -175,7 +176,10 @@ def test_the_code_digest_reads_a_linked_template_through_its_link(
     shutil.move(page, target)
     page.symlink_to(target)
     monkeypatch.setenv("MICROCRED_SITE_TEMPLATE", str(templates))
+    monkeypatch.setattr(unchanged, "_CODE", [unchanged.StateDigests()])  # this test's own
+    assert template_dir() == templates
     first = code_digest()
+    assert str(page) in unchanged._CODE[0].seen  # read through the link
     target.write_text(target.read_text("utf-8") + "{# edited #}", "utf-8")
     assert code_digest() != first  # the template in use changed, through its link
 
