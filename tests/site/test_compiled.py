@@ -17,9 +17,9 @@ SOURCE = {"t.j2": "{% if x %}\n  yes {{ x }}\n{% endif %}\nend\n"}
 @pytest.fixture
 def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv(compiled.ENV_CACHE_DIR, str(tmp_path / "cache"))
-    compiled._folder_ready.cache_clear()
+    compiled.cache_folder.cache_clear()
     yield tmp_path / "cache" / "jinja"
-    compiled._folder_ready.cache_clear()
+    compiled.cache_folder.cache_clear()
 
 
 def _env(**settings: bool) -> Environment:
@@ -67,11 +67,11 @@ def test_a_folder_others_may_write_to_is_not_used(folder: Path) -> None:
 
 def test_an_empty_setting_turns_the_cache_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(compiled.ENV_CACHE_DIR, "")
-    compiled._folder_ready.cache_clear()
+    compiled.cache_folder.cache_clear()
     try:
         assert _env().bytecode_cache is None
     finally:
-        compiled._folder_ready.cache_clear()
+        compiled.cache_folder.cache_clear()
 
 
 def test_the_default_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -54,7 +54,7 @@ def _own_and_private(folder: Path) -> bool:
 
 
 @cache
-def _folder_ready() -> str | None:
+def cache_folder() -> str | None:
     """The cache folder for this process, or None (turned off, or no safe folder for it)."""
     folder = _folder()
     if folder is None:
@@ -94,6 +94,6 @@ def _settings(env: Environment) -> str:
 def use_compiled(env: Environment) -> None:
     """Have ``env`` keep and load its compiled templates in the cache folder (if there is
     one), under names that include its settings."""
-    folder = _folder_ready()
+    folder = cache_folder()
     if folder is not None:
         env.bytecode_cache = FileSystemBytecodeCache(folder, f"{_settings(env)}-%s.cache")

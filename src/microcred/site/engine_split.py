@@ -27,6 +27,7 @@ from typing import Any
 from microcred._util import cpu_count, fork_is_safe
 from microcred.site.compiled import use_compiled
 from microcred.site.passthrough import Renderer
+from microcred.site.theme_files import add_theme_files
 
 PARALLEL_FROM = 32
 """Pages below which workers do not pay for themselves: the steps run in this process."""
@@ -128,7 +129,7 @@ def build_split(config: Any, finish: FinishPage | None = None) -> dict[str, Any]
     files = get_files(config)
     env = config.theme.get_env()
     use_compiled(env)  # the theme compiled once, not in every worker of every build
-    files.add_files_from_theme(env, config)
+    add_theme_files(files, env, config)  # mkdocs' listing, kept between builds
     files = config.plugins.on_files(files, config=config)
     set_exclusions(files, config)
     nav = get_navigation(files, config)

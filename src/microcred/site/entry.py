@@ -54,8 +54,12 @@ def build_site(
     # The child drawing the QR codes starts now, on the idle core, while this process
     # imports the builder (a quarter of a second) and reads the program.
     from microcred.site.ahead import DrawAhead
+    from microcred.site.keyahead import KeyAhead
 
-    ahead = DrawAhead(resolved, None) if project_kind(resolved) == "issuer" else None
+    issuer = project_kind(resolved) == "issuer"
+    ahead = DrawAhead(resolved, None) if issuer else None
+    # After the fork above: the key's derivation runs on a thread during the import below.
+    key_ahead = KeyAhead(resolved, passphrase) if issuer and key is None else None
     try:
         from microcred.site.build import build_full  # the builder, only when there is work
 
@@ -70,7 +74,10 @@ def build_site(
             progress=progress,
             key=key,
             ahead=ahead,
+            key_ahead=key_ahead,
         )
     finally:
+        if key_ahead is not None:
+            key_ahead.close()  # joined whatever happened (a failed import, say)
         if ahead is not None:
             ahead.close()

@@ -1,0 +1,178 @@
+"""site/theme_files.py: the theme's files, from a kept listing, are exactly the files mkdocs
+finds itself, and any change in the theme's folders is seen."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mkdocs.config import load_config
+from mkdocs.structure.files import get_files
+
+from microcred.site import compiled, theme_files
+
+PAST_NS = time.time_ns() - 3600 * 10**9
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv(compiled.ENV_CACHE_DIR, str(tmp_path / "cache"))
+    compiled.cache_folder.cache_clear()
+    yield tmp_path / "cache" / "jinja"
+    compiled.cache_folder.cache_clear()
+
+
+def _settle(folder: Path) -> None:
+    """Every folder under ``folder`` last changed an hour ago."""
+    for dirpath, _, _ in os.walk(folder):
+        os.utime(dirpath, ns=(PAST_NS, PAST_NS))
+
+
+def _project(tmp_path: Path, theme: str) -> Path:
+    """A project whose theme is ``theme`` (material, or a folder of our own before mkdocs')."""
+    root = tmp_path / "project"
+    (root / "docs" / "assets").mkdir(parents=True, exist_ok=True)
+    (root / "docs" / "index.md").write_text("# Home\n", "utf-8")
+    if theme == "material":
+        block = "theme:\n  name: material\n"
+    else:
+        block = f"theme:\n  name: null\n  custom_dir: {theme}\n"
+    (root / "mkdocs.yml").write_text(f"site_name: t\ndocs_dir: docs\n{block}", "utf-8")
+    return root / "mkdocs.yml"
+
+
+def _theme(tmp_path: Path) -> Path:
+    folder = tmp_path / "theme"
+    for rel in (
+        "main.html",  # templates are not copied
+        "assets/app.js",
+        "assets/app.css",
+        "assets/fonts/a.woff2",
+        ".hidden/x.js",
+        "sub/.secret",
+        "README.md",
+        "locales/de.js",
+        "img/logo.svg",
+    ):
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(rel, "utf-8")
+    _settle(folder)
+    return folder
+
+
+def _files(config_file: Path, *, kept: bool) -> list[tuple[str, str, str]]:
+    config = load_config(str(config_file))
+    files = get_files(config)
+    env = config.theme.get_env()
+    if kept:
+        theme_files.add_theme_files(files, env, config)
+    else:
+        files.add_files_from_theme(env, config)
+    return [(f.src_uri, f.abs_src_path, f.dest_uri) for f in files]
+
+
+def _kept_file(cache: Path) -> Path:
+    (found,) = cache.glob("theme-files-*.json")
+    return found
+
+
+def test_material_from_a_kept_listing_is_what_mkdocs_finds(tmp_path: Path, cache: Path) -> None:
+    config = _project(tmp_path, "material")
+    expected = _files(config, kept=False)
+    assert len(expected) > 30  # scripts, style sheets, not the 14,000 icons
+    assert _files(config, kept=True) == expected  # listed, and kept
+    assert json.loads(_kept_file(cache).read_text("utf-8"))["files"]
+    assert _files(config, kept=True) == expected  # from the kept listing
+
+
+@pytest.mark.parametrize("change", ["added", "added_in_a_new_folder", "removed", "renamed"])
+def test_a_changed_theme_folder_is_seen(tmp_path: Path, cache: Path, change: str) -> None:
+    theme = _theme(tmp_path)
+    config = _project(tmp_path, str(theme))
+    assert _files(config, kept=True) == _files(config, kept=False)
+    _kept_file(cache)  # the folders had settled: the listing was kept
+    if change == "added":  # every file listed before is still there
+        (theme / "assets" / "fonts" / "b.woff2").write_text("new", "utf-8")
+    elif change == "added_in_a_new_folder":
+        (theme / "extra").mkdir()
+        (theme / "extra" / "more.js").write_text("more", "utf-8")
+    elif change == "removed":
+        (theme / "assets" / "app.css").unlink()
+    else:
+        (theme / "img" / "logo.svg").rename(theme / "img" / "mark.svg")
+    now = _files(config, kept=True)
+    assert now == _files(config, kept=False)
+    names = {src for src, _, _ in now}
+    expected = {
+        "added": "assets/fonts/b.woff2",
+        "added_in_a_new_folder": "extra/more.js",
+        "renamed": "img/mark.svg",
+    }
+    if change in expected:
+        assert expected[change] in names
+    else:
+        assert "assets/app.css" not in names
+
+
+def test_a_listing_of_folders_changed_just_now_is_not_kept(tmp_path: Path, cache: Path) -> None:
+    theme = _theme(tmp_path)
+    (theme / "assets" / "late.js").write_text("late", "utf-8")  # its folder: changed now
+    config = _project(tmp_path, str(theme))
+    assert _files(config, kept=True) == _files(config, kept=False)
+    assert not list(cache.glob("theme-files-*.json"))
+
+
+@pytest.mark.parametrize(
+    "defect",
+    ["path_outside_the_theme", "absolute_path", "folder_not_of_the_theme", "file_gone", "garbage"],
+)
+def test_a_damaged_kept_listing_is_not_used(tmp_path: Path, cache: Path, defect: str) -> None:
+    theme = _theme(tmp_path)
+    config = _project(tmp_path, str(theme))
+    expected = _files(config, kept=False)
+    _files(config, kept=True)
+    kept = _kept_file(cache)
+    data: Any = json.loads(kept.read_text("utf-8"))
+    outside = tmp_path / "outside.js"
+    outside.write_text("not the theme's", "utf-8")
+    if defect == "path_outside_the_theme":
+        data["files"].append(["../outside.js", str(theme)])
+    elif defect == "absolute_path":
+        data["files"].append([str(outside), str(theme)])
+    elif defect == "folder_not_of_the_theme":
+        data["files"].append(["outside.js", str(tmp_path)])
+    elif defect == "file_gone":
+        data["files"].append(["assets/never.js", str(theme)])
+    else:
+        data = {"folders": [], "files": "x"}
+    kept.write_text(json.dumps(data), "utf-8")
+    assert _files(config, kept=True) == expected
+
+
+def test_a_docs_file_is_not_replaced_by_the_theme_s(tmp_path: Path, cache: Path) -> None:
+    theme = _theme(tmp_path)
+    config = _project(tmp_path, str(theme))
+    (config.parent / "docs" / "assets" / "app.js").write_text("the site's own", "utf-8")
+    _files(config, kept=True)
+    found = _files(config, kept=True)
+    assert found == _files(config, kept=False)
+    (entry,) = [f for f in found if f[0] == "assets/app.js"]
+    assert entry[1] == str(config.parent / "docs" / "assets" / "app.js")
+
+
+def test_without_a_cache_folder_the_theme_is_listed_each_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(compiled.ENV_CACHE_DIR, "")
+    compiled.cache_folder.cache_clear()
+    try:
+        config = _project(tmp_path, str(_theme(tmp_path)))
+        assert _files(config, kept=True) == _files(config, kept=False)
+    finally:
+        compiled.cache_folder.cache_clear()
