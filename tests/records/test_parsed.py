@@ -6,13 +6,16 @@ from __future__ import annotations
 import pickle
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from microcred import sealed
 from microcred.errors import ProblemsError
 from microcred.layout import BUILD_CACHE_DIR
 from microcred.records import check_program, engine, load_program
 from microcred.records.parsed import PARSED_FILE, ParsedCache, code_key
+from microcred.sealed import seal_bytes, unseal_bytes
 
 from .conftest import EXAMPLE, FIXTURES, materialise
 
@@ -73,39 +76,69 @@ def test_every_defect_is_reported_the_same_with_a_warm_cache(tmp_path: Path, def
     assert sorted(set(_problems(root)), key=repr) == expected
 
 
+def _saved(root: Path) -> Any:
+    data = unseal_bytes(_cache(root).read_bytes())
+    assert data is not None  # sealed by this account's key
+    return pickle.loads(data)
+
+
+def test_a_cache_this_account_did_not_seal_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A parsed cache planted in the project (committed, copied from another machine) could
+    make a record issue other data than its text says: without this account's seal it is
+    never unpickled, whatever it holds."""
+    root = shutil.copytree(FIXTURES / "base", tmp_path / "program")
+    fresh = load_program(root, keep_parsed=True)
+    saved = _saved(root)
+    key = next(iter(saved["entries"]))
+    planted = dict(saved["entries"])
+    data, lines, root_line, body, body_line = planted[key]
+    planted[key] = ({**data, "title": "Planted"}, lines, root_line, body, body_line)
+    payload = pickle.dumps({"code": code_key(), "entries": planted})
+    monkeypatch.setattr(sealed, "_key", lambda: b"k" * 32)  # another account's key
+    foreign = seal_bytes(payload)
+    monkeypatch.undo()
+    for blob in (payload, foreign, foreign[:-1] + b"\0", b"microcred-sealed-1\n" + payload):
+        _cache(root).write_bytes(blob)
+        assert ParsedCache(root)._load() == {}
+        assert load_program(root, keep_parsed=True) == fresh
+    assert (_cache(root).parent / ".gitignore").read_text("utf-8").splitlines()[-1] == "*"
+
+
 def test_a_cache_holding_anything_but_plain_data_is_not_used(tmp_path: Path) -> None:
     root = shutil.copytree(FIXTURES / "base", tmp_path / "program")
     fresh = load_program(root, keep_parsed=True)
-    saved = pickle.loads(_cache(root).read_bytes())
+    saved = _saved(root)
     key = next(iter(saved["entries"]))
     for foreign in (print, Path("x"), ProblemsError([])):
         entries = dict(saved["entries"])
         entries[key] = (foreign, {}, 1, "", 1)
-        _cache(root).write_bytes(pickle.dumps({"code": code_key(), "entries": entries}))
+        _cache(root).write_bytes(seal_bytes(pickle.dumps({"code": code_key(), "entries": entries})))
         cache = ParsedCache(root)
         assert cache.get(key.split(":")[0], "anything") is None
         assert cache._load() == {}  # the whole file refused
         assert load_program(root) == fresh
     for damaged in (b"", b"not a pickle", pickle.dumps([1, 2]), pickle.dumps({"code": "x"})):
-        _cache(root).write_bytes(damaged)
+        _cache(root).write_bytes(seal_bytes(damaged))
         assert ParsedCache(root)._load() == {} and load_program(root) == fresh
 
 
 def test_entries_made_by_other_code_are_not_used(tmp_path: Path) -> None:
     root = shutil.copytree(FIXTURES / "base", tmp_path / "program")
     load_program(root, keep_parsed=True)
-    saved = pickle.loads(_cache(root).read_bytes())
+    saved = _saved(root)
     assert saved["code"] == code_key() and saved["entries"]
-    _cache(root).write_bytes(pickle.dumps({"code": "0" * 64, "entries": saved["entries"]}))
+    _cache(root).write_bytes(seal_bytes(pickle.dumps({**saved, "code": "0" * 64})))
     assert ParsedCache(root)._load() == {}
 
 
 def test_the_cache_keeps_the_last_runs_files_only(tmp_path: Path) -> None:
     root = shutil.copytree(FIXTURES / "base", tmp_path / "program")
     load_program(root, keep_parsed=True)
-    before = set(pickle.loads(_cache(root).read_bytes())["entries"])
+    before = set(_saved(root)["entries"])
     record = sorted((root / "records").glob("*.md"))[0]
     record.write_text(record.read_text("utf-8") + "\nMore text.\n", "utf-8")
     load_program(root, keep_parsed=True)
-    after = set(pickle.loads(_cache(root).read_bytes())["entries"])
+    after = set(_saved(root)["entries"])
     assert len(after) == len(before) and len(after - before) == 1

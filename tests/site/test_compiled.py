@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from jinja2 import DictLoader, Environment
 
+from microcred import sealed
 from microcred.site import compiled
 
 SOURCE = {"t.j2": "{% if x %}\n  yes {{ x }}\n{% endif %}\nend\n"}
@@ -77,6 +78,11 @@ def test_an_empty_setting_turns_the_cache_off(monkeypatch: pytest.MonkeyPatch) -
 def test_the_default_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv(compiled.ENV_CACHE_DIR, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert compiled._folder() == tmp_path / "microcred" / "jinja"
+    assert sealed.user_cache_root() == tmp_path / "microcred"
+    compiled.cache_folder.cache_clear()
+    try:
+        assert compiled.cache_folder() == str(tmp_path / "microcred" / "jinja")
+    finally:
+        compiled.cache_folder.cache_clear()
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # ignored, as XDG says
-    assert compiled._folder() == Path.home() / ".cache" / "microcred" / "jinja"
+    assert sealed.user_cache_root() == Path.home() / ".cache" / "microcred"

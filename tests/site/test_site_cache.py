@@ -11,11 +11,14 @@ import pickle
 import shutil
 from pathlib import Path
 
+import pytest
 from sitehelpers import NOW, copy_example, fixed_key
 
+from microcred import sealed
 from microcred.publish import change_status
+from microcred.sealed import seal_json
 from microcred.site import build_site
-from microcred.site.cache import BUILD_CACHE_DIR, VerdictCache
+from microcred.site.cache import BUILD_CACHE_DIR, VerdictCache, load_qr_codes, save_qr_codes
 from microcred.site.verdict import summarise
 from microcred.verify.report import CheckResult, VerificationReport
 
@@ -104,19 +107,70 @@ def test_stale_dated_and_corrupt_entries_are_ignored(tmp_path: Path) -> None:
     # A changed credential: another key.
     assert reread.get({**credential, "name": "x"}, NOW) is None
 
+    # Damaged entries in a file this account sealed (the seal is the first line of defence;
+    # these are the second).
     path = tmp_path / BUILD_CACHE_DIR / "verdicts.json"
     data = json.loads(path.read_text("utf-8"))
+    del data["seal"]
     entry = next(iter(data["entries"].values()))
     entry["key"] = "0" * 64  # an entry filed under a key it was not made for
-    path.write_text(json.dumps(data), "utf-8")
+    path.write_text(seal_json(json.dumps(data)), "utf-8")
     assert VerdictCache(tmp_path, {}, lists).get(credential, NOW) is None
     entry["key"] = next(iter(data["entries"]))
     entry["report"] = base64.b64encode(pickle.dumps(print)).decode()  # not a report
     entry["sha256"] = hashlib.sha256(pickle.dumps(print)).hexdigest()
-    path.write_text(json.dumps(data), "utf-8")
+    path.write_text(seal_json(json.dumps(data)), "utf-8")
     assert VerdictCache(tmp_path, {}, lists).get(credential, NOW) is None
     path.write_text("{not json", "utf-8")
     assert VerdictCache(tmp_path, {}, lists).get(credential, NOW) is None
+
+
+def test_caches_this_account_did_not_seal_are_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A verdict, a QR code or a build record planted in the project's cache folder
+    (committed, copied from another machine) is not believed: a tampered credential's
+    "valid", a QR code leading elsewhere or a kept tampered output would otherwise reach the
+    site without any check."""
+    credential = {"id": "urn:uuid:1"}
+    report = VerificationReport("x.json", "urn:uuid:1", None, (CheckResult("proof", "passed"),))
+    cache = VerdictCache(tmp_path, {}, {})
+    cache.put(credential, NOW, summarise(report))
+    cache.save()
+    save_qr_codes(tmp_path, {"k": '<svg class="planted"></svg>'})
+    folder = tmp_path / BUILD_CACHE_DIR
+    assert VerdictCache(tmp_path, {}, {}).get(credential, NOW) is not None
+    assert load_qr_codes(tmp_path) == {"k": '<svg class="planted"></svg>'}
+    assert (folder / ".gitignore").read_text("utf-8").splitlines()[-1] == "*"
+    sealed_files = {p.name: p.read_bytes() for p in folder.glob("*.json")}
+    for name, blob in sealed_files.items():  # unsealed, as a planted copy would come
+        data = json.loads(blob)
+        del data["seal"]
+        (folder / name).write_text(json.dumps(data, sort_keys=True), "utf-8")
+    assert VerdictCache(tmp_path, {}, {}).get(credential, NOW) is None
+    assert load_qr_codes(tmp_path) == {}
+    monkeypatch.setattr(sealed, "_key", lambda: b"k" * 32)  # sealed by another account
+    for name, blob in sealed_files.items():
+        data = json.loads(blob)
+        del data["seal"]
+        (folder / name).write_text(seal_json(json.dumps(data, sort_keys=True)), "utf-8")
+    monkeypatch.undo()
+    assert VerdictCache(tmp_path, {}, {}).get(credential, NOW) is None
+    assert load_qr_codes(tmp_path) == {}
+
+
+def test_a_planted_build_record_does_not_keep_the_output(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "program")
+    site = tmp_path / "site"
+    build_site(root, site, now=NOW, key=fixed_key())
+    record = root / BUILD_CACHE_DIR / "last-build.json"
+    data = json.loads(record.read_bytes())
+    del data["seal"]
+    record.write_text(json.dumps(data, sort_keys=True), "utf-8")  # as if planted
+    page = next(site.rglob("index.html"))
+    inode = page.stat().st_ino
+    build_site(root, site, now=NOW, key=fixed_key())
+    assert page.stat().st_ino != inode  # rebuilt: the unsealed record was not believed
 
 
 def test_the_input_digest_takes_the_files_the_build_just_read_while_their_state_holds(

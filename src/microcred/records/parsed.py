@@ -29,6 +29,7 @@ from typing import Any
 from microcred.fsutil import atomic_write_bytes
 from microcred.layout import BUILD_CACHE_DIR
 from microcred.records.yamlsafe import Located
+from microcred.sealed import cache_dir_ready, seal_bytes, unseal_bytes
 
 PARSED_FILE = "parsed.pickle"
 Parsed = tuple[Located, str, int]
@@ -88,7 +89,10 @@ class ParsedCache:
         if self._old is None:
             self._old = {}
             try:
-                found = _PlainUnpickler(io.BytesIO(self.path.read_bytes())).load()
+                data = unseal_bytes(self.path.read_bytes())
+                if data is None:  # not written by this account's microcred: not read
+                    return self._old
+                found = _PlainUnpickler(io.BytesIO(data)).load()
             except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, *_ODD):
                 return self._old
             if isinstance(found, dict) and found.get("code") == code_key():
@@ -127,7 +131,7 @@ class ParsedCache:
             return
         try:
             data = pickle.dumps({"code": code_key(), "entries": self._new}, protocol=5)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_bytes(self.path, data)
+            cache_dir_ready(self.path.parent)
+            atomic_write_bytes(self.path, seal_bytes(data))
         except (OSError, pickle.PicklingError, TypeError, RecursionError):
             pass

@@ -20,50 +20,22 @@ either. Without the cache every template is compiled, as before.
 from __future__ import annotations
 
 import hashlib
-import os
-import stat
 from functools import cache
-from pathlib import Path
 
 import jinja2
 from jinja2 import Environment, FileSystemBytecodeCache
 
-ENV_CACHE_DIR = "MICROCRED_CACHE_DIR"
+from microcred.sealed import ENV_CACHE_DIR, private_folder, user_cache_root
 
-
-def _folder() -> Path | None:
-    chosen = os.environ.get(ENV_CACHE_DIR)
-    if chosen is not None:
-        return Path(chosen) / "jinja" if chosen else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    if not os.path.isabs(base):  # the XDG rule: a relative value is ignored
-        base = os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "microcred" / "jinja"
-
-
-def _own_and_private(folder: Path) -> bool:
-    try:
-        info = folder.lstat()
-    except OSError:
-        return False
-    return (
-        stat.S_ISDIR(info.st_mode)
-        and info.st_uid == os.getuid()
-        and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-    )
+__all__ = ["ENV_CACHE_DIR", "cache_folder", "use_compiled"]
 
 
 @cache
 def cache_folder() -> str | None:
     """The cache folder for this process, or None (turned off, or no safe folder for it)."""
-    folder = _folder()
-    if folder is None:
-        return None
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return str(folder) if _own_and_private(folder) else None
+    root = user_cache_root()
+    folder = private_folder(root / "jinja") if root is not None else None
+    return str(folder) if folder is not None else None
 
 
 def _settings(env: Environment) -> str:

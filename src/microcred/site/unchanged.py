@@ -34,6 +34,7 @@ from microcred._util import format_timestamp, loads_strict, parse_timestamp
 from microcred.errors import ConfigError, MicrocredError
 from microcred.fsutil import atomic_write_text
 from microcred.layout import BUILD_CACHE_DIR, PRIVATE_DIR, template_dir
+from microcred.sealed import cache_dir_ready, seal_json, unseal_json
 from microcred.site.outcome import BuildCheck, BuildResult
 from microcred.treewalk import tree_entries
 
@@ -51,8 +52,10 @@ def _sha(data: bytes) -> str:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    """A cache file this account's microcred wrote (its seal holds), else nothing."""
     try:
-        data = loads_strict(path.read_bytes(), max_bytes=500_000_000)
+        body = unseal_json(path.read_bytes())
+        data = loads_strict(body, max_bytes=500_000_000) if body is not None else None
     except (OSError, ValueError, MicrocredError):
         return {}
     if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
@@ -62,8 +65,9 @@ def _read(path: Path) -> dict[str, Any]:
 
 def _write(path: Path, data: dict[str, Any]) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(path, json.dumps({**data, "version": CACHE_VERSION}, sort_keys=True))
+        cache_dir_ready(path.parent)
+        text = json.dumps({**data, "version": CACHE_VERSION}, sort_keys=True)
+        atomic_write_text(path, seal_json(text))
     except OSError:
         pass  # a cache that cannot be written only costs time
 
