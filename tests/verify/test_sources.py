@@ -220,3 +220,35 @@ def test_files_named_inside_one_site_share_its_documents_read_once(tmp_path: Pat
     assert mine.options is not theirs.options
     reports = verify_paths(files, now=AT)
     assert [r.result for r in reports if r.path in {str(f) for f in files}] == ["valid"] * 3
+
+
+def test_files_named_one_by_one_look_for_their_site_once_per_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Thirty files from one folder: the manifest is looked for up the tree once, not thirty
+    times; a link in that folder to a file inside a site still gets that site's documents
+    (the answer belongs to the folder the file really lies in), and its neighbours do not."""
+    site = build_site(tmp_path / "site")
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    files = []
+    for n in range(30):
+        files.append(loose / f"c{n:02d}.json")
+        shutil.copy(CORPUS / "valid_baseline.json", files[-1])
+    (loose / "zz-link.json").symlink_to(site / "credentials/alice.json")
+    files.append(loose / "zz-link.json")
+    looked: list[Path] = []
+    real_is_file = Path.is_file
+
+    def is_file(self: Path) -> bool:
+        if self.name == "microcred-site.json":
+            looked.append(self)
+        return real_is_file(self)
+
+    monkeypatch.setattr(Path, "is_file", is_file)
+    sources = [s for s in discover(files) if s.read_error is None]
+    assert len({p.parent for p in looked}) == len(looked)  # no folder asked twice
+    assert len(looked) <= 2 * len(tmp_path.parts) + 2  # one walk up per distinct folder
+    assert [s.path for s in sources] == [str(f) for f in files]
+    assert all(s.options is None for s in sources[:-1])
+    assert sources[-1].options is not None and str(site) in sources[-1].note

@@ -265,36 +265,48 @@ def _site_options(
     return merged, note, list(listed)
 
 
-def _enclosing_site(path: Path) -> Path | None:
-    """The nearest folder above ``path`` holding a site manifest, if any (at most 8 levels)."""
+def _enclosing_site(path: Path, known: dict[Path, Path | None] | None = None) -> Path | None:
+    """The nearest folder above ``path`` holding a site manifest, if any (at most 8 levels).
+    ``known``: the answer for each (resolved) folder already asked in this run: files named
+    one by one from one folder (a shell glob names hundreds) look up the tree once."""
     try:
-        folder = path.resolve().parent
+        folder = path.resolve().parent  # a link's target's folder: the site it lies in
     except OSError:
         return None
+    if known is not None and folder in known:
+        return known[folder]
+    start, found = folder, None
     for _ in range(8):
         if (folder / SITE_MANIFEST).is_file():
-            return folder
+            found = folder
+            break
         if folder.parent == folder:
-            return None
+            break
         folder = folder.parent
-    return None
+    if known is not None:
+        known[start] = found
+    return found
 
 
 _SiteOptions = tuple[VerifyOptions, str, list[str]] | None
 
 
 def _explicit_file(
-    path: Path, options: VerifyOptions, sites: dict[Path, _SiteOptions]
+    path: Path,
+    options: VerifyOptions,
+    sites: dict[Path, _SiteOptions],
+    folders: dict[Path, Path | None],
 ) -> Iterator[Source]:
     """A file named on the command line; inside a built site folder, with that site's
     documents (under the authority rules) and a note saying so. ``sites``: the site
     folders met so far in this run, each read (and its errors reported) once, so files of
-    one site share one options object (one chunk, status lists checked once per worker)."""
+    one site share one options object (one chunk, status lists checked once per worker);
+    ``folders``: the site each folder met so far lies in."""
     shown = str(path)
     source = _load(path, shown, explicit=True)
     if source is None:
         return
-    site = _enclosing_site(path)
+    site = _enclosing_site(path, folders)
     if site is None or source.read_error is not None:
         yield source
         return
@@ -336,12 +348,13 @@ def discover(paths: Iterable[Path], options: VerifyOptions | None = None) -> Ite
     """Every credential under ``paths``, in order (explicit files always, folders recursively)."""
     opts = options or VerifyOptions()
     sites: dict[Path, _SiteOptions] = {}
+    folders: dict[Path, Path | None] = {}
     for path in paths:
         shown = str(path)
         if path.is_dir():
             yield from _walk(path, shown, opts)
         elif path.exists():
-            yield from _explicit_file(path, opts, sites)
+            yield from _explicit_file(path, opts, sites, folders)
         else:
             yield _error(shown, "no such file or folder")
 
