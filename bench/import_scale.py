@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO / "tests" / "registry"))
 
 import regsupport as rs  # noqa: E402
 
-CLI = [sys.executable, "-c", "from microcred.cli import main; main(prog_name='microcred')"]
+CLI = [sys.executable, "-c", "from microcred.cli import console; console()"]
 
 
 def _make(number: int) -> tuple[int, str]:

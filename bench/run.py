@@ -48,7 +48,7 @@ sys.path[:0] = [str(REPO / "tests" / "interop"), str(REPO / "bench"), str(REPO /
 
 CREATED = "2026-03-04T05:06:07Z"
 AT = "2026-06-01"
-MC = [sys.executable, "-c", "from microcred.cli import main; main(prog_name='microcred')"]
+MC = [sys.executable, "-c", "from microcred.cli import console; console()"]
 
 
 # --- running one process --------------------------------------------------------------------

@@ -32,7 +32,7 @@ MODES = {
 }
 # spelled differently by Python's repr and ECMAScript's Number::toString
 NUMBERS = [2.0, -334.0, 1e-07, 1e16, 1.5e-10, 1e21, 0.1, 123456.789, 5e-324]
-CLI = [sys.executable, "-c", "from microcred.cli import main; main(prog_name='microcred')"]
+CLI = [sys.executable, "-c", "from microcred.cli import console; console()"]
 
 
 def _cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:

@@ -180,7 +180,7 @@ def test_the_installed_command_runs_in_a_subprocess() -> None:
         [
             sys.executable,
             "-c",
-            "from microcred.cli import main; main()",
+            "from microcred.cli import console; console()",
             "verify",
             "--json",
             *AT,

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from microcred import __version__
+from microcred.cli._ending import ENDED
 from microcred.cli._lazy import LazyLoader
 from microcred.errors import MicrocredError
 
@@ -132,3 +133,21 @@ def run(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0) if not isinstance(exc.code, str) else 1
     return 0
+
+
+def console() -> None:
+    """The ``microcred`` command (pyproject.toml). Exits as click does; after a command that
+    called :func:`microcred.cli._ending.may_end_now`, with the streams flushed and without
+    the interpreter's teardown (atexit handlers, module cleanup): nothing is left for it."""
+    ENDED.clear()
+    try:
+        main(prog_name="microcred")
+    except SystemExit as exc:
+        if not ENDED or type(exc.code) is not int:
+            raise
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):  # a closed or broken stream: the usual way out
+            raise exc from None
+        os._exit(exc.code)

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from microcred.cli._common import parse_now, passphrase_from_env
+from microcred.cli._ending import may_end_now
 from microcred.cli._parallel import ordered_map
 from microcred.cli._progress import stderr_progress
 from microcred.errors import ConfigError, MicrocredError
@@ -141,6 +142,7 @@ def register(main: click.Group) -> None:
                         click.echo(outcome.done, err=True)
                     if advance is not None:
                         advance(1)
+            may_end_now()  # every file is written and the workers are gone
         finally:
             _BATCH.clear()
 

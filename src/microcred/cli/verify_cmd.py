@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from microcred.cli._common import verification_inputs
+from microcred.cli._ending import may_end_now
 from microcred.cli._progress import stderr_progress
 from microcred.errors import ConfigError, MicrocredError
 from microcred.proof import parse_datetimestamp
@@ -178,5 +179,6 @@ def register(main: click.Group) -> None:
                 f"{total} credential(s): {counts['OK']} OK, {counts['FAIL']} FAIL, "
                 f"{counts['UNDECIDED']} UNDECIDED"
             )
+        may_end_now()  # every line is out and the workers are gone (the loop ran to its end)
         # exit_code's rule (DESIGN section 4) from the verdict words it agrees with.
         sys.exit(1 if counts["FAIL"] else 0 if total and total == counts["OK"] else 3)

@@ -1,0 +1,112 @@
+"""The ``microcred`` command (cli.console): after `sign` and `verify`, which say when their work
+is done, it ends without the interpreter's teardown. Every line and every file is there, the
+exit codes are the rules', and nothing changes for a command run in process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from microcred.cli import console
+from microcred.cli._ending import ENDED
+from microcred.proof.keys import generate_keypair
+
+CONSOLE = [sys.executable, "-c", "from microcred.cli import console; console()"]
+CREATED = "2026-03-04T05:06:07Z"
+AT = ["--at", "2027-06-01T00:00:00Z"]
+BASELINE = json.loads(
+    (Path(__file__).parents[1] / "adversarial/corpus/valid_baseline.json").read_text("utf-8")
+)
+COUNT = 40  # more than two chunks: the workers run, and must be gone before the end
+
+
+def _console(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CONSOLE, *args], capture_output=True, text=True, check=False, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def signed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """COUNT credentials signed by the command, one of them then tampered with."""
+    base = tmp_path_factory.mktemp("console")
+    key = generate_keypair()
+    keyfile = base / "key.json"
+    keyfile.write_text(json.dumps(key.to_secret_json()))
+    unsigned = base / "in"
+    unsigned.mkdir()
+    for index in range(COUNT):
+        doc = {k: v for k, v in BASELINE.items() if k not in ("proof", "credentialStatus")}
+        doc["id"] = f"urn:uuid:00000000-0000-4000-8000-{index:012d}"
+        doc["issuer"] = {**doc["issuer"], "id": key.controller}
+        (unsigned / f"c{index:03d}.json").write_text(json.dumps(doc), "utf-8")
+    out = base / "out"
+    done = _console("sign", "--key", str(keyfile), "--created", CREATED, "--jobs", "2",
+                    "--out-dir", str(out), str(unsigned))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("signed ") == COUNT  # every line, in order
+    files = sorted(out.iterdir())
+    assert [p.name for p in files] == [f"c{i:03d}.json" for i in range(COUNT)]
+    assert all(json.loads(p.read_text("utf-8"))["proof"] for p in files)  # whole files
+    return out
+
+
+def test_verify_writes_every_line_and_the_rule_s_exit_code(signed: Path) -> None:
+    done = _console("verify", "--json", "--jobs", "2", *AT, str(signed))
+    assert done.returncode == 0, done.stderr
+    reports = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["result"] for r in reports] == ["valid"] * COUNT
+
+    human = _console("verify", "--jobs", "2", *AT, str(signed))
+    assert human.returncode == 0
+    assert human.stdout.rstrip().endswith(f"{COUNT} credential(s): {COUNT} OK, 0 FAIL, 0 UNDECIDED")
+
+
+def test_a_failing_credential_still_gives_exit_1_and_every_line(
+    signed: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    for path in signed.iterdir():
+        (folder / path.name).write_bytes(path.read_bytes())
+    tampered = json.loads((folder / "c007.json").read_text("utf-8"))
+    tampered["name"] = "Changed after signing"
+    (folder / "c007.json").write_text(json.dumps(tampered), "utf-8")
+    done = _console("verify", "--json", "--jobs", "2", *AT, str(folder))
+    assert done.returncode == 1
+    results = [json.loads(line)["result"] for line in done.stdout.splitlines()]
+    assert len(results) == COUNT and results.count("invalid") == 1
+
+
+def test_other_commands_exit_as_before() -> None:
+    version = _console("--version")
+    assert version.returncode == 0 and "microcred" in version.stdout
+    usage = _console("verify", "--at", "not a date", "x.json")
+    assert usage.returncode == 2 and "error" in usage.stderr.lower()
+
+
+def test_in_process_the_console_exits_the_usual_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command run in process may have said it is done; that is forgotten before the next
+    run, so only a command of this run can end the process early."""
+    ENDED.append(True)  # as a `verify` run by CliRunner in this process leaves it
+    monkeypatch.setattr(sys, "argv", ["microcred", "--version"])
+    with pytest.raises(SystemExit) as raised:
+        console()
+    assert raised.value.code == 0
+
+
+def test_verify_and_sign_end_without_the_teardown_other_commands_keep_it(signed: Path) -> None:
+    """What the quick end skips, seen: an atexit handler runs after `--version`, not after a
+    finished `verify` (whose output is nevertheless complete)."""
+    probe = [sys.executable, "-c", "import atexit; atexit.register(print, 'TEARDOWN'); "
+             "from microcred.cli import console; console()"]  # fmt: skip
+    done = subprocess.run([*probe, "verify", "--json", *AT, str(signed)],
+                          capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    assert done.returncode == 0 and "TEARDOWN" not in done.stdout
+    assert len(done.stdout.splitlines()) == COUNT
+    version = subprocess.run([*probe, "--version"], capture_output=True, text=True, check=False)
+    assert version.returncode == 0 and "TEARDOWN" in version.stdout
