@@ -110,3 +110,35 @@ def test_verify_and_sign_end_without_the_teardown_other_commands_keep_it(signed:
     assert len(done.stdout.splitlines()) == COUNT
     version = subprocess.run([*probe, "--version"], capture_output=True, text=True, check=False)
     assert version.returncode == 0 and "TEARDOWN" in version.stdout
+
+
+def test_issue_and_build_end_quickly_with_everything_in_place(tmp_path: Path) -> None:
+    """The site is in place, its work folder gone and the caches written before the quick
+    end; the next build finds all of it and keeps the output."""
+    import os
+    import shutil
+
+    root = tmp_path / "program"
+    shutil.copytree(Path(__file__).parents[2] / "examples" / "northwind-microinternships", root)
+    env = {**os.environ, "MICROCRED_KEY_PASSPHRASE": "console test only"}
+    probe = [sys.executable, "-c", "import atexit; atexit.register(print, 'TEARDOWN'); "
+             "from microcred.cli import console; console()", "-p", str(root)]  # fmt: skip
+    now = ["--now", "2026-11-01T12:00:00Z"]
+
+    def step(*args: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([*probe, *args], capture_output=True, text=True, env=env,
+                              check=False, timeout=600)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done
+
+    assert "TEARDOWN" in step("keys", "new").stdout  # not one of the quick commands
+    issued = step("issue", *now)
+    assert "TEARDOWN" not in issued.stdout and issued.stdout.startswith("issued ")
+    site = tmp_path / "site"
+    built = step("build", *now, "--out", str(site))
+    assert "TEARDOWN" not in built.stdout and built.stdout.startswith(f"built {site}")
+    assert (site / "index.html").is_file() and (site / "microcred-site.json").is_file()
+    assert not list(tmp_path.glob(".microcred-build-*"))  # the work folder is gone
+    inode = (site / "index.html").stat().st_ino
+    step("build", *now, "--out", str(site))
+    assert (site / "index.html").stat().st_ino == inode  # its record was written: kept

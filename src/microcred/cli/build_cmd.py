@@ -8,6 +8,7 @@ import click
 
 from microcred.cli import Context
 from microcred.cli._common import parse_now, passphrase_from_env, progress_bar
+from microcred.cli._ending import may_end_now
 from microcred.site import ENGINES, build_site
 
 
@@ -74,6 +75,7 @@ def register(main: click.Group) -> None:
         for slug, check in sorted(result.checks.items()):
             if check.result != "valid":
                 click.echo(f"note: {slug}: {check.result}: {check.summary}", err=True)
+        may_end_now()  # the site is in place, its work folder gone, every child joined
 
 
 def issued_line(slugs: list[str], limit: int = 20) -> str:

@@ -8,6 +8,7 @@ import click
 
 from microcred.cli import Context
 from microcred.cli._common import parse_now, passphrase_from_env, progress_bar
+from microcred.cli._ending import may_end_now
 from microcred.issue import IssueReport, issue_program
 from microcred.layout import ISSUE_INDEX, credential_file, record_file
 
@@ -113,3 +114,4 @@ def register(main: click.Group) -> None:
             for slug, found in sorted(checks.items()):
                 if found.result != "valid":
                     click.echo(f"note: {slug}: {found.result}: {found.summary}", err=True)
+        may_end_now()  # credentials, index and caches written whole; the workers are gone
