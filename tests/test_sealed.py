@@ -62,6 +62,17 @@ def test_the_key_is_made_once_private_and_kept(home: Path) -> None:
     assert [p.name for p in home.iterdir()] == [sealed.KEY_FILE]  # no temporary file left
 
 
+def test_a_key_file_cut_short_is_replaced_by_a_lasting_one(home: Path) -> None:
+    home.mkdir(mode=0o700, parents=True)
+    key_file = home / sealed.KEY_FILE
+    key_file.write_bytes(b"short")
+    os.chmod(key_file, 0o600)
+    blob = sealed.seal_bytes(b"x")
+    assert len(key_file.read_bytes()) == sealed.KEY_BYTES
+    sealed._key.cache_clear()
+    assert sealed.unseal_bytes(blob) == b"x"  # the new key lasts
+
+
 def test_another_account_s_key_does_not_unseal(home: Path) -> None:
     blob = sealed.seal_bytes(b"x")
     sealed._key.cache_clear()

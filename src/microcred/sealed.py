@@ -100,12 +100,16 @@ def _key() -> bytes:
     if found is not None:
         return found
     fresh = os.urandom(KEY_BYTES)
+    damaged = own_and_private(path, stat.S_IFREG)  # ours but not a key (cut short): replaced
     temp = folder / f".{KEY_FILE}.{os.getpid()}"
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(fresh)
-        os.link(temp, path)  # published whole, and never over a key another run made
+        if damaged:
+            os.replace(temp, path)
+        else:
+            os.link(temp, path)  # published whole, and never over a key another run made
     except FileExistsError:
         pass
     except OSError:
