@@ -89,6 +89,21 @@ def test_other_commands_exit_as_before() -> None:
     assert usage.returncode == 2 and "error" in usage.stderr.lower()
 
 
+def test_under_a_profiler_the_console_exits_the_usual_way(signed: Path, tmp_path: Path) -> None:
+    """A profiler (or coverage, or a debugger) writes its report at exit: with one watching,
+    the command ends the usual way, so the report is written."""
+    stats = tmp_path / "verify.prof"
+    script = tmp_path / "entry.py"
+    script.write_text("from microcred.cli import console\nconsole()\n", "utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(stats), str(script),
+         "verify", "--json", *AT, str(signed)],
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == COUNT and stats.stat().st_size > 0
+
+
 def test_in_process_the_console_exits_the_usual_way(monkeypatch: pytest.MonkeyPatch) -> None:
     """A command run in process may have said it is done; that is forgotten before the next
     run, so only a command of this run can end the process early."""

@@ -143,7 +143,8 @@ def console() -> None:
     try:
         main(prog_name="microcred")
     except SystemExit as exc:
-        if not ENDED or type(exc.code) is not int:
+        watched = sys.gettrace() is not None or sys.getprofile() is not None
+        if not ENDED or type(exc.code) is not int or watched:  # a profiler reports at exit
             raise
         try:
             sys.stdout.flush()
