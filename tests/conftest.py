@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,27 @@ STANDARDS_DIR = Path(
     os.environ.get("MICROCRED_STANDARDS", str(REPO.parent / "shared" / "standards"))
 ).resolve()
 SHARED_DIR = STANDARDS_DIR.parent
+
+@pytest.fixture
+def user_cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Points the user's cache folder (``MICROCRED_CACHE_DIR``) at a value ("" turns it off),
+    forgetting what this process worked out from the old one (the compiled templates'
+    folder, the seal key) then and again after the test."""
+    from microcred import sealed
+    from microcred.site import compiled
+
+    def forget() -> None:
+        compiled.cache_folder.cache_clear()
+        sealed._key.cache_clear()
+
+    def point(value: str) -> None:
+        monkeypatch.setenv(sealed.ENV_CACHE_DIR, value)
+        forget()
+
+    yield point
+    monkeypatch.undo()
+    forget()
+
 
 _skipped_conformance: list[str] = []
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,12 +15,10 @@ from microcred import sealed
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def home(tmp_path: Path, user_cache: Callable[[str], None]) -> Path:
     """A fresh user cache folder and no key read yet; the session's key again afterwards."""
-    monkeypatch.setenv(sealed.ENV_CACHE_DIR, str(tmp_path / "cache"))
-    sealed._key.cache_clear()
-    yield tmp_path / "cache" / "seal"
-    sealed._key.cache_clear()
+    user_cache(str(tmp_path / "cache"))
+    return tmp_path / "cache" / "seal"
 
 
 def test_bytes_unseal_only_unchanged_and_sealed_by_this_key(home: Path) -> None:
@@ -102,17 +100,13 @@ def test_a_key_others_could_have_written_is_not_used(home: Path, defect: str) ->
 
 
 def test_without_a_cache_folder_a_seal_lasts_one_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    user_cache: Callable[[str], None],
 ) -> None:
-    monkeypatch.setenv(sealed.ENV_CACHE_DIR, "")
-    sealed._key.cache_clear()
-    try:
-        blob = sealed.seal_bytes(b"x")
-        assert sealed.unseal_bytes(blob) == b"x"
-        sealed._key.cache_clear()  # "the next run"
-        assert sealed.unseal_bytes(blob) is None
-    finally:
-        sealed._key.cache_clear()
+    user_cache("")
+    blob = sealed.seal_bytes(b"x")
+    assert sealed.unseal_bytes(blob) == b"x"
+    sealed._key.cache_clear()  # "the next run"
+    assert sealed.unseal_bytes(blob) is None
 
 
 def test_a_cache_folder_ignores_itself_in_git(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,11 +16,9 @@ SOURCE = {"t.j2": "{% if x %}\n  yes {{ x }}\n{% endif %}\nend\n"}
 
 
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv(compiled.ENV_CACHE_DIR, str(tmp_path / "cache"))
-    compiled.cache_folder.cache_clear()
-    yield tmp_path / "cache" / "jinja"
-    compiled.cache_folder.cache_clear()
+def folder(tmp_path: Path, user_cache: Callable[[str], None]) -> Path:
+    user_cache(str(tmp_path / "cache"))
+    return tmp_path / "cache" / "jinja"
 
 
 def _env(**settings: bool) -> Environment:
@@ -66,13 +64,9 @@ def test_a_folder_others_may_write_to_is_not_used(folder: Path) -> None:
     assert list(folder.iterdir()) == []
 
 
-def test_an_empty_setting_turns_the_cache_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(compiled.ENV_CACHE_DIR, "")
-    compiled.cache_folder.cache_clear()
-    try:
-        assert _env().bytecode_cache is None
-    finally:
-        compiled.cache_folder.cache_clear()
+def test_an_empty_setting_turns_the_cache_off(user_cache: Callable[[str], None]) -> None:
+    user_cache("")
+    assert _env().bytecode_cache is None
 
 
 def test_the_default_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,17 +14,15 @@ import pytest
 from mkdocs.config import load_config
 from mkdocs.structure.files import get_files
 
-from microcred.site import compiled, theme_files
+from microcred.site import theme_files
 
 PAST_NS = time.time_ns() - 3600 * 10**9
 
 
 @pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv(compiled.ENV_CACHE_DIR, str(tmp_path / "cache"))
-    compiled.cache_folder.cache_clear()
-    yield tmp_path / "cache" / "jinja"
-    compiled.cache_folder.cache_clear()
+def cache(tmp_path: Path, user_cache: Callable[[str], None]) -> Path:
+    user_cache(str(tmp_path / "cache"))
+    return tmp_path / "cache" / "jinja"
 
 
 def _settle(folder: Path) -> None:
@@ -167,12 +165,8 @@ def test_a_docs_file_is_not_replaced_by_the_theme_s(tmp_path: Path, cache: Path)
 
 
 def test_without_a_cache_folder_the_theme_is_listed_each_time(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, user_cache: Callable[[str], None]
 ) -> None:
-    monkeypatch.setenv(compiled.ENV_CACHE_DIR, "")
-    compiled.cache_folder.cache_clear()
-    try:
-        config = _project(tmp_path, str(_theme(tmp_path)))
-        assert _files(config, kept=True) == _files(config, kept=False)
-    finally:
-        compiled.cache_folder.cache_clear()
+    user_cache("")
+    config = _project(tmp_path, str(_theme(tmp_path)))
+    assert _files(config, kept=True) == _files(config, kept=False)

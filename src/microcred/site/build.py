@@ -369,17 +369,10 @@ def _remove_stale_work(parent: Path) -> None:
                 shutil.rmtree(folder, ignore_errors=True)
 
 
-def _known_secrets(
-    root: Path, key: KeyPair | None, passphrase: str | None, active: KeyPair | None = None
-) -> list[bytes]:
-    """The secret key bytes this build can know (to find them in any encoding in the output);
-    ``active``: the program's active key, when already loaded."""
-    seeds = [key.secret_seed] if key is not None and key.secret_seed else []
-    if active is None:
-        active = active_key(root, passphrase)
-    if active is not None and active.secret_seed:
-        seeds.append(active.secret_seed)
-    return seeds
+def _known_secrets(key: KeyPair | None, active: KeyPair | None) -> list[bytes]:
+    """The secret key bytes this build can know (to find them in any encoding in the output):
+    a key given by the caller and the program's active key, when it could be loaded."""
+    return [k.secret_seed for k in (key, active) if k is not None and k.secret_seed]
 
 
 def render_source(
@@ -489,13 +482,9 @@ def build_full(
         source, built = work / "source", work / "site"
         issued: list[str] = []
         # The active key is decrypted once (a key derivation: 0.1 s) for signing and for the
-        # secret scans; one that cannot be loaded is left to the issuing to report.
-        if key is not None:
-            active = None
-        elif key_ahead is not None:
-            active = key_ahead.result()
-        else:
-            active = active_key(root, passphrase)
+        # secret scans, also when a key is given (it is looked for in the output all the
+        # same); one that cannot be loaded is left to the issuing to report.
+        active = key_ahead.result() if key_ahead is not None else active_key(root, passphrase)
         report, checks, count = render_source(
             root,
             source,
@@ -508,7 +497,7 @@ def build_full(
             fresh=fresh,
             ahead=ahead,
         )
-        needles = secret_needles(_known_secrets(root, key, passphrase, active))
+        needles = secret_needles(_known_secrets(key, active))
         known = cache.load_clean_contents(root, needles)
         # The source scan and the copy of its machine files run beside the engine.
         gc.freeze()  # see _FROZEN

@@ -59,7 +59,7 @@ def build_site(
     issuer = project_kind(resolved) == "issuer"
     ahead = DrawAhead(resolved, None) if issuer else None
     # After the fork above: the key's derivation runs on a thread during the import below.
-    key_ahead = KeyAhead(resolved, passphrase) if issuer and key is None else None
+    key_ahead = KeyAhead(resolved, passphrase) if issuer else None
     try:
         from microcred.site.build import build_full  # the builder, only when there is work
 

@@ -134,6 +134,10 @@ def code_record() -> dict[str, Any]:
     return _CODE[0].record()
 
 
+def _compiled_folder(_rel: str, entry: os.DirEntry[str]) -> bool:
+    return entry.name == "__pycache__"  # left out with everything under it, unread
+
+
 def code_digest() -> str:
     """microcred's version, the bytes of its package (code, data) and of the site templates
     in use, and the versions of the engine and the libraries that draw pages and images.
@@ -149,9 +153,7 @@ def code_digest() -> str:
     for folder in folders:
         digest.update(str(folder).encode() + b"\0")
         found = []
-        for rel, entry in tree_entries(folder):
-            if "__pycache__" in rel.split("/"):
-                continue
+        for rel, entry in tree_entries(folder, _compiled_folder):
             try:
                 info = entry.stat()  # a link to a file counts as the file it points at
                 if stat.S_ISREG(info.st_mode):
