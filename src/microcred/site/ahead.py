@@ -35,9 +35,11 @@ def _issued(root: Path) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.json") if p.name != ISSUE_INDEX_NAME)
 
 
-def _draw(root: Path, known: dict[str, str] | None, stop: Any = None) -> dict[str, str]:
-    """In the child: the QR codes of the issued credentials' pages that ``known`` lacks,
-    until ``stop`` is set (the pages are due: their workers draw the rest)."""
+def _draw(
+    root: Path, slugs: list[str], known: dict[str, str] | None, stop: Any = None
+) -> dict[str, str]:
+    """In the child: the QR codes of the issued credentials' pages (``slugs``) that
+    ``known`` lacks, until ``stop`` is set (the pages are due: their workers draw the rest)."""
     from microcred.records import load_settings
 
     if known is None:  # started before the build read its cache: read it here
@@ -46,7 +48,7 @@ def _draw(root: Path, known: dict[str, str] | None, stop: Any = None) -> dict[st
         known = cache.load_qr_codes(root)
     images.QR_CODES.update(known)  # this child's copy
     base_url = load_settings(root)[1].base_url
-    for slug in _issued(root):
+    for slug in slugs:
         if stop is not None and stop.is_set():
             break
         credential_qr(base_url, slug)
@@ -61,8 +63,9 @@ class DrawAhead:
         child started before the builder is even imported: :func:`site.entry.build_site`)."""
         self._child: Beside | None = None
         self._codes: dict[str, str] | None = None
-        if len(_issued(root)) >= FROM:
-            self._child = Beside(_draw, root, known, stoppable=True)
+        slugs = _issued(root)  # listed once, here: the child inherits the list
+        if len(slugs) >= FROM:
+            self._child = Beside(_draw, root, slugs, known, stoppable=True)
             if not self._child.started:
                 self._child = None
 
