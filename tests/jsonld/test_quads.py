@@ -24,8 +24,16 @@ from tests.jsonld.corpora import (
 from microcred.errors import JsonLdError
 from microcred.jsonld import _pyld
 from microcred.jsonld.loader import OfflineLoader, default_loader
-from microcred.jsonld.quads import plain_triples, plain_triples_with_parts
-from microcred.jsonld.rdfc import _canonicalize_quads, _checked_quads, _parts, _term
+from microcred.jsonld.quads import plain_parts, plain_triples, plain_triples_with_parts
+from microcred.jsonld.rdfc import (
+    ORDERS,
+    _canonicalize_quads,
+    _checked_quads,
+    _distinct_first_degree,
+    _parts,
+    _term,
+    canonicalize,
+)
 
 
 def _canonical(triples: list[dict[str, Any]]) -> str:
@@ -67,7 +75,29 @@ def _fast(document: dict[str, Any], loader: OfflineLoader) -> str | None:
     )[0]
     plain = plain_triples(expanded, processor, options)
     assert plain is not None and _canonical(plain) == text
+    _parts_only_agree(expanded, processor, options, quads, parts)
+    assert canonicalize(document, loader) == text
     return text
+
+
+def _parts_only_agree(
+    expanded: Any,
+    processor: Any,
+    options: dict[str, Any],
+    quads: list[Any],
+    parts: dict[int, Any],
+) -> None:
+    """The parts-only walk makes the same parts as the triple walk (as a multiset), and the
+    first-degree shortcut gives the full algorithm's text in both orders, or steps aside."""
+    only = plain_parts(expanded, processor, options, _term)
+    assert only is not None
+    assert sorted(map(repr, only)) == sorted(repr(parts.get(id(q)) or _parts(q)) for q in quads)
+    for order in ORDERS:
+        short = _distinct_first_degree(only, order)
+        full = _canonicalize_quads(
+            quads, max_work=20_000, timeout_s=10.0, ascii_labels=True, order=order
+        )[0]
+        assert short is None or short == full, order
 
 
 def _both(document: dict[str, Any], loader: OfflineLoader) -> tuple[str | None, str]:
@@ -147,6 +177,10 @@ EDGES = {
             {"id": "https://e.org/s", "ex:a": 1, "ex:b": 2},
         ]
     ),
+    "type_of_two_characters": _doc(credentialSubject={"type": ["a:"], "ex:n": 1}),
+    "alike_blank_nodes": _doc(
+        credentialSubject={"ex:p": [{"ex:q": {"ex:r": 1}}, {"ex:q": {"ex:r": 1}}, {"ex:r": 2}]}
+    ),
     "list_of_lists": _doc(credentialSubject={"ex:l": {"@list": [{"@list": [1]}]}}),
     "included": _doc(credentialSubject={"@included": [{"id": "https://e.org/i", "ex:a": 1}]}),
     "reverse": _doc(credentialSubject={"@reverse": {"ex:r": {"@id": "https://e.org/r"}}}),
@@ -168,9 +202,26 @@ def test_edge_shapes(name: str) -> None:
         assert fast is not None and fast == slow
 
 
-def test_a_relative_list_item_is_refused_as_before() -> None:
-    from microcred.jsonld.rdfc import canonicalize
+def test_the_shortcut_steps_aside_for_blank_nodes_alike_in_the_first_degree() -> None:
+    loader = default_loader()
+    processor = _pyld.Processor(loader)
+    options = _options(loader)
+    expanded = processor.expand(dict(EDGES["alike_blank_nodes"]), options)
+    parts = plain_parts(expanded, processor, options, _term)
+    assert parts is not None and _distinct_first_degree(parts, "utf16") is None
+    fast, slow = _both(EDGES["alike_blank_nodes"], loader)
+    assert fast == slow and "_:c14n4" in slow
 
+
+def test_the_shortcut_steps_aside_for_a_lone_surrogate() -> None:
+    lone = '"' + chr(0xD800) + '"'
+    parts = [((True, "_:b0"), (False, "<https://e.org/p>"), (False, lone), None)]
+    assert _distinct_first_degree(parts, "utf16") is None
+    parts = [(False, "<https://e.org/s>"), (False, "<https://e.org/p>"), (False, lone), None]
+    assert _distinct_first_degree([tuple(parts)], "utf16") is None
+
+
+def test_a_relative_list_item_is_refused_as_before() -> None:
     document = _doc(credentialSubject={"ex:l": {"@list": [{"@id": "relative"}]}})
     with pytest.raises(JsonLdError, match="relative IRI"):
         canonicalize(document, default_loader())

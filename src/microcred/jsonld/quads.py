@@ -144,8 +144,8 @@ class _Walk:
                 for kind in values:
                     if not isinstance(kind, str):
                         raise _NotPlain
-                    if usable:
-                        self.emit(subject, RDF_TYPE, self.label(kind), subject_part)
+                    if usable:  # a type is a node reference (pyld reads a bare string so)
+                        self.emit(subject, RDF_TYPE, {"@id": self.label(kind)}, subject_part)
                 continue
             if key.startswith("@"):
                 raise _NotPlain  # @graph, @included, @reverse, @index...
@@ -177,6 +177,55 @@ class _Walk:
         if "@graph" in value or "@set" in value:
             raise _NotPlain
         return {"@id": self.node(value)}
+
+
+class _PartsWalk(_Walk):
+    """The walk for a caller that needs only each triple's rdfc parts: no triple objects for
+    the document's own triples (pyld's list triples are still made, then converted)."""
+
+    def __init__(self, processor: Any, issuer: Any, options: dict[str, Any], serialize: Any):
+        super().__init__(processor, issuer, options, serialize)
+        self.out: list[Any] = []
+
+    def emit(
+        self, subject: dict[str, str], predicate: str, item: Any, subject_part: Any = None
+    ) -> None:
+        obj = _common_object(item)
+        if obj is None:
+            obj = self.processor._object_to_rdf(item, self.issuer, self.triples, self.options)
+        elif obj is _SKIP:
+            return
+        if obj is not None:
+            self.out.append(self.triple_parts(subject_part, predicate, obj))
+
+    def finish(self) -> list[Any] | None:
+        for triple in self.triples:  # rdf:first/rest of lists, made by pyld
+            subject, obj = triple["subject"], triple["object"]
+            if obj is None:
+                return None  # a relative IRI list item: the general path says why
+            blank = subject["type"] == "blank node"
+            part = (True, subject["value"]) if blank else (False, "<" + subject["value"] + ">")
+            self.out.append(self.triple_parts(part, triple["predicate"]["value"], obj))
+        return self.out
+
+
+def plain_parts(
+    expanded: Any, processor: Any, options: dict[str, Any], serialize: Serialize
+) -> list[Any] | None:
+    """rdfc's parts of every triple of the default graph of a plain ``expanded`` document
+    (duplicates included), or None when it is not plain: :func:`plain_triples_with_parts`
+    without the triples, for a caller that canonicalizes from the parts alone."""
+    if not isinstance(expanded, list):
+        return None
+    walk = _PartsWalk(processor, pyld_jsonld.IdentifierIssuer("_:b"), options, serialize)
+    try:
+        for node in expanded:
+            if not isinstance(node, dict) or "@value" in node or "@list" in node:
+                return None
+            walk.node(node)
+    except _NotPlain:
+        return None
+    return walk.finish()
 
 
 def plain_triples(

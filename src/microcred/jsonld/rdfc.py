@@ -37,7 +37,7 @@ from pyld.identifier_issuer import IdentifierIssuer
 from microcred.errors import JsonLdError
 from microcred.jsonld import _pyld, memo
 from microcred.jsonld.loader import OfflineLoader
-from microcred.jsonld.quads import plain_triples_with_parts
+from microcred.jsonld.quads import plain_parts, plain_triples_with_parts
 
 # The W3C "evil" tests 044-046 need 3,348 units each; credentials need a handful.
 # A 10-node blank-node clique (test074) passes 20,000 units in well under a second.
@@ -574,17 +574,11 @@ def _quads_and_parts(
         raise JsonLdError(
             f"expected a JSON-LD object, got {type(doc).__name__}", code="MALFORMED_VALUE_ERROR"
         )
-    options = _pyld.options(loader)
-    options["produceGeneralizedRdf"] = False
-    options["rdfDirection"] = "i18n-datatype"
-    processor = _pyld.Processor(loader)
+    processor, options = _rdf_processor(loader)
     try:
         # the same expansion to_rdf runs (a memo hit after the data-loss check), then the
         # plain walk of jsonld/quads.py; pyld's node map only for what the walk leaves
-        shared = (
-            _pyld.expansion_to_read(doc, text, loader) if text is not None else None
-        )  # the walk only reads it
-        expanded = shared if shared is not None else processor.expand(dict(doc), options)
+        expanded = _expanded(doc, loader, text, processor, options)
         walked = plain_triples_with_parts(expanded, processor, options, _term)
         if walked is not None:
             return _checked_quads(walked[0]), walked[1]
@@ -601,6 +595,86 @@ def _quads_and_parts(
                 quad["name"] = {"type": kind, "value": graph}
             quads.append(quad)
     return quads, {}
+
+
+def _rdf_processor(loader: OfflineLoader) -> tuple[_pyld.Processor, dict[str, Any]]:
+    options = _pyld.options(loader)
+    options["produceGeneralizedRdf"] = False
+    options["rdfDirection"] = "i18n-datatype"
+    return _pyld.Processor(loader), options
+
+
+def _expanded(
+    doc: Mapping[str, Any],
+    loader: OfflineLoader,
+    text: bytes | None,
+    processor: _pyld.Processor,
+    options: dict[str, Any],
+) -> Any:
+    """The expansion to convert: one a read-only caller kept (read, never changed), else
+    a fresh one."""
+    shared = _pyld.expansion_to_read(doc, text, loader) if text is not None else None
+    return shared if shared is not None else processor.expand(dict(doc), options)
+
+
+def _from_parts(
+    doc: Mapping[str, Any], loader: OfflineLoader, text: bytes | None, order: Order
+) -> str | None:
+    """The canonical N-Quads of a plain document whose blank nodes all differ in their first
+    degree, made from the walk's parts without building triples; None for anything else
+    (the caller runs the general path, which also reports every error)."""
+    if not isinstance(doc, Mapping) or order not in ORDERS:
+        return None
+    processor, options = _rdf_processor(loader)
+    try:
+        parts = plain_parts(
+            _expanded(doc, loader, text, processor, options), processor, options, _term
+        )
+    except Exception:  # the general path expands again and reports it
+        return None
+    return None if parts is None else _distinct_first_degree(parts, order)
+
+
+def _distinct_first_degree(parts: list[Parts], order: Order) -> str | None:
+    """RDFC-1.0 of a dataset given as its quads' parts, for the common case: every blank
+    node's first-degree hash is its own (steps 3-4 name them all; step 5 has nothing to do).
+    None when two blank nodes share a hash (the full algorithm decides) or the text is not
+    valid Unicode (the full algorithm says so)."""
+    unique = list(dict.fromkeys(parts))  # a dataset is a set (see _dedupe)
+    blanks: dict[str, list[Parts]] = {}
+    for quad in unique:
+        if isinstance(quad, str):
+            continue
+        for part in (quad[0], quad[2], quad[3]):
+            if part is not None and part[0]:
+                found = blanks.setdefault(part[1], [])
+                if not found or found[-1] is not quad:
+                    found.append(quad)
+    by_hash: dict[str, str] = {}
+    try:
+        for label, quads in blanks.items():
+
+            def mask(other: str, label: str = label) -> str:
+                return "_:a" if other == label else "_:z"
+
+            lines = [_line(quad, mask) for quad in quads]
+            sort_strings(lines, order)
+            digest = hashlib.sha256()
+            for line in lines:
+                digest.update(line.encode("utf-8"))
+            first_degree = digest.hexdigest()
+            if first_degree in by_hash:
+                return None
+            by_hash[first_degree] = label
+        issued = {by_hash[h]: f"_:c14n{n}" for n, h in enumerate(sorted(by_hash))}
+        lines = [_line(quad, issued.__getitem__) for quad in unique]
+        sort_strings(lines, order)
+        text = "".join(lines)
+        if _SURROGATE.search(text):
+            return None
+        return text
+    except UnicodeEncodeError:
+        return None
 
 
 def _checked_quads(triples: list[dict[str, Any]]) -> list[Quad]:
@@ -651,6 +725,11 @@ def canonicalize(
     hit = cache.get(key) if key is not None else None
     if hit is not None:  # the same JSON again (a batch's proof options): the same N-Quads
         return str(hit)
+    canonical = _from_parts(doc, loader, text, order)
+    if canonical is not None:
+        if key is not None:
+            cache[key] = canonical
+        return canonical
     quads, parts = _quads_and_parts(doc, loader, text)
     canonical = _canonicalize_quads(
         quads,
