@@ -33,6 +33,7 @@ from microcred.jsonld.rdfc import (
     _parts,
     _term,
     canonicalize,
+    escape_literal,
 )
 
 
@@ -89,7 +90,7 @@ def _parts_only_agree(
 ) -> None:
     """The parts-only walk makes the same parts as the triple walk (as a multiset), and the
     first-degree shortcut gives the full algorithm's text in both orders, or steps aside."""
-    only = plain_parts(expanded, processor, options, _term)
+    only = plain_parts(expanded, processor, options, _term, escape_literal)
     assert only is not None
     assert sorted(map(repr, only)) == sorted(repr(parts.get(id(q)) or _parts(q)) for q in quads)
     for order in ORDERS:
@@ -207,7 +208,7 @@ def test_the_shortcut_steps_aside_for_blank_nodes_alike_in_the_first_degree() ->
     processor = _pyld.Processor(loader)
     options = _options(loader)
     expanded = processor.expand(dict(EDGES["alike_blank_nodes"]), options)
-    parts = plain_parts(expanded, processor, options, _term)
+    parts = plain_parts(expanded, processor, options, _term, escape_literal)
     assert parts is not None and _distinct_first_degree(parts, "utf16") is None
     fast, slow = _both(EDGES["alike_blank_nodes"], loader)
     assert fast == slow and "_:c14n4" in slow

@@ -252,3 +252,23 @@ def test_files_named_one_by_one_look_for_their_site_once_per_folder(
     assert [s.path for s in sources] == [str(f) for f in files]
     assert all(s.options is None for s in sources[:-1])
     assert sources[-1].options is not None and str(site) in sources[-1].note
+
+
+def test_a_folder_walk_still_finds_compact_jws_however_spaced(tmp_path: Path) -> None:
+    from microcred.verify import sources
+
+    jws = b"eyJhbGciOiJFZERTQSJ9.eyJ2YyI6e319.c2lnbmF0dXJl"
+    for name, data in {
+        "plain.jwt": jws,
+        "spaced.jwt": b"\n\t " + jws + b"\r\n",
+        "dash.jws": b"-" + jws[1:],
+        "underscore.jws": b"_" + jws[1:],
+        "in-json.json": jws + b"\n",
+        "not-jws.jwt": b"{" + jws + b"}",
+        "two-parts.jwt": b"eyJhbGciOiJFZERTQSJ9.eyJ2YyI6e319",
+    }.items():
+        (tmp_path / name).write_bytes(data)
+    found = sorted(Path(s.path).name for s in discover([tmp_path]))
+    assert found == ["dash.jws", "in-json.json", "plain.jwt", "spaced.jwt", "underscore.jws"]
+    assert not sources._maybe_credential(b"")
+    assert not sources._maybe_credential(b"\xff" + jws)

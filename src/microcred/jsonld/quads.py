@@ -181,15 +181,57 @@ class _Walk:
 
 class _PartsWalk(_Walk):
     """The walk for a caller that needs only each triple's rdfc parts: no triple objects for
-    the document's own triples (pyld's list triples are still made, then converted)."""
+    the document's own triples (pyld's list triples are still made, then converted), and the
+    commonest objects written straight to their N-Quads text (``escape``: rdfc's literal
+    escaping), as ``serialize`` writes them."""
 
-    def __init__(self, processor: Any, issuer: Any, options: dict[str, Any], serialize: Any):
+    def __init__(
+        self,
+        processor: Any,
+        issuer: Any,
+        options: dict[str, Any],
+        serialize: Serialize,
+        escape: Callable[[str], str],
+    ) -> None:
         super().__init__(processor, issuer, options, serialize)
+        self.escape = escape
         self.out: list[Any] = []
 
     def emit(
         self, subject: dict[str, str], predicate: str, item: Any, subject_part: Any = None
     ) -> None:
+        size = len(item)
+        what: tuple[bool, str] | None = None
+        if size == 1:
+            node_id = item.get("@id")
+            if type(node_id) is str:
+                if node_id.startswith("_:"):
+                    what = (True, node_id)
+                elif not _is_absolute_iri(node_id):
+                    return
+                else:
+                    what = (False, "<" + node_id + ">")
+            elif type(item.get("@value")) is str:
+                what = (False, '"' + self.escape(item["@value"]) + '"')
+        elif size == 2 and type(item.get("@value")) is str:
+            text = '"' + self.escape(item["@value"]) + '"'
+            language, datatype = item.get("@language"), item.get("@type")
+            if type(language) is str and language:
+                what = (False, text + "@" + language)
+            elif language is None and type(datatype) is str and datatype not in _UNCOMMON_TYPES:
+                what = (False, text if datatype == XSD_STRING else text + "^^<" + datatype + ">")
+        if what is None:
+            self.emit_general(predicate, item, subject_part)
+            return
+        verb = self.predicates.get(predicate)
+        if verb is None:
+            verb = self.predicates[predicate] = "<" + predicate + ">"
+        if not what[0] and not subject_part[0]:
+            self.out.append(subject_part[1] + " " + verb + " " + what[1] + " .\n")
+        else:
+            self.out.append((subject_part, (False, verb), what, None))
+
+    def emit_general(self, predicate: str, item: Any, subject_part: Any) -> None:
         obj = _common_object(item)
         if obj is None:
             obj = self.processor._object_to_rdf(item, self.issuer, self.triples, self.options)
@@ -210,14 +252,18 @@ class _PartsWalk(_Walk):
 
 
 def plain_parts(
-    expanded: Any, processor: Any, options: dict[str, Any], serialize: Serialize
+    expanded: Any,
+    processor: Any,
+    options: dict[str, Any],
+    serialize: Serialize,
+    escape: Callable[[str], str],
 ) -> list[Any] | None:
     """rdfc's parts of every triple of the default graph of a plain ``expanded`` document
     (duplicates included), or None when it is not plain: :func:`plain_triples_with_parts`
     without the triples, for a caller that canonicalizes from the parts alone."""
     if not isinstance(expanded, list):
         return None
-    walk = _PartsWalk(processor, pyld_jsonld.IdentifierIssuer("_:b"), options, serialize)
+    walk = _PartsWalk(processor, pyld_jsonld.IdentifierIssuer("_:b"), options, serialize, escape)
     try:
         for node in expanded:
             if not isinstance(node, dict) or "@value" in node or "@list" in node:

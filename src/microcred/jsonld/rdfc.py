@@ -627,9 +627,8 @@ def _from_parts(
         return None
     processor, options = _rdf_processor(loader)
     try:
-        parts = plain_parts(
-            _expanded(doc, loader, text, processor, options), processor, options, _term
-        )
+        expanded = _expanded(doc, loader, text, processor, options)
+        parts = plain_parts(expanded, processor, options, _term, escape_literal)
     except Exception:  # the general path expands again and reports it
         return None
     return None if parts is None else _distinct_first_degree(parts, order)

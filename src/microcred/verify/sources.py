@@ -107,7 +107,11 @@ def _maybe_credential(data: bytes) -> bool:
     """
     from microcred.proof.jwt import is_compact_jws  # folder walks only
 
-    if is_compact_jws(data.strip().decode("ascii", "replace")):
+    text = data.strip()
+    # A compact JWS starts with base64url; JSON with a bracket (no decoding for those)
+    if (text[:1].isalnum() or text[:1] in (b"_", b"-")) and is_compact_jws(
+        text.decode("ascii", "replace")
+    ):
         return True
     # The plain parser first (a sixth of the strict one's time): when its value is worth
     # reporting and the bytes name VerifiableCredential, the strict answer is yes too (parsed,
