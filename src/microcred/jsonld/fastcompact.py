@@ -162,40 +162,89 @@ class _Compactor:
         self.options = options
         self.base = options.get("base")
         self.lone = _LoneTerms(processor)
+        # per active context (kept alive here, checked by identity): its _Terms, and what
+        # every node object asks of it (the @id and @type aliases, @type as a set)
+        self._terms: dict[int, tuple[Any, _Terms]] = {}
+        self._keywords: dict[int, tuple[Any, Any, Any, bool]] = {}
+        self._processed: dict[tuple[int, int, bool], tuple[Any, Any, Any]] = {}
 
-    def process(self, active: Any, local: Any, **flags: bool) -> Any:
-        return self.processor._process_context(active, local, self.options, **flags)
+    def terms(self, ctx: Any) -> _Terms:
+        found = self._terms.get(id(ctx))
+        if found is None or found[0] is not ctx:
+            found = self._terms[id(ctx)] = (ctx, _Terms(ctx))
+        return found[1]
 
-    def element(self, active: Any, active_property: Any, element: Any) -> Any:
-        """pyld's ``_compact`` for an array, a value, a node reference or a node object."""
+    def keywords(self, ctx: Any) -> tuple[Any, Any, bool]:
+        found = self._keywords.get(id(ctx))
+        if found is None or found[0] is not ctx:
+            processor = self.processor
+            type_alias = processor._compact_iri(ctx, "@type")
+            type_as_set = "@set" in _containers(ctx, type_alias) and (
+                str(ctx.get("processingMode")) >= "json-ld-1.1"
+            )
+            found = (ctx, processor._compact_iri(ctx, "@id"), type_alias, type_as_set)
+            self._keywords[id(ctx)] = found
+        return found[1], found[2], found[3]
+
+    def process(self, active: Any, local: Any, *, propagate: bool) -> Any:
+        """Scoped-context processing (a property's with ``propagate``, overriding protected
+        terms; a type's without), remembered for this compaction by the objects' identities."""
+        key = (id(active), id(local), propagate)
+        hit = self._processed.get(key)
+        if hit is not None and hit[0] is active and hit[1] is local:
+            return hit[2]
+        flags = {"propagate": True, "override_protected": True} if propagate else {}
+        if not propagate:
+            flags["propagate"] = False
+        result = self.processor._process_context(active, local, self.options, **flags)
+        self._processed[key] = (active, local, result)
+        return result
+
+    def element(self, active: Any, active_property: Any, element: Any, info: Any = None) -> Any:
+        """pyld's ``_compact`` for an array, a value, a node reference or a node object
+        (``info``: the ``_Term`` of ``active_property`` in ``active``, when the caller has it)."""
+        if info is None:
+            info = self.terms(active)[active_property]
         if isinstance(element, list):
             out = []
             for item in element:
-                compacted = self.element(active, active_property, item)
+                compacted = self.element(active, active_property, item, info)
                 if compacted is not None:
                     out.append(compacted)
-            if len(out) == 1 and not _term(active, active_property).containers:
+            if len(out) == 1 and not info.containers:
                 return out[0]
             return out
-        scoped = _term(active, active_property).scoped
-        if scoped is not None:
-            active = self.process(active, scoped, propagate=True, override_protected=True)
+        if info.scoped is not None:
+            scoped = self.process(active, info.scoped, propagate=True)
+            if not isinstance(element, dict):
+                return element
+            if "@value" in element or (len(element) == 1 and "@id" in element):
+                return self.value_in(scoped, active_property, element, None)
+            if "@list" in element:
+                raise _Defer
+            return self.node(scoped, active_property, element, None)
         if not isinstance(element, dict):
             return element
         if "@value" in element or (len(element) == 1 and "@id" in element):
-            value = self.value(active, active_property, element)
-            if value is not _SLOW:
-                return value
-            return self.processor._compact_value(active, active_property, element, self.options)
+            return self.value_in(active, active_property, element, info)
         if "@list" in element:
             raise _Defer  # a list object not under a property (a list of lists)
-        return self.node(active, active_property, element)
+        return self.node(active, active_property, element, info)
 
-    def value(self, active: Any, active_property: Any, element: dict[str, Any]) -> Any:
+    def value_in(self, active: Any, active_property: Any, element: Any, info: Any) -> Any:
+        value = self.value(active, active_property, element, info)
+        if value is not _SLOW:
+            return value
+        return self.processor._compact_value(active, active_property, element, self.options)
+
+    def value(
+        self, active: Any, active_property: Any, element: dict[str, Any], info: Any = None
+    ) -> Any:
         """pyld's ``_compact_value`` where its answer is the bare value: a lone ``@value``, a
         typed value whose type the term coerces to, a node reference under an ``@id``/``@vocab``
         term. Anything else is _SLOW (pyld answers)."""
-        info = _term(active, active_property)
+        if info is None:
+            info = self.terms(active)[active_property]
         if info.type == "@none":
             return _SLOW
         if "@value" in element:
@@ -214,19 +263,25 @@ class _Compactor:
             )
         return _SLOW
 
-    def node(self, active: Any, active_property: Any, element: dict[str, Any]) -> dict[str, Any]:
+    def node(
+        self, active: Any, active_property: Any, element: dict[str, Any], info: Any = None
+    ) -> dict[str, Any]:
+        """``info``: the ``_Term`` of ``active_property`` in ``active`` (None: look it up)."""
         processor = self.processor
         input_ctx = active
         active = active.get("previousContext", active)
-        scoped = _term(input_ctx, active_property).scoped
-        if scoped is not None:
-            active = self.process(active, scoped, propagate=True, override_protected=True)
+        if info is None:
+            info = self.terms(input_ctx)[active_property]
+        if info.scoped is not None:
+            active = self.process(active, info.scoped, propagate=True)
         type_ctx = active
+        input_terms = self.terms(input_ctx)
         for kind in sorted(element.get("@type", [])):
             compacted_type = processor._compact_iri(type_ctx, kind, vocab=True)
-            local = _term(input_ctx, compacted_type).scoped
+            local = input_terms[compacted_type].scoped
             if local is not None:
                 active = self.process(active, local, propagate=False)
+        id_alias, type_alias, type_as_set = self.keywords(active)
         result: dict[str, Any] = {}
         for expanded_property, expanded_value in sorted(element.items()):
             if expanded_property == "@id":
@@ -234,19 +289,14 @@ class _Compactor:
                 compacted = [
                     processor._compact_iri(active, iri, vocab=False, base=self.base) for iri in ids
                 ]
-                _add(result, processor._compact_iri(active, "@id"), compacted, False)
+                _add(result, id_alias, compacted, False)
                 continue
             if expanded_property == "@type":
                 kinds = expanded_value if isinstance(expanded_value, list) else [expanded_value]
                 types: Any = [processor._compact_iri(input_ctx, iri, vocab=True) for iri in kinds]
                 if len(types) == 1:
                     types = types[0]
-                alias = processor._compact_iri(active, "@type")
-                type_as_set = "@set" in _containers(active, alias) and (
-                    str(active.get("processingMode")) >= "json-ld-1.1"
-                )
-                as_array = type_as_set or types == []
-                _add(result, alias, types, as_array)
+                _add(result, type_alias, types, type_as_set or types == [])
                 continue
             if expanded_property.startswith("@") or not isinstance(expanded_value, list):
                 raise _Defer
@@ -255,7 +305,7 @@ class _Compactor:
 
     def property(self, active: Any, result: dict[str, Any], iri: str, values: list[Any]) -> None:
         processor = self.processor
-        terms = _Terms(active)
+        terms = self.terms(active)
         if not values:
             term = processor._compact_iri(active, iri, values, vocab=True, reverse=False)
             if terms[term].nest:
@@ -288,10 +338,10 @@ class _Compactor:
             if isinstance(item, dict) and "@list" in item:
                 if len(item) != 1 or "@list" not in containers:
                     raise _Defer
-                compacted = self.element(active, term, item["@list"])
+                compacted = self.element(active, term, item["@list"], info)
                 result[term] = compacted if isinstance(compacted, list) else [compacted]
                 continue
-            compacted = self.element(active, term, item)
+            compacted = self.element(active, term, item, info)
             as_array = (
                 "@set" in containers
                 or "@list" in containers
