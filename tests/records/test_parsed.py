@@ -42,18 +42,18 @@ def test_a_program_read_through_the_cache_is_the_program_read_without_it(
     assert load_program(root, keep_parsed=True) == fresh
     assert _cache(root).is_file()
 
-    real_validate = engine.validate
-
     def no_parsing(*args: object, **kwargs: object) -> object:
         raise AssertionError("parsed again")
 
-    def config_only(kind: str, data: object) -> object:
-        assert kind == "program", f"{kind} checked again"  # microcred.toml is not cached
-        return real_validate(kind, data)
+    def no_checking(kind: str, data: object) -> object:
+        raise AssertionError(f"{kind} checked again")
 
     monkeypatch.setattr(engine, "parse_front_matter", no_parsing)
-    monkeypatch.setattr(engine, "validate", config_only)
-    assert load_program(root) == fresh  # every brief and record taken from the cache
+    monkeypatch.setattr(engine, "load_toml", no_parsing)
+    monkeypatch.setattr(engine, "validate", no_checking)
+    # microcred.toml, every brief and every record taken from the cache
+    assert load_program(root) == fresh
+    assert engine.load_settings(root, ParsedCache(root)) == (fresh.issuer, fresh.site)
     monkeypatch.undo()
     record = sorted((root / "records").glob("*.md"))[0]
     record.write_text(record.read_text("utf-8").replace("\n---\n", "\n---\n\nMore.\n", 1))
@@ -142,3 +142,68 @@ def test_the_cache_keeps_the_last_runs_files_only(tmp_path: Path) -> None:
     load_program(root, keep_parsed=True)
     after = set(_saved(root)["entries"])
     assert len(after) == len(before) and len(after - before) == 1
+
+
+def test_a_changed_microcred_toml_is_checked_again(tmp_path: Path) -> None:
+    root = shutil.copytree(FIXTURES / "base", tmp_path / "program")
+    load_program(root, keep_parsed=True)
+    config = root / "microcred.toml"
+    text = config.read_text("utf-8")
+    config.write_text(text.replace("[site]", "[site]\nbase_url_typo = 1", 1), "utf-8")
+    for keep in (True, False):
+        problems = _problems(root, keep=keep)
+        assert any(p.path == "microcred.toml" and "base_url_typo" in p.message for p in problems)
+    with pytest.raises(ProblemsError):
+        engine.load_settings(root, ParsedCache(root))
+    config.write_text(text, "utf-8")  # back as it was: taken from the cache again
+    assert _problems(root) == []
+
+
+def test_data_the_reader_would_refuse_is_not_kept(tmp_path: Path) -> None:
+    """A TOML date is not plain data: keeping it would make the reader refuse the whole
+    file, every brief and record with it. Such an entry is left out; the rest is kept."""
+    from microcred.records.tomlconf import load_toml
+
+    root = shutil.copytree(FIXTURES / "base", tmp_path / "program")
+    cache = ParsedCache(root)
+    cache.put("config", "dated", load_toml("when = 2026-01-02\n"), "", 0)
+    cache.put("config", "keyed", load_toml('a = "b"\n').__class__({1.5: {}}, {}, 1), "", 0)
+    cache.put("record", "plain", load_toml('a = "b"\nn = 1.5\n'), "body", 3)
+    assert [key.split(":")[0] for key in cache._new] == ["config", "record"]
+    cache.save()
+    again = ParsedCache(root)
+    assert again.get("record", "plain") is not None and again.get("config", "dated") is None
+
+
+def test_a_config_that_passed_in_this_process_is_not_checked_again_for_analytics(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from microcred.analytics import settings
+
+    root = shutil.copytree(FIXTURES / "base", tmp_path / "program")
+    config = root / "microcred.toml"
+    config.write_text(config.read_text("utf-8") + "\n[analytics]\nk = 7\n", "utf-8")
+    load_program(root)
+    assert engine.config_passed(config.read_text("utf-8"))
+
+    def no_checking(kind: str, data: object) -> object:
+        raise AssertionError("checked again")
+
+    monkeypatch.setattr(settings, "validate", no_checking)
+    assert settings.load_analytics_settings(root).k == 7
+    config.write_text(config.read_text("utf-8").replace("k = 7", "k = 8"), "utf-8")
+    assert not engine.config_passed(config.read_text("utf-8"))
+    with pytest.raises(AssertionError, match="checked again"):  # a new text is checked
+        settings.load_analytics_settings(root)
+
+
+def test_the_cache_key_is_made_without_importing_the_json_schema_library() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from microcred.records.parsed import code_key; code_key(); "
+        "print('jsonschema' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

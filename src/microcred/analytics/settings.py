@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from microcred.errors import Problem, ProblemsError
-from microcred.records.engine import CONFIG
+from microcred.records.engine import CONFIG, config_passed
 from microcred.records.frontmatter import SourceProblem, read_text
 from microcred.records.paths import format_path
 from microcred.records.schema import validate
@@ -54,16 +54,21 @@ def load_analytics_settings(root: Path | str) -> AnalyticsSettings:
     """``[analytics]`` of the program at ``root`` (defaults when absent)."""
     path = Path(root) / CONFIG
     try:
-        located = load_toml(read_text(path, CONFIG))
+        text = read_text(path, CONFIG)
+        located = load_toml(text)
     except SourceProblem as exc:
         raise ProblemsError([exc.problem]) from None
     except TomlProblem as exc:
         raise ProblemsError([Problem(CONFIG, exc.line, "", exc.message)]) from None
-    problems = [
-        Problem(CONFIG, located.line_of(p), format_path(p), m)
-        for p, m in validate("program", located.data)
-        if p[:1] == ("analytics",)
-    ]
+    problems = (
+        []
+        if config_passed(text)  # the program was loaded from this very text: checked
+        else [
+            Problem(CONFIG, located.line_of(p), format_path(p), m)
+            for p, m in validate("program", located.data)
+            if p[:1] == ("analytics",)
+        ]
+    )
     if problems:
         raise ProblemsError(problems)
     section = located.data.get("analytics", {})

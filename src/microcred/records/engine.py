@@ -13,6 +13,7 @@ collide after case-folding and NFC normalisation (MC-66); 8. likely duplicate re
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -164,17 +165,23 @@ class ProgramReader:
             )
             return
         try:
-            located = load_toml(read_text(path, CONFIG))
+            text = read_text(path, CONFIG)
+            kept = self.parsed.get("config", text) if self.parsed is not None else None
+            located = load_toml(text) if kept is None else kept[0]
         except SourceProblem as exc:
             yield exc.problem
             return
         except TomlProblem as exc:
             yield Problem(CONFIG, exc.line, "", exc.message)
             return
-        problems = _located_problems(CONFIG, located, list(validate("program", located.data)))
-        if problems:
-            yield from problems
-            return
+        if kept is None:  # else: this text parsed and passed its schema before
+            problems = _located_problems(CONFIG, located, list(validate("program", located.data)))
+            if problems:
+                yield from problems
+                return
+            if self.parsed is not None:
+                self.parsed.put("config", text, located, "", 0)
+        _note_passed(text)
         col = Collector()
         settings = build_program_settings(located.data, col)
         yield from _located_problems(CONFIG, located, col.problems)
@@ -422,9 +429,32 @@ class ProgramReader:
                 )
 
 
-def load_settings(root: Path | str) -> tuple[Issuer, SiteSettings]:
-    """Only ``microcred.toml`` (issuer, identity, site), for commands that need no records."""
-    reader = ProgramReader(root)
+_PASSED: set[str] = set()
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _note_passed(text: str) -> None:
+    if len(_PASSED) >= 64:
+        _PASSED.clear()
+    _PASSED.add(_digest(text))
+
+
+def config_passed(text: str) -> bool:
+    """Did a ``microcred.toml`` with exactly this text pass the program schema in this
+    process (a reader of one of its tables need not check it again)?"""
+    return _digest(text) in _PASSED
+
+
+def load_settings(
+    root: Path | str, parsed: ParsedCache | None = None
+) -> tuple[Issuer, SiteSettings]:
+    """Only ``microcred.toml`` (issuer, identity, site), for commands that need no records.
+    ``parsed``: take the file as an earlier run parsed and checked it, when its text is the
+    same (it is never saved here)."""
+    reader = ProgramReader(root, parsed)
     problems = sorted(set(reader._config()), key=_order)
     if problems or reader._settings is None:
         raise ProblemsError(problems)

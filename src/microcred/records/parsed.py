@@ -1,6 +1,7 @@
 """Front matter already parsed and checked against its schema, kept between runs (issue 12).
 
-``microcred issue`` and ``microcred build`` both read every brief and record; parsing the
+``microcred issue`` and ``microcred build`` both read ``microcred.toml`` and every brief and
+record; parsing the
 YAML and checking it against the JSON Schema is most of that (about 1.5 ms a file: 15 s at
 10,000 records, the largest serial part of a build). Both depend only on the file's text and
 on this code, so the located data of each file that passed is kept in
@@ -17,9 +18,11 @@ of the last run that kept it, nothing older, and only runs that issue or build k
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import io
 import os
 import pickle  # read back by _PlainUnpickler: plain data and Decimal only
+import sys
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -35,7 +38,7 @@ PARSED_FILE = "parsed.pickle"
 Parsed = tuple[Located, str, int]
 """(the located front matter, the body, the body's first line)."""
 
-_CODE = ("yamlsafe.py", "frontmatter.py", "schema.py", "paths.py", "parsed.py")
+_CODE = ("yamlsafe.py", "frontmatter.py", "tomlconf.py", "schema.py", "paths.py", "parsed.py")
 
 
 @cache
@@ -43,13 +46,13 @@ def code_key() -> str:
     """The bytes of the parser and the schemas, and the installed YAML and JSON Schema
     libraries (their files' size and time: an upgrade rewrites them): what the cached
     entries were made by (looked at once per process)."""
-    import jsonschema
-    import yaml
-
-    digest = hashlib.sha256(b"microcred parsed front matter 1\0")
-    for library in (yaml, jsonschema):
-        info = os.stat(str(library.__file__))
-        digest.update(f"{library.__name__}:{info.st_size}:{info.st_mtime_ns}\0".encode())
+    digest = hashlib.sha256(b"microcred parsed front matter 2\0")
+    digest.update(sys.version.encode() + b"\0")  # tomllib is the interpreter's
+    for library in ("yaml", "jsonschema"):  # found, not imported (jsonschema: 46 ms)
+        spec = importlib.util.find_spec(library)
+        origin = spec.origin if spec is not None else None
+        info = os.stat(str(origin))
+        digest.update(f"{library}:{info.st_size}:{info.st_mtime_ns}\0".encode())
     package = resources.files("microcred.records")
     for name in _CODE:
         digest.update(name.encode() + b"\0" + package.joinpath(name).read_bytes())
@@ -70,6 +73,25 @@ class _PlainUnpickler(pickle.Unpickler):
 
 
 _ODD = (AttributeError, IndexError, KeyError, RecursionError, MemoryError)
+
+
+_PLAIN = (str, int, float, bool, Decimal, type(None))
+
+
+def _plain(value: Any) -> bool:
+    """Only what :class:`_PlainUnpickler` reads back: containers of text, numbers, Decimal."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if not all(isinstance(key, _PLAIN) for key in item):
+                return False
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        elif not isinstance(item, _PLAIN):
+            return False
+    return True
 
 
 def _key(kind: str, text: str) -> str:
@@ -120,9 +142,11 @@ class ParsedCache:
         return Located(data, dict(lines), root_line), body, body_line
 
     def put(self, kind: str, text: str, located: Located, body: str, body_line: int) -> None:
-        """A file that parsed and passed its schema check."""
-        entry = (located.data, located.lines, located.root_line, body, body_line)
-        self._new[_key(kind, text)] = entry
+        """A file that parsed and passed its schema check; not kept when its data is not
+        plain (a TOML date, say): the reader would refuse the whole file."""
+        if _plain(located.data):
+            entry = (located.data, located.lines, located.root_line, body, body_line)
+            self._new[_key(kind, text)] = entry
 
     def save(self) -> None:
         """Keep this run's files (only these: the cache never grows past the program); a

@@ -14,15 +14,16 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import (  # type: ignore[import-untyped,unused-ignore]
-    Draft202012Validator,
-    FormatChecker,
-)
-from jsonschema.exceptions import (  # type: ignore[import-untyped,unused-ignore]
-    ValidationError,
-)
+if TYPE_CHECKING:  # imported when a file is validated (46 ms): a build of files whose parse
+    # was kept (records/parsed.py) validates none
+    from jsonschema import (  # type: ignore[import-untyped,unused-ignore]
+        Draft202012Validator,
+    )
+    from jsonschema.exceptions import (  # type: ignore[import-untyped,unused-ignore]
+        ValidationError,
+    )
 
 from microcred._util import DATE_RE as _DATE_RE
 from microcred._util import RECORD_DATETIME_RE as _DATETIME_RE
@@ -58,9 +59,13 @@ def schema(name: str) -> Mapping[str, Any]:
     return loaded
 
 
-_FORMATS = FormatChecker(formats=())
-_FORMATS.checks("date")(lambda v: not isinstance(v, str) or parse_date(v) is not None)
-_FORMATS.checks("date-time")(lambda v: not isinstance(v, str) or parse_datetime(v) is not None)
+def _format_checker() -> Any:
+    from jsonschema import FormatChecker  # type: ignore[import-untyped,unused-ignore]
+
+    checker = FormatChecker(formats=())
+    checker.checks("date")(lambda v: not isinstance(v, str) or parse_date(v) is not None)
+    checker.checks("date-time")(lambda v: not isinstance(v, str) or parse_datetime(v) is not None)
+    return checker
 
 
 def _inline(node: Any, defs: Mapping[str, Any]) -> Any:
@@ -82,9 +87,11 @@ def _inline(node: Any, defs: Mapping[str, Any]) -> Any:
 
 @cache
 def _validator(name: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unused-ignore]
+
     document = schema(name)
     return Draft202012Validator(
-        _inline(document, document.get("$defs", {})), format_checker=_FORMATS
+        _inline(document, document.get("$defs", {})), format_checker=_format_checker()
     )
 
 

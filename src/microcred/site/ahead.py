@@ -41,13 +41,16 @@ def _draw(
     """In the child: the QR codes of the issued credentials' pages (``slugs``) that
     ``known`` lacks, until ``stop`` is set (the pages are due: their workers draw the rest)."""
     from microcred.records import load_settings
+    from microcred.records.parsed import ParsedCache
 
     if known is None:  # started before the build read its cache: read it here
         from microcred.site import cache
 
         known = cache.load_qr_codes(root)
     images.QR_CODES.update(known)  # this child's copy
-    base_url = load_settings(root)[1].base_url
+    # microcred.toml as the last issue or build checked it, when unchanged (checking it
+    # again would import the JSON Schema library in this child too)
+    base_url = load_settings(root, ParsedCache(root))[1].base_url
     for slug in slugs:
         if stop is not None and stop.is_set():
             break
