@@ -152,3 +152,39 @@ def test_every_example_badge_png_is_art_not_red(built_example: Built) -> None:
         rgb = Image.open(io.BytesIO(png)).convert("RGB").getpixel((150, 20))
         hue, _, saturation = colorsys.rgb_to_hls(*[v / 255 for v in rgb])  # type: ignore[union-attr]
         assert saturation > 0.2 and 0.05 < hue < 0.9, (path.name, rgb)
+
+
+def test_a_drawing_is_taken_again_not_redrawn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """resvg reads its fonts on every call (15-20 ms a badge): the same SVG at the same width,
+    drawn by the same resvg with the same fonts, is taken as drawn, from this process or from
+    the last build's cache (KNOWN); anything else is drawn."""
+    monkeypatch.setattr(badge_raster, "RASTERS", {})
+    monkeypatch.setattr(badge_raster, "KNOWN", {})
+    svg = badge_svg(look("https://e.org/catalog/x/", "Taken again", "Badge", "Issuer"))
+    png = svg_to_png(svg)
+    assert png is not None and png.startswith(b"\x89PNG")
+    key = badge_raster.raster_key(svg, 300)
+    assert key is not None and {key: png} == badge_raster.RASTERS
+
+    def no_drawing(svg: str, width: int) -> bytes | None:
+        raise AssertionError("drawn again")
+
+    monkeypatch.setattr(badge_raster, "_draw", no_drawing)
+    assert svg_to_png(svg) == png
+    badge_raster.RASTERS.clear()
+    badge_raster.KNOWN[key] = png  # as the build reads it from its cache
+    assert svg_to_png(svg) == png and {key: png} == badge_raster.RASTERS
+    for other in ((svg.replace("Taken", "Given"), 300), (svg, 200)):
+        assert badge_raster.raster_key(*other) != key
+        with pytest.raises(AssertionError, match="drawn again"):
+            svg_to_png(*other)
+
+
+def test_the_key_names_the_fonts_and_resvg(monkeypatch: pytest.MonkeyPatch) -> None:
+    svg = badge_svg(look("s", "T", "Badge", "I"))
+    key = badge_raster.raster_key(svg, 300)
+    fonts = font_files()
+    monkeypatch.setattr(badge_raster, "font_files", lambda: fonts[:1])
+    assert badge_raster.raster_key(svg, 300) not in (None, key)
+    monkeypatch.setattr(badge_raster, "font_files", lambda: ())
+    assert badge_raster.raster_key(svg, 300) is None

@@ -17,8 +17,15 @@ from sitehelpers import NOW, copy_example, fixed_key
 from microcred import sealed
 from microcred.publish import change_status
 from microcred.sealed import seal_json
-from microcred.site import build_site
-from microcred.site.cache import BUILD_CACHE_DIR, VerdictCache, load_qr_codes, save_qr_codes
+from microcred.site import badge_raster, build_site
+from microcred.site.cache import (
+    BUILD_CACHE_DIR,
+    VerdictCache,
+    load_badge_rasters,
+    load_qr_codes,
+    save_badge_rasters,
+    save_qr_codes,
+)
 from microcred.site.verdict import summarise
 from microcred.verify.report import CheckResult, VerificationReport
 
@@ -138,9 +145,12 @@ def test_caches_this_account_did_not_seal_are_not_used(
     cache.put(credential, NOW, summarise(report))
     cache.save()
     save_qr_codes(tmp_path, {"k": '<svg class="planted"></svg>'})
+    png = b"\x89PNG\r\n\x1a\nplanted"
+    save_badge_rasters(tmp_path, {"b": png})
     folder = tmp_path / BUILD_CACHE_DIR
     assert VerdictCache(tmp_path, {}, {}).get(credential, NOW) is not None
     assert load_qr_codes(tmp_path) == {"k": '<svg class="planted"></svg>'}
+    assert load_badge_rasters(tmp_path) == {"b": png}
     assert (folder / ".gitignore").read_text("utf-8").splitlines()[-1] == "*"
     sealed_files = {p.name: p.read_bytes() for p in folder.glob("*.json")}
     for name, blob in sealed_files.items():  # unsealed, as a planted copy would come
@@ -149,6 +159,7 @@ def test_caches_this_account_did_not_seal_are_not_used(
         (folder / name).write_text(json.dumps(data, sort_keys=True), "utf-8")
     assert VerdictCache(tmp_path, {}, {}).get(credential, NOW) is None
     assert load_qr_codes(tmp_path) == {}
+    assert load_badge_rasters(tmp_path) == {}
     monkeypatch.setattr(sealed, "_key", lambda: b"k" * 32)  # sealed by another account
     for name, blob in sealed_files.items():
         data = json.loads(blob)
@@ -157,6 +168,35 @@ def test_caches_this_account_did_not_seal_are_not_used(
     monkeypatch.undo()
     assert VerdictCache(tmp_path, {}, {}).get(credential, NOW) is None
     assert load_qr_codes(tmp_path) == {}
+    assert load_badge_rasters(tmp_path) == {}
+
+
+def test_only_pngs_come_back_from_the_badge_cache(tmp_path: Path) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(40))
+    save_badge_rasters(tmp_path, {"a": png, "b": b"GIF89a", "c": b""})
+    assert load_badge_rasters(tmp_path) == {"a": png}
+
+
+def test_a_rebuild_takes_the_badge_pictures_drawn_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = fixed_key()
+    root = copy_example(tmp_path / "program")
+    site = tmp_path / "site"
+    build_site(root, site, now=NOW, key=key)
+    drawn = {p.name: p.read_bytes() for p in (site / "badges").glob("*.png")}
+    kept = load_badge_rasters(root)
+    assert len(kept) == len(drawn) == 5  # four briefs with their own SVG art, one generated
+    record = sorted((root / "records").glob("*.md"))[3]
+    record.write_text(record.read_text("utf-8").replace("\n---\n", "\n---\n\nLater.\n", 1))
+
+    def no_drawing(svg: str, width: int) -> bytes | None:
+        raise AssertionError("a badge drawn again")
+
+    monkeypatch.setattr(badge_raster, "_draw", no_drawing)
+    build_site(root, site, now=NOW, key=key)
+    assert {p.name: p.read_bytes() for p in (site / "badges").glob("*.png")} == drawn
+    assert load_badge_rasters(root) == kept
 
 
 def test_a_planted_build_record_does_not_keep_the_output(tmp_path: Path) -> None:

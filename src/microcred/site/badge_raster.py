@@ -15,7 +15,9 @@ the Pillow look (:func:`microcred.site.badge_look.badge_png`) instead.
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.util
+import os
 from pathlib import Path
 
 from microcred.errors import ConfigError
@@ -45,8 +47,53 @@ def font_files() -> tuple[str, ...]:
     return found if (folder / _FONT_FILES[0]).is_file() else ()
 
 
+RASTERS: dict[str, bytes] = {}
+"""PNGs drawn (or taken from :data:`KNOWN`) in this process, by :func:`raster_key`: what the
+build keeps for the next one."""
+KNOWN: dict[str, bytes] = {}
+"""PNGs an earlier build drew, by :func:`raster_key` (the build fills it from its cache,
+site/cache.py): resvg reads its four font files on every call, 15-20 ms a badge."""
+
+
+@functools.cache
+def _drawer(fonts: tuple[str, ...]) -> str:
+    """What draws: resvg's installed files and the fonts (path, size, time), found without
+    importing resvg; "" when there is nothing to draw with."""
+    spec = importlib.util.find_spec("resvg_py") if fonts else None
+    if spec is None or spec.origin is None:
+        return ""
+    parts = ["microcred badge raster 1"]
+    for path in (spec.origin, *fonts):
+        info = os.stat(path)
+        parts.append(f"{path}:{info.st_size}:{info.st_mtime_ns}")
+    return "\0".join(parts)
+
+
+def raster_key(svg: str, width: int) -> str | None:
+    """The key of ``svg`` drawn ``width`` pixels wide by this resvg with these fonts."""
+    drawer = _drawer(font_files())
+    if not drawer:
+        return None
+    text = f"{drawer}\0{width}\0{svg}".encode("utf-8", "surrogatepass")
+    return hashlib.sha256(text).hexdigest()
+
+
 def svg_to_png(svg: str, width: int = 300) -> bytes | None:
-    """``svg`` rasterised ``width`` pixels wide, or None when it cannot be (use the fallback)."""
+    """``svg`` rasterised ``width`` pixels wide, or None when it cannot be (use the fallback).
+    A drawing of the same SVG by the same resvg and fonts is taken as it was drawn."""
+    key = raster_key(svg, width)
+    if key is not None:
+        known = RASTERS.get(key) or KNOWN.get(key)
+        if known is not None:
+            RASTERS[key] = known
+            return known
+    data = _draw(svg, width)
+    if data is not None and key is not None:
+        RASTERS[key] = data
+    return data
+
+
+def _draw(svg: str, width: int) -> bytes | None:
     fonts = font_files()
     if not fonts:
         return None

@@ -34,7 +34,7 @@ from microcred.layout import credential_file
 from microcred.model import Program
 from microcred.proof.keys import KeyPair
 from microcred.publish import prepare_publication, publication_frame
-from microcred.site import cache, finish, images, unchanged, verdict
+from microcred.site import badge_raster, cache, finish, images, unchanged, verdict
 from microcred.site.ahead import DrawAhead
 from microcred.site.beside import Beside
 from microcred.site.engine import run_engine
@@ -414,6 +414,9 @@ def render_source(
             raise KeepPrevious(checks, len(pub.credentials))
         images.QR_CODES.update(known_codes)
         images.QR_CODES.update(ahead.codes())  # the pages are due
+        badge_raster.RASTERS.clear()  # this build's drawings only
+        badge_raster.KNOWN.clear()
+        badge_raster.KNOWN.update(cache.load_badge_rasters(root))
         gc.freeze()  # see _FROZEN
         try:
             report = render_issuer_source(
@@ -429,6 +432,7 @@ def render_source(
     finally:
         ahead.close()
     cache.save_qr_codes(root, images.QR_CODES)
+    cache.save_badge_rasters(root, badge_raster.RASTERS)
     return report, checks, len(pub.credentials)
 
 

@@ -14,6 +14,7 @@ stale, corrupt or foreign entry is ignored and the work is done again.
   dataclasses) and the page words are made from it again. A reused report says when it was
   checked (its ``checked_at``), which is then earlier than the build time.
 * QR codes: the SVG for (data, label), checked to be one of ours before it is reused.
+* Badge PNGs: the badge SVG rasterised, keyed by the SVG, the width, resvg and the fonts.
 * The previous build: a digest of every input (project files, the publication, the verdicts,
   microcred's code, the engine, analytics) and of every output file. When the inputs are the
   same and the output folder still holds exactly those bytes, the engine is not run and the
@@ -186,6 +187,35 @@ def _svg_entries(entries: Any) -> dict[str, str]:
 def save_qr_codes(root: Path, entries: Mapping[str, str]) -> None:
     # in key order: the same file whichever process drew which code first (site/ahead.py)
     _write(root / BUILD_CACHE_DIR / _QR_FILE, {"entries": dict(sorted(entries.items()))})
+
+
+# --------------------------------------------------------------------------- badge PNGs
+
+_RASTER_FILE = "badge-png.json"
+_PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def load_badge_rasters(root: Path) -> dict[str, bytes]:
+    """Badge PNGs from the last build, keyed as :func:`microcred.site.badge_raster.raster_key`
+    keys them (anything that is not a PNG left out)."""
+    entries = _read(root / BUILD_CACHE_DIR / _RASTER_FILE).get("entries", {})
+    found: dict[str, bytes] = {}
+    if isinstance(entries, dict):
+        for key, value in entries.items():
+            if isinstance(key, str) and isinstance(value, str):
+                with contextlib.suppress(ValueError):
+                    data = base64.b64decode(value, validate=True)
+                    if data.startswith(_PNG):
+                        found[key] = data
+    return found
+
+
+def save_badge_rasters(root: Path, entries: Mapping[str, bytes]) -> None:
+    """This build's badge PNGs (only these: the file never outgrows the program)."""
+    encoded = {k: base64.b64encode(v).decode("ascii") for k, v in sorted(entries.items())}
+    path = root / BUILD_CACHE_DIR / _RASTER_FILE
+    if _read(path).get("entries") != encoded:
+        _write(path, {"entries": encoded})
 
 
 # --------------------------------------------------------------------------- secret scan
