@@ -70,14 +70,14 @@ def test_codes_already_known_are_not_sent_back(
 def test_a_child_started_before_the_cache_was_read_reads_it_itself(
     issued: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from microcred.site import cache
+    from microcred.site import qrcache
 
     monkeypatch.setattr(ahead, "FROM", 1)
     root = shutil.copytree(issued, tmp_path / "program", symlinks=True)
     all_codes = _everything(DrawAhead(root, {}))
     assert _everything(DrawAhead(root, None)) == all_codes  # nothing cached yet
     some = dict(sorted(all_codes.items())[: len(all_codes) // 2])
-    cache.save_qr_codes(root, some)
+    qrcache.save_qr_codes(root, some)
     assert _everything(DrawAhead(root, None)) == {
         k: all_codes[k] for k in all_codes if k not in some
     }
@@ -145,3 +145,19 @@ def test_a_child_nobody_asks_is_stopped(issued: Path, monkeypatch: pytest.Monkey
     drawing.close()
     assert not child.is_alive()
     assert drawing.codes() == {}
+
+
+def test_the_child_reads_the_kept_codes_without_the_builder_s_modules() -> None:
+    """Forked before the builder is imported, the child imports what reading the kept codes
+    needs, not the verdict and page code (a tenth of a second of the busy core)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from microcred.site.qrcache import load_qr_codes; "
+        "load_qr_codes(Path('.')); "
+        "print(sorted(m for m in ('microcred.site.cache', 'microcred.site.verdict', 'jinja2') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

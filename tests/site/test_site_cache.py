@@ -22,10 +22,9 @@ from microcred.site.cache import (
     BUILD_CACHE_DIR,
     VerdictCache,
     load_badge_rasters,
-    load_qr_codes,
     save_badge_rasters,
-    save_qr_codes,
 )
+from microcred.site.qrcache import load_qr_codes, save_qr_codes
 from microcred.site.verdict import summarise
 from microcred.verify.report import CheckResult, VerificationReport
 

@@ -44,9 +44,9 @@ def _draw(
     from microcred.records.parsed import ParsedCache
 
     if known is None:  # started before the build read its cache: read it here
-        from microcred.site import cache
+        from microcred.site.qrcache import load_qr_codes
 
-        known = cache.load_qr_codes(root)
+        known = load_qr_codes(root)
     images.QR_CODES.update(known)  # this child's copy
     # microcred.toml as the last issue or build checked it, when unchanged (checking it
     # again would import the JSON Schema library in this child too)

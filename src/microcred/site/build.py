@@ -34,7 +34,7 @@ from microcred.layout import credential_file
 from microcred.model import Program
 from microcred.proof.keys import KeyPair
 from microcred.publish import prepare_publication, publication_frame
-from microcred.site import badge_raster, cache, finish, images, unchanged, verdict
+from microcred.site import badge_raster, cache, finish, images, qrcache, unchanged, verdict
 from microcred.site.ahead import DrawAhead
 from microcred.site.beside import Beside
 from microcred.site.engine import run_engine
@@ -402,7 +402,7 @@ def render_source(
         report, checks = render_portfolio_source(root, dest, now=now)
         return report, checks, len(checks)
 
-    known_codes = cache.load_qr_codes(root)
+    known_codes = qrcache.load_qr_codes(root)
     if ahead is None:  # on the idle core
         ahead = DrawAhead(root, known_codes)
     try:
@@ -431,7 +431,7 @@ def render_source(
             gc.unfreeze()
     finally:
         ahead.close()
-    cache.save_qr_codes(root, images.QR_CODES)
+    qrcache.save_qr_codes(root, images.QR_CODES)
     cache.save_badge_rasters(root, badge_raster.RASTERS)
     return report, checks, len(pub.credentials)
 

@@ -13,7 +13,8 @@ stale, corrupt or foreign entry is ignored and the work is done again.
   report itself is kept (pickled, read back with an unpickler that admits only the report's
   dataclasses) and the page words are made from it again. A reused report says when it was
   checked (its ``checked_at``), which is then earlier than the build time.
-* QR codes: the SVG for (data, label), checked to be one of ours before it is reused.
+* QR codes: the SVG for (data, label), checked to be one of ours before it is reused (in
+  site/qrcache.py).
 * Badge PNGs: the badge SVG rasterised, keyed by the SVG, the width, resvg and the fonts.
 * The previous build: a digest of every input (project files, the publication, the verdicts,
   microcred's code, the engine, analytics) and of every output file. When the inputs are the
@@ -158,35 +159,6 @@ class VerdictCache:
         kept = self.entries if keep and isinstance(self.entries, dict) else {}
         entries = {**kept, **self.fresh}
         _write(self.path, {"entries": entries})
-
-
-# --------------------------------------------------------------------------- QR codes
-
-_QR_FILE = "qr.json"
-
-
-def load_qr_codes(root: Path) -> dict[str, str]:
-    """SVGs from earlier builds, keyed as :func:`microcred.site.images.qr_key` keys them."""
-    return _svg_entries(_read(root / BUILD_CACHE_DIR / _QR_FILE).get("entries", {}))
-
-
-def _svg_entries(entries: Any) -> dict[str, str]:
-    """The inline SVGs of a cache file, anything else (or anything scripted) left out."""
-    if not isinstance(entries, dict):
-        return {}
-    return {
-        k: v
-        for k, v in entries.items()
-        if isinstance(k, str)
-        and isinstance(v, str)
-        and v.startswith("<svg ")
-        and "<script" not in v
-    }
-
-
-def save_qr_codes(root: Path, entries: Mapping[str, str]) -> None:
-    # in key order: the same file whichever process drew which code first (site/ahead.py)
-    _write(root / BUILD_CACHE_DIR / _QR_FILE, {"entries": dict(sorted(entries.items()))})
 
 
 # --------------------------------------------------------------------------- badge PNGs
