@@ -124,6 +124,14 @@ class _Tables:
                 entry = self._by_ctx[id(ctx)] = (ctx, {}, {})
         return entry
 
+    def iris_of(self, ctx: Any) -> dict[str, Any]:
+        """The IRIs found so far in ``ctx`` (read-only: :meth:`iri` fills it)."""
+        return self._entry(ctx)[2]
+
+    def terms_of(self, ctx: Any) -> dict[str, _Term]:
+        """The terms found so far in ``ctx`` (read-only: :meth:`term` fills it)."""
+        return self._entry(ctx)[1]
+
     def term(self, ctx: Any, key: str) -> _Term:
         terms = self._entry(ctx)[1]
         found = terms.get(key)
@@ -223,10 +231,12 @@ class FastExpander:
         type_scoped_ctx = active
         keys = sorted(element)
         terms: list[tuple[str, Any, _Term]] = []
+        iris = tables.iris_of(active)  # the table of the active context (it may change below)
         for key in keys:
             if key == "@context":
                 continue
-            if tables.iri(active, key) == "@type":
+            meaning = iris[key] if key in iris else tables.iri(active, key)
+            if meaning == "@type":
                 value = element[key]
                 types = [value] if isinstance(value, str) else value
                 if not isinstance(types, list):
@@ -235,10 +245,15 @@ class FastExpander:
                     scoped = _get_context_value(type_scoped_ctx, kind, "@context")
                     if scoped is not None and scoped is not False:
                         active = self._process(active, scoped, propagate=False)
+                        iris = tables.iris_of(active)
+        known = tables.terms_of(active)
+        value_object = False
         for key in keys:
             if key != "@context":
-                terms.append((key, element[key], tables.term(active, key)))
-        if any(term.iri == "@value" for _, _, term in terms):
+                term = known.get(key) or tables.term(active, key)
+                value_object = value_object or term.iri == "@value"
+                terms.append((key, element[key], term))
+        if value_object:
             return self._value_object(type_scoped_ctx, terms)
         result: dict[str, Any] = {}
         for key, value, term in terms:
