@@ -97,14 +97,17 @@ class _Walk:
             raise _NotPlain
         return str(self.issuer.get_id(node_id)) if node_id.startswith("_:") else node_id
 
+    def rdf_object(self, item: Any) -> Any:
+        """What ``_object_to_rdf`` makes of ``item`` (None: no triple)."""
+        obj = _common_object(item)
+        if obj is None:
+            return self.processor._object_to_rdf(item, self.issuer, self.triples, self.options)
+        return None if obj is _SKIP else obj
+
     def emit(
         self, subject: dict[str, str], predicate: str, item: Any, subject_part: Any = None
     ) -> None:
-        obj = _common_object(item)
-        if obj is None:
-            obj = self.processor._object_to_rdf(item, self.issuer, self.triples, self.options)
-        elif obj is _SKIP:
-            return
+        obj = self.rdf_object(item)
         if obj is not None:
             triple = {
                 "subject": subject,
@@ -232,11 +235,7 @@ class _PartsWalk(_Walk):
             self.out.append((subject_part, (False, verb), what, None))
 
     def emit_general(self, predicate: str, item: Any, subject_part: Any) -> None:
-        obj = _common_object(item)
-        if obj is None:
-            obj = self.processor._object_to_rdf(item, self.issuer, self.triples, self.options)
-        elif obj is _SKIP:
-            return
+        obj = self.rdf_object(item)
         if obj is not None:
             self.out.append(self.triple_parts(subject_part, predicate, obj))
 
@@ -261,17 +260,23 @@ def plain_parts(
     """rdfc's parts of every triple of the default graph of a plain ``expanded`` document
     (duplicates included), or None when it is not plain: :func:`plain_triples_with_parts`
     without the triples, for a caller that canonicalizes from the parts alone."""
+    issuer = pyld_jsonld.IdentifierIssuer("_:b")
+    walk = _PartsWalk(processor, issuer, options, serialize, escape)
+    return walk.finish() if _walked(expanded, walk) else None
+
+
+def _walked(expanded: Any, walk: _Walk) -> bool:
+    """Walk every top-level node of ``expanded``; False when it is not plain."""
     if not isinstance(expanded, list):
-        return None
-    walk = _PartsWalk(processor, pyld_jsonld.IdentifierIssuer("_:b"), options, serialize, escape)
+        return False
     try:
         for node in expanded:
             if not isinstance(node, dict) or "@value" in node or "@list" in node:
-                return None
+                return False
             walk.node(node)
     except _NotPlain:
-        return None
-    return walk.finish()
+        return False
+    return True
 
 
 def plain_triples(
@@ -288,14 +293,5 @@ def plain_triples_with_parts(
 ) -> tuple[list[dict[str, Any]], dict[int, Any]] | None:
     """:func:`plain_triples` and, with ``serialize``, rdfc's parts of the triples this walk
     made, by ``id`` (the ones pyld adds for lists are not there: rdfc makes theirs)."""
-    if not isinstance(expanded, list):
-        return None
     walk = _Walk(processor, pyld_jsonld.IdentifierIssuer("_:b"), options, serialize)
-    try:
-        for node in expanded:
-            if not isinstance(node, dict) or "@value" in node or "@list" in node:
-                return None
-            walk.node(node)
-    except _NotPlain:
-        return None
-    return walk.triples, walk.parts
+    return (walk.triples, walk.parts) if _walked(expanded, walk) else None
