@@ -181,6 +181,15 @@ def test_a_drawing_is_taken_again_not_redrawn(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_the_key_names_the_fonts_and_resvg(monkeypatch: pytest.MonkeyPatch) -> None:
+    """And the code that draws and checks: a stricter SVG check in a new microcred must not
+    serve a drawing the old one made."""
+    import hashlib
+
+    folder = Path(badge_raster.__file__).parent
+    code = hashlib.sha256()
+    for name in ("badge_raster.py", "images.py"):
+        code.update((folder / name).read_bytes())
+    assert code.hexdigest() in badge_raster._drawer(font_files())
     svg = badge_svg(look("s", "T", "Badge", "I"))
     key = badge_raster.raster_key(svg, 300)
     fonts = font_files()

@@ -57,12 +57,17 @@ site/cache.py): resvg reads its four font files on every call, 15-20 ms a badge.
 
 @functools.cache
 def _drawer(fonts: tuple[str, ...]) -> str:
-    """What draws: resvg's installed files and the fonts (path, size, time), found without
-    importing resvg; "" when there is nothing to draw with."""
+    """What draws: this code and the SVG check's (their bytes), resvg's installed files and the
+    fonts (path, size, time), found without importing resvg; "" when there is nothing to
+    draw with."""
     spec = importlib.util.find_spec("resvg_py") if fonts else None
     if spec is None or spec.origin is None:
         return ""
-    parts = ["microcred badge raster 1"]
+    here = Path(__file__).parent
+    code = hashlib.sha256()
+    for name in ("badge_raster.py", "images.py"):
+        code.update((here / name).read_bytes())
+    parts = ["microcred badge raster 1", code.hexdigest()]
     for path in (spec.origin, *fonts):
         info = os.stat(path)
         parts.append(f"{path}:{info.st_size}:{info.st_mtime_ns}")
