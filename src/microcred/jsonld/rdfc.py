@@ -20,6 +20,11 @@ these things are fixed here (DESIGN section 8, docs/standards.md section 17):
   the N-Quads lines hashed per blank node, the output lines, and the permutation order of
   input blank-node labels (this last one can only change which label a tie gives, never the
   output). The other sorts (hashes, paths of ``_:`` labels) are ASCII.
+
+A document whose blank nodes all have distinct first-degree hashes (nearly every credential)
+is canonicalized straight from the serialized parts of the plain RDF walk (``_from_parts``:
+steps 3-4 name every node, step 5 has nothing to do); pyld's canonicalizer, with the work
+limit, runs for everything else and reports every error.
 """
 
 from __future__ import annotations

@@ -1,14 +1,14 @@
 """Front matter already parsed and checked against its schema, kept between runs (issue 12).
 
 ``microcred issue`` and ``microcred build`` both read ``microcred.toml`` and every brief and
-record; parsing the
-YAML and checking it against the JSON Schema is most of that (about 1.5 ms a file: 15 s at
-10,000 records, the largest serial part of a build). Both depend only on the file's text and
-on this code, so the located data of each file that passed is kept in
-``.microcred/build-cache/parsed.pickle``, keyed by its kind and the SHA-256 of its text, under
-a key naming the bytes of the parser and the schemas and the libraries they use; a later run
-takes it instead of parsing and checking again. The models are still built (and validated)
-from it, exactly as from a fresh parse, so a file is never trusted for more than its text.
+record; parsing the YAML and checking it against the JSON Schema is most of that (about
+1.5 ms a file: 15 s at 10,000 records, the largest serial part of a build). Both depend
+only on the file's text and on this code, so the located data of each file that passed is
+kept in ``.microcred/build-cache/parsed.pickle``, keyed by its kind and the SHA-256 of its
+text, under a key naming the bytes of the parsers and the schemas and the libraries they
+use; a later run takes it instead of parsing and checking again. The models are still built
+(and validated) from it, exactly as from a fresh parse, so a file is never trusted for more
+than its text.
 
 The file is read back with an unpickler that admits plain data and ``Decimal`` only; any
 doubt (another key, a damaged or foreign file) means the cache is not used. It holds the files
@@ -50,8 +50,10 @@ def code_key() -> str:
     digest.update(sys.version.encode() + b"\0")  # tomllib is the interpreter's
     for library in ("yaml", "jsonschema"):  # found, not imported (jsonschema: 46 ms)
         spec = importlib.util.find_spec(library)
-        origin = spec.origin if spec is not None else None
-        info = os.stat(str(origin))
+        if spec is None or spec.origin is None:
+            digest.update(f"{library}:absent\0".encode())
+            continue
+        info = os.stat(spec.origin)
         digest.update(f"{library}:{info.st_size}:{info.st_mtime_ns}\0".encode())
     package = resources.files("microcred.records")
     for name in _CODE:

@@ -52,7 +52,7 @@ RASTERS: dict[str, bytes] = {}
 build keeps for the next one."""
 KNOWN: dict[str, bytes] = {}
 """PNGs an earlier build drew, by :func:`raster_key` (the build fills it from its cache,
-site/cache.py): resvg reads its four font files on every call, 15-20 ms a badge."""
+site/cache.py): resvg takes 15-20 ms a badge, and holds the GIL meanwhile."""
 
 
 @functools.cache
@@ -85,7 +85,7 @@ def raster_key(svg: str, width: int) -> str | None:
 
 def svg_to_png(svg: str, width: int = 300) -> bytes | None:
     """``svg`` rasterised ``width`` pixels wide, or None when it cannot be (use the fallback).
-    A drawing of the same SVG by the same resvg and fonts is taken as it was drawn."""
+    A drawing of the same SVG by the same code, resvg and fonts is taken as it was drawn."""
     key = raster_key(svg, width)
     if key is not None:
         known = RASTERS.get(key) or KNOWN.get(key)
