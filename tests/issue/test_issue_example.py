@@ -174,3 +174,36 @@ def test_git_never_sees_the_secret_key(program: Path) -> None:
                          check=True, capture_output=True, text=True).stdout
     assert ".microcred/keyring.json" in out
     assert ".microcred/keys/" not in out
+
+
+def test_a_failed_batch_write_leaves_no_receipt_for_an_unwritten_credential(
+    program: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Credentials are written in batches (one flush to disk each); a batch that cannot be
+    written (a full disk) fails the run naming a file, the receipts name only what is on
+    disk, and the next run signs the rest."""
+    from microcred.issue import INDEX
+    from microcred.issue import program as issuing
+    from microcred.layout import ISSUE_INDEX_KEY
+
+    monkeypatch.setattr(issuing, "WRITE_BATCH", 3)
+    real, calls = issuing.atomic_write_batch, []
+
+    def full_on_the_second(items: Any) -> None:
+        calls.append([path.name for path, _ in items])
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device (nothing was changed)", str(items[0][0]))
+        real(items)
+
+    monkeypatch.setattr(issuing, "atomic_write_batch", full_on_the_second)
+    with pytest.raises(OSError, match="No space left"):
+        issue_program(program, now=NOW, workers=1)
+    assert [len(batch) for batch in calls] == [3, 3]
+    on_disk = {p.stem for p in (program / "credentials").glob("*.json") if p.name != "index.json"}
+    assert on_disk == {name.removesuffix(".json") for name in calls[0]}
+    receipts = json.loads((program / INDEX).read_text(encoding="utf-8"))
+    assert set(receipts[ISSUE_INDEX_KEY]) == on_disk
+    monkeypatch.undo()
+    report = issue_program(program, now=NOW, workers=1)
+    assert sorted(report.unchanged) == sorted(on_disk)
+    assert len(report.issued) == len(_credentials(program)) - len(on_disk)
