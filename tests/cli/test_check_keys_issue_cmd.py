@@ -170,3 +170,26 @@ def test_issue_no_check_leaves_the_verifying_to_the_build(program: Path) -> None
     assert code == 0, err
     assert "checked" not in out
     assert _verdict_hits(program, "2026-11-01T13:00:00Z")[0] == 0
+
+
+def test_issue_decrypts_the_key_once_for_signing_and_checking(
+    program: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check after signing uses the key the signing decrypted: one scrypt run (0.1 s),
+    not two."""
+    from microcred.proof import keystore
+
+    env = {"MICROCRED_KEY_PASSPHRASE": "right"}
+    assert _run(program, "keys", "new", env=env)[0] == 0
+    real, runs = keystore._derive, []
+
+    def counted(*args: object) -> bytes:
+        runs.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(keystore, "_derive", counted)
+    code, out, err = _run(program, "issue", "--now", "2026-11-01T12:00:00Z", env=env)
+    assert code == 0, err
+    issued = int(re.match(r"issued (\d+)", out).group(1))  # type: ignore[union-attr]
+    assert issued > 0 and f"checked {issued}: {issued} valid" in out
+    assert len(runs) == 1

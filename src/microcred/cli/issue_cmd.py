@@ -104,6 +104,7 @@ def register(main: click.Group) -> None:
                 signed,
                 now=now,
                 passphrase=passphrase_from_env(),
+                key=report.signing_key,  # decrypted once, for signing
                 program=report.program,
             )
             counts = Counter(c.result for c in checks.values())

@@ -49,6 +49,9 @@ class IssueReport:
     endorsed: list[str] = field(default_factory=list)  # of which signed by this run
     workers: int = 1
     program: Program | None = None  # as loaded by this run (saves callers a second load)
+    # the key this run signed with, decrypted (a caller that goes on to check what was signed
+    # need not run the key derivation again: 0.1 s); never shown (KeyPair hides its seed)
+    signing_key: KeyPair | None = field(default=None, repr=False, compare=False)
     # credentials read and kept as they are, by record slug (only with keep_read=True: the
     # build publishes them next and need not read them again)
     read: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -134,7 +137,7 @@ def _issue_locked(
         )
     policy = KeyPolicy(signing_key, ring.entries())
     index = read_index(root)
-    report = IssueReport(program=program)
+    report = IssueReport(program=program, signing_key=signing_key)
     records = program.completed()
     total = len(records)
     out_dir = root / CREDENTIALS_DIR
