@@ -210,3 +210,25 @@ def test_floats_take_the_json_dumps_path_only_where_both_spell_them_alike() -> N
     for x in samples:
         document = {"n": x, "list": [x, 1]}
         assert jcs(document) == rfc8785.dumps(document), x
+
+
+def test_parsed_json_and_the_same_value_built_in_code_canonicalise_alike() -> None:
+    """Plain dicts and lists are read in place; other mappings and sequences are copied
+    first. Both give the same bytes, and the same refusals with the same words."""
+    from types import MappingProxyType
+
+    document = {"b": [1, 2.5, "é", None, True], "a": {"z": "😀", "y": [{"x": 1e-7}]}}
+    built = MappingProxyType(
+        {"b": (1, 2.5, "é", None, True), "a": MappingProxyType({"z": "😀", "y": [{"x": 1e-7}]})}
+    )
+    assert jcs(document) == jcs(built) == reference_jcs(document)
+    assert jcs({"k": "plain"}) == b'{"k":"plain"}'
+    for bad, words in (
+        ({"k": "\ud800"}, "string contains a lone UTF-16 surrogate"),
+        ({"\udfff": 1}, "object key contains a lone UTF-16 surrogate"),
+        ({"n": 2**53}, "outside the I-JSON range"),
+        ([float("nan")], "is not a JSON number"),
+        ({1: "x"}, "is not a string"),
+    ):
+        with pytest.raises(JsonLdError, match=words):
+            jcs(bad)

@@ -12,6 +12,7 @@ format (``1e+21``, ``1e-7``, ``-0`` -> ``0``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
@@ -76,6 +77,41 @@ def _plain(value: Any, depth: int, floats: list[bool] | None = None) -> Any:
     raise _fail(f"{type(value).__name__} is not a JSON value")
 
 
+def _already_plain(value: Any, floats: list[bool]) -> bool:
+    """:func:`_plain`'s checks on a tree of dicts, lists and JSON scalars, read in place (no
+    copy, no per-string search: a lone surrogate fails the final encoding instead); False
+    when the tree holds any other type (``_plain`` copies or refuses it). Raises what
+    ``_plain`` raises for the numbers and depth it checks."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            if depth >= MAX_DEPTH:
+                return False  # _plain says how deep
+            for key, child in item.items():
+                if type(key) is not str:
+                    return False
+                stack.append((child, depth + 1))
+        elif kind is list:
+            if depth >= MAX_DEPTH:
+                return False
+            stack.extend((child, depth + 1) for child in item)
+        elif kind is str or item is None or kind is bool:
+            continue
+        elif kind is int:
+            if abs(item) > MAX_SAFE_INTEGER:
+                return False
+        elif kind is float:
+            if not math.isfinite(item):
+                return False
+            if item.is_integer() or not _SAME_SPELLING_MIN <= abs(item) < _SAME_SPELLING_MAX:
+                floats.append(True)
+        else:
+            return False
+    return True
+
+
 # Above U+DFFF, UTF-16 code units and code points sort differently (astral characters become
 # surrogates): only then do RFC 8785's key order and Python's sort_keys disagree.
 _SORTS_APART = re.compile("[\ue000-\U0010ffff]")
@@ -91,6 +127,12 @@ def jcs(value: Any) -> bytes:
     tests/jsonld/test_jcs.py compares the two."""
     try:
         floats: list[bool] = []
+        if _already_plain(value, floats) and not floats:  # parsed JSON: no copy needed
+            text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+            if not _SORTS_APART.search(text):
+                with contextlib.suppress(UnicodeEncodeError):  # _plain names the surrogate
+                    return text.encode("utf-8")
+        floats = []
         plain = _plain(value, 0, floats)
         if not floats:
             text = json.dumps(plain, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
