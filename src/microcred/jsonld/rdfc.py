@@ -654,31 +654,39 @@ def _distinct_first_degree(parts: list[Parts], order: Order) -> str | None:
                 found = blanks.setdefault(part[1], [])
                 if not found or found[-1] is not quad:
                     found.append(quad)
-    by_hash: dict[str, str] = {}
+    # Every character of the output is in some part (labels and separators are ASCII), so
+    # one look at the parts decides: a lone surrogate (the general path reports it), and
+    # whether both string orders can differ (only with an astral character in a line).
+    joined = "".join(
+        quad if isinstance(quad, str) else "".join(p[1] for p in quad if p is not None)
+        for quad in unique
+    )
     try:
-        for label, quads in blanks.items():
-
-            def mask(other: str, label: str = label) -> str:
-                return "_:a" if other == label else "_:z"
-
-            lines = [_line(quad, mask) for quad in quads]
-            sort_strings(lines, order)
-            digest = hashlib.sha256()
-            for line in lines:
-                digest.update(line.encode("utf-8"))
-            first_degree = digest.hexdigest()
-            if first_degree in by_hash:
-                return None
-            by_hash[first_degree] = label
-        issued = {by_hash[h]: f"_:c14n{n}" for n, h in enumerate(sorted(by_hash))}
-        lines = [_line(quad, issued.__getitem__) for quad in unique]
-        sort_strings(lines, order)
-        text = "".join(lines)
-        if _SURROGATE.search(text):
-            return None
-        return text
+        joined.encode("utf-8")
     except UnicodeEncodeError:
         return None
+    plain_order = order == "codepoint" or joined.isascii() or not _ASTRAL.search(joined)
+
+    def ordered(lines: list[str]) -> list[str]:
+        if plain_order:
+            lines.sort()
+        else:
+            sort_strings(lines, order)
+        return lines
+
+    by_hash: dict[str, str] = {}
+    for label, quads in blanks.items():
+
+        def mask(other: str, label: str = label) -> str:
+            return "_:a" if other == label else "_:z"
+
+        lines = ordered([_line(quad, mask) for quad in quads])
+        first_degree = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+        if first_degree in by_hash:
+            return None
+        by_hash[first_degree] = label
+    issued = {by_hash[h]: f"_:c14n{n}" for n, h in enumerate(sorted(by_hash))}
+    return "".join(ordered([_line(quad, issued.__getitem__) for quad in unique]))
 
 
 def _checked_quads(triples: list[dict[str, Any]]) -> list[Quad]:
