@@ -20,6 +20,9 @@ Sections (each row: median wall time over the rounds, peak RSS of the process):
   ``microcred issue``, ``microcred build --keep-source``, bare ``mkdocs build`` of that kept
   source, a rebuild after one record changed, a rebuild with nothing changed, a batch verify of
   the credentials, and ``microcred import`` when the command exists.
+* ``build-fresh``: ``microcred build --keep-source`` of a copy of the generated program that
+  nothing was issued for (the build signs and verifies every credential itself), and bare
+  ``mkdocs build`` of that kept source (``mkdocs-fresh``).
 
 Prints a table and the machine (cores, load average before and after); ``--json`` writes every
 sample. Benchmarks, never tests: timings are recorded in docs/benchmarks.md, not asserted.
@@ -363,6 +366,19 @@ def scale(work: Path, size: int, jobs: int | None, only: set[str]) -> list[dict[
         rows.append({"what": what, "n": size, **sample, "samples": [sample]})
 
     timed([*MC, "-p", str(root), "keys", "new"], env=env)
+    if "build-fresh" in only:  # before anything is issued: a copy the build issues itself
+        fresh = work / f"fresh-{size}"
+        shutil.rmtree(fresh, ignore_errors=True)
+        shutil.copytree(root, fresh)
+        kept, out = work / f"kept-fresh-{size}", work / f"site-fresh-{size}"
+        for folder in (kept, out):
+            shutil.rmtree(folder, ignore_errors=True)
+        command = [*MC, "-p", str(fresh), "build", *at, "--out", str(out)]
+        add("build-fresh", timed([*command, "--keep-source", str(kept)], env=env))
+        bare = work / f"bare-fresh-{size}"
+        shutil.rmtree(bare, ignore_errors=True)
+        mkdocs = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(kept / "mkdocs.yml")]
+        add("mkdocs-fresh", timed([*mkdocs, "-d", str(bare)]))
     issued = timed([*MC, "-p", str(root), "issue", *at], env=env)  # every later step needs it
     if "issue" in only:
         add("issue", issued)
@@ -484,9 +500,9 @@ def main() -> int:
             if "inproc" in only:
                 rows += in_process(work, args.n)
         for size in args.scale:
-            if only & {"issue", "build", "verify-site", "import"}:
+            if only & {"issue", "build", "build-fresh", "verify-site", "import"}:
                 rows += scale(work, size, args.jobs, only)
-                print(table(rows[-7:]), flush=True)
+                print(table(rows[-9:]), flush=True)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -504,6 +520,13 @@ def main() -> int:
                     print(f"{again} at {r['n']}: {other['wall'] / r['wall']:.0%} of the full build")
             if bare:
                 print(f"build at {r['n']}: {r['wall'] / bare['wall']:.2f}x bare mkdocs")
+        if r["what"] == "build-fresh":
+            bare = next((x for x in rows if x["what"] == "mkdocs-fresh" and x["n"] == r["n"]), None)
+            if bare:
+                print(
+                    f"build without a prior issue at {r['n']}: "
+                    f"{r['wall'] / bare['wall']:.2f}x bare mkdocs"
+                )
     if args.json:
         args.json.write_text(
             json.dumps({"machine": info, "agreement": agreement, "rows": rows}, indent=1)
