@@ -33,3 +33,15 @@ def test_a_failed_batch_leaves_old_files_and_no_temp_files(tmp_path: Path) -> No
     assert old.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
     assert sorted(os.listdir(tmp_path)) == ["a.json", "not-a-folder"]
+
+
+def test_the_if_changed_batch_leaves_identical_files_untouched(tmp_path: Path) -> None:
+    from microcred.fsutil import write_batch_if_changed
+
+    same, other = tmp_path / "same.json", tmp_path / "other.json"
+    same.write_bytes(b"kept")
+    other.write_bytes(b"old")
+    os.utime(same, ns=(1_000_000_000, 1_000_000_000))
+    write_batch_if_changed([(same, b"kept"), (other, b"new"), (tmp_path / "n.json", b"n")])
+    assert same.stat().st_mtime_ns == 1_000_000_000
+    assert other.read_bytes() == b"new" and (tmp_path / "n.json").read_bytes() == b"n"

@@ -48,15 +48,27 @@ def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None
     atomic_write_bytes(path, text.encode("utf-8"), mode=mode)
 
 
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except FileNotFoundError:
+        return False
+
+
 def write_if_changed(path: Path, data: bytes, *, mode: int | None = None) -> bool:
     """Atomic write that leaves an identical file untouched (keeps mtimes, makes re-runs cheap)."""
-    try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
+    if _holds(path, data):
+        return False
     atomic_write_bytes(path, data, mode=mode)
     return True
+
+
+def write_batch_if_changed(items: Sequence[tuple[Path, bytes]]) -> None:
+    """:func:`write_if_changed` for many files: :func:`atomic_write_batch` of the ones whose
+    content differs, identical ones left untouched."""
+    changed = [(path, data) for path, data in items if not _holds(path, data)]
+    if changed:
+        atomic_write_batch(changed)
 
 
 def atomic_write_batch(items: Sequence[tuple[Path, bytes]]) -> None:

@@ -187,7 +187,7 @@ def test_a_failed_batch_write_leaves_no_receipt_for_an_unwritten_credential(
     from microcred.layout import ISSUE_INDEX_KEY
 
     monkeypatch.setattr(issuing, "WRITE_BATCH", 3)
-    real, calls = issuing.atomic_write_batch, []
+    real, calls = issuing.write_batch_if_changed, []
 
     def full_on_the_second(items: Any) -> None:
         calls.append([path.name for path, _ in items])
@@ -195,7 +195,7 @@ def test_a_failed_batch_write_leaves_no_receipt_for_an_unwritten_credential(
             raise OSError(28, "No space left on device (nothing was changed)", str(items[0][0]))
         real(items)
 
-    monkeypatch.setattr(issuing, "atomic_write_batch", full_on_the_second)
+    monkeypatch.setattr(issuing, "write_batch_if_changed", full_on_the_second)
     with pytest.raises(OSError, match="No space left"):
         issue_program(program, now=NOW, workers=1)
     assert [len(batch) for batch in calls] == [3, 3]

@@ -11,7 +11,7 @@ from typing import Any
 
 from microcred.credential import build_credential, credential_id, new_salt
 from microcred.errors import ConfigError
-from microcred.fsutil import atomic_write_batch
+from microcred.fsutil import write_batch_if_changed
 from microcred.issue.endorse import embedded_for, issue_endorsements, with_endorsements
 from microcred.issue.keypolicy import KeyPolicy, _proofs_verify
 from microcred.issue.lock import program_lock, remove_stale_temp_files
@@ -226,9 +226,7 @@ def _issue_locked(
 
     def write_pending() -> None:
         nonlocal dirty
-        changed = [(path, data) for _, path, data, _ in pending if not _holds(path, data)]
-        if changed:
-            atomic_write_batch(changed)
+        write_batch_if_changed([(path, data) for _, path, data, _ in pending])
         for slug, _, _, receipt in pending:
             index[slug] = receipt
             report.issued.append(slug)
@@ -270,11 +268,3 @@ def _issue_locked(
     report.withdrawn = sorted(s for s in files if s in everything and s not in ids)
     report.missing = sorted(s for s in index if s not in files and s not in ids)
     return report
-
-
-def _holds(path: Path, data: bytes) -> bool:
-    """``path`` already holds exactly ``data`` (left untouched: its time stays)."""
-    try:
-        return path.read_bytes() == data
-    except FileNotFoundError:
-        return False
