@@ -40,6 +40,11 @@ _SAME_SPELLING_MIN = 1e-4
 _SAME_SPELLING_MAX = 1e16
 
 
+def _spelled_apart(value: float) -> bool:
+    """``json.dumps`` writes this finite double otherwise than RFC 8785 does."""
+    return value.is_integer() or not _SAME_SPELLING_MIN <= abs(value) < _SAME_SPELLING_MAX
+
+
 def _plain(value: Any, depth: int, floats: list[bool] | None = None) -> Any:
     """``value`` as dicts, lists and scalars ``rfc8785`` serialises, refusing non-I-JSON;
     ``floats`` (when given) gets True once a float is met that ``json.dumps`` would spell
@@ -59,8 +64,7 @@ def _plain(value: Any, depth: int, floats: list[bool] | None = None) -> Any:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise _fail(f"{value} is not a JSON number")
-        spelled_alike = _SAME_SPELLING_MIN <= abs(value) < _SAME_SPELLING_MAX
-        if floats is not None and (value.is_integer() or not spelled_alike):
+        if floats is not None and _spelled_apart(value):
             floats.append(True)
         return value
     if isinstance(value, Mapping):
@@ -105,7 +109,7 @@ def _already_plain(value: Any, floats: list[bool]) -> bool:
         elif kind is float:
             if not math.isfinite(item):
                 return False
-            if item.is_integer() or not _SAME_SPELLING_MIN <= abs(item) < _SAME_SPELLING_MAX:
+            if _spelled_apart(item):
                 floats.append(True)
         else:
             return False
