@@ -193,9 +193,9 @@ class _Compactor:
         hit = self._processed.get(key)
         if hit is not None and hit[0] is active and hit[1] is local:
             return hit[2]
-        flags = {"propagate": True, "override_protected": True} if propagate else {}
-        if not propagate:
-            flags["propagate"] = False
+        flags = (
+            {"propagate": True, "override_protected": True} if propagate else {"propagate": False}
+        )
         result = self.processor._process_context(active, local, self.options, **flags)
         self._processed[key] = (active, local, result)
         return result
@@ -214,15 +214,9 @@ class _Compactor:
             if len(out) == 1 and not info.containers:
                 return out[0]
             return out
-        if info.scoped is not None:
-            scoped = self.process(active, info.scoped, propagate=True)
-            if not isinstance(element, dict):
-                return element
-            if "@value" in element or (len(element) == 1 and "@id" in element):
-                return self.value_in(scoped, active_property, element, None)
-            if "@list" in element:
-                raise _Defer
-            return self.node(scoped, active_property, element, None)
+        if info.scoped is not None:  # compacted in the property's scoped context, whose own
+            # entry for the property is looked up there
+            active, info = self.process(active, info.scoped, propagate=True), None
         if not isinstance(element, dict):
             return element
         if "@value" in element or (len(element) == 1 and "@id" in element):
