@@ -62,7 +62,7 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 def _alone(monkeypatch: pytest.MonkeyPatch) -> None:
     """From here, mkdocs' own build: the split steps aside as it does for what it cannot do."""
-    monkeypatch.setattr(engine_split, "build_split", lambda config, finish=None: None)
+    monkeypatch.setattr(engine_split, "build_split", lambda config, *rest: None)
 
 
 def _both(
@@ -74,8 +74,8 @@ def _both(
     used: list[bool] = []
     real = engine_split.build_split
 
-    def spy(config: object, finish: Any = None) -> Any:
-        result = real(config, finish)
+    def spy(config: object, *rest: Any) -> Any:
+        result = real(config, *rest)
         used.append(result is not None)
         return result
 
@@ -137,7 +137,7 @@ def test_configurations_the_split_cannot_reproduce_are_built_by_mkdocs_alone(
 def test_a_failing_worker_leaves_the_build_to_mkdocs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forked: bool
 ) -> None:
-    def broken(first: int, last: int) -> object:
+    def broken(indices: object) -> object:
         raise RuntimeError("worker died")
 
     monkeypatch.setattr(engine_split, "_share", broken)
@@ -218,8 +218,8 @@ def test_a_program_built_with_the_split_engine_is_the_program_built_without(
     issue_program(issued, now=NOW, key=fixed_key())  # both builds publish the same credentials
     real, split = engine_split.build_split, []
 
-    def spy(config: object, finish: Any = None) -> Any:
-        result = real(config, finish)
+    def spy(config: object, *rest: Any) -> Any:
+        result = real(config, *rest)
         split.append(result is not None)
         return result
 
@@ -228,7 +228,7 @@ def test_a_program_built_with_the_split_engine_is_the_program_built_without(
     for name, first in (("split", 1), ("in-process", 10**9), ("alone", 0)):
         monkeypatch.setattr(engine_split, "PARALLEL_FROM", first)
         if name == "alone":
-            monkeypatch.setattr(engine_split, "build_split", lambda config, finish=None: None)
+            monkeypatch.setattr(engine_split, "build_split", lambda config, *rest: None)
         project = shutil.copytree(issued, tmp_path / name / "program", symlinks=True)
         build_site(project, tmp_path / name / "site", now=NOW, key=fixed_key())
         sites[name] = _tree(tmp_path / name / "site")

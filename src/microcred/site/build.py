@@ -503,13 +503,14 @@ def build_full(
         )
         needles = secret_needles(_known_secrets(key, active))
         known = cache.load_clean_contents(root, needles)
+        carry = cache.past_pages(root, out, needles)  # pages the engine need not render
         # The source scan and the copy of its machine files run beside the engine.
         gc.freeze()  # see _FROZEN
         beside = finish.BesideEngine(source, work / "static", needles, known)
         finished: dict[str, Any] = {}  # pages hardened and scanned as the engine wrote them
         try:
             engine_warnings = run_engine(
-                source, built, engine, finish.PageFinisher(needles), finished
+                source, built, engine, finish.PageFinisher(needles), finished, carry
             )
         finally:  # a secret in the source is reported first, as when it stopped the engine
             scanned = beside.result()
@@ -519,6 +520,7 @@ def build_full(
         placed = finish.place_staged(work / "static", built)
         for rel in placed:
             finished.pop(rel, None)  # replaced by a machine file: hardened as one
+            carry.ledger.pop(rel, None)
         stats, found, clean = finish.harden_pages(built, needles, finished)
         _refuse(built, "built site", found)
         known |= clean
@@ -540,6 +542,10 @@ def build_full(
         if out.exists():
             out.rename(work / "previous")
         built.rename(out)
+        # The previous output goes before the record: removing it changes the state of any
+        # page carried over from it (a hard link), which the record then reads once, so
+        # that the next build's checks take every file by its state.
+        _remove_work(work)
         if inputs:
             summary = {"pages": stats.pages, "largest": list(stats.largest), "total": total}
             summary |= {"oversized": [list(o) for o in stats.oversized], "kind": report.kind}
@@ -562,6 +568,7 @@ def build_full(
                 record,
                 read=(built_digests, scanned.digests),
                 public_since=built_public_since,
+                pages=carry.record(),
             )
     except KeepPrevious as same:
         return _kept_result(out, same, previous[0] or {}, started)

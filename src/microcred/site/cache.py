@@ -41,12 +41,15 @@ from typing import Any
 from microcred._util import format_timestamp, parse_timestamp
 from microcred.layout import BUILD_CACHE_DIR
 from microcred.site import verdict
+from microcred.site.carry import PageCarry
 from microcred.site.common import BuildCheck
 from microcred.site.unchanged import (
     LAST_BUILD_FILE,
+    StateDigests,
     _crossed,
     _dates,
     _read,
+    _recorded_table,
     _sha,
     _write,
     code_digest,
@@ -290,24 +293,30 @@ def record_build(
     quick: Mapping[str, Any] | None = None,
     read: tuple[Mapping[str, str], Mapping[str, str]] | None = None,
     public_since: int | None = None,
+    pages: Mapping[str, Any] | None = None,
 ) -> None:
     """Remember this build for the next one (``quick``: see site/unchanged.py; ``read``: the
     digests the build's secret scans took of the output and the source, by path).
 
-    With each file's digest goes its state (size, times, inode) and ``public_since``, the
-    moment the files left the build's private work folder, where only the build wrote them
-    and every digest was taken of their final bytes; any later change sets a file's ctime
-    after that moment. The next build takes the digest of a file whose state is the same
-    and whose last change came before that moment, and reads the rest. Without ``read`` the
-    moment is now, before the files are read here."""
+    With each file's digest goes its state (size, times, inode) and the moment this record
+    began, before any state was taken; any later change sets a file's ctime after that
+    moment. The next build takes the digest of a file whose state is the same and whose
+    last change came before that moment, and reads the rest. The digests in ``read`` were
+    taken in the build's private work folder, where only the build wrote the files, of
+    their final bytes; they are taken for files last changed before ``public_since``, the
+    moment the files left that folder. A file changed since (a page carried over as a hard
+    link whose other name the build then removed, or anything another program did) is
+    read here. ``pages``: the engine's record of each
+    page (:meth:`microcred.site.carry.PageCarry.record`), for the next build to carry."""
+    since = time.time_ns()  # before any state is taken
     out_read, source_read = read or ({}, {})
-    since = public_since if read is not None and public_since is not None else time.time_ns()
+    until = public_since if public_since is not None else since
     states: dict[str, dict[str, str]] = {"out": {}}
     record: dict[str, Any] = {
         "now": format_timestamp(now),
         "inputs": inputs,
         "out": str(out),
-        "files": tree_digests(out, out_read, states["out"]),
+        "files": tree_digests(out, out_read, states["out"], until),
         "result": dict(result),
     }
     if quick is not None:
@@ -315,10 +324,27 @@ def record_build(
     if kept is not None:
         record["kept"] = str(kept)
         states["source"] = {}
-        record["source"] = tree_digests(source, source_read, states["source"])
+        record["source"] = tree_digests(source, source_read, states["source"], until)
     record["states"] = states
     record["public_since_ns"] = str(since)
+    if pages:
+        record["pages"] = dict(pages)
     _write(root / BUILD_CACHE_DIR / LAST_BUILD_FILE, record)
+
+
+def past_pages(root: Path, out: Path, needles: Iterable[bytes]) -> PageCarry:
+    """The pages the last build wrote into ``out``, for this build to carry over where their
+    keys are the same; none when it built elsewhere or recorded no pages. The salt of every
+    key names microcred's code, the engine's libraries and the secret keys looked for."""
+    carry = PageCarry(_needles_digest(needles))
+    last = _read(root / BUILD_CACHE_DIR / LAST_BUILD_FILE)
+    pages, states = last.get("pages"), last.get("states")
+    if last.get("out") != str(out) or not isinstance(pages, dict) or not out.is_dir():
+        return carry
+    state = states.get("out") if isinstance(states, dict) else None
+    recorded = _recorded_table(state, last.get("files"), last.get("public_since_ns"))
+    carry.folder, carry.entries, carry.table = out, pages, StateDigests(recorded)
+    return carry
 
 
 def forget_build(root: Path) -> None:

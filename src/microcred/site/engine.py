@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from microcred.errors import ConfigError, MicrocredError
 
 if TYPE_CHECKING:
+    from microcred.site.carry import PageCarry
     from microcred.site.engine_split import FinishPage
 
 CONTENT_START = "<!-- mc:content:start -->"
@@ -52,14 +53,16 @@ def run_engine(
     engine: str,
     finish: FinishPage | None = None,
     finished: dict[str, Any] | None = None,
+    carry: PageCarry | None = None,
 ) -> list[str]:
     """Build ``source/mkdocs.yml`` into the folder ``out``; returns the engine's warnings.
 
     With ``finish`` (see :data:`microcred.site.engine_split.FinishPage`), pages the engine
     wrote through it have its report in ``finished``, by path; pages not listed there were
-    written as the engine made them."""
+    written as the engine made them. ``carry``: pages of the previous build that mkdocs
+    would write the same are taken from it (:mod:`microcred.site.carry`)."""
     if engine == "mkdocs":
-        return _run_mkdocs(source, out, finish, finished)
+        return _run_mkdocs(source, out, finish, finished, carry)
     if engine == "zensical":
         _run_zensical(source, out)
         return []
@@ -76,7 +79,11 @@ class _Collect(logging.Handler):
 
 
 def _run_mkdocs(
-    source: Path, out: Path, finish: FinishPage | None, finished: dict[str, Any] | None
+    source: Path,
+    out: Path,
+    finish: FinishPage | None,
+    finished: dict[str, Any] | None,
+    carry: PageCarry | None = None,
 ) -> list[str]:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -91,7 +98,7 @@ def _run_mkdocs(
     logger.propagate = False  # the CLI reports; the library does not print
     try:
         config = load_config(config_file=str(source / "mkdocs.yml"), site_dir=str(out))
-        split = build_split(config, finish)
+        split = build_split(config, finish, carry)
         if split is None:
             config = load_config(config_file=str(source / "mkdocs.yml"), site_dir=str(out))
             build(config)

@@ -22,9 +22,11 @@ import logging
 import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from microcred._util import cpu_count, fork_is_safe
+from microcred.site.carry import Carried, Logged, PageCarry, page_key, site_key
 from microcred.site.compiled import use_compiled
 from microcred.site.passthrough import Renderer
 from microcred.site.theme_files import add_theme_files
@@ -32,7 +34,6 @@ from microcred.site.theme_files import add_theme_files
 PARALLEL_FROM = 32
 """Pages below which workers do not pay for themselves: the steps run in this process."""
 
-Logged = list[tuple[str, int, str]]  # (logger name, level, message), in order
 FinishPage = Callable[[str, str], tuple[str, Any]]
 """(page HTML, its path in the site) -> (the HTML to write instead, what to report of it)."""
 _SHARED: list[Any] = []  # (config, files, nav, env, pages, finish) for the forked workers
@@ -84,13 +85,13 @@ def _pages_alone(config: Any, nav: Any) -> bool:
     )
 
 
-def _share(first: int, last: int) -> tuple[Logged, Logged, dict[str, Any]]:
-    """Read, render and write pages ``first:last`` (in a worker); the warnings of each step
-    and what ``finish`` reported of each page."""
+def _share(indices: Sequence[int]) -> tuple[list[Logged], list[Logged], dict[str, Any]]:
+    """Read, render and write the pages at ``indices`` (in a worker); the warnings each
+    logged reading and writing it, and what ``finish`` reported of each page."""
     from mkdocs.commands.build import _build_page, _populate_page
 
     config, files, nav, env, pages, finish = _SHARED
-    mine = pages[first:last]
+    mine = [pages[i] for i in indices]
     finished: dict[str, Any] = {}
     if finish is not None:  # this worker's copy only: the page as it will be written
 
@@ -102,23 +103,34 @@ def _share(first: int, last: int) -> tuple[Logged, Logged, dict[str, Any]]:
 
         config.plugins.on_post_page = post_page
     renderer = Renderer(config)  # this worker's pages only: mkdocs' own Page is unchanged
-    with _Capture() as read:
+    read: list[Logged] = []
+    written: list[Logged] = []
+    with _Capture() as logged:
         for file in mine:
             renderer.attach(file.page)
+            start = len(logged)
             _populate_page(file.page, config, files)
-    with _Capture() as written:
+            read.append(logged[start:])
+    with _Capture() as logged:
         for file in mine:
+            start = len(logged)
             _build_page(file.page, config, pages, nav, env)
+            written.append(logged[start:])
     return read, written, finished
 
 
-def build_split(config: Any, finish: FinishPage | None = None) -> dict[str, Any] | None:
+def build_split(
+    config: Any, finish: FinishPage | None = None, carry: PageCarry | None = None
+) -> dict[str, Any] | None:
     """Build the site of a loaded ``config`` with the pages split among workers; ``None``
     (nothing to rely on in the output folder) when the split cannot reproduce mkdocs.
 
     ``finish``, when given, gets each page's HTML as mkdocs would write it, in the worker
     that made it, and returns the HTML to write instead and a report; the reports come back
-    by page path (what a pass over the written pages would have done, without the pass)."""
+    by page path (what a pass over the written pages would have done, without the pass).
+    ``carry`` (with ``finish``): pages of the previous build with the same key are carried
+    over instead of rendered (:mod:`microcred.site.carry`); every page's key, report and
+    warnings are noted in its ledger."""
     from mkdocs import utils
     from mkdocs.structure.files import InclusionLevel, get_files, set_exclusions
     from mkdocs.structure.nav import get_navigation
@@ -141,33 +153,63 @@ def build_split(config: Any, finish: FinishPage | None = None) -> dict[str, Any]
         if file.page is None and file.inclusion.is_not_in_nav():
             Page(None, file, config)
     utils.clean_directory(config.site_dir)
+    if finish is None:
+        carry = None
+    keys = _keys(config, files, pages, carry) if carry is not None else []
+    kept: dict[int, Carried] = {}
+    if carry is not None:
+        for index, file in enumerate(pages):
+            target = Path(config.site_dir) / file.dest_uri
+            page = carry.take(file.dest_uri, keys[index], target)
+            if page is not None:
+                kept[index] = page
+    todo = [i for i in range(len(pages)) if i not in kept]
     workers = min(cpu_count(), 8)
-    if workers < 2 or len(pages) < PARALLEL_FROM or not fork_is_safe():
-        # one core or a few pages: the same steps in this process, no worker to start
-        _SHARED[:] = [config, files, nav, env, pages, finish]
-        try:
-            mine = _theme_files(config, files, nav, env)  # first: the pages are not read yet
-            done = [_share(0, len(pages))]
-        except Exception:  # as a failed worker: mkdocs' own build decides
-            return None
-        finally:
-            _SHARED.clear()
-        _pass_on(_in_order(done, mine))
-        return dict(done[0][2])
-    size = -(-len(pages) // (workers * 8))
-    bounds = [(i, min(i + size, len(pages))) for i in range(0, len(pages), size)]
     _SHARED[:] = [config, files, nav, env, pages, finish]
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [pool.submit(_share, first, last) for first, last in bounds]
-            mine = _theme_files(config, files, nav, env)  # meanwhile
-            done = [future.result() for future in futures]
-    except Exception:  # a worker failed or could not start: mkdocs' own build decides
+        if workers < 2 or len(todo) < PARALLEL_FROM or not fork_is_safe():
+            # one core or a few pages: the same steps in this process, no worker to start
+            theme = _theme_files(config, files, nav, env)  # first: the pages are not read yet
+            done = [(todo, _share(todo))]
+        else:
+            size = -(-len(todo) // (workers * 8))
+            chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                futures = [(chunk, pool.submit(_share, chunk)) for chunk in chunks]
+                theme = _theme_files(config, files, nav, env)  # meanwhile
+                done = [(chunk, future.result()) for chunk, future in futures]
+    except Exception:  # a step or worker failed: mkdocs' own build decides
         return None
     finally:
         _SHARED.clear()
-    _pass_on(_in_order(done, mine))
-    return {rel: report for _, _, finished in done for rel, report in finished.items()}
+    read: dict[int, Logged] = {i: page.read for i, page in kept.items()}
+    written: dict[int, Logged] = {i: page.written for i, page in kept.items()}
+    finished: dict[str, Any] = {pages[i].dest_uri: page.done for i, page in kept.items()}
+    for chunk, (chunk_read, chunk_written, chunk_finished) in done:
+        read.update(zip(chunk, chunk_read, strict=True))
+        written.update(zip(chunk, chunk_written, strict=True))
+        finished.update(chunk_finished)
+    order = range(len(pages))
+    _pass_on([r for i in order for r in read[i]] + theme + [r for i in order for r in written[i]])
+    if carry is not None:
+        for index, file in enumerate(pages):
+            report = finished.get(file.dest_uri)
+            if report is not None:
+                carry.note(file.dest_uri, Carried(keys[index], report, read[index], written[index]))
+    return finished
+
+
+def _keys(config: Any, files: Any, pages: Sequence[Any], carry: PageCarry) -> list[str]:
+    """Each page's key (:func:`microcred.site.carry.page_key`), in order."""
+    listing = sorted((f.src_uri, f.dest_uri, f.inclusion.name) for f in files)
+    with open(config.config_file_path, "rb") as handle:
+        site = site_key(carry.salt, handle.read(), listing)
+    keys = []
+    for file in pages:
+        with open(file.abs_src_path, "rb") as handle:
+            keys.append(page_key(site, file.src_uri, handle.read()))
+    return keys
 
 
 def _theme_files(config: Any, files: Any, nav: Any, env: Any) -> Logged:
@@ -180,9 +222,3 @@ def _theme_files(config: Any, files: Any, nav: Any, env: Any) -> Logged:
         for template in config.theme.static_templates:
             _build_theme_template(template, env, files, config, nav)
     return logged
-
-
-def _in_order(done: Sequence[tuple[Logged, Logged, Any]], theme: Logged) -> Logged:
-    """The warnings as the serial build logs them: every page read, the theme, every page
-    written."""
-    return [r for read, _, _ in done for r in read] + theme + [r for _, w, _ in done for r in w]

@@ -236,26 +236,42 @@ def _moment(text: str) -> dt.datetime | None:
 
 
 def tree_digests(
-    folder: Path, known: Mapping[str, str] | None = None, states: dict[str, str] | None = None
+    folder: Path,
+    known: Mapping[str, str] | None = None,
+    states: dict[str, str] | None = None,
+    known_until: int | None = None,
 ) -> dict[str, str]:
     """Every file under ``folder`` (symlinks as such) -> SHA-256 of its bytes, in path order.
 
     ``known``: digests of files read moments ago by the same process (the build's scans),
-    taken instead of reading those files again. ``states``, when given, receives each
-    regular file's :func:`tree_state` in the same walk."""
+    taken instead of reading those files again; with ``known_until`` (nanoseconds), only
+    for a file last changed before it (a hard link removed since, say, is read again).
+    ``states``, when given, receives each regular file's :func:`tree_state` in the same
+    walk, taken before the file is read; a file read here whose bytes are not the ones
+    ``known`` has its known digest and no state."""
     known = known or {}
+    settled = None if known_until is None else known_until - RACY_NS
     out: dict[str, str] = {}
     for rel, entry in tree_entries(folder):
         if entry.is_symlink():
             out[rel] = "symlink:" + os.readlink(entry.path)
         elif entry.is_file(follow_symlinks=False):
+            info = entry.stat(follow_symlinks=False)
             if states is not None:
-                states[rel] = state_text(entry.stat(follow_symlinks=False))
-            if rel in known:
+                states[rel] = state_text(info)
+            if rel in known and (
+                settled is None or max(info.st_mtime_ns, info.st_ctime_ns) < settled
+            ):
                 out[rel] = known[rel]
                 continue
             with open(entry.path, "rb") as handle:
                 out[rel] = hashlib.file_digest(handle, "sha256").hexdigest()
+            if rel in known and out[rel] != known[rel]:
+                # changed since the build made it: the record keeps what the build made,
+                # and no state, so that the next build reads the file and finds it changed
+                out[rel] = known[rel]
+                if states is not None:
+                    del states[rel]
     return dict(sorted(out.items()))
 
 

@@ -1,0 +1,230 @@
+"""Pages carried over from the previous build: only a page whose key (its source, the
+configuration, the file listing, the code and the secret keys looked for) is the same, only
+from an output that still holds the bytes recorded, and the site is the one the engine alone
+writes, warnings included."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sitehelpers import NOW, copy_example, fixed_key
+
+from microcred.layout import BUILD_CACHE_DIR
+from microcred.site import cache, engine_split, finish
+from microcred.site.carry import Carried, PageCarry, page_key, site_key
+from microcred.site.engine import run_engine
+from microcred.site.unchanged import LAST_BUILD_FILE, StateDigests, _sha
+
+CONFIG = """\
+site_name: "Carry test"
+site_url: "https://example.org/carry/"
+docs_dir: docs
+use_directory_urls: true
+theme:
+  name: material
+  font: false
+plugins: []
+nav:
+  - "Home": "index.md"
+  - "Catalog": "catalog.md"
+"""
+PAGES = 40
+
+
+def _source(folder: Path) -> Path:
+    docs = folder / "docs" / "items"
+    docs.mkdir(parents=True)
+    (folder / "docs" / "index.md").write_text("# Home\n\n[First](items/p000.md)\n", "utf-8")
+    (folder / "docs" / "catalog.md").write_text("# Catalog\n\nAll items.\n", "utf-8")
+    for n in range(PAGES):
+        text = f'# Page {n}\n\n<div markdown="0"><p>raw {n}</p></div>\n'
+        if n % 9 == 2:  # a warning from reading the page: carried pages must log it again
+            text += "\n[gone](missing-page.md)\n"
+        (docs / f"p{n:03d}.md").write_text(text, "utf-8")
+    (folder / "mkdocs.yml").write_text(CONFIG, "utf-8")
+    return folder
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def _states(folder: Path) -> dict[str, str]:
+    from microcred.site.unchanged import tree_state
+
+    return tree_state(folder)
+
+
+def _build(src: Path, out: Path, carry: PageCarry | None) -> tuple[list[str], dict[str, Any]]:
+    finished: dict[str, Any] = {}
+    warned = run_engine(src, out, "mkdocs", finish.PageFinisher([]), finished, carry)
+    return warned, finished
+
+
+def _next(carry: PageCarry, out: Path, salt: str | None = None) -> PageCarry:
+    """The carry a next build would make of ``carry``'s ledger, the pages in ``out`` (no
+    recorded states: every page is read to be compared)."""
+    return PageCarry(salt or carry.salt, out, carry.record(), StateDigests())
+
+
+@pytest.fixture(params=[True, False], ids=["forked", "in-process"])
+def forked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    monkeypatch.setattr(engine_split, "PARALLEL_FROM", 4 if request.param else 10**9)
+    return bool(request.param)
+
+
+def test_a_second_build_carries_every_unchanged_page_and_equals_mkdocs_alone(
+    tmp_path: Path, forked: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = _source(tmp_path / "src")
+    first = PageCarry("salt")
+    _build(src, tmp_path / "one", first)
+    pages = len(first.ledger)
+    assert pages == PAGES + 2 and first.carried == 0
+    page = src / "docs" / "items" / "p005.md"
+    page.write_text(page.read_text("utf-8") + "\nA later line.\n", "utf-8")
+
+    second = _next(first, tmp_path / "one")
+    warned, finished = _build(src, tmp_path / "two", second)
+    assert second.carried == pages - 1  # all but the changed page
+    assert "items/p005/index.html" in finished and len(finished) == pages
+    carried = (tmp_path / "two" / "items" / "p006" / "index.html").stat()
+    assert carried.st_ino == (tmp_path / "one" / "items" / "p006" / "index.html").stat().st_ino
+
+    # the same site and the same warnings, in order, as the engine with nothing carried
+    alone_warned, alone_finished = _build(src, tmp_path / "alone", None)
+    assert _tree(tmp_path / "two") == _tree(tmp_path / "alone")
+    assert warned == alone_warned and any("missing-page.md" in w for w in warned)
+    assert finished == alone_finished
+    # and the ledger of the second build is the one a full build makes
+    again = PageCarry("salt")
+    _build(src, tmp_path / "three", again)
+    assert second.record() == again.record()
+
+
+def test_nothing_is_carried_when_anything_every_page_depends_on_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_split, "PARALLEL_FROM", 10**9)
+    src = _source(tmp_path / "src")
+    first = PageCarry("salt")
+    _build(src, tmp_path / "one", first)
+
+    other_salt = _next(first, tmp_path / "one", salt="another microcred or other secret keys")
+    _build(src, tmp_path / "salted", other_salt)
+    assert other_salt.carried == 0
+
+    (src / "docs" / "items" / "added.md").write_text("# Added\n", "utf-8")  # a new link target
+    listing = _next(first, tmp_path / "one")
+    _build(src, tmp_path / "listed", listing)
+    assert listing.carried == 0
+    (src / "docs" / "items" / "added.md").unlink()
+
+    (src / "mkdocs.yml").write_text(CONFIG.replace("Carry test", "Carry test 2"), "utf-8")
+    configured = _next(first, tmp_path / "one")
+    _build(src, tmp_path / "configured", configured)
+    assert configured.carried == 0
+    assert (
+        b"Carry test 2" in (tmp_path / "configured" / "items" / "p001" / "index.html").read_bytes()
+    )
+
+
+def test_a_page_changed_in_the_previous_output_is_rendered_not_carried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_split, "PARALLEL_FROM", 10**9)
+    src = _source(tmp_path / "src")
+    first = PageCarry("salt")
+    _build(src, tmp_path / "one", first)
+    page = tmp_path / "one" / "items" / "p003" / "index.html"
+    data = page.read_bytes()
+    page.write_bytes(data.replace(b"raw 3", b"RAW 3"))  # same size: only the bytes tell
+    gone = tmp_path / "one" / "items" / "p004" / "index.html"
+    gone.unlink()
+    second = _next(first, tmp_path / "one")
+    _build(src, tmp_path / "two", second)
+    assert second.carried == len(first.ledger) - 2
+    assert (tmp_path / "two" / "items" / "p003" / "index.html").read_bytes() == data
+    assert (tmp_path / "two" / "items" / "p004" / "index.html").is_file()
+
+
+def _entry(page: Path, change: dict[int, Any] | None = None) -> list[Any]:
+    data = page.read_bytes()
+    entry = ["k", len(data), False, _sha(data), [["mkdocs", 30, "a warning"]], []]
+    for index, value in (change or {}).items():
+        entry[index] = value
+    return entry
+
+
+def test_a_past_entry_is_taken_only_when_whole_and_clean(tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "p.html").write_text("<p>page</p>", "utf-8")
+    page = old / "p.html"
+    good = _entry(page)
+    carry = PageCarry("salt", old, {"p.html": good})
+    taken = carry.take("p.html", "k", tmp_path / "new" / "p.html")
+    assert taken == Carried("k", (11, False, good[3]), [("mkdocs", 30, "a warning")], [])
+    assert (tmp_path / "new" / "p.html").read_bytes() == page.read_bytes()
+    assert carry.carried == 1
+    assert carry.take("p.html", "other key", tmp_path / "x" / "p.html") is None
+    for entry in (
+        _entry(page, {2: True}),  # it held a secret
+        _entry(page, {1: 12}),  # another size
+        _entry(page, {3: "0" * 64}),  # other bytes
+        _entry(page, {1: "11"}),  # malformed
+        _entry(page, {4: [["mkdocs", "30", "a warning"]]}),
+        _entry(page)[:5],
+        "not a list",
+    ):
+        broken = PageCarry("salt", old, {"p.html": entry})
+        assert broken.take("p.html", "k", tmp_path / "y" / "p.html") is None, entry
+    assert not (tmp_path / "y").exists()
+    assert PageCarry("salt").take("p.html", "k", tmp_path / "z.html") is None  # no past
+
+
+def test_keys_name_the_salt_the_configuration_the_listing_and_the_source() -> None:
+    listing = [("a.md", "a/index.html", "INCLUDED")]
+    site = site_key("salt", b"config", listing)
+    assert site != site_key("other", b"config", listing)
+    assert site != site_key("salt", b"config ", listing)
+    assert site != site_key("salt", b"config", [*listing, ("b.md", "b/index.html", "INCLUDED")])
+    assert site != site_key("salt", b"config", [("a.md", "a/index.html", "NOT_IN_NAV")])
+    key = page_key(site, "a.md", b"# A")
+    assert key != page_key(site, "a.md", b"# A ") and key != page_key(site, "b.md", b"# A")
+    assert key == page_key(site, "a.md", b"# A")
+
+
+def test_a_program_rebuilt_after_one_change_carries_pages_and_records_settled_states(
+    tmp_path: Path,
+) -> None:
+    from microcred.site import build_site
+
+    key = fixed_key()
+    root = copy_example(tmp_path / "program")
+    site = tmp_path / "site"
+    build_site(root, site, now=NOW, key=key)
+    records = sorted((root / "records").glob("*.md"))
+    text = records[2].read_text("utf-8")
+    records[2].write_text(text.replace("\n---\n", "\n---\n\nA later note.\n", 1), "utf-8")
+    inodes = {rel: info.split(":")[3] for rel, info in _states(site).items()}
+    build_site(root, site, now=NOW, key=key)
+    states = _states(site)
+    same = [rel for rel, info in states.items() if inodes.get(rel) == info.split(":")[3]]
+    assert same and all(rel.endswith(".html") for rel in same)
+    # The record is taken after the previous output is gone: every file it lists has a
+    # state, made before the record's moment, so the next build reads none of them.
+    last = cache._read(root / BUILD_CACHE_DIR / LAST_BUILD_FILE)
+    assert set(last["states"]["out"]) == set(last["files"]) == set(states)
+    since = int(last["public_since_ns"])
+    for rel in same:
+        info = os.stat(site / rel)
+        assert max(info.st_mtime_ns, info.st_ctime_ns) <= since, rel
+    assert len(last["pages"]) > 0
+    shutil.rmtree(site)
