@@ -53,7 +53,7 @@ def seed_endorser_keys(root: Path) -> None:
 # Values that change on every issue run (fresh salts, random status indexes, signatures over
 # them) or every build (the build time): replaced before comparing with the golden files.
 _VOLATILE_JSON = re.compile(
-    r'("(?:salt|identityHash|statusListIndex|encodedList|proofValue|created|builtAt|built_at|'
+    r'("(?:salt|identityHash|statusListIndex|encodedList|proofValue|created|builtAt|checkedAt|built_at|'
     r'retrieved|validFrom)"\s*:\s*)"[^"]*"'
 )
 _VOLATILE_TEXT = [

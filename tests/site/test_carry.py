@@ -228,3 +228,35 @@ def test_a_program_rebuilt_after_one_change_carries_pages_and_records_settled_st
         assert max(info.st_mtime_ns, info.st_ctime_ns) <= since, rel
     assert len(last["pages"]) > 0
     shutil.rmtree(site)
+
+
+def test_a_later_rebuild_carries_the_pages_whose_checks_were_kept(tmp_path: Path) -> None:
+    """A credential page names the moment of its check, not of the build: a build an hour
+    later, one record changed, renders that record's page (checked then) and carries the
+    other credential pages, which still name the first check."""
+    import datetime as dt
+
+    from microcred.site import build_site
+
+    key = fixed_key()
+    root = copy_example(tmp_path / "program")
+    site = tmp_path / "site"
+    build_site(root, site, now=NOW, key=key)
+    records = sorted((root / "records").glob("*.md"))
+    changed, other = records[2], records[3]
+    text = changed.read_text("utf-8")
+    changed.write_text(text.replace("\n---\n", "\n---\n\nA later note.\n", 1), "utf-8")
+    inode = (site / "credentials" / other.stem / "index.html").stat().st_ino
+    later = NOW + dt.timedelta(hours=1)
+    build_site(root, site, now=later, key=key)
+
+    def page(record: Path) -> str:
+        return (site / "credentials" / record.stem / "index.html").read_text("utf-8")
+
+    assert "Checked offline by microcred on 2026-11-01T13:00:00Z" in page(changed)
+    assert "(as of 2026-11-01T13:00:00Z)" in page(changed)
+    assert "Checked offline by microcred on 2026-11-01T12:00:00Z" in page(other)
+    assert '"retrieved": "2026-11-01T12:00:00Z"' in page(other)
+    assert (site / "credentials" / other.stem / "index.html").stat().st_ino == inode
+    assert "Built 2026-11-01T13:00:00Z" in (site / "index.html").read_text("utf-8")
+

@@ -136,7 +136,10 @@ def test_consenting_candidates_have_portfolios(built_example: Built) -> None:
 def test_credential_page_contents(built_example: Built) -> None:
     page = (built_example.site / "credentials" / "data-2026-03-01" / "index.html").read_text()
     assert 'data-mc-verify-result="pending"' in page
-    assert "At build time (2026-11-01T12:00:00Z), checked: proofs eddsa-rdfc-2022 and" in page
+    assert (
+        "Checked offline by microcred on 2026-11-01T12:00:00Z: checked: proofs eddsa-rdfc-2022 and"
+        in page
+    )
     assert "<strong>Verified:</strong> “Data Analysis Sprint: Customer Churn” issued by " in page
     assert " to Zoë Ünal on 2026-03-16." in page
     assert 'id="mc-verification-data"' in page

@@ -26,7 +26,7 @@ def test_each_credential_is_verified_and_shown_in_words(portfolio: tuple[Path, P
     assert "credentials/garbage.json" in home  # show_invalid = true: unreadable ones listed
     page = (site / "badges" / "churn" / "index.html").read_text()
     assert "<strong>Verified:</strong> “Data Analysis Sprint: Customer Churn” issued by" in page
-    assert "At build time (2026-11-01T12:00:00Z), checked: proofs eddsa-rdfc-2022" in page
+    assert "Checked offline by microcred on 2026-11-01T12:00:00Z: checked: proofs eddsa-rdfc-2022" in page
     tampered = (site / "badges" / "tampered" / "index.html").read_text()
     assert "CRYPTOGRAPHIC_SECURITY_ERROR" in tampered
 

@@ -113,20 +113,25 @@ def _credential(ctx: _Ctx, record: Record, credential: Mapping[str, Any]) -> str
     page = Page(page_url)
     absolute = f"{ctx.base_url}{page_url}"
     consent = record.candidate.consent_publish
+    check = ctx.checks.get(slug, BuildCheck("not-checked", "not verified at build time"))
+    report = getattr(check, "report", None)
+    # The moment of the check the page shows, not of the build: a verdict kept from an
+    # earlier build or from `microcred issue` (same bytes, same keys and lists, no date
+    # between) names its own. A page then stays the same from build to build while nothing
+    # it shows changed, and the engine carries it over (site/carry.py, issue 12).
+    checked_at = str(getattr(report, "checked_at", "") or "") or stamp(ctx.now)
     statuses = {}
     for entry in _as_list(credential.get("credentialStatus")):
         url = entry.get("statusListCredential") if isinstance(entry, Mapping) else None
         if isinstance(url, str) and url in ctx.pub.status_lists:
-            statuses[url] = {"credential": ctx.pub.status_lists[url], "retrieved": stamp(ctx.now)}
+            statuses[url] = {"credential": ctx.pub.status_lists[url], "retrieved": checked_at}
     issuer_did = _credential_issuer(credential) or ctx.issuer_did
     data = {
         "credential": credential,
         "didDocuments": {d: doc for d, doc in ctx.pub.did_documents.items() if d == issuer_did},
         "statusLists": statuses,
-        "builtAt": stamp(ctx.now),
+        "checkedAt": checked_at,
     }
-    check = ctx.checks.get(slug, BuildCheck("not-checked", "not verified at build time"))
-    report = getattr(check, "report", None)
     recipient = (
         clean_text(record.candidate.name)
         if consent
@@ -202,6 +207,7 @@ def _credential(ctx: _Ctx, record: Record, credential: Mapping[str, Any]) -> str
         ),
         verify_cmd=" ".join(verify_cmd),
         data=data,
+        checked_at=checked_at,
         scope=short_hash(slug, 6),
     )
     return json_rel
