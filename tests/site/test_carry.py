@@ -15,7 +15,7 @@ from sitehelpers import NOW, copy_example, fixed_key
 
 from microcred.layout import BUILD_CACHE_DIR
 from microcred.site import cache, engine_split, finish
-from microcred.site.carry import Carried, PageCarry, page_key, site_key
+from microcred.site.carry import Carried, PageCarry, SourceCarry, Timed, page_key, site_key
 from microcred.site.engine import run_engine
 from microcred.site.unchanged import LAST_BUILD_FILE, StateDigests, _sha
 
@@ -217,7 +217,11 @@ def test_a_program_rebuilt_after_one_change_carries_pages_and_records_settled_st
     build_site(root, site, now=NOW, key=key)
     states = _states(site)
     same = [rel for rel, info in states.items() if inodes.get(rel) == info.split(":")[3]]
-    assert same and all(rel.endswith(".html") for rel in same)
+    assert any(rel.endswith(".html") for rel in same)
+    files = [rel for rel in states if rel.startswith("credentials/") and "/" not in rel[12:]]
+    assert files and all(
+        (rel in same) != rel.startswith(f"credentials/{records[2].stem}.") for rel in files
+    )
     # The record is taken after the previous output is gone: every file it lists has a
     # state, made before the record's moment, so the next build reads none of them.
     last = cache._read(root / BUILD_CACHE_DIR / LAST_BUILD_FILE)
@@ -260,3 +264,105 @@ def test_a_later_rebuild_carries_the_pages_whose_checks_were_kept(tmp_path: Path
     assert (site / "credentials" / other.stem / "index.html").stat().st_ino == inode
     assert "Built 2026-11-01T13:00:00Z" in (site / "index.html").read_text("utf-8")
 
+
+# --------------------------------------------------------------------------- the source
+
+
+def _unit(folder: Path, rels: list[str], key: str = "k", asked: str | None = None) -> SourceCarry:
+    digests = {rel: _sha((folder / rel).read_bytes()) for rel in rels}
+    return SourceCarry("salt", folder, {rels[0]: [key, asked, rels]}, digests, StateDigests())
+
+
+def test_a_source_unit_is_taken_only_with_its_key_its_moment_and_its_bytes(
+    tmp_path: Path,
+) -> None:
+    old = tmp_path / "old"
+    (old / "docs").mkdir(parents=True)
+    (old / "docs" / "a.md").write_text("# A\n", "utf-8")
+    (old / "docs" / "a.json").write_text("{}", "utf-8")
+    rels = ["docs/a.md", "docs/a.json"]
+    placed: list[tuple[str, str]] = []
+
+    def place(rel: str, path: str) -> None:
+        placed.append((rel, path))
+
+    carry = _unit(old, rels)
+    assert not carry.take("docs/a.md", "other", "t1", place)
+    assert not carry.take("docs/a.md", None, "t1", place)  # inputs that did not pickle
+    assert not carry.take("docs/b.md", "k", "t1", place)
+    assert carry.take("docs/a.md", "k", "t1", place) and carry.carried == 1
+    assert placed == [(rel, str(old / rel)) for rel in rels]
+    assert carry.ledger == {"docs/a.md": ["k", None, rels]}
+
+    # a page that asked for the build moment is taken at that moment only
+    timed = _unit(old, rels, asked="t1")
+    assert not timed.take("docs/a.md", "k", "t2", place)
+    assert timed.take("docs/a.md", "k", "t1", place)
+
+    placed.clear()
+    (old / "docs" / "a.json").write_text("[]", "utf-8")  # same size, other bytes
+    stale = SourceCarry(
+        "salt",
+        old,
+        {"docs/a.md": ["k", None, rels]},
+        {"docs/a.md": _sha(b"# A\n"), "docs/a.json": _sha(b"{}")},
+        StateDigests(),
+    )
+    assert not stale.take("docs/a.md", "k", "t1", place)
+    assert placed == []  # nothing placed unless every file of the unit holds
+    for entry in (["k", None], ["k", 5, rels], ["k", None, "docs/a.md"], None):
+        broken = SourceCarry("salt", old, {"docs/a.md": entry}, {}, StateDigests())
+        assert not broken.take("docs/a.md", "k", "t1", place), entry
+    assert not SourceCarry("salt").take("docs/a.md", "k", "t1", place)  # no past source
+
+
+def test_source_keys_name_the_salt_and_every_input() -> None:
+    carry = SourceCarry("salt")
+    key = carry.key("page", "p.md.j2", {"a": [1, 2]})
+    assert key == carry.key("page", "p.md.j2", {"a": [1, 2]})
+    assert key != carry.key("page", "p.md.j2", {"a": [1, 3]})
+    assert key != SourceCarry("other").key("page", "p.md.j2", {"a": [1, 2]})
+    assert carry.key("page", lambda: None) is None  # does not pickle: rendered, not carried
+
+
+def test_the_site_context_notes_a_request_for_the_build_moment() -> None:
+    site = Timed({"title": "T"}, {"built_at": "2026-11-01T12:00:00Z"})
+    assert site["title"] == "T" and not site.asked
+    assert site["built_at"] == "2026-11-01T12:00:00Z" and site.asked
+    with pytest.raises(KeyError):
+        site["nothing"]
+
+
+def test_a_rebuild_takes_the_unchanged_source_from_the_build_cache(tmp_path: Path) -> None:
+    """Without --keep-source the source is kept in the build cache; the next build links
+    every unit whose inputs are the same and makes the rest, and its site is a clean
+    build's. A cached source file changed since is made again."""
+    from microcred.site import build_site
+
+    key = fixed_key()
+    root = copy_example(tmp_path / "program")
+    site = tmp_path / "site"
+    build_site(root, site, now=NOW, key=key)
+    cached = root / BUILD_CACHE_DIR / cache.SOURCE_DIR
+    records = sorted((root / "records").glob("*.md"))
+    changed, other, tampered = records[2], records[3], records[4]
+
+    def page(record: Path) -> Path:
+        return cached / "docs" / "credentials" / f"{record.stem}.md"
+
+    before = {r: page(r).stat().st_ino for r in (changed, other, tampered)}
+    data = page(tampered).read_bytes()
+    page(tampered).write_bytes(data.replace(b"<", b">", 1))  # same size, other bytes
+    text = changed.read_text("utf-8")
+    changed.write_text(text.replace("\n---\n", "\n---\n\nA later note.\n", 1), "utf-8")
+    build_site(root, site, now=NOW, key=key)
+    assert page(other).stat().st_ino == before[other]  # taken
+    assert page(changed).stat().st_ino != before[changed]  # made again: its record changed
+    assert page(tampered).stat().st_ino != before[tampered]  # made again: not as recorded
+    assert page(tampered).read_bytes() == data
+
+    clean_root = tmp_path / "clean"
+    shutil.copytree(root, clean_root, ignore=shutil.ignore_patterns("build-cache"))
+    build_site(clean_root, tmp_path / "clean-site", now=NOW, key=key)
+    assert _tree(site) == _tree(tmp_path / "clean-site")
+    assert _tree(cached) == _tree(clean_root / BUILD_CACHE_DIR / cache.SOURCE_DIR)

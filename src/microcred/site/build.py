@@ -30,13 +30,15 @@ from typing import Any
 
 from microcred._util import cpu_count, fork_is_safe, loads_strict
 from microcred.errors import ConfigError, MicrocredError
-from microcred.layout import credential_file
+from microcred.layout import BUILD_CACHE_DIR, credential_file
 from microcred.model import Program
 from microcred.proof.keys import KeyPair
 from microcred.publish import prepare_publication, publication_frame
+from microcred.sealed import cache_dir_ready
 from microcred.site import badge_raster, cache, finish, images, qrcache, unchanged, verdict
 from microcred.site.ahead import DrawAhead
 from microcred.site.beside import Beside
+from microcred.site.carry import SourceCarry
 from microcred.site.engine import run_engine
 from microcred.site.keyahead import KeyAhead, active_key
 from microcred.site.outcome import BuildResult, build_options, project_kind
@@ -317,6 +319,21 @@ def _keep(source: Path, keep: Path, trash: Path) -> Path:
     return keep
 
 
+def _keep_private(source: Path, root: Path, trash: Path) -> Path:
+    """Move the finished source into the build cache, where the next build takes the files
+    it would make the same (:class:`microcred.site.carry.SourceCarry`); its new path, or
+    its old one when it cannot be moved there in one rename (another file system)."""
+    target = root / BUILD_CACHE_DIR / cache.SOURCE_DIR
+    try:
+        cache_dir_ready(target.parent)
+        if target.exists() or target.is_symlink():
+            target.rename(trash)
+        source.rename(target)
+    except OSError:
+        return source
+    return target
+
+
 _FROZEN = """Before the page and engine workers fork, what the build holds (the program, the
 publication, the verdicts) is moved out of the cyclic collector's reach (gc.freeze): the
 workers' collections then never walk the inherited objects, so they neither spend the time
@@ -387,6 +404,7 @@ def render_source(
     issued: list[str] | None = None,
     fresh: Callable[[PublicationLike, dict[str, BuildCheck]], bool] | None = None,
     ahead: DrawAhead | None = None,
+    carry: SourceCarry | None = None,
 ) -> tuple[SourceReport, dict[str, BuildCheck], int]:
     """Steps 1-3: the site source of any project in ``dest``; (report, checks, credentials).
 
@@ -394,6 +412,7 @@ def render_source(
     programs) is asked, once the credentials are checked, whether the previous output still
     holds; if it says so, :class:`KeepPrevious` is raised instead of rendering. ``ahead``:
     a child already drawing this program's pictures (closed here when the source is done).
+    ``carry``: the previous build's source, whose unchanged files are taken (issuer programs).
     """
     kind = project_kind(root)
     if kind == "portfolio":
@@ -426,6 +445,7 @@ def render_source(
                 checks=checks,
                 analytics=analytics,
                 progress=progress,
+                carry=carry,
             )
         finally:
             gc.unfreeze()
@@ -489,6 +509,7 @@ def build_full(
         # secret scans, also when a key is given (it is looked for in the output all the
         # same); one that cannot be loaded is left to the issuing to report.
         active = key_ahead.result() if key_ahead is not None else active_key(root, passphrase)
+        source_carry = cache.past_source(root)  # files the source need not make again
         report, checks, count = render_source(
             root,
             source,
@@ -500,6 +521,7 @@ def build_full(
             issued=issued,
             fresh=fresh,
             ahead=ahead,
+            carry=source_carry,
         )
         needles = secret_needles(_known_secrets(key, active))
         known = cache.load_clean_contents(root, needles)
@@ -534,6 +556,9 @@ def build_full(
         built_public_since = time.time_ns()
         if keep_source is not None:
             source = _keep(source, keep_source, work / "previous-source")
+        else:  # for the next build to take its unchanged files from
+            source = _keep_private(source, root, work / "previous-source")
+        units = source_carry.ledger if source.parent != work else None
         total = sum(
             entry.stat(follow_symlinks=False).st_size
             for _, entry in tree_entries(built)
@@ -569,6 +594,7 @@ def build_full(
                 read=(built_digests, scanned.digests),
                 public_since=built_public_since,
                 pages=carry.record(),
+                units=units,
             )
     except KeepPrevious as same:
         return _kept_result(out, same, previous[0] or {}, started)

@@ -41,7 +41,7 @@ from typing import Any
 from microcred._util import format_timestamp, parse_timestamp
 from microcred.layout import BUILD_CACHE_DIR
 from microcred.site import verdict
-from microcred.site.carry import PageCarry
+from microcred.site.carry import PageCarry, SourceCarry
 from microcred.site.common import BuildCheck
 from microcred.site.unchanged import (
     LAST_BUILD_FILE,
@@ -294,6 +294,7 @@ def record_build(
     read: tuple[Mapping[str, str], Mapping[str, str]] | None = None,
     public_since: int | None = None,
     pages: Mapping[str, Any] | None = None,
+    units: Mapping[str, Any] | None = None,
 ) -> None:
     """Remember this build for the next one (``quick``: see site/unchanged.py; ``read``: the
     digests the build's secret scans took of the output and the source, by path).
@@ -306,8 +307,10 @@ def record_build(
     their final bytes; they are taken for files last changed before ``public_since``, the
     moment the files left that folder. A file changed since (a page carried over as a hard
     link whose other name the build then removed, or anything another program did) is
-    read here. ``pages``: the engine's record of each
-    page (:meth:`microcred.site.carry.PageCarry.record`), for the next build to carry."""
+    read here. ``pages``: the engine's record of each page
+    (:meth:`microcred.site.carry.PageCarry.record`), ``units``: the source's
+    (:attr:`microcred.site.carry.SourceCarry.ledger`), for the next build to carry; with
+    ``units``, the source (``source``, kept or not) is recorded as a kept source is."""
     since = time.time_ns()  # before any state is taken
     out_read, source_read = read or ({}, {})
     until = public_since if public_since is not None else since
@@ -323,12 +326,16 @@ def record_build(
         record["quick"] = dict(quick)
     if kept is not None:
         record["kept"] = str(kept)
+    if kept is not None or units is not None:
         states["source"] = {}
         record["source"] = tree_digests(source, source_read, states["source"], until)
+        record["source_dir"] = str(source)
     record["states"] = states
     record["public_since_ns"] = str(since)
     if pages:
         record["pages"] = dict(pages)
+    if units:
+        record["units"] = dict(units)
     _write(root / BUILD_CACHE_DIR / LAST_BUILD_FILE, record)
 
 
@@ -344,6 +351,29 @@ def past_pages(root: Path, out: Path, needles: Iterable[bytes]) -> PageCarry:
     state = states.get("out") if isinstance(states, dict) else None
     recorded = _recorded_table(state, last.get("files"), last.get("public_since_ns"))
     carry.folder, carry.entries, carry.table = out, pages, StateDigests(recorded)
+    return carry
+
+
+SOURCE_DIR = "source"
+"""The last build's site source, in the build cache, when it was not kept elsewhere."""
+
+
+def past_source(root: Path) -> SourceCarry:
+    """The site source the last build made, for this build to take the units whose inputs
+    are the same (:class:`microcred.site.carry.SourceCarry`); none recorded, none taken.
+    The salt of every key names microcred's code and templates."""
+    carry = SourceCarry(code_digest())
+    last = _read(root / BUILD_CACHE_DIR / LAST_BUILD_FILE)
+    folder, units, digests = last.get("source_dir"), last.get("units"), last.get("source")
+    if not isinstance(folder, str) or not isinstance(units, dict) or not isinstance(digests, dict):
+        return carry
+    if not Path(folder).is_dir():
+        return carry
+    states = last.get("states")
+    state = states.get("source") if isinstance(states, dict) else None
+    recorded = _recorded_table(state, digests, last.get("public_since_ns"))
+    carry.folder, carry.entries, carry.digests = Path(folder), units, digests
+    carry.table = StateDigests(recorded)
     return carry
 
 

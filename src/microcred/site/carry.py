@@ -1,5 +1,8 @@
 """Pages carried over from the previous build instead of rendered again (issue 12).
 
+Two stages carry: the engine (:class:`PageCarry`, below) and the site source
+(:class:`SourceCarry`, at the end).
+
 mkdocs has no partial build: after one record changed, every page was rendered again, so a
 rebuild cost three quarters of a build. With microcred's own configuration (the one the
 split engine reproduces, :mod:`microcred.site.engine_split`) a page's HTML is made from its
@@ -20,7 +23,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
+import pickle
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -146,3 +151,99 @@ def _logged(value: Any) -> bool:
 
 def _as_logged(value: list[list[Any]]) -> Logged:
     return [(str(w[0]), int(w[1]), str(w[2])) for w in value]
+
+
+# --------------------------------------------------------------------------- the source
+
+
+class Timed(dict[str, Any]):
+    """A page's ``site`` context whose build moment (``built_at``, ``built_date``) is handed
+    out only on request, and noted: a page that never asked for it is the same page at any
+    other moment, given the same context."""
+
+    def __init__(self, values: Mapping[str, Any], moments: Mapping[str, str]) -> None:
+        super().__init__(values)
+        self._moments = dict(moments)
+        self.asked = False
+
+    def __missing__(self, key: str) -> str:
+        if key not in self._moments:
+            raise KeyError(key)
+        self.asked = True
+        return self._moments[key]
+
+
+@dataclass
+class SourceCarry:
+    """The previous build's site source (``folder``; ``digests`` and ``table``: the
+    record's digests and states of its files; ``entries``: its units) and, in
+    :attr:`ledger`, this build's units.
+
+    A unit is one or more source files made from one set of inputs: a page from its template
+    and the values it is rendered with, a credential's JSON and baked images from the
+    credential and the badge art. Its key is the SHA-256 of the salt (microcred's code and
+    templates) and of those inputs pickled: a value that does not pickle, or pickles another
+    way in another process (a set's order), only costs a render. An entry is
+    ``[key, moment or None, [paths]]``: the moment of the build, when the page asked for it.
+    """
+
+    salt: str
+    folder: Path | None = None
+    entries: Mapping[str, Any] = field(default_factory=dict)
+    digests: Mapping[str, Any] = field(default_factory=dict)
+    table: StateDigests = field(default_factory=StateDigests)
+    ledger: dict[str, list[Any]] = field(default_factory=dict)
+    carried: int = 0
+
+    def key(self, *inputs: Any) -> str | None:
+        """The key of a unit made from ``inputs``; None when they do not pickle.
+
+        Pickled without its memo ("fast" mode), so that equal values give the same bytes
+        whether their parts are shared objects (a credential just signed) or equal copies
+        (the same credential read from its file)."""
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, protocol=5)
+        pickler.fast = True  # no memo: values, not object identities (cycles refused)
+        try:
+            pickler.dump(inputs)
+        except Exception:
+            return None
+        digest = hashlib.sha256(self.salt.encode() + b"\0")
+        digest.update(buffer.getbuffer())
+        return digest.hexdigest()
+
+    def take(self, unit: str, key: str | None, moment: str, place: Any) -> bool:
+        """Place the files of ``unit`` from the previous source, if it had the key ``key``
+        (and, if it asked for the build moment, the moment ``moment``) and each file there
+        still holds the bytes recorded; ``place(rel, path)`` puts one file in the new tree."""
+        entry = self.entries.get(unit)
+        if key is None or self.folder is None or not isinstance(entry, list) or len(entry) != 3:
+            return False
+        recorded, asked, rels = entry
+        if recorded != key or asked not in (None, moment) or not isinstance(rels, list):
+            return False
+        found = []
+        for rel in rels:
+            digest = self.digests.get(rel) if isinstance(rel, str) else None
+            if not isinstance(digest, str):
+                return False
+            path = os.path.join(self.folder, rel)
+            try:
+                info = os.stat(path, follow_symlinks=False)
+                if not os.path.isfile(path) or os.path.islink(path):
+                    return False
+                if self.table.digest(rel, path, info) != digest:
+                    return False
+            except OSError:
+                return False
+            found.append((rel, path))
+        for rel, path in found:
+            place(rel, path)
+        self.note(unit, key, asked, list(rels))
+        self.carried += 1
+        return True
+
+    def note(self, unit: str, key: str | None, moment: str | None, rels: list[str]) -> None:
+        """Unit ``unit`` as this build made it (nothing is noted without a key)."""
+        if key is not None:
+            self.ledger[unit] = [key, moment, rels]

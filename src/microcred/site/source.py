@@ -30,6 +30,7 @@ from microcred.layout import SiteManifest, badge_image, credential_file
 from microcred.model import Record
 from microcred.proof.didweb import did_web_to_url
 from microcred.site.badges import BadgeArt, _svg_from_png, badge_art
+from microcred.site.carry import SourceCarry
 from microcred.site.common import (
     ASSETS,
     SITE_MANIFEST,
@@ -86,13 +87,16 @@ def render_issuer_source(
     checks: Mapping[str, BuildCheck] | None = None,
     analytics: Mapping[str, Any] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    carry: SourceCarry | None = None,
 ) -> SourceReport:
-    """Write the whole site source for an issuer program into the empty folder ``dest``."""
+    """Write the whole site source for an issuer program into the empty folder ``dest``;
+    with ``carry``, the files the previous build made from the same inputs are taken from
+    its source instead of made again (:class:`microcred.site.carry.SourceCarry`)."""
     program = pub.program
     root = Path(program.root)
     tree = Tree(dest)
     report = SourceReport(dest, "issuer")
-    ctx = _Ctx(pub, tree, now, checks or {}, report)
+    ctx = _Ctx(pub, tree, now, checks or {}, report, carry=carry)
     ctx.base_url = program.site.base_url
     ctx.issuer_did = _issuer_did(pub)
     ctx.site_title = program.site.title or program.issuer.name

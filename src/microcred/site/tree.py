@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from pathlib import Path
 
 from microcred.errors import ConfigError
@@ -48,6 +50,14 @@ class Tree:
     def write(self, rel: str, data: bytes | str) -> None:
         target = self.path(rel)
         target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
+    def place(self, rel: str, source: str) -> None:
+        """Put the file at ``source`` at ``rel``: a hard link (a copy across file systems)."""
+        target = self.path(rel)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
 
     def written(self) -> list[str]:
         """Every path written so far, in the order written."""

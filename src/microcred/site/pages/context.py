@@ -11,6 +11,7 @@ from microcred.layout import credential_page
 from microcred.model import Record
 from microcred.proof.didweb import did_web_to_url
 from microcred.site.badges import BadgeArt
+from microcred.site.carry import SourceCarry, Timed
 from microcred.site.common import (
     BuildCheck,
     PublicationLike,
@@ -80,6 +81,7 @@ class _Ctx:
     nav: list[tuple[str, str]] = field(default_factory=list)
     # page URL -> endorsements of what that page shows (site-relative links; pages/endorsements)
     endorsements: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    carry: SourceCarry | None = None  # the previous build's source, to take unchanged units
 
     def page(self, url: str, template: str, **context: Any) -> None:
         page = Page(url)
@@ -87,15 +89,23 @@ class _Ctx:
             {**e, "href": page.link(e["path"]), "json_href": page.link(e["json"])}
             for e in self.endorsements.get(url, [])
         ]
+        values = self.site_context(page)
+        moments = {name: values.pop(name) for name in ("built_at", "built_date")}
+        rel, carry = page.source_path, self.carry
+        key = None
+        if carry is not None:  # the previous build's page, if made from the same values
+            key = carry.key("page", template, url, endorsements, values, context)
+            if carry.take(rel, key, moments["built_at"], self.tree.place):
+                self.report.pages.append(url)
+                return
+        site = Timed(values, moments)
         text = render(
-            f"pages/{template}",
-            page=page,
-            site=self.site_context(page),
-            endorsements=endorsements,
-            **context,
+            f"pages/{template}", page=page, site=site, endorsements=endorsements, **context
         )
-        self.tree.write(page.source_path, text)
+        self.tree.write(rel, text)
         self.report.pages.append(url)
+        if carry is not None:
+            carry.note(rel, key, moments["built_at"] if site.asked else None, [rel])
 
     def site_context(self, page: Page) -> dict[str, Any]:
         program = self.pub.program

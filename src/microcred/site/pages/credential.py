@@ -102,12 +102,18 @@ def _credential(ctx: _Ctx, record: Record, credential: Mapping[str, Any]) -> str
     program = ctx.pub.program
     achievement = program.achievement(record.achievement)
     slug = record.slug
-    text = bake.credential_text(credential)  # dump_json's text, baked twice without a parse
     json_rel = credential_json(slug)
-    ctx.tree.write(f"static/{json_rel}", text)
     art = ctx.art[achievement.slug]
-    ctx.tree.write(f"static/{credential_image(slug, 'png')}", _bake("png", art.png, text))
-    ctx.tree.write(f"static/{credential_image(slug, 'svg')}", _bake("svg", art.svg, text))
+    files = [f"static/{json_rel}", *(f"static/{credential_image(slug, k)}" for k in ("png", "svg"))]
+    carry = ctx.carry  # the JSON and baked images are made of the credential and the art only
+    key = carry.key("credential files", credential, art.png, art.svg) if carry else None
+    if carry is None or not carry.take(files[0], key, "", ctx.tree.place):
+        text = bake.credential_text(credential)  # dump_json's text, baked twice, no parse
+        ctx.tree.write(files[0], text)
+        ctx.tree.write(files[1], _bake("png", art.png, text))
+        ctx.tree.write(files[2], _bake("svg", art.svg, text))
+        if carry is not None:
+            carry.note(files[0], key, None, files)
 
     page_url = credential_page(slug)
     page = Page(page_url)

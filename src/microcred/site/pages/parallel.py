@@ -28,15 +28,24 @@ Render = Callable[[Any, Any, Mapping[str, Any]], str]  # (ctx, record, credentia
 _SHARED: list[Any] = []  # (ctx, render) for the forked workers; set only around the pool
 
 
-def _run(jobs: Sequence[Job]) -> tuple[list[str], list[str], list[str], dict[str, str]]:
+Made = tuple[list[str], list[str], list[str], dict[str, str], list[tuple[str, Any]], int]
+"""(JSON paths, page URLs, paths written, QR codes drawn, units noted, units carried)."""
+
+
+def _run(jobs: Sequence[Job]) -> Made:
     ctx, render = _SHARED
     before_written = len(ctx.tree.written())
     before_pages = len(ctx.report.pages)
     before_qr = set(images.QR_CODES)
+    carry = ctx.carry
+    before_units = len(carry.ledger) if carry is not None else 0
+    before_carried = carry.carried if carry is not None else 0
     files = [render(ctx, record, credential) for record, credential in jobs]
     written = ctx.tree.written()[before_written:]
     qr = {k: v for k, v in images.QR_CODES.items() if k not in before_qr}
-    return files, list(ctx.report.pages[before_pages:]), written, qr
+    units = list(carry.ledger.items())[before_units:] if carry is not None else []
+    carried = carry.carried - before_carried if carry is not None else 0
+    return files, list(ctx.report.pages[before_pages:]), written, qr, units, carried
 
 
 def write_pages(
@@ -63,12 +72,15 @@ def write_pages(
     finally:
         _SHARED.clear()
     files: list[str] = []
-    for chunk_files, pages, written, qr in results:
+    for chunk_files, pages, written, qr, units, carried in results:
         for rel in written:  # the collision check a serial build makes, in the same order
             ctx.tree.claim(rel)
         ctx.report.pages.extend(pages)
         images.QR_CODES.update(qr)
         files.extend(chunk_files)
+        if ctx.carry is not None:
+            ctx.carry.ledger.update(units)
+            ctx.carry.carried += carried
     return files
 
 
