@@ -55,6 +55,9 @@ class IssueReport:
     # credentials read and kept as they are, by record slug (only with keep_read=True: the
     # build publishes them next and need not read them again)
     read: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # the receipts' fingerprint (receipts.fingerprint) of each credential in ``read``: the
+    # build keys its verdicts by it and need not serialise the credential again
+    fingerprints: dict[str, str] = field(default_factory=dict)
 
 
 def _salt_of(credential: Mapping[str, Any] | None) -> str | None:
@@ -201,6 +204,7 @@ def _issue_locked(
                 continue
             if keep_read:
                 report.read[record.slug] = existing
+                report.fingerprints[record.slug] = receipt["sha256"]
             done += 1
             if progress:
                 progress(done, total, record.slug)

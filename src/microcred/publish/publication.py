@@ -43,6 +43,8 @@ class Publication:
     status_changes: dict[str, dict[str, Any]] = field(default_factory=dict)
     # endorsement slug -> signed EndorsementCredential (issue.endorse.SIGNED_DIR/<slug>.json)
     endorsements: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # record slug -> receipts.fingerprint of its credential, where the issue run took it
+    fingerprints: dict[str, str] = field(default_factory=dict)
 
 
 def _load_credentials(
@@ -94,13 +96,26 @@ def prepare_publication(
         )
         program = report.program or load_program(root, keep_parsed=True)
         credentials = _load_credentials(root, read=report.read)
-        report.read = {}  # not kept twice
+        fingerprints = {
+            slug: digest
+            for slug, digest in report.fingerprints.items()
+            if credentials.get(slug) is report.read.get(slug)
+        }
+        report.read, report.fingerprints = {}, {}  # not kept twice
         lists, did_documents = _frame(root, program, ring, signing_key, now, credentials)
         statuses = record_statuses(root, program, signing_key.controller, sorted(credentials))
         changes = status_changes(root, program, credentials)
         endorsements = _load_credentials(root, SIGNED_DIR)
     return Publication(
-        program, credentials, lists, did_documents, statuses, report, changes, endorsements
+        program,
+        credentials,
+        lists,
+        did_documents,
+        statuses,
+        report,
+        changes,
+        endorsements,
+        fingerprints,
     )
 
 

@@ -141,14 +141,15 @@ def check_publication(
         return _check_all(pub, now, dict(pub.credentials))
     checks: dict[str, BuildCheck] = {}
     todo: dict[str, Any] = {}
+    known: Mapping[str, str] = getattr(pub, "fingerprints", {})  # taken by the issue run
     for slug, cred in pub.credentials.items():
-        hit = verdicts.get(cred, now)
+        hit = verdicts.get(cred, now, known.get(slug))
         if hit is None:
             todo[slug] = cred
         else:
             checks[slug] = hit
     for slug, check in _check_all(pub, now, todo).items():
-        verdicts.put(pub.credentials[slug], now, check)
+        verdicts.put(pub.credentials[slug], now, check, known.get(slug))
         checks[slug] = check
     verdicts.save()
     return {slug: checks[slug] for slug in sorted(checks)}
@@ -497,7 +498,15 @@ def build_full(
         skip = [out, work, *([kept] if kept else [])]
         quick["project"] = unchanged.project_state(root, skip)  # as read, before rendering
         read = quick["project"]["project_files"]["files"]  # each project file read once
-        inputs = cache.input_digest(root, skip, material, extra, read)
+        known: Mapping[str, str] = getattr(pub, "fingerprints", {})
+        digested = {  # each credential by its digest: not serialised again when known
+            **material,
+            "credentials": {
+                slug: known.get(slug) or cache.content_digest(credential)
+                for slug, credential in pub.credentials.items()
+            },
+        }
+        inputs = cache.input_digest(root, skip, digested, extra, read)
         previous[:] = [cache.previous_build(root, inputs, out, kept, now, material)]
         return previous[0] is not None
 

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from microcred._util import format_timestamp, parse_timestamp
+from microcred.issue.receipts import fingerprint
 from microcred.layout import BUILD_CACHE_DIR
 from microcred.site import verdict
 from microcred.site.carry import PageCarry, SourceCarry
@@ -82,8 +83,10 @@ class _ReportUnpickler(pickle.Unpickler):
 
 
 def content_digest(credential: Mapping[str, Any]) -> str:
-    """What a verdict is kept for: the credential's content (its parsed JSON, canonically)."""
-    return _sha(_json(credential))
+    """What a verdict is kept for: the credential's content (its parsed JSON, canonically):
+    the issue receipts' fingerprint, which the issue run already took of every credential
+    it kept (``Publication.fingerprints``)."""
+    return fingerprint(credential)
 
 
 class VerdictCache:
@@ -118,8 +121,12 @@ class VerdictCache:
         """The key of a credential given its :func:`content_digest`."""
         return _sha((digest + self.context).encode())
 
-    def get(self, credential: Mapping[str, Any], now: dt.datetime) -> BuildCheck | None:
-        key = self.key(credential)
+    def get(
+        self, credential: Mapping[str, Any], now: dt.datetime, digest: str | None = None
+    ) -> BuildCheck | None:
+        """The kept verdict of ``credential`` (``digest``: its :func:`content_digest`, when
+        known), if it holds at ``now``."""
+        key = self.key_of(digest) if digest is not None else self.key(credential)
         entry = self.entries.get(key)
         try:
             if not isinstance(entry, dict) or entry["key"] != key:
@@ -139,11 +146,18 @@ class VerdictCache:
         self.fresh[key] = entry
         return check
 
-    def put(self, credential: Mapping[str, Any], now: dt.datetime, check: BuildCheck) -> None:
+    def put(
+        self,
+        credential: Mapping[str, Any],
+        now: dt.datetime,
+        check: BuildCheck,
+        digest: str | None = None,
+    ) -> None:
         report = getattr(check, "report", None)
         if report is None:
             return
-        self.put_report(content_digest(credential), now, pickle.dumps(report, protocol=5))
+        digest = digest if digest is not None else content_digest(credential)
+        self.put_report(digest, now, pickle.dumps(report, protocol=5))
 
     def put_report(self, digest: str, now: dt.datetime, data: bytes) -> None:
         """``put`` for a report pickled elsewhere (a worker) of the credential with that
@@ -314,12 +328,13 @@ def record_build(
     since = time.time_ns()  # before any state is taken
     out_read, source_read = read or ({}, {})
     until = public_since if public_since is not None else since
+    read_here: dict[str, str] = {}  # a machine file is in both trees (hard links): read once
     states: dict[str, dict[str, str]] = {"out": {}}
     record: dict[str, Any] = {
         "now": format_timestamp(now),
         "inputs": inputs,
         "out": str(out),
-        "files": tree_digests(out, out_read, states["out"], until),
+        "files": tree_digests(out, out_read, states["out"], until, read_here),
         "result": dict(result),
     }
     if quick is not None:
@@ -328,7 +343,7 @@ def record_build(
         record["kept"] = str(kept)
     if kept is not None or units is not None:
         states["source"] = {}
-        record["source"] = tree_digests(source, source_read, states["source"], until)
+        record["source"] = tree_digests(source, source_read, states["source"], until, read_here)
         record["source_dir"] = str(source)
     record["states"] = states
     record["public_since_ns"] = str(since)

@@ -240,6 +240,7 @@ def tree_digests(
     known: Mapping[str, str] | None = None,
     states: dict[str, str] | None = None,
     known_until: int | None = None,
+    by_state: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """Every file under ``folder`` (symlinks as such) -> SHA-256 of its bytes, in path order.
 
@@ -248,7 +249,9 @@ def tree_digests(
     for a file last changed before it (a hard link removed since, say, is read again).
     ``states``, when given, receives each regular file's :func:`tree_state` in the same
     walk, taken before the file is read; a file read here whose bytes are not the ones
-    ``known`` has its known digest and no state."""
+    ``known`` has its known digest and no state. ``by_state``: digests of files read in
+    this process by their state (which names the inode): another name of the same file,
+    unchanged since (the same state), is not read again."""
     known = known or {}
     settled = None if known_until is None else known_until - RACY_NS
     out: dict[str, str] = {}
@@ -264,8 +267,14 @@ def tree_digests(
             ):
                 out[rel] = known[rel]
                 continue
-            with open(entry.path, "rb") as handle:
-                out[rel] = hashlib.file_digest(handle, "sha256").hexdigest()
+            state = state_text(info)
+            read = by_state.get(state) if by_state is not None else None
+            if read is None:
+                with open(entry.path, "rb") as handle:
+                    read = hashlib.file_digest(handle, "sha256").hexdigest()
+                if by_state is not None:
+                    by_state[state] = read
+            out[rel] = read
             if rel in known and out[rel] != known[rel]:
                 # changed since the build made it: the record keeps what the build made,
                 # and no state, so that the next build reads the file and finds it changed
