@@ -247,7 +247,7 @@ def test_check_issued_keeps_a_verdict_the_build_takes(
 
     from microcred.issue import issue_program
     from microcred.publish import prepare_publication
-    from microcred.site import build
+    from microcred.site import build, cache
 
     monkeypatch.setattr(build, "PARALLEL_FROM_FORKED", 2 if workers == "forked" else 10**9)
     project = copy_example(tmp_path / "program")
@@ -258,7 +258,12 @@ def test_check_issued_keeps_a_verdict_the_build_takes(
     assert {c.result for c in checks.values()} == {"valid"}
     pub = prepare_publication(project, now=NOW, key=key)
     verdicts = build._verdict_cache(project, pub, NOW)
+    # the issue run's fingerprints are the key's digest of the very credentials published
+    assert sorted(pub.fingerprints) == sorted(pub.credentials)
     for slug, credential in pub.credentials.items():
-        hit = verdicts.get(credential, NOW)
-        assert hit is not None and hit.result == checks[slug].result, slug
-        assert hit.summary == checks[slug].summary
+        assert pub.fingerprints[slug] == cache.content_digest(credential), slug
+        for digest in (None, pub.fingerprints[slug]):
+            hit = verdicts.get(credential, NOW, digest)
+            assert hit is not None and hit.result == checks[slug].result, slug
+            assert hit.summary == checks[slug].summary
+        assert verdicts.get(credential, NOW, "0" * 64) is None  # looked up by that digest
