@@ -412,3 +412,60 @@ def test_a_record_edited_while_the_pages_are_made_is_built_next_time(
     assert kept_build(root, site, None, NOW, _options()) is None
     build_site(root, site, now=NOW, key=fixed_key())  # the edit is built
     assert kept_build(root, site, None, NOW, _options()) is not None
+
+
+def test_dates_are_found_wherever_they_sit_and_marked_inside_proofs() -> None:
+    """The walk every build makes over what it publishes: every date-like string, in dicts,
+    lists, tuples and other mappings, those under a "proof" member marked as such."""
+    import random
+    from collections.abc import Mapping
+    from types import MappingProxyType
+
+    from microcred.site.unchanged import _DATE_RE, _dates
+
+    def reference(value: Any, where: str = "") -> set[str]:
+        if isinstance(value, str):
+            return {where + value} if _DATE_RE.match(value) else set()
+        if isinstance(value, Mapping):
+            return set().union(
+                *(reference(v, "proof:" if k == "proof" else where) for k, v in value.items())
+            )
+        if isinstance(value, list | tuple):
+            return set().union(*(reference(v, where) for v in value))
+        return set()
+
+    rng = random.Random(12)
+    leaves = [
+        "2026-11-01T12:00:00Z",
+        "2026-01-02",
+        "2026-1-02",
+        "x2026-01-02",
+        "short",
+        "2026-11-01 12:00:00+01:00",
+        3,
+        1.5,
+        True,
+        None,
+        "",
+        "2026-11-01T12:00Z",
+    ]
+
+    def tree(depth: int) -> Any:
+        if depth == 0 or rng.random() < 0.3:
+            return rng.choice(leaves)
+        shape = rng.randrange(4)
+        items = [tree(depth - 1) for _ in range(rng.randrange(4))]
+        if shape == 0:
+            return items
+        if shape == 1:
+            return tuple(items)
+        members = {rng.choice(["proof", "validFrom", "a", "b"]): item for item in items}
+        return MappingProxyType(members) if shape == 2 else members
+
+    for _ in range(300):
+        value = tree(5)
+        assert _dates(value, set()) == reference(value)
+    found = _dates(
+        {"proof": [{"created": "2026-11-01T12:00:00Z"}], "validFrom": "2026-01-02"}, set()
+    )
+    assert found == {"proof:2026-11-01T12:00:00Z", "2026-01-02"}
