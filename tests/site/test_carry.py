@@ -281,17 +281,20 @@ def test_a_source_unit_is_taken_only_with_its_key_its_moment_and_its_bytes(
     (old / "docs" / "a.md").write_text("# A\n", "utf-8")
     (old / "docs" / "a.json").write_text("{}", "utf-8")
     rels = ["docs/a.md", "docs/a.json"]
-    placed: list[tuple[str, str]] = []
+    placed: list[tuple[str, str, int, str]] = []
 
-    def place(rel: str, path: str) -> None:
-        placed.append((rel, path))
+    def place(rel: str, path: str, size: int, digest: str) -> None:
+        placed.append((rel, path, size, digest))
 
     carry = _unit(old, rels)
     assert not carry.take("docs/a.md", "other", "t1", place)
     assert not carry.take("docs/a.md", None, "t1", place)  # inputs that did not pickle
     assert not carry.take("docs/b.md", "k", "t1", place)
     assert carry.take("docs/a.md", "k", "t1", place) and carry.carried == 1
-    assert placed == [(rel, str(old / rel)) for rel in rels]
+    assert placed == [
+        (rel, str(old / rel), len((old / rel).read_bytes()), _sha((old / rel).read_bytes()))
+        for rel in rels
+    ]
     assert carry.ledger == {"docs/a.md": ["k", None, rels]}
 
     # a page that asked for the build moment is taken at that moment only
@@ -366,3 +369,27 @@ def test_a_rebuild_takes_the_unchanged_source_from_the_build_cache(tmp_path: Pat
     build_site(clean_root, tmp_path / "clean-site", now=NOW, key=key)
     assert _tree(site) == _tree(tmp_path / "clean-site")
     assert _tree(cached) == _tree(clean_root / BUILD_CACHE_DIR / cache.SOURCE_DIR)
+
+
+def test_page_keys_from_the_source_stage_s_digests_are_the_keys_from_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The source stage hands the engine the digest of each source file it made (by absolute
+    path); keys made from them equal keys made by reading, and a file it did not name is
+    read."""
+    monkeypatch.setattr(engine_split, "PARALLEL_FROM", 10**9)
+    src = _source(tmp_path / "src")
+    read = PageCarry("salt")
+    _build(src, tmp_path / "one", read)
+    told = PageCarry("salt")
+    told.sources = {
+        os.path.abspath(p): _sha(p.read_bytes())
+        for p in (src / "docs").rglob("*.md")
+        if p.name != "p007.md"  # one the source stage did not make: read
+    }
+    _build(src, tmp_path / "two", told)
+    assert told.record() == read.record()
+    wrong = PageCarry("salt")
+    wrong.sources = {os.path.abspath(src / "docs" / "index.md"): "0" * 64}
+    _build(src, tmp_path / "three", wrong)
+    assert wrong.record()["index.html"][0] != read.record()["index.html"][0]

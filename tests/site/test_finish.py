@@ -3,6 +3,7 @@ findings as one process doing it in order."""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import threading
 from pathlib import Path
@@ -123,6 +124,33 @@ def test_the_source_scan_and_staging_beside_the_engine(tmp_path: Path, fork: boo
     assert len(scanned.seen) == 32 and scanned.clean == scanned.seen  # nothing known before
     again = finish.BesideEngine(source, tmp_path / "again", NEEDLES, set(scanned.seen)).result()
     assert again.clean == set() and again.seen == scanned.seen
+
+
+def test_the_source_scan_reads_only_what_is_not_vouched_for_and_known_clean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files the renderer wrote or placed come with their (size, digest): a known-clean one
+    is not read again; a file vouched for with another size, or not known clean, is."""
+    source = _source(tmp_path / "source", secret=True)
+    first = finish.BesideEngine(source, tmp_path / "one", NEEDLES, set()).result()
+    vouched = {rel: (len((source / rel).read_bytes()), d) for rel, d in first.digests.items()}
+    leak = "docs/leak.md"
+    vouched[leak] = (vouched[leak][0], hashlib.sha256(b"clean").hexdigest())  # a false claim
+    robots = "static/robots.txt"
+    vouched[robots] = (vouched[robots][0] + 1, vouched[robots][1])  # no longer that size
+    read: list[str] = []
+    real = Path.read_bytes
+
+    def counted(path: Path) -> bytes:
+        read.append(path.relative_to(source).as_posix())
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    known = set(first.seen)  # every clean content of the first scan
+    again = finish._scan_and_stage(source, tmp_path / "two", NEEDLES, known, vouched)
+    assert sorted(read) == sorted([leak, robots])  # the leak is not known clean: read
+    assert again.found == [leak]
+    assert again.digests == first.digests
 
 
 def test_a_secret_in_the_source_is_found_and_nothing_is_staged(tmp_path: Path) -> None:

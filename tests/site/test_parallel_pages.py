@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,12 @@ def test_forked_pages_equal_serial_pages(tmp_path: Path, monkeypatch: pytest.Mon
     assert forked_report.manifest == serial_report.manifest
     assert _tree(tmp_path / "forked") == _tree(tmp_path / "serial")
     assert len(images.QR_CODES) >= 40
+    # the digests of what the workers wrote come back: every file, as it is on disk
+    assert forked_report.files == serial_report.files
+    on_disk = _tree(tmp_path / "forked")
+    assert sorted(forked_report.files) == sorted(on_disk)
+    for rel, (size, digest) in forked_report.files.items():
+        assert (size, digest) == (len(on_disk[rel]), hashlib.sha256(on_disk[rel]).hexdigest())
 
 
 def test_a_collision_across_workers_is_refused_as_a_serial_build_refuses_it(

@@ -535,9 +535,13 @@ def build_full(
         needles = secret_needles(_known_secrets(key, active))
         known = cache.load_clean_contents(root, needles)
         carry = cache.past_pages(root, out, needles)  # pages the engine need not render
+        carry.sources = {  # by absolute path, whatever the engine's docs folder
+            os.path.abspath(os.path.join(source, rel)): digest
+            for rel, (_, digest) in report.files.items()
+        }
         # The source scan and the copy of its machine files run beside the engine.
         gc.freeze()  # see _FROZEN
-        beside = finish.BesideEngine(source, work / "static", needles, known)
+        beside = finish.BesideEngine(source, work / "static", needles, known, report.files)
         finished: dict[str, Any] = {}  # pages hardened and scanned as the engine wrote them
         try:
             engine_warnings = run_engine(

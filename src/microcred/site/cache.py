@@ -55,6 +55,7 @@ from microcred.site.unchanged import (
     _write,
     code_digest,
     holds_as_recorded,
+    read_last_build,
     state_text,
     tree_digests,
 )
@@ -278,7 +279,7 @@ def previous_build(
     publication lies between that build's moment and ``now`` (endorsements and pages may
     word such a date by the build time), and ``out`` (and ``kept``, the kept source) still
     hold exactly the bytes that build wrote."""
-    last = _read(root / BUILD_CACHE_DIR / LAST_BUILD_FILE)
+    last = read_last_build(root)
     if not last or last.get("inputs") != inputs or last.get("out") != str(out):
         return None
     try:
@@ -359,7 +360,7 @@ def past_pages(root: Path, out: Path, needles: Iterable[bytes]) -> PageCarry:
     keys are the same; none when it built elsewhere or recorded no pages. The salt of every
     key names microcred's code, the engine's libraries and the secret keys looked for."""
     carry = PageCarry(_needles_digest(needles))
-    last = _read(root / BUILD_CACHE_DIR / LAST_BUILD_FILE)
+    last = read_last_build(root)
     pages, states = last.get("pages"), last.get("states")
     if last.get("out") != str(out) or not isinstance(pages, dict) or not out.is_dir():
         return carry
@@ -378,7 +379,7 @@ def past_source(root: Path) -> SourceCarry:
     are the same (:class:`microcred.site.carry.SourceCarry`); none recorded, none taken.
     The salt of every key names microcred's code and templates."""
     carry = SourceCarry(code_digest())
-    last = _read(root / BUILD_CACHE_DIR / LAST_BUILD_FILE)
+    last = read_last_build(root)
     folder, units, digests = last.get("source_dir"), last.get("units"), last.get("source")
     if not isinstance(folder, str) or not isinstance(units, dict) or not isinstance(digests, dict):
         return carry

@@ -59,11 +59,9 @@ def site_key(salt: str, config_text: bytes, files: Sequence[tuple[str, str, str]
     return digest.hexdigest()
 
 
-def page_key(site: str, src_uri: str, source: bytes) -> str:
-    """A page's key: the site's key, its path and its source's bytes."""
-    digest = hashlib.sha256(f"{site}\0{src_uri}\0".encode())
-    digest.update(source)
-    return digest.hexdigest()
+def page_key(site: str, src_uri: str, source: str) -> str:
+    """A page's key: the site's key, its path and its source's SHA-256 (hex)."""
+    return hashlib.sha256(f"{site}\0{src_uri}\0{source}".encode()).hexdigest()
 
 
 @dataclass
@@ -77,6 +75,9 @@ class PageCarry:
     table: StateDigests = field(default_factory=StateDigests)
     ledger: dict[str, Carried] = field(default_factory=dict)
     carried: int = 0
+    sources: Mapping[str, str] = field(default_factory=dict)
+    """SHA-256 of source files by absolute path, as the source stage wrote or placed them
+    (any other source is read)."""
 
     def past(self, rel: str, key: str) -> Carried | None:
         """The previous build's record of page ``rel``, if it had the key ``key``."""
@@ -215,7 +216,8 @@ class SourceCarry:
     def take(self, unit: str, key: str | None, moment: str, place: Any) -> bool:
         """Place the files of ``unit`` from the previous source, if it had the key ``key``
         (and, if it asked for the build moment, the moment ``moment``) and each file there
-        still holds the bytes recorded; ``place(rel, path)`` puts one file in the new tree."""
+        still holds the bytes recorded; ``place(rel, path, size, digest)`` puts one file in
+        the new tree."""
         entry = self.entries.get(unit)
         if key is None or self.folder is None or not isinstance(entry, list) or len(entry) != 3:
             return False
@@ -236,9 +238,9 @@ class SourceCarry:
                     return False
             except OSError:
                 return False
-            found.append((rel, path))
-        for rel, path in found:
-            place(rel, path)
+            found.append((rel, path, info.st_size, digest))
+        for rel, path, size, digest in found:
+            place(rel, path, size, digest)
         self.note(unit, key, asked, list(rels))
         self.carried += 1
         return True

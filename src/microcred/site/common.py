@@ -50,6 +50,8 @@ class SourceReport:
     pages: list[str] = field(default_factory=list)  # page URL paths ('' = home)
     manifest: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # path -> (size, SHA-256) of every file the renderer wrote or placed (Tree.digests)
+    files: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
 def stamp(value: dt.datetime) -> str:

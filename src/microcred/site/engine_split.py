@@ -18,8 +18,10 @@ minor version whose steps this follows (pyproject.toml).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -207,8 +209,11 @@ def _keys(config: Any, files: Any, pages: Sequence[Any], carry: PageCarry) -> li
         site = site_key(carry.salt, handle.read(), listing)
     keys = []
     for file in pages:
-        with open(file.abs_src_path, "rb") as handle:
-            keys.append(page_key(site, file.src_uri, handle.read()))
+        digest = carry.sources.get(os.path.abspath(file.abs_src_path))
+        if digest is None:  # not made by the source stage: read
+            with open(file.abs_src_path, "rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        keys.append(page_key(site, file.src_uri, digest))
     return keys
 
 

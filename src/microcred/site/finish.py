@@ -48,10 +48,14 @@ class SourceScan:
 
 
 def _scan_and_stage(
-    source: Path, staged: Path, needles: Sequence[bytes], known: set[str]
+    source: Path,
+    staged: Path,
+    needles: Sequence[bytes],
+    known: set[str],
+    vouched: Mapping[str, tuple[int, str]] | None = None,
 ) -> SourceScan:
     clean, seen, digests = set(known), set[str](), dict[str, str]()
-    found = find_secret_keys(source, needles, clean, seen, digests)
+    found = find_secret_keys(source, needles, clean, seen, digests, vouched)
     if not found:
         shutil.rmtree(staged, ignore_errors=True)  # what a failed child staged: redone here
         copy_static(source, staged, link=True)
@@ -61,12 +65,19 @@ def _scan_and_stage(
 
 class BesideEngine:
     """The source scan and the staging copy, in a forked child while the engine runs (or
-    here, at once, when fork is not safe or there is one CPU)."""
+    here, at once, when fork is not safe or there is one CPU). ``vouched``: (size, SHA-256)
+    by path of the source files as the renderer wrote or placed them (its tree's digests):
+    one whose content was found clean before is not read again."""
 
     def __init__(
-        self, source: Path, staged: Path, needles: Sequence[bytes], known: set[str]
+        self,
+        source: Path,
+        staged: Path,
+        needles: Sequence[bytes],
+        known: set[str],
+        vouched: Mapping[str, tuple[int, str]] | None = None,
     ) -> None:
-        self._args = (source, staged, needles, known)
+        self._args = (source, staged, needles, known, vouched)
         self._done: SourceScan | None = None
         self._child = Beside(_scan_and_stage, *self._args)
         if not self._child.started:

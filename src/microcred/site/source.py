@@ -190,6 +190,7 @@ def render_issuer_source(
     )
     report.manifest = manifest.to_json()
     tree.write(f"static/{SITE_MANIFEST}", manifest.dumps())
+    report.files = tree.digests
     return report
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -20,6 +21,10 @@ class Tree:
         self.root = root
         self._written: dict[str, str] = {}  # case-folded path -> path as written
         self._folders: set[Path] = set()  # made already (one mkdir each, not one per file)
+        # path -> (size, SHA-256) of every file written or placed: taken from the bytes in
+        # hand (or the digest a placed file was checked against), so the build's scan of
+        # the source and the engine's page keys need not read them again
+        self.digests: dict[str, tuple[int, str]] = {}
 
     def claim(self, rel: str) -> list[str]:
         """Check ``rel`` and record it as written (its path segments, for the caller)."""
@@ -49,15 +54,19 @@ class Tree:
 
     def write(self, rel: str, data: bytes | str) -> None:
         target = self.path(rel)
-        target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        target.write_bytes(raw)
+        self.digests[rel] = (len(raw), hashlib.sha256(raw).hexdigest())
 
-    def place(self, rel: str, source: str) -> None:
-        """Put the file at ``source`` at ``rel``: a hard link (a copy across file systems)."""
+    def place(self, rel: str, source: str, size: int, digest: str) -> None:
+        """Put the file at ``source`` (``size`` bytes whose SHA-256 is ``digest``, as the
+        caller checked) at ``rel``: a hard link (a copy across file systems)."""
         target = self.path(rel)
         try:
             os.link(source, target)
         except OSError:
             shutil.copyfile(source, target)
+        self.digests[rel] = (size, digest)
 
     def written(self) -> list[str]:
         """Every path written so far, in the order written."""

@@ -63,6 +63,27 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
+_LAST: dict[str, tuple[str, dict[str, Any]]] = {}
+
+
+def read_last_build(root: Path) -> dict[str, Any]:
+    """The last build's record (:func:`_read`), read once per process while the file's
+    state is the same: the quick check, the full build's check and both carries read it,
+    and at 10,000 records it is tens of megabytes. Callers must not change it."""
+    path = root / BUILD_CACHE_DIR / LAST_BUILD_FILE
+    try:
+        state = state_text(path.stat())
+    except OSError:
+        return {}
+    known = _LAST.get(str(path))
+    if known is not None and known[0] == state:
+        return known[1]
+    data = _read(path)
+    _LAST.clear()  # one project's record at a time
+    _LAST[str(path)] = (state, data)
+    return data
+
+
 def _write(path: Path, data: dict[str, Any]) -> None:
     try:
         cache_dir_ready(path.parent)
@@ -466,7 +487,7 @@ def kept_build(
     """The previous build's result when nothing it read has changed and its output (and kept
     source) still hold exactly what it wrote; None when a build must run."""
     started = time.monotonic()
-    last = _read(root / BUILD_CACHE_DIR / LAST_BUILD_FILE)
+    last = read_last_build(root)
     quick = last.get("quick")
     if not isinstance(quick, dict) or last.get("out") != str(out):
         return None

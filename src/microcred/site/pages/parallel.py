@@ -28,8 +28,17 @@ Render = Callable[[Any, Any, Mapping[str, Any]], str]  # (ctx, record, credentia
 _SHARED: list[Any] = []  # (ctx, render) for the forked workers; set only around the pool
 
 
-Made = tuple[list[str], list[str], list[str], dict[str, str], list[tuple[str, Any]], int]
-"""(JSON paths, page URLs, paths written, QR codes drawn, units noted, units carried)."""
+Made = tuple[
+    list[str],
+    list[str],
+    list[str],
+    dict[str, str],
+    list[tuple[str, Any]],
+    int,
+    list[tuple[int, str]],
+]
+"""(JSON paths, page URLs, paths written, QR codes drawn, units noted, units carried, the
+(size, SHA-256) of each path written)."""
 
 
 def _run(jobs: Sequence[Job]) -> Made:
@@ -45,7 +54,8 @@ def _run(jobs: Sequence[Job]) -> Made:
     qr = {k: v for k, v in images.QR_CODES.items() if k not in before_qr}
     units = list(carry.ledger.items())[before_units:] if carry is not None else []
     carried = carry.carried - before_carried if carry is not None else 0
-    return files, list(ctx.report.pages[before_pages:]), written, qr, units, carried
+    digests = [ctx.tree.digests[rel] for rel in written]
+    return files, list(ctx.report.pages[before_pages:]), written, qr, units, carried, digests
 
 
 def write_pages(
@@ -72,9 +82,10 @@ def write_pages(
     finally:
         _SHARED.clear()
     files: list[str] = []
-    for chunk_files, pages, written, qr, units, carried in results:
+    for chunk_files, pages, written, qr, units, carried, digests in results:
         for rel in written:  # the collision check a serial build makes, in the same order
             ctx.tree.claim(rel)
+        ctx.tree.digests.update(zip(written, digests, strict=True))
         ctx.report.pages.extend(pages)
         images.QR_CODES.update(qr)
         files.extend(chunk_files)
