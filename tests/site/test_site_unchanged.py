@@ -211,6 +211,41 @@ def test_known_digests_are_taken_for_the_files_they_name(tmp_path: Path) -> None
     assert taken["d0/f.txt"] == "as read before" and taken["d1/f.txt"] == read["d1/f.txt"]
 
 
+@pytest.mark.parametrize("files", [5, 150])
+def test_files_are_read_once_per_inode(
+    tmp_path: Path, files: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every file's digest, in path order; another name of a file already read (a hard
+    link, the same state) is not read again."""
+    import hashlib
+    import os
+
+    from microcred.site import unchanged
+    from microcred.site.unchanged import tree_digests
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    for n in range(files):
+        (tmp_path / "a" / f"{n:03d}.txt").write_bytes(os.urandom(3000 + n))
+        os.link(tmp_path / "a" / f"{n:03d}.txt", tmp_path / "b" / f"{n:03d}.txt")
+    expected = {
+        p.relative_to(tmp_path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(tmp_path.rglob("*.txt"))
+    }
+    opened: list[str] = []
+    real = unchanged._digests_of
+
+    def counted(paths: dict[str, str]) -> dict[str, str]:
+        opened.extend(paths.values())
+        return real(paths)
+
+    monkeypatch.setattr(unchanged, "_digests_of", counted)
+    states: dict[str, str] = {}
+    found = tree_digests(tmp_path, states=states)
+    assert found == expected and list(found) == sorted(found)
+    assert len(opened) == files and set(states) == set(expected)
+
+
 def test_an_output_file_changed_in_place_is_seen_even_with_its_size_and_mtime(
     built: tuple[Path, Path, int],
 ) -> None:
