@@ -140,3 +140,8 @@ def test_the_depth_walk_finds_the_deepest_value_and_stops_past_the_limit() -> No
         got = _util._value_depth(value, limit)
         assert (got > limit) == (want > limit)
         assert got == (want if want <= limit else limit + 1)
+    deep: list[object] = []
+    for _ in range(100_000):  # far deeper than Python's recursion limit: the walk stops
+        deep = [deep]
+    assert _util._value_depth(deep, 64) == 65
+    assert _util._value_depth({"a": deep}, 64) == 65
