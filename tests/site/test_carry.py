@@ -17,7 +17,13 @@ from microcred.layout import BUILD_CACHE_DIR
 from microcred.site import cache, engine_split, finish
 from microcred.site.carry import Carried, PageCarry, SourceCarry, Timed, page_key, site_key
 from microcred.site.engine import run_engine
-from microcred.site.unchanged import LAST_BUILD_FILE, StateDigests, _sha
+from microcred.site.unchanged import (
+    LAST_BUILD_FILE,
+    RACY_NS,
+    StateDigests,
+    _sha,
+    unchanged_digests,
+)
 
 CONFIG = """\
 site_name: "Carry test"
@@ -229,7 +235,9 @@ def test_a_program_rebuilt_after_one_change_carries_pages_and_records_settled_st
     since = int(last["public_since_ns"])
     for rel in same:
         info = os.stat(site / rel)
-        assert max(info.st_mtime_ns, info.st_ctime_ns) <= since, rel
+        assert max(info.st_mtime_ns, info.st_ctime_ns) < since - RACY_NS, rel  # settled
+    vouched = unchanged_digests(site, last["states"]["out"], last["files"], str(since))
+    assert vouched == last["files"]  # the next build reads none of them
     assert len(last["pages"]) > 0
     shutil.rmtree(site)
 

@@ -582,8 +582,11 @@ def build_full(
         built.rename(out)
         # The previous output goes before the record: removing it changes the state of any
         # page carried over from it (a hard link), which the record then reads once, so
-        # that the next build's checks take every file by its state.
+        # that the next build's checks take every file by its state. Those changes must
+        # lie a racy margin before the record's moment, or the next build reads the files.
         _remove_work(work)
+        if carry.carried or source_carry.carried:
+            time.sleep(unchanged.RACY_NS / 1e9)
         if inputs:
             summary = {"pages": stats.pages, "largest": list(stats.largest), "total": total}
             summary |= {"oversized": [list(o) for o in stats.oversized], "kind": report.kind}
