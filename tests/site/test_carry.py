@@ -114,13 +114,20 @@ def test_a_second_build_carries_every_unchanged_page_and_equals_mkdocs_alone(
     assert second.record() == again.record()
 
 
-def test_nothing_is_carried_when_anything_every_page_depends_on_changed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def built_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, PageCarry]:
+    """A source built once (in this process) into ``one``, and that build's ledger."""
     monkeypatch.setattr(engine_split, "PARALLEL_FROM", 10**9)
     src = _source(tmp_path / "src")
     first = PageCarry("salt")
     _build(src, tmp_path / "one", first)
+    return src, first
+
+
+def test_nothing_is_carried_when_anything_every_page_depends_on_changed(
+    tmp_path: Path, built_once: tuple[Path, PageCarry]
+) -> None:
+    src, first = built_once
 
     other_salt = _next(first, tmp_path / "one", salt="another microcred or other secret keys")
     _build(src, tmp_path / "salted", other_salt)
@@ -142,12 +149,9 @@ def test_nothing_is_carried_when_anything_every_page_depends_on_changed(
 
 
 def test_a_page_changed_in_the_previous_output_is_rendered_not_carried(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, built_once: tuple[Path, PageCarry]
 ) -> None:
-    monkeypatch.setattr(engine_split, "PARALLEL_FROM", 10**9)
-    src = _source(tmp_path / "src")
-    first = PageCarry("salt")
-    _build(src, tmp_path / "one", first)
+    src, first = built_once
     page = tmp_path / "one" / "items" / "p003" / "index.html"
     data = page.read_bytes()
     page.write_bytes(data.replace(b"raw 3", b"RAW 3"))  # same size: only the bytes tell
@@ -380,15 +384,12 @@ def test_a_rebuild_takes_the_unchanged_source_from_the_build_cache(tmp_path: Pat
 
 
 def test_page_keys_from_the_source_stage_s_digests_are_the_keys_from_reading(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, built_once: tuple[Path, PageCarry]
 ) -> None:
     """The source stage hands the engine the digest of each source file it made (by absolute
     path); keys made from them equal keys made by reading, and a file it did not name is
     read."""
-    monkeypatch.setattr(engine_split, "PARALLEL_FROM", 10**9)
-    src = _source(tmp_path / "src")
-    read = PageCarry("salt")
-    _build(src, tmp_path / "one", read)
+    src, read = built_once
     told = PageCarry("salt")
     told.sources = {
         os.path.abspath(p): _sha(p.read_bytes())

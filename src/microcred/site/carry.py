@@ -27,6 +27,7 @@ import io
 import os
 import pickle
 import shutil
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,14 +99,9 @@ class PageCarry:
         if past is None or self.folder is None:
             return None
         path = os.path.join(self.folder, rel)
+        if _holds(self.table, path, rel, past.done[2], past.done[0]) is None:
+            return None
         try:
-            info = os.stat(path, follow_symlinks=False)
-            if not os.path.isfile(path) or os.path.islink(path):
-                return None
-            if info.st_size != past.done[0]:
-                return None
-            if self.table.digest(rel, path, info) != past.done[2]:
-                return None
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 os.link(path, target)
@@ -137,6 +133,23 @@ class PageCarry:
             ]
             for rel, page in sorted(self.ledger.items())
         }
+
+
+def _holds(
+    table: StateDigests, path: str, rel: str, digest: str, size: int | None = None
+) -> os.stat_result | None:
+    """The state of the regular file at ``path`` if it holds the bytes whose SHA-256 is
+    ``digest`` (taken from ``table`` while the recorded state vouches for it, else read;
+    with ``size``, a file of another size is not read)."""
+    try:
+        info = os.stat(path, follow_symlinks=False)
+        if not stat.S_ISREG(info.st_mode) or (size is not None and info.st_size != size):
+            return None
+        if table.digest(rel, path, info) != digest:
+            return None
+    except OSError:
+        return None
+    return info
 
 
 def _logged(value: Any) -> bool:
@@ -230,13 +243,8 @@ class SourceCarry:
             if not isinstance(digest, str):
                 return False
             path = os.path.join(self.folder, rel)
-            try:
-                info = os.stat(path, follow_symlinks=False)
-                if not os.path.isfile(path) or os.path.islink(path):
-                    return False
-                if self.table.digest(rel, path, info) != digest:
-                    return False
-            except OSError:
+            info = _holds(self.table, path, rel, digest)
+            if info is None:
                 return False
             found.append((rel, path, info.st_size, digest))
         for rel, path, size, digest in found:
