@@ -28,7 +28,7 @@ import os
 import pickle
 import shutil
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from typing import Any
 from microcred.site.unchanged import StateDigests
 
 Logged = list[tuple[str, int, str]]  # (logger name, level, message), in order
+Place = Callable[[str, str, int, str], None]  # (path in the new tree, file, size, SHA-256)
 Done = tuple[int, bool, str]  # (bytes, holds a secret, sha256 of what was written)
 
 
@@ -107,11 +108,12 @@ class PageCarry:
                 os.link(path, target)
             except OSError:  # another file system, or links not allowed
                 shutil.copyfile(path, target)
-            if os.stat(target).st_size != past.done[0]:  # changed while being placed
-                with contextlib.suppress(OSError):
-                    target.unlink()
-                return None
+            placed = os.stat(target).st_size == past.done[0]  # not changed while placed
         except OSError:
+            placed = False
+        if not placed:  # never leave a link the engine would then write through
+            with contextlib.suppress(OSError):
+                target.unlink()
             return None
         self.carried += 1
         return past
@@ -226,7 +228,7 @@ class SourceCarry:
         digest.update(buffer.getbuffer())
         return digest.hexdigest()
 
-    def take(self, unit: str, key: str | None, moment: str, place: Any) -> bool:
+    def take(self, unit: str, key: str | None, moment: str, place: Place) -> bool:
         """Place the files of ``unit`` from the previous source, if it had the key ``key``
         (and, if it asked for the build moment, the moment ``moment``) and each file there
         still holds the bytes recorded; ``place(rel, path, size, digest)`` puts one file in
