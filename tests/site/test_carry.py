@@ -402,3 +402,33 @@ def test_page_keys_from_the_source_stage_s_digests_are_the_keys_from_reading(
     wrong.sources = {os.path.abspath(src / "docs" / "index.md"): "0" * 64}
     _build(src, tmp_path / "three", wrong)
     assert wrong.record()["index.html"][0] != read.record()["index.html"][0]
+
+
+@pytest.mark.parametrize("trouble", ["changed", "unreadable"])
+def test_a_page_that_cannot_be_placed_leaves_no_link_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, trouble: str
+) -> None:
+    """If the page changes while it is linked (its size then differs), or the link cannot be
+    looked at, the link goes again: the engine renders the page and must not write through
+    a link into the old output."""
+    from microcred.site import carry as carry_module
+
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "p.html").write_text("<p>page</p>", "utf-8")
+    carry = PageCarry("salt", old, {"p.html": _entry(old / "p.html")})
+    real = os.stat
+
+    def troubled(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        info = real(path, *args, **kwargs)
+        if str(path).startswith(str(tmp_path / "new")):
+            if trouble == "unreadable":
+                raise PermissionError(path)
+            return os.stat_result((*info[:6], info.st_size + 1, *info[7:]))
+        return info
+
+    monkeypatch.setattr(carry_module.os, "stat", troubled)
+    assert carry.take("p.html", "k", tmp_path / "new" / "p.html") is None
+    monkeypatch.undo()
+    assert not (tmp_path / "new" / "p.html").exists()
+    assert (old / "p.html").read_text("utf-8") == "<p>page</p>" and carry.carried == 0
