@@ -45,3 +45,22 @@ def test_the_if_changed_batch_leaves_identical_files_untouched(tmp_path: Path) -
     write_batch_if_changed([(same, b"kept"), (other, b"new"), (tmp_path / "n.json", b"n")])
     assert same.stat().st_mtime_ns == 1_000_000_000
     assert other.read_bytes() == b"new" and (tmp_path / "n.json").read_bytes() == b"n"
+
+
+def test_link_or_copy_links_where_it_can_and_copies_where_it_cannot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from microcred.fsutil import link_or_copy
+
+    source = tmp_path / "a.txt"
+    source.write_bytes(b"bytes")
+    assert link_or_copy(source, tmp_path / "linked.txt") is True
+    assert (tmp_path / "linked.txt").stat().st_ino == source.stat().st_ino
+
+    def refused(*args: object) -> None:
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", refused)
+    assert link_or_copy(source, tmp_path / "copied.txt") is False
+    copied = tmp_path / "copied.txt"
+    assert copied.read_bytes() == b"bytes" and copied.stat().st_ino != source.stat().st_ino

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -113,3 +114,15 @@ def atomic_write_batch(items: Sequence[tuple[Path, bytes]]) -> None:
                 os.fsync(dir_fd)
             finally:
                 os.close(dir_fd)
+
+
+def link_or_copy(source: str | Path, target: str | Path) -> bool:
+    """Put the file ``source`` at ``target``: a hard link where the file system allows one,
+    else a copy; whether it is a link. Callers never write into either file afterwards (a
+    file that changes is written anew), so the two names may share their bytes."""
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or links not allowed
+        shutil.copyfile(source, target)
+        return False
+    return True

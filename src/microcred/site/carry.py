@@ -26,13 +26,13 @@ import hashlib
 import io
 import os
 import pickle
-import shutil
 import stat
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from microcred.fsutil import link_or_copy
 from microcred.site.unchanged import StateDigests
 
 Logged = list[tuple[str, int, str]]  # (logger name, level, message), in order
@@ -104,10 +104,7 @@ class PageCarry:
             return None
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(path, target)
-            except OSError:  # another file system, or links not allowed
-                shutil.copyfile(path, target)
+            link_or_copy(path, target)
             placed = os.stat(target).st_size == past.done[0]  # not changed while placed
         except OSError:
             placed = False

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
 from collections.abc import Mapping
@@ -13,6 +12,7 @@ from typing import Any, Protocol
 
 from microcred._util import format_timestamp
 from microcred.errors import ConfigError
+from microcred.fsutil import link_or_copy
 from microcred.jsonld.stringify import python_json
 from microcred.layout import SITE_MANIFEST as SITE_MANIFEST
 from microcred.layout import template_dir
@@ -103,10 +103,7 @@ def copy_static(source: Path, out: Path, *, link: bool = False) -> None:
             target.mkdir(parents=True, exist_ok=True)
         elif entry.is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
-            if link:
-                try:
-                    os.link(entry.path, target)
-                    continue
-                except OSError:
-                    link = False  # no hard links here (or across devices): copy the rest
-            shutil.copyfile(entry.path, target)
+            if link:  # no hard links here (or across devices): copy the rest
+                link = link_or_copy(entry.path, target)
+            else:
+                shutil.copyfile(entry.path, target)

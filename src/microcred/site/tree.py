@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import shutil
 from pathlib import Path
 
 from microcred.errors import ConfigError
+from microcred.fsutil import link_or_copy
 
 _SEGMENT_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,120}$")
 _DOT_SEGMENTS = frozenset({".nojekyll", ".well-known"})
@@ -61,11 +60,7 @@ class Tree:
     def place(self, rel: str, source: str, size: int, digest: str) -> None:
         """Put the file at ``source`` (``size`` bytes whose SHA-256 is ``digest``, as the
         caller checked) at ``rel``: a hard link (a copy across file systems)."""
-        target = self.path(rel)
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
+        link_or_copy(source, self.path(rel))
         self.digests[rel] = (size, digest)
 
     def written(self) -> list[str]:

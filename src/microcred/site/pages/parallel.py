@@ -14,6 +14,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
 from typing import Any
 
 from microcred._util import cpu_count, fork_is_safe
@@ -52,7 +53,7 @@ def _run(jobs: Sequence[Job]) -> Made:
     files = [render(ctx, record, credential) for record, credential in jobs]
     written = ctx.tree.written()[before_written:]
     qr = {k: v for k, v in images.QR_CODES.items() if k not in before_qr}
-    units = list(carry.ledger.items())[before_units:] if carry is not None else []
+    units = list(islice(carry.ledger.items(), before_units, None)) if carry is not None else []
     carried = carry.carried - before_carried if carry is not None else 0
     digests = [ctx.tree.digests[rel] for rel in written]
     return files, list(ctx.report.pages[before_pages:]), written, qr, units, carried, digests
