@@ -18,7 +18,7 @@ from microcred.issue.lock import program_lock, remove_stale_temp_files
 from microcred.issue.pool import _signed_in_order, worker_count
 from microcred.issue.receipts import _digest, _index_entry, _write_index, read_index
 from microcred.issue.sign import SUITES
-from microcred.issue.write import _read_credential, dump_json, replaced_problem
+from microcred.issue.write import _read_credential, replaced_problem
 from microcred.jsonld import OfflineLoader
 from microcred.keyring import KeyRing
 from microcred.layout import CONFIG_FILE, CREDENTIALS_DIR, ISSUE_INDEX_NAME, credential_file
@@ -156,15 +156,32 @@ def _issue_locked(
     )
     report.endorsements = [e.endorsement.slug for e in endorsements]
     report.endorsed = [e.endorsement.slug for e in endorsements if e.issued]
-    # 2. Decide, per record: keep (unchanged / recovered) or sign.
-    jobs: list[tuple[str, dict[str, Any]]] = []
-    digests: dict[str, str] = {}
+    # 2. Decide, per record: keep (unchanged / recovered) or sign. A credential to sign is
+    # noted by its record and salt and built again as the signers need it (issue 12: the
+    # whole program's unsigned credentials are never held at once).
+    jobs: list[tuple[Record, str]] = []
     done = 0
     dirty = False
     replaced: list[str] = []
+
+    def unsigned_for(record: Record, salt: str) -> dict[str, Any]:
+        return with_endorsements(
+            build_credential(
+                program,
+                record,
+                issuer_did=issuer_did,
+                salt=salt,
+                status=reserved[ids[record.slug]],
+            ),
+            embedded_for(record, endorsements),
+        )
+
     for record in records:
         existing = _read_credential(out_dir / f"{record.slug}.json")
-        if existing is not None and existing.get("id") != ids[record.slug]:
+        if existing is None:
+            jobs.append((record, new_salt()))
+            continue
+        if existing.get("id") != ids[record.slug]:
             path = out_dir / f"{record.slug}.json"
             edited = replaced_problem(existing, ids[record.slug], issuer_did, path)
             if edited is not None:
@@ -176,23 +193,13 @@ def _issue_locked(
                 )
             replaced.append(record.slug)
             continue
-        unsigned = with_endorsements(
-            build_credential(
-                program,
-                record,
-                issuer_did=issuer_did,
-                salt=_salt_of(existing) or new_salt(),
-                status=reserved[ids[record.slug]],
-            ),
-            embedded_for(record, endorsements),
-        )
-        digest = digests[record.slug] = _digest(unsigned, suites)
+        salt = _salt_of(existing) or new_salt()
+        unsigned = unsigned_for(record, salt)
         verdict = "absent"
-        if existing is not None and {k: v for k, v in existing.items() if k != "proof"} == unsigned:
+        if {k: v for k, v in existing.items() if k != "proof"} == unsigned:
             verdict = policy.verdict(existing.get("proof"), suites)
         if verdict == "ok":
-            assert existing is not None
-            receipt = _index_entry(existing, digest)
+            receipt = _index_entry(existing, _digest(unsigned, suites))
             if index.get(record.slug) == receipt:
                 report.unchanged.append(record.slug)
             elif _proofs_verify(existing, policy, loader):
@@ -200,7 +207,7 @@ def _issue_locked(
                 dirty = True
                 report.recovered.append(record.slug)
             else:
-                jobs.append((record.slug, unsigned))
+                jobs.append((record, salt))
                 continue
             if keep_read:
                 report.read[record.slug] = existing
@@ -211,7 +218,7 @@ def _issue_locked(
             continue
         if verdict == "compromised":
             report.rekeyed.append(record.slug)
-        jobs.append((record.slug, unsigned))
+        jobs.append((record, salt))
     if replaced:
         raise ConfigError(
             f"{len(replaced)} issued credential(s) (e.g. {credential_file(replaced[0])}) have "
@@ -227,6 +234,7 @@ def _issue_locked(
     report.workers = 1 if loader is not None else worker_count(workers, len(jobs))
     flushed, interval = time.monotonic(), INDEX_FLUSH_SECONDS
     pending: list[tuple[str, Path, bytes, dict[str, Any]]] = []
+    to_sign = ((record.slug, unsigned_for(record, salt)) for record, salt in jobs)
 
     def write_pending() -> None:
         nonlocal dirty
@@ -238,12 +246,10 @@ def _issue_locked(
         pending.clear()
 
     try:
-        for slug, signed in _signed_in_order(
-            jobs, signing_key, now=now, suites=suites, loader=loader, workers=report.workers
+        for slug, data, receipt in _signed_in_order(
+            to_sign, signing_key, now=now, suites=suites, loader=loader, workers=report.workers
         ):
-            path = out_dir / f"{slug}.json"
-            data = dump_json(signed).encode("utf-8")
-            pending.append((slug, path, data, _index_entry(signed, digests[slug])))
+            pending.append((slug, out_dir / f"{slug}.json", data, receipt))
             done += 1
             if progress:
                 progress(done, total, slug)
