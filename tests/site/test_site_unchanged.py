@@ -66,13 +66,15 @@ def test_nothing_changed_keeps_the_output_without_loading_the_builder(
         f"r = build_site(Path({str(root)!r}), Path({str(site)!r}),"
         " now=dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC), key=fixed_key())\n"
         "print(json.dumps({'builder': 'microcred.site.build' in sys.modules,"
-        " 'engine': 'mkdocs' in sys.modules, 'pages': r.pages,"
+        " 'engine': 'mkdocs' in sys.modules, 'writer': 'tempfile' in sys.modules,"
+        " 'pages': r.pages,"
         " 'valid': sum(c.result == 'valid' for c in r.checks.values()),"
         " 'credentials': r.credentials}))\n"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     found = json.loads(run.stdout)
     assert found["builder"] is False and found["engine"] is False
+    assert found["writer"] is False  # nothing is written: tempfile (and shutil) not imported
     assert found["pages"] == pages and found["credentials"] > 0
     assert found["valid"] == found["credentials"]
     assert index.stat().st_ino == inode  # the page was not rewritten
