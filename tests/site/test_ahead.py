@@ -12,9 +12,11 @@ from sitehelpers import NOW, copy_example, fixed_key
 
 from microcred.issue import issue_program
 from microcred.layout import credential_page
-from microcred.records import load_settings
-from microcred.site import ahead, beside, build_site, images
+from microcred.records import load_program, load_settings
+from microcred.site import ahead, badge_raster, beside, build_site, images
 from microcred.site.ahead import QR_LABEL, DrawAhead
+from microcred.site.badge_raster import RASTER_FILE as RASTERS
+from microcred.site.badges import badge_art
 
 
 @pytest.fixture(scope="module")
@@ -108,10 +110,12 @@ def test_the_site_and_its_cache_are_the_same_whatever_the_child_does(
     def build(name: str) -> dict[str, bytes]:
         project = shutil.copytree(issued, tmp_path / name / "program", symlinks=True)
         images.QR_CODES.clear()
+        badge_raster.KNOWN.clear()
         build_site(project, tmp_path / name / "site", now=NOW, key=fixed_key())
         site = _tree(tmp_path / name / "site")
-        cached = project / ".microcred" / "build-cache" / "qr.json"
-        return site | {"cache/qr.json": cached.read_bytes()}
+        cached = project / ".microcred" / "build-cache"
+        kept = {f"cache/{name}": (cached / name).read_bytes() for name in ("qr.json", RASTERS)}
+        return site | kept
 
     monkeypatch.setattr(ahead, "FROM", 10**9)
     alone = build("alone")
@@ -161,3 +165,38 @@ def test_the_child_reads_the_kept_codes_without_the_builder_s_modules() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_on_a_first_build_the_child_draws_the_badges_as_the_build_would(
+    issued: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ahead, "FROM", 1)
+    root = shutil.copytree(issued, tmp_path / "program", symlinks=True)
+    cache = root / ".microcred" / "build-cache" / RASTERS
+    assert not cache.exists()
+    drawing = DrawAhead(root, {})
+    _everything(drawing)
+    drawn = drawing.rasters()
+    program = load_program(root)
+    assert any(a.image for a in program.achievements)  # the issuer's own pictures too
+    monkeypatch.setattr(badge_raster, "RASTERS", {})
+    monkeypatch.setattr(badge_raster, "KNOWN", {})
+    arts = [badge_art(program, brief, root) for brief in program.achievements]
+    # the build draws the very bytes the child drew, under the same keys
+    assert drawn == badge_raster.RASTERS and len(drawn) == len({a.png for a in arts})
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text("{}")  # a later build: the kept PNGs are read there, none drawn
+    drawing = DrawAhead(root, {})
+    _everything(drawing)
+    assert drawing.rasters() == {}
+
+
+def test_the_badges_are_left_to_the_build_when_the_briefs_have_a_problem(
+    issued: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ahead, "FROM", 1)
+    root = shutil.copytree(issued, tmp_path / "program", symlinks=True)
+    brief = sorted((root / "achievements").glob("*.md"))[0]
+    brief.write_text(brief.read_text("utf-8").replace("---\n", "---\nnot_a_field: 1\n", 1))
+    drawing = DrawAhead(root, {})
+    assert _everything(drawing) and drawing.rasters() == {}  # the codes are still drawn

@@ -461,6 +461,21 @@ def load_settings(
     return reader._settings
 
 
+def load_briefs(
+    root: Path | str, parsed: ParsedCache | None = None
+) -> tuple[Issuer, SiteSettings, tuple[Achievement, ...]] | None:
+    """``microcred.toml`` and the briefs alone, without a record; None at the first problem.
+    For work done ahead that needs only the briefs (the badges' pictures, site/ahead.py):
+    never the program's word, which :func:`load_program` gives."""
+    reader = ProgramReader(root, parsed)
+    if next(reader._config(), None) is not None or reader._settings is None:
+        return None
+    if next(reader._folder(BRIEFS, "achievement"), None) is not None:
+        return None
+    issuer, site = reader._settings
+    return issuer, site, tuple(reader._briefs[slug] for slug in sorted(reader._briefs))
+
+
 def load_issuer_settings(root: Path | str) -> Issuer:
     """The issuer (with its identity) from ``microcred.toml``; ProblemsError if unusable."""
     return load_settings(root)[0]

@@ -1,4 +1,5 @@
-"""QR codes drawn by a forked child while the build issues and verifies (issue 12).
+"""QR codes and badge pictures drawn by a forked child while the build issues and verifies
+(issue 12).
 
 Issuing what changed and reading the program run on one core; the other is idle until the
 credentials are verified. A credential page's QR code depends only on its address, so the
@@ -8,6 +9,13 @@ and with nothing but ``microcred.toml`` read. It only fills the memo the pages r
 drew for a page that is not made, changes nothing, because every page asks for its own by
 content and gets the same SVG whoever drew it. Any failure leaves the pages to draw their
 codes themselves.
+
+On a first build (no badge PNGs kept yet) the child first rasterises the briefs' badges
+(resvg: about 25 ms each, holding the GIL), reading nothing but ``microcred.toml``, the
+briefs and their pictures. They go to :data:`microcred.site.badge_raster.KNOWN`, keyed by
+the SVG and what draws it, so a page gets the same PNG whoever drew it, and a badge the
+child did not draw (one it had no time for, a picture it could not read) is drawn by the
+build as before.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from microcred.layout import CREDENTIALS_DIR, ISSUE_INDEX_NAME, credential_page
+from microcred.layout import BUILD_CACHE_DIR, CREDENTIALS_DIR, ISSUE_INDEX_NAME, credential_page
 from microcred.site import images
 from microcred.site.beside import Beside
 
@@ -35,14 +43,47 @@ def _issued(root: Path) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.json") if p.name != ISSUE_INDEX_NAME)
 
 
-def _draw(
-    root: Path, slugs: list[str], known: dict[str, str] | None, stop: Any = None
-) -> dict[str, str]:
-    """In the child: the QR codes of the issued credentials' pages (``slugs``) that
-    ``known`` lacks, until ``stop`` is set (the pages are due: their workers draw the rest)."""
+Drawn = tuple[dict[str, str], dict[str, bytes]]
+"""(QR codes by :func:`microcred.site.images.qr_key`, badge PNGs by
+:func:`microcred.site.badge_raster.raster_key`): what the child drew."""
+
+
+def _badges(root: Path, stop: Any) -> dict[str, bytes]:
+    """In the child, on a first build: the PNGs of the briefs' generated badges."""
+    from microcred.records import load_briefs
+    from microcred.records.parsed import ParsedCache
+    from microcred.site import badge_raster
+
+    if (root / BUILD_CACHE_DIR / badge_raster.RASTER_FILE).exists():
+        return {}  # kept by the last build: the build reads them there
+    loaded = load_briefs(root, ParsedCache(root))
+    if loaded is None:
+        return {}
+    from microcred.errors import MicrocredError
+    from microcred.site.badges import drawn_svg
+
+    issuer, site, briefs = loaded
+    badge_raster.RASTERS.clear()  # this child's copy: from here on, what it draws
+    for brief in briefs:
+        if stop is not None and stop.is_set():
+            break
+        try:
+            svg = drawn_svg(site.base_url, issuer.name, brief, root)
+        except (MicrocredError, OSError, UnicodeDecodeError):
+            continue  # the build reads the picture again and says what is wrong
+        if svg is not None:
+            badge_raster.svg_to_png(svg)
+    return dict(badge_raster.RASTERS)
+
+
+def _draw(root: Path, slugs: list[str], known: dict[str, str] | None, stop: Any = None) -> Drawn:
+    """In the child: the badges (see :func:`_badges`), then the QR codes of the issued
+    credentials' pages (``slugs``) that ``known`` lacks, until ``stop`` is set (the pages are
+    due: their workers draw the rest)."""
     from microcred.records import load_settings
     from microcred.records.parsed import ParsedCache
 
+    rasters = _badges(root, stop)
     if known is None:  # started before the build read its cache: read it here
         from microcred.site.qrcache import load_qr_codes
 
@@ -55,7 +96,7 @@ def _draw(
         if stop is not None and stop.is_set():
             break
         credential_qr(base_url, slug)
-    return {k: v for k, v in images.QR_CODES.items() if k not in known}
+    return {k: v for k, v in images.QR_CODES.items() if k not in known}, rasters
 
 
 class DrawAhead:
@@ -66,6 +107,7 @@ class DrawAhead:
         child started before the builder is even imported: :func:`site.entry.build_site`)."""
         self._child: Beside | None = None
         self._codes: dict[str, str] | None = None
+        self._rasters: dict[str, bytes] = {}
         slugs = _issued(root)  # listed once, here: the child inherits the list
         if len(slugs) >= FROM:
             self._child = Beside(_draw, root, slugs, known, stoppable=True)
@@ -81,8 +123,12 @@ class DrawAhead:
                 ok, drawn = self._child.result()
                 self._child = None
                 if ok:
-                    self._codes = drawn
+                    self._codes, self._rasters = drawn
         return self._codes
+
+    def rasters(self) -> dict[str, bytes]:
+        """The badge PNGs the child drew (after :meth:`codes`; empty before, or if none)."""
+        return self._rasters
 
     def close(self) -> None:
         """Stop a child whose codes were not asked for (the build stopped early)."""

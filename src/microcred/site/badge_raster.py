@@ -47,6 +47,8 @@ def font_files() -> tuple[str, ...]:
     return found if (folder / _FONT_FILES[0]).is_file() else ()
 
 
+RASTER_FILE = "badge-png.json"
+"""The build cache's file of badge PNGs (site/cache.py reads and writes it)."""
 RASTERS: dict[str, bytes] = {}
 """PNGs drawn (or taken from :data:`KNOWN`) in this process, by :func:`raster_key`: what the
 build keeps for the next one."""

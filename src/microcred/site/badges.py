@@ -29,6 +29,16 @@ def _svg_from_png(png: bytes, caption: str) -> str:
     return render("badge-png.svg.j2", caption=caption, data=data)
 
 
+def generated_look(base_url: str, issuer_name: str, achievement: Achievement) -> BadgeLook:
+    """The generated look of a brief's badge (its SVG is :func:`badge_svg` of it)."""
+    return look(
+        f"{base_url}{brief_page(achievement.slug)}",
+        clean_text(achievement.name),
+        achievement.achievement_type,
+        clean_text(issuer_name),
+    )
+
+
 def badge_art(program: Program, achievement: Achievement, root: Path) -> BadgeArt:
     """Issuer-provided picture when given (checked), otherwise the achievement's one look.
 
@@ -39,25 +49,27 @@ def badge_art(program: Program, achievement: Achievement, root: Path) -> BadgeAr
     The PNG is the served SVG rasterised (site/badge_raster.py), so a PNG shared elsewhere
     shows the same art as the site; the Pillow drawing only when rasterising fails.
     """
-    badge = look(
-        f"{program.site.base_url}{brief_page(achievement.slug)}",
-        clean_text(achievement.name),
-        achievement.achievement_type,
-        clean_text(program.issuer.name),
-    )
-    provided = (
-        images.read_issuer_image(root, achievement.image, f"achievements/{achievement.slug}.md")
-        if achievement.image
-        else None
-    )
-    if provided is None:
-        svg = badge_svg(badge)
-        return BadgeArt(svg, _png_of(svg, badge))
-    kind, data = provided
-    if kind == "png":
-        return BadgeArt(_svg_from_png(data, achievement.name), data)
-    svg = data.decode("utf-8")
+    badge = generated_look(program.site.base_url, program.issuer.name, achievement)
+    provided = _provided(achievement, root)
+    if provided is not None and provided[0] == "png":
+        return BadgeArt(_svg_from_png(provided[1], achievement.name), provided[1])
+    svg = badge_svg(badge) if provided is None else provided[1].decode("utf-8")
     return BadgeArt(svg, _png_of(svg, badge))
+
+
+def drawn_svg(base_url: str, issuer_name: str, achievement: Achievement, root: Path) -> str | None:
+    """The SVG :func:`badge_art` rasterises for a brief (None: the issuer gave a PNG)."""
+    provided = _provided(achievement, root)
+    if provided is None:
+        return badge_svg(generated_look(base_url, issuer_name, achievement))
+    return None if provided[0] == "png" else provided[1].decode("utf-8")
+
+
+def _provided(achievement: Achievement, root: Path) -> tuple[str, bytes] | None:
+    """The issuer's own picture of a brief, checked (None: the generated look)."""
+    if not achievement.image:
+        return None
+    return images.read_issuer_image(root, achievement.image, f"achievements/{achievement.slug}.md")
 
 
 def _png_of(svg: str, badge: BadgeLook) -> bytes:

@@ -437,6 +437,7 @@ def render_source(
         badge_raster.RASTERS.clear()  # this build's drawings only
         badge_raster.KNOWN.clear()
         badge_raster.KNOWN.update(cache.load_badge_rasters(root))
+        badge_raster.KNOWN.update(ahead.rasters())  # drawn by the child on a first build
         gc.freeze()  # see _FROZEN
         try:
             report = render_issuer_source(

@@ -42,6 +42,7 @@ from microcred._util import format_timestamp, parse_timestamp
 from microcred.issue.receipts import fingerprint
 from microcred.layout import BUILD_CACHE_DIR
 from microcred.site import verdict
+from microcred.site.badge_raster import RASTER_FILE
 from microcred.site.carry import PageCarry, SourceCarry
 from microcred.site.common import BuildCheck
 from microcred.site.unchanged import (
@@ -181,7 +182,7 @@ class VerdictCache:
 
 # --------------------------------------------------------------------------- badge PNGs
 
-_RASTER_FILE = "badge-png.json"
+_RASTER_FILE = RASTER_FILE
 _PNG = b"\x89PNG\r\n\x1a\n"
 
 
