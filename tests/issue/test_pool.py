@@ -107,3 +107,32 @@ def test_a_failing_job_source_stops_the_pool(key: KeyPair) -> None:
 
     with pytest.raises(MicrocredError, match="cannot be built"):
         _run(failing(), key, 2)
+
+
+def test_a_forked_pool_leaves_the_collector_as_it_found_it(
+    key: KeyPair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The heap is frozen only while the workers are forked, and a caller's own frozen
+    objects stay frozen."""
+    import gc
+
+    monkeypatch.setattr(pool, "fork_is_safe", lambda: True)
+    seen: list[int] = []
+    submit = pool.ProcessPoolExecutor.submit
+
+    def watched(self: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.get_freeze_count())
+        return submit(self, *args, **kwargs)
+
+    monkeypatch.setattr(pool.ProcessPoolExecutor, "submit", watched)
+    assert gc.get_freeze_count() == 0
+    _run(_jobs(3 * CHUNK, key), key, 2)
+    assert seen[0] > 0 and seen[1:] == [0] * (len(seen) - 1)  # frozen for the fork only
+    assert gc.get_freeze_count() == 0
+    gc.freeze()  # a caller that froze its own objects
+    try:
+        frozen = gc.get_freeze_count()
+        _run(_jobs(CHUNK, key), key, 2)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

@@ -147,18 +147,24 @@ def _signed_in_order(
     )
     pending: deque[tuple[list[Job], Future[list[Any]]]] = deque()
     todo = iter(jobs)
+    started = False
     try:
         while True:
             while len(pending) < workers * IN_FLIGHT:
                 chunk = list(islice(todo, CHUNK))
                 if not chunk:
                     break
-                if fork and not pending:  # the children need not copy what they never use
+                # The workers are forked at the first task: with the heap frozen meanwhile,
+                # their collector never touches (and so copies) what they inherit. Objects a
+                # caller froze itself stay frozen.
+                freeze = fork and not started and gc.get_freeze_count() == 0
+                if freeze:
                     gc.freeze()
                 try:
                     pending.append((chunk, pool.submit(_worker_issue, chunk, now, suites)))
                 finally:
-                    if fork:
+                    started = True
+                    if freeze:
                         gc.unfreeze()
             if not pending:
                 return
