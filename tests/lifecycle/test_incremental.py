@@ -10,6 +10,7 @@ import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lchelpers import (
@@ -109,6 +110,39 @@ def test_pool_output_is_byte_identical_to_serial(program: Callable[..., Path]) -
     assert sorted(report.issued) == sorted(expected)
     assert credential_files(pooled) == expected
     assert read_index(pooled) == read_index(serial)
+
+
+def test_a_credential_that_cannot_be_built_leaves_files_and_receipts_agreeing(
+    program: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Credentials to sign are built as the signers need them, so one that cannot be built
+    stops the run after others were signed: whatever reached the disk is receipted, nothing
+    else is, and the next run finishes the job without touching what was written."""
+    from microcred.issue import program as issuing
+
+    root = program()
+    slugs = sorted(p.stem for p in (root / "records").glob("*.md"))
+    bad = slugs[-1]
+    build = issuing.build_credential
+
+    def failing(prog: Any, record: Any, **kwargs: Any) -> Any:
+        if record.slug == bad:
+            raise ConfigError("this credential cannot be built", where=f"records/{bad}.md")
+        return build(prog, record, **kwargs)
+
+    monkeypatch.setattr(issuing, "build_credential", failing)
+    monkeypatch.setattr(issuing, "WRITE_BATCH", 1)  # each credential written as it comes
+    with pytest.raises(ConfigError, match="cannot be built"):
+        issue_program(root, now=NOW, workers=1)
+    written = credential_files(root)
+    assert sorted(written) == slugs[:-1]  # signed and written before the failure
+    assert set(read_index(root)) == set(written)
+    monkeypatch.undo()
+    report = issue_program(root, now=NOW)
+    assert bad in report.issued and sorted(report.unchanged) == sorted(written)
+    after = credential_files(root)
+    assert {slug: after[slug] for slug in written} == written
+    assert set(read_index(root)) == set(after) and len(after) == len(slugs)
 
 
 def test_a_lost_index_is_rebuilt_without_resigning(program: Callable[..., Path]) -> None:
