@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -267,3 +268,31 @@ def test_check_issued_keeps_a_verdict_the_build_takes(
             assert hit is not None and hit.result == checks[slug].result, slug
             assert hit.summary == checks[slug].summary
         assert verdicts.get(credential, NOW, "0" * 64) is None  # looked up by that digest
+
+
+def test_the_build_takes_each_credential_s_digest_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check takes the digest of every credential the issue run did not (here: all, just
+    signed), once, and keeps it on the publication for the build's input digest."""
+    from sitehelpers import NOW, copy_example, fixed_key
+
+    from microcred.publish import prepare_publication
+    from microcred.site import build, cache
+
+    project = copy_example(tmp_path / "program")
+    pub = prepare_publication(project, now=NOW, key=fixed_key())
+    taken = dict(pub.fingerprints)
+    assert len(pub.credentials) > 20 and len(taken) < len(pub.credentials)
+    calls: list[str] = []
+    digest = cache.content_digest
+
+    def counted(credential: Any) -> str:
+        calls.append(credential["id"])
+        return digest(credential)
+
+    monkeypatch.setattr(cache, "content_digest", counted)
+    checks = build.check_publication(pub, NOW, build._verdict_cache(project, pub, NOW))
+    assert sorted(checks) == sorted(pub.credentials)
+    assert len(calls) == len(pub.credentials) - len(taken) == len(set(calls))
+    assert pub.fingerprints == {s: digest(c) for s, c in pub.credentials.items()}

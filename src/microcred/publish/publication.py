@@ -43,7 +43,8 @@ class Publication:
     status_changes: dict[str, dict[str, Any]] = field(default_factory=dict)
     # endorsement slug -> signed EndorsementCredential (issue.endorse.SIGNED_DIR/<slug>.json)
     endorsements: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # record slug -> receipts.fingerprint of its credential, where the issue run took it
+    # record slug -> receipts.fingerprint of its credential, where the issue run took it (the
+    # build's check adds the others, so that its input digest takes each one once)
     fingerprints: dict[str, str] = field(default_factory=dict)
 
 

@@ -49,7 +49,8 @@ Drawn = tuple[dict[str, str], dict[str, bytes]]
 
 
 def _badges(root: Path, stop: Any) -> dict[str, bytes]:
-    """In the child, on a first build: the PNGs of the briefs' generated badges."""
+    """In the child, on a first build: the PNGs of the briefs' badges (the generated
+    looks and the issuer's own SVGs), by raster key."""
     from microcred.records import load_briefs
     from microcred.records.parsed import ParsedCache
     from microcred.site import badge_raster

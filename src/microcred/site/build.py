@@ -141,16 +141,22 @@ def check_publication(
         return _check_all(pub, now, dict(pub.credentials))
     checks: dict[str, BuildCheck] = {}
     todo: dict[str, Any] = {}
-    known: Mapping[str, str] = getattr(pub, "fingerprints", {})  # taken by the issue run
+    # Each credential's digest once: taken by the issue run for the credentials it kept,
+    # here for the others, and kept on the publication for the build's input digest.
+    known: dict[str, str] | None = getattr(pub, "fingerprints", None)
+    digests = dict(known) if known is not None else {}
     for slug, cred in pub.credentials.items():
-        hit = verdicts.get(cred, now, known.get(slug))
+        digest = digests.get(slug) or digests.setdefault(slug, cache.content_digest(cred))
+        hit = verdicts.get(cred, now, digest)
         if hit is None:
             todo[slug] = cred
         else:
             checks[slug] = hit
     for slug, check in _check_all(pub, now, todo).items():
-        verdicts.put(pub.credentials[slug], now, check, known.get(slug))
+        verdicts.put(pub.credentials[slug], now, check, digests[slug])
         checks[slug] = check
+    if known is not None:
+        known.update(digests)
     verdicts.save()
     return {slug: checks[slug] for slug in sorted(checks)}
 

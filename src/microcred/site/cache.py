@@ -182,14 +182,13 @@ class VerdictCache:
 
 # --------------------------------------------------------------------------- badge PNGs
 
-_RASTER_FILE = RASTER_FILE
 _PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def load_badge_rasters(root: Path) -> dict[str, bytes]:
     """Badge PNGs from the last build, keyed as :func:`microcred.site.badge_raster.raster_key`
     keys them (anything that is not a PNG left out)."""
-    entries = _read(root / BUILD_CACHE_DIR / _RASTER_FILE).get("entries", {})
+    entries = _read(root / BUILD_CACHE_DIR / RASTER_FILE).get("entries", {})
     found: dict[str, bytes] = {}
     if isinstance(entries, dict):
         for key, value in entries.items():
@@ -204,7 +203,7 @@ def load_badge_rasters(root: Path) -> dict[str, bytes]:
 def save_badge_rasters(root: Path, entries: Mapping[str, bytes]) -> None:
     """This build's badge PNGs (only these: the file never outgrows the program)."""
     encoded = {k: base64.b64encode(v).decode("ascii") for k, v in sorted(entries.items())}
-    path = root / BUILD_CACHE_DIR / _RASTER_FILE
+    path = root / BUILD_CACHE_DIR / RASTER_FILE
     if _read(path).get("entries") != encoded:
         _write(path, {"entries": encoded})
 
