@@ -545,3 +545,21 @@ def test_svg_declaring_an_unknown_encoding_is_refused_clearly(encoding: str) -> 
         unbake_svg(svg.encode("ascii"))
     with pytest.raises(BakeError, match="encoding"):
         bake_svg(svg, CREDENTIAL)
+
+
+def test_the_xml_invalid_pattern_is_the_complement_of_the_xml_char_production() -> None:
+    """Every code point, against XML 1.0's Char production read as ranges: the pattern finds
+    exactly the characters an SVG cannot carry."""
+    from microcred.bake.payload import _XML_INVALID_RE
+
+    def xml_char(code: int) -> bool:
+        return (
+            code in (0x9, 0xA, 0xD)
+            or 0x20 <= code <= 0xD7FF
+            or 0xE000 <= code <= 0xFFFD
+            or 0x10000 <= code <= 0x10FFFF
+        )
+
+    every = "".join(map(chr, range(0x110000)))
+    found = [match.start() for match in _XML_INVALID_RE.finditer(every)]
+    assert found == [code for code in range(0x110000) if not xml_char(code)]

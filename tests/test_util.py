@@ -145,3 +145,25 @@ def test_the_depth_walk_finds_the_deepest_value_and_stops_past_the_limit() -> No
         deep = [deep]
     assert _util._value_depth(deep, 64) == 65
     assert _util._value_depth({"a": deep}, 64) == 65
+
+
+def test_the_code_point_checks_answer_as_the_character_classes_they_replace() -> None:
+    """has_surrogate and reaches stand for the patterns [\\ud800-\\udfff], [\\ue000-\\U0010ffff]
+    and [\\U00010000-\\U0010ffff] (compiled at start-up before): same answers on every
+    boundary and on random text."""
+    import random
+    import re
+
+    surrogate = re.compile("[\ud800-\udfff]")
+    private_up = re.compile("[\ue000-\U0010ffff]")
+    astral = re.compile("[\U00010000-\U0010ffff]")
+    edges = [0, 0x7F, 0x80, 0xFF, 0x7FF, 0x800, 0xD7FF, 0xD800, 0xDBFF, 0xDC00, 0xDFFF, 0xE000]
+    edges += [0xFFFD, 0xFFFF, 0x10000, 0x1F600, 0x10FFFF]
+    rng = random.Random(16)
+    texts = ["", "plain ascii", *(chr(c) for c in edges)]
+    for _ in range(3000):
+        texts.append("".join(chr(rng.choice(edges)) for _ in range(rng.randint(0, 6))))
+    for text in texts:
+        assert _util.has_surrogate(text) == bool(surrogate.search(text)), ascii(text)
+        assert _util.reaches(text, "\ue000") == bool(private_up.search(text)), ascii(text)
+        assert _util.reaches(text, "\U00010000") == bool(astral.search(text)), ascii(text)

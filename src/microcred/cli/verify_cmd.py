@@ -32,7 +32,6 @@ from microcred.verify import (
     load_did_document,
     load_jwks,
     load_status_list,
-    load_trust_file,
     read_json_file,
     user_contexts,
     verdict_word,
@@ -70,7 +69,11 @@ def _options(
 
     A --did-doc file holding a JWK (or JWK Set) counts as --jwk: it pins a VC-JWT issuer key.
     """
-    trust = load_trust_file(trust_file) if trust_file is not None else None
+    trust = None
+    if trust_file is not None:
+        from microcred.verify import load_trust_file  # only with --trust
+
+        trust = load_trust_file(trust_file)
     docs: dict[str, PinnedDocument] = dict(trust.did_documents()) if trust else {}
     lists: dict[str, StatusSnapshot] = dict(trust.status_lists()) if trust else {}
     base = VerifyOptions(

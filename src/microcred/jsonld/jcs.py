@@ -15,17 +15,16 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import rfc8785
 
+from microcred._util import has_surrogate, reaches
 from microcred.errors import JsonLdError
 
 MAX_SAFE_INTEGER = 2**53 - 1
 MAX_DEPTH = 200  # loads_strict stops at 64; this only guards values built in code
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _fail(message: str) -> JsonLdError:
@@ -54,7 +53,7 @@ def _plain(value: Any, depth: int, floats: list[bool] | None = None) -> Any:
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, str):
-        if _SURROGATE.search(value):
+        if has_surrogate(value):
             raise _fail("string contains a lone UTF-16 surrogate")
         return value
     if isinstance(value, int):
@@ -72,7 +71,7 @@ def _plain(value: Any, depth: int, floats: list[bool] | None = None) -> Any:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise _fail(f"object key {key!r} is not a string")
-            if _SURROGATE.search(key):
+            if has_surrogate(key):
                 raise _fail("object key contains a lone UTF-16 surrogate")
             out[key] = _plain(item, depth + 1, floats)
         return out
@@ -118,7 +117,7 @@ def _already_plain(value: Any, floats: list[bool]) -> bool:
 
 # Above U+DFFF, UTF-16 code units and code points sort differently (astral characters become
 # surrogates): only then do RFC 8785's key order and Python's sort_keys disagree.
-_SORTS_APART = re.compile("[\ue000-\U0010ffff]")
+_SORTS_APART = "\ue000"
 
 
 def jcs(value: Any) -> bytes:
@@ -133,14 +132,14 @@ def jcs(value: Any) -> bytes:
         floats: list[bool] = []
         if _already_plain(value, floats) and not floats:  # parsed JSON: no copy needed
             text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-            if not _SORTS_APART.search(text):
+            if not reaches(text, _SORTS_APART):
                 with contextlib.suppress(UnicodeEncodeError):  # _plain names the surrogate
                     return text.encode("utf-8")
         floats = []
         plain = _plain(value, 0, floats)
         if not floats:
             text = json.dumps(plain, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-            if not _SORTS_APART.search(text):
+            if not reaches(text, _SORTS_APART):
                 return text.encode("utf-8")
         return rfc8785.dumps(plain)
     except RecursionError:

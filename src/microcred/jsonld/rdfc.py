@@ -39,6 +39,7 @@ from typing import Any, Literal
 from pyld.canon import URDNA2015
 from pyld.identifier_issuer import IdentifierIssuer
 
+from microcred._util import has_surrogate, reaches
 from microcred.errors import JsonLdError
 from microcred.jsonld import _pyld, memo
 from microcred.jsonld.loader import OfflineLoader
@@ -62,8 +63,7 @@ ORDERS: tuple[Order, ...] = ("utf16", "codepoint")
 
 _ECHAR = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
 _LITERAL_ESCAPE = re.compile(r'[\x00-\x1f"\\\x7f]')
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_ASTRAL = "\U00010000"  # the first character UTF-16 writes as two code units
 
 
 def _escape_char(match: re.Match[str]) -> str:
@@ -146,7 +146,7 @@ def _utf16_key(text: str) -> bytes:
 
 def sort_strings(items: list[str], order: Order) -> None:
     """Sort in place by UTF-16 code units or by code points (equal unless astral text)."""
-    if order == "utf16" and _ASTRAL.search("".join(items)):
+    if order == "utf16" and reaches("".join(items), _ASTRAL):
         items.sort(key=_utf16_key)
     elif order in ORDERS:
         items.sort()
@@ -369,7 +369,7 @@ def _relabel(quads: list[Quad], order: Order) -> tuple[list[Quad], dict[str, str
         for key, component in quad.items()
         if key != "predicate" and component["type"] == "blank node"
     }
-    if not any(_ASTRAL.search(label) for label in labels):
+    if not any(reaches(label, _ASTRAL) for label in labels):
         return quads, {}
     ranked = sorted(labels, key=_utf16_key)
     width = len(str(len(ranked)))
@@ -408,7 +408,7 @@ def _canonicalize_quads(
         known = parts if relabelled is unique else None
         canonicalizer = _Rdfc10(_Budget(max_work, timeout_s), hash_name, order, portable)
         text, labels = canonicalizer.run(relabelled, known)
-        if _SURROGATE.search(text):
+        if has_surrogate(text):
             raise UnicodeEncodeError("utf-8", text, 0, 1, "lone surrogate")
         if original:
             labels = {original[label]: issued for label, issued in labels.items()}
@@ -665,7 +665,7 @@ def _distinct_first_degree(parts: list[Parts], order: Order) -> str | None:
         joined.encode("utf-8")
     except UnicodeEncodeError:
         return None
-    plain_order = order == "codepoint" or joined.isascii() or not _ASTRAL.search(joined)
+    plain_order = order == "codepoint" or joined.isascii() or not reaches(joined, _ASTRAL)
 
     def ordered(lines: list[str]) -> list[str]:
         if plain_order:
@@ -780,7 +780,7 @@ def canonical_variants(
         "known_parts": parts,
     }
     first = _canonicalize_quads(quads, order="utf16", **limits)[0]
-    if not _ASTRAL.search(first):
+    if not reaches(first, _ASTRAL):
         return [first]
     second = _canonicalize_quads(quads, order="codepoint", **limits)[0]
     return [first] if second == first else [first, second]

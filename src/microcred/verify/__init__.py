@@ -7,6 +7,8 @@ Door 1 (the engine): :func:`iter_checks` yields the nine checks in order. Door 2
 images, folders and built sites. See docs/verify.md for the checks and codes.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from microcred.verify.engine import (
     VerificationFailed,
     check_credential,
@@ -34,8 +36,23 @@ from microcred.verify.report import (
     verdict_word,
 )
 from microcred.verify.sources import SITE_MANIFEST, Source, check_source, discover, verify_paths
-from microcred.verify.trust import TrustedIssuer, TrustStore, load_trust_file
 from microcred.verify.userpins import is_jwk_document, jwks_from, load_jwks, user_contexts
+
+if TYPE_CHECKING:
+    from microcred.verify.trust import TrustedIssuer, TrustStore, load_trust_file
+
+_LAZY = {"TrustedIssuer", "TrustStore", "load_trust_file"}
+"""Names of the trust store, loaded on first use (PEP 562): a verify without ``--trust`` never
+needs it, and its import is 4 ms of a one-file verify's start-up."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from microcred.verify import trust
+
+        return getattr(trust, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CHECK_IDS",

