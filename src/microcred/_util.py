@@ -20,6 +20,7 @@ subclasses; each layer wraps them in its own :class:`~microcred.errors.Microcred
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -209,9 +210,15 @@ def has_surrogate(text: str) -> bool:
 
 
 def reaches(text: str, first: str) -> bool:
-    """Whether ``text`` holds a character at or above ``first`` (not ASCII): ``max`` in C
-    instead of a character class up to U+10FFFF (1-2 ms each to compile at start-up)."""
-    return not text.isascii() and max(text) >= first
+    """Whether ``text`` holds a character at or above ``first`` (not ASCII). The character
+    class up to U+10FFFF is compiled on the first text that is not ASCII (1-2 ms, which every
+    start-up paid before), and searched in C (``max`` walks a long text ten times slower)."""
+    return not text.isascii() and _up_from(first).search(text) is not None
+
+
+@functools.cache
+def _up_from(first: str) -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(first)}-\U0010ffff]")
 
 
 def _fail(message: str, hint: str | None = None) -> JsonLdError:

@@ -307,41 +307,73 @@ class _Compactor:
             _add(result, term, [], True)
         # A plain value's term depends on the context, the property and the value's keys and
         # @type (term selection never reads the value itself): chosen once per context for a
-        # processor that remembers its choices (the signed view's).
+        # processor that remembers its choices (the signed view's), with what compacting the
+        # value under it needs (see _plan).
         lone = self.lone.get(terms.uuid) if terms.uuid is not None else None
         for item in values:
             shape = _value_shape(item) if lone is not None else None
             if shape is not None:
                 assert lone is not None
                 key = (iri, shape)
-                term = lone.get(key)
-                if term is None:
-                    term = lone[key] = processor._compact_iri(
-                        active, iri, item, vocab=True, reverse=False
-                    )
+                plan = lone.get(key)
+                if plan is None:
+                    term = processor._compact_iri(active, iri, item, vocab=True, reverse=False)
+                    plan = lone[key] = _plan(term, terms[term], shape)
+                term, info, as_array, bare = plan
+                if bare:  # the value itself, as value() answers (a lone string only when the
+                    # term lets a plain string be bare)
+                    value = item["@value"]
+                    if shape or info.plain_strings or not isinstance(value, str):
+                        if isinstance(value, list) or term in result:  # (a JSON literal's
+                            # list adds its items, as _add does for any compacted list)
+                            _add(result, term, value, as_array or value == [])
+                        else:
+                            result[term] = [value] if as_array else value
+                        continue
             else:
                 term = processor._compact_iri(active, iri, item, vocab=True, reverse=False)
-            info = terms[term]
-            if info.nest:
+                info = terms[term]
+            self.item(active, result, term, info, item)
+
+    def item(self, active: Any, result: dict[str, Any], term: str, info: _Term, item: Any) -> None:
+        """One value of a property, compacted under ``term`` (its ``info``) into ``result``."""
+        if info.nest:
+            raise _Defer
+        containers = info.containers
+        if _MAP_CONTAINERS.intersection(containers):
+            raise _Defer
+        if isinstance(item, dict) and "@graph" in item:
+            raise _Defer
+        if isinstance(item, dict) and "@list" in item:
+            if len(item) != 1 or "@list" not in containers:
                 raise _Defer
-            containers = info.containers
-            if _MAP_CONTAINERS.intersection(containers):
-                raise _Defer
-            if isinstance(item, dict) and "@graph" in item:
-                raise _Defer
-            if isinstance(item, dict) and "@list" in item:
-                if len(item) != 1 or "@list" not in containers:
-                    raise _Defer
-                compacted = self.element(active, term, item["@list"], info)
-                result[term] = compacted if isinstance(compacted, list) else [compacted]
-                continue
-            compacted = self.element(active, term, item, info)
-            as_array = (
-                "@set" in containers
-                or "@list" in containers
-                or (isinstance(compacted, list) and not compacted)
-            )
-            _add(result, term, compacted, as_array)
+            compacted = self.element(active, term, item["@list"], info)
+            result[term] = compacted if isinstance(compacted, list) else [compacted]
+            return
+        compacted = self.element(active, term, item, info)
+        as_array = (
+            "@set" in containers
+            or "@list" in containers
+            or (isinstance(compacted, list) and not compacted)
+        )
+        _add(result, term, compacted, as_array)
+
+
+def _plan(term: Any, info: _Term, shape: str) -> tuple[Any, _Term, bool, bool]:
+    """What compacting a plain value of one shape under ``term`` comes to: (term, its entry,
+    whether the result is an array, whether the value is its own compacted form). A value is
+    bare, as :meth:`_Compactor.value` answers, under a term with no scoped context, map
+    container or ``@nest`` whose coercion is not ``@none``: a lone ``@value`` always but for a
+    string the context gives a language, a typed one when the term coerces to its type."""
+    containers = info.containers
+    bare = (
+        not info.nest
+        and not _MAP_CONTAINERS.intersection(containers)
+        and info.scoped is None
+        and info.type != "@none"
+        and (shape == "" or shape == info.type)
+    )
+    return term, info, "@set" in containers or "@list" in containers, bare
 
 
 def fast_compact(
