@@ -103,6 +103,22 @@ def test_asked_early_the_child_stops_and_a_failure_leaves_the_codes_to_the_pages
     assert DrawAhead(issued, {}).codes() == {}
 
 
+def test_asked_with_few_codes_left_the_child_draws_them_all_first(
+    issued: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page worker would import numpy and the QR code package to draw a code the child
+    has: with no more than FINISH_WITHIN codes left, the child finishes before it answers."""
+    monkeypatch.setattr(ahead, "FROM", 1)
+    everything = _everything(DrawAhead(issued, {}))
+    assert everything
+    monkeypatch.setattr(ahead, "FINISH_WITHIN", len(everything))
+    assert DrawAhead(issued, {}).codes() == everything  # asked at once, all the same
+    monkeypatch.setattr(ahead, "FINISH_WITHIN", len(everything) - 1)
+    # one more than it finishes: the child may stop (and what it drew is the same)
+    early = DrawAhead(issued, {}).codes()
+    assert all(everything[key] == svg for key, svg in early.items())
+
+
 @pytest.mark.parametrize("child", ["draws ahead", "fails", "not started"])
 def test_the_site_and_its_cache_are_the_same_whatever_the_child_does(
     issued: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, child: str

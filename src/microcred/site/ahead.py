@@ -30,6 +30,11 @@ from microcred.site.beside import Beside
 FROM = 16
 """Credentials from which a child draws ahead (forking costs ~50 ms)."""
 
+FINISH_WITHIN = 128
+"""Codes the child still draws once the pages are due, rather than stop: a page worker that
+has to draw one imports numpy and the QR code package first (0.1 s, in every worker), while
+the child has them and draws a code in about a millisecond."""
+
 QR_LABEL = "QR code linking to this credential page"
 
 
@@ -80,7 +85,7 @@ def _badges(root: Path, stop: Any) -> dict[str, bytes]:
 def _draw(root: Path, slugs: list[str], known: dict[str, str] | None, stop: Any = None) -> Drawn:
     """In the child: the badges (see :func:`_badges`), then the QR codes of the issued
     credentials' pages (``slugs``) that ``known`` lacks, until ``stop`` is set (the pages are
-    due: their workers draw the rest)."""
+    due: their workers draw the rest) with more than FINISH_WITHIN of them left."""
     from microcred.records import load_settings
     from microcred.records.parsed import ParsedCache
 
@@ -93,8 +98,8 @@ def _draw(root: Path, slugs: list[str], known: dict[str, str] | None, stop: Any 
     # microcred.toml as the last issue or build checked it, when unchanged (checking it
     # again would import the JSON Schema library in this child too)
     base_url = load_settings(root, ParsedCache(root))[1].base_url
-    for slug in slugs:
-        if stop is not None and stop.is_set():
+    for done, slug in enumerate(slugs):
+        if stop is not None and stop.is_set() and len(slugs) - done > FINISH_WITHIN:
             break
         credential_qr(base_url, slug)
     return {k: v for k, v in images.QR_CODES.items() if k not in known}, rasters
@@ -116,8 +121,8 @@ class DrawAhead:
                 self._child = None
 
     def codes(self) -> dict[str, str]:
-        """The QR codes drawn so far: the child stops at the one it is drawing. Empty if
-        there is no child or it failed."""
+        """The QR codes drawn so far: the child stops at the one it is drawing, or draws the
+        last few first (FINISH_WITHIN). Empty if there is no child or it failed."""
         if self._codes is None:
             self._codes = {}
             if self._child is not None:
