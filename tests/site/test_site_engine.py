@@ -100,3 +100,37 @@ def test_links_are_rewritten_only_as_whole_href_attributes() -> None:
     html = harden_page(page(body), "p")
     assert 'href="a/index.html"' in html and 'href="c/index.html"' in html
     assert 'data-xhref="b/"' in html and 'HREF="d/"' in html
+
+
+def test_warming_the_engine_imports_what_mkdocs_will_and_nothing_for_zensical() -> None:
+    """warm_engine runs while a build waits for its drawing child: it must load exactly the
+    engine's own modules (in a fresh interpreter, none of them loaded before) and fill the
+    themes listing mkdocs caches, and do nothing for another engine."""
+    import json
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, json\n"
+        "from microcred.site.engine import _ENGINE_MODULES, warm_engine\n"
+        "before = [m for m in _ENGINE_MODULES if m in sys.modules]\n"
+        "warm_engine(sys.argv[1])\n"
+        "from mkdocs.utils import get_themes\n"
+        "after = [m for m in _ENGINE_MODULES if m in sys.modules]\n"
+        "print(json.dumps([before, after, get_themes.cache_info().currsize]))\n"
+    )
+    for engine, loaded in (("mkdocs", True), ("zensical", False)):
+        done = subprocess.run(
+            [sys.executable, "-c", probe, engine], capture_output=True, text=True, check=True
+        )
+        before, after, themes_cached = json.loads(done.stdout)
+        assert "mkdocs.commands.build" not in before
+        assert ("mkdocs.commands.build" in after) is loaded
+        assert (set(after) == set(_engine_modules())) is loaded
+        assert (themes_cached == 1) is loaded
+
+
+def _engine_modules() -> tuple[str, ...]:
+    from microcred.site.engine import _ENGINE_MODULES
+
+    return _ENGINE_MODULES

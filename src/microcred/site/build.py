@@ -39,7 +39,7 @@ from microcred.site import badge_raster, cache, finish, images, qrcache, unchang
 from microcred.site.ahead import DrawAhead
 from microcred.site.beside import Beside
 from microcred.site.carry import SourceCarry
-from microcred.site.engine import run_engine
+from microcred.site.engine import run_engine, warm_engine
 from microcred.site.keyahead import KeyAhead, active_key
 from microcred.site.outcome import BuildResult, build_options, project_kind
 from microcred.site.safety import find_secret_keys, secret_needles
@@ -412,6 +412,7 @@ def render_source(
     fresh: Callable[[PublicationLike, dict[str, BuildCheck]], bool] | None = None,
     ahead: DrawAhead | None = None,
     carry: SourceCarry | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> tuple[SourceReport, dict[str, BuildCheck], int]:
     """Steps 1-3: the site source of any project in ``dest``; (report, checks, credentials).
 
@@ -420,6 +421,8 @@ def render_source(
     holds; if it says so, :class:`KeepPrevious` is raised instead of rendering. ``ahead``:
     a child already drawing this program's pictures (closed here when the source is done).
     ``carry``: the previous build's source, whose unchanged files are taken (issuer programs).
+    ``meanwhile``: work due later, done when the pages are due and before waiting for the
+    child (it is often still drawing then).
     """
     kind = project_kind(root)
     if kind == "portfolio":
@@ -439,6 +442,8 @@ def render_source(
         if fresh is not None and fresh(pub, checks):
             raise KeepPrevious(checks, len(pub.credentials))
         images.QR_CODES.update(known_codes)
+        if meanwhile is not None:
+            meanwhile()
         images.QR_CODES.update(ahead.codes())  # the pages are due
         badge_raster.RASTERS.clear()  # this build's drawings only
         badge_raster.KNOWN.clear()
@@ -538,6 +543,7 @@ def build_full(
             fresh=fresh,
             ahead=ahead,
             carry=source_carry,
+            meanwhile=lambda: warm_engine(engine),
         )
         needles = secret_needles(_known_secrets(key, active))
         known = cache.load_clean_contents(root, needles)
