@@ -507,3 +507,43 @@ def test_dates_are_found_wherever_they_sit_and_marked_inside_proofs() -> None:
         {"proof": [{"created": "2026-11-01T12:00:00Z"}], "validFrom": "2026-01-02"}, set()
     )
     assert found == {"proof:2026-11-01T12:00:00Z", "2026-01-02"}
+
+
+def test_a_first_build_after_issue_reads_no_code_file_the_issue_check_took(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``issue``'s check keeps the code files' digests by state (unchanged.CODE_FILES); the
+    next process takes them instead of reading the package again, with the same digest. A
+    kept table whose seal is broken is not used, and a file whose state changed is read."""
+    import hashlib
+    import time
+
+    from microcred.site import unchanged
+    from microcred.site.unchanged import CODE_FILES, RACY_NS, code_digest
+
+    root = tmp_path / "program"
+    root.mkdir()
+    monkeypatch.setattr(unchanged, "_CODE", [unchanged.StateDigests()])  # the issuing process
+    first = code_digest()
+    unchanged.keep_code_files(root)
+    kept = root / BUILD_CACHE_DIR / CODE_FILES
+    assert kept.is_file()
+    time.sleep(2 * RACY_NS / 1e9)
+    reads: list[str] = []
+    real = hashlib.file_digest
+
+    def counted(handle: Any, name: str) -> Any:
+        reads.append(handle.name)
+        return real(handle, name)
+
+    monkeypatch.setattr(hashlib, "file_digest", counted)
+    monkeypatch.setattr(unchanged, "_CODE", [unchanged.StateDigests()])  # the build's process
+    unchanged.seed_code_files(root)
+    assert code_digest() == first and reads == []
+    unchanged.seed_code_files(root)  # a process with a table keeps its own
+    assert code_digest() == first and reads == []
+    # a damaged kept table is not used: everything is read, and the digest is the same
+    kept.write_bytes(kept.read_bytes().replace(b'"files"', b'"filez"', 1))
+    monkeypatch.setattr(unchanged, "_CODE", [unchanged.StateDigests()])
+    unchanged.seed_code_files(root)
+    assert code_digest() == first and len(reads) > 50

@@ -187,6 +187,7 @@ def check_issued(
     """
     lists, docs = publication_frame(root, now=now, program=program, passphrase=passphrase, key=key)
     frame = _Frame(docs, lists)
+    unchanged.seed_code_files(root)
     verdicts = _verdict_cache(root, frame, now)
     docs_, lists_ = _plain(frame)
     checks: dict[str, BuildCheck] = {}
@@ -197,6 +198,7 @@ def check_issued(
             verdicts.put_report(digest, now, data)
         checks[slug] = check
     verdicts.save(keep=True)
+    unchanged.keep_code_files(root)
     return checks
 
 
@@ -530,6 +532,7 @@ def build_full(
         # secret scans, also when a key is given (it is looked for in the output all the
         # same); one that cannot be loaded is left to the issuing to report.
         active = key_ahead.result() if key_ahead is not None else active_key(root, passphrase)
+        unchanged.seed_code_files(root)  # the code's digests by state, as the last run took them
         source_carry = cache.past_source(root)  # files the source need not make again
         report, checks, count = render_source(
             root,
@@ -625,6 +628,7 @@ def build_full(
                 pages=carry.record(),
                 units=units,
             )
+            unchanged.keep_code_files(root)  # for the next process (an issue, say)
     except KeepPrevious as same:
         return _kept_result(out, same, previous[0] or {}, started)
     except BaseException:
