@@ -449,6 +449,15 @@ def names_no_member(text: bytes | None, names: Iterable[str]) -> bool:
     return not any(b'"' + name.encode("ascii") + b'"' in text for name in names)
 
 
+def member_at_most_once(text: bytes | None, name: str) -> bool:
+    """Whether JSON text certainly has at most one member called ``name`` (ASCII), at any
+    depth: the name in quotes occurs at most once (a string value that spells it only adds
+    to the count), and no ``\\u`` escape could spell it otherwise. False when unsure."""
+    if text is None or b"\\u" in text:
+        return False
+    return text.count(b'"' + name.encode("ascii") + b'"') <= 1
+
+
 JSON_SCALARS: frozenset[type] = frozenset({str, int, float, bool, type(None)})
 """Exact types of JSON leaves: a walk that looks only at objects and arrays skips a value
 whose ``type()`` is one of these without pushing it."""

@@ -71,3 +71,44 @@ def test_a_context_the_user_pinned_is_accepted_after_the_family() -> None:
 def test_combinations_that_change_meaning_stay_refused(value: list[str]) -> None:
     problems = check_context_value(value, "$.@context", KNOWN)
     assert problems and problems[0].code == "CONTEXT_NOT_ALLOWED"
+
+
+def test_the_nested_context_walk_is_skipped_only_when_the_text_shows_no_second_context() -> None:
+    """check_contexts walks the document for embedded @context members unless the JSON text
+    names "@context" once and has no \\u escape (which could spell it): then the walk finds
+    nothing. Random documents, with and without nested contexts, escapes and look-alikes."""
+    import json
+    import random
+
+    from microcred._util import member_at_most_once
+    from microcred.verify.checks.contexts import _nested
+
+    known = default_loader().urls()
+    rng = random.Random(172)
+    keys = ["name", "@context", "endorsement", "type", "x"]
+    leaves = ["@context", "text", 1, None, ["https://www.w3.org/ns/credentials/v2"]]
+
+    def value(depth: int) -> object:
+        roll = rng.random()
+        if depth > 3 or roll < 0.4:
+            return rng.choice(leaves)
+        if roll < 0.6:
+            return [value(depth + 1) for _ in range(rng.randint(0, 3))]
+        return {rng.choice(keys): value(depth + 1) for _ in range(rng.randint(0, 3))}
+
+    skipped = walked = refused = 0
+    for _ in range(3000):
+        doc = {"@context": ["https://www.w3.org/ns/credentials/v2"], "a": value(0)}
+        text = json.dumps(doc, ensure_ascii=rng.random() < 0.2).encode()
+        if rng.random() < 0.1:
+            text = text.replace(b'"@context"', b'"\\u0040context"')
+        found: list[object] = []
+        _nested(json.loads(text), "$", known, found, [0])
+        if member_at_most_once(text, "@context"):
+            skipped += 1
+            assert found == [], text
+        else:
+            walked += 1
+            refused += bool(found)
+    assert skipped > 300 and walked > 300 and refused > 100
+    assert not member_at_most_once(None, "@context")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from microcred._util import JSON_SCALARS, is_mapping, spelled
+from microcred._util import JSON_SCALARS, is_mapping, member_at_most_once, spelled
 from microcred.errors import MicrocredError
 from microcred.jsonld.safe import check_data_loss
 from microcred.verify.checks.data_model import KNOWN_TYPES, not_open_badges
@@ -233,7 +233,9 @@ def check_contexts(ctx: Ctx) -> CheckResult:
         return result("contexts", indeterminate=[*problems, not_open_badges(types)])
     if problems:
         return result("contexts", problems)
-    _nested(doc, "$", known, problems, [0], user)
+    text = ctx.raw if isinstance(ctx.raw, bytes) and ctx.jwt is None else None
+    if not member_at_most_once(text, "@context"):  # else only the top names a context
+        _nested(doc, "$", known, problems, [0], user)
     if problems:
         return result("contexts", problems)
     # 3. Nothing is silently dropped from what the proofs sign (the document without proofs;
