@@ -32,6 +32,21 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, int]:
     return root.resolve(), site, result.pages
 
 
+def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files whose digest is taken from here on (``hashlib.file_digest``), by name."""
+    import hashlib
+
+    reads: list[str] = []
+    real = hashlib.file_digest
+
+    def counted(handle: Any, name: str) -> Any:
+        reads.append(handle.name)
+        return real(handle, name)
+
+    monkeypatch.setattr(hashlib, "file_digest", counted)
+    return reads
+
+
 def _options() -> dict[str, object]:
     return build_options("mkdocs", None, fixed_key())
 
@@ -378,7 +393,6 @@ def test_state_digests_vouch_only_for_settled_unchanged_states(tmp_path: Path) -
 def test_an_unchanged_rebuild_reads_no_project_or_code_file_whose_state_holds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import hashlib
     import os
     import time
 
@@ -390,14 +404,7 @@ def test_an_unchanged_rebuild_reads_no_project_or_code_file_whose_state_holds(
     build_site(root, site, now=NOW, key=fixed_key())
     time.sleep(2 * RACY_NS / 1e9)
     monkeypatch.setattr(unchanged, "_CODE", [unchanged.StateDigests()])  # a fresh process
-    reads: list[str] = []
-    real = hashlib.file_digest
-
-    def counted(handle: Any, name: str) -> Any:
-        reads.append(handle.name)
-        return real(handle, name)
-
-    monkeypatch.setattr(hashlib, "file_digest", counted)
+    reads = _count_reads(monkeypatch)
     assert kept_build(root.resolve(), site, None, NOW, _options()) is not None
     project = [r for r in reads if r.startswith(str(root))]
     assert project == [] and not [r for r in reads if "/microcred/" in r]
@@ -514,8 +521,8 @@ def test_a_first_build_after_issue_reads_no_code_file_the_issue_check_took(
 ) -> None:
     """``issue``'s check keeps the code files' digests by state (unchanged.CODE_FILES); the
     next process takes them instead of reading the package again, with the same digest. A
-    kept table whose seal is broken is not used, and a file whose state changed is read."""
-    import hashlib
+    kept table whose seal is broken is not used (a file whose state changed is read: see
+    test_an_unchanged_rebuild_reads_no_project_or_code_file_whose_state_holds)."""
     import time
 
     from microcred.site import unchanged
@@ -529,14 +536,7 @@ def test_a_first_build_after_issue_reads_no_code_file_the_issue_check_took(
     kept = root / BUILD_CACHE_DIR / CODE_FILES
     assert kept.is_file()
     time.sleep(2 * RACY_NS / 1e9)
-    reads: list[str] = []
-    real = hashlib.file_digest
-
-    def counted(handle: Any, name: str) -> Any:
-        reads.append(handle.name)
-        return real(handle, name)
-
-    monkeypatch.setattr(hashlib, "file_digest", counted)
+    reads = _count_reads(monkeypatch)
     monkeypatch.setattr(unchanged, "_CODE", [unchanged.StateDigests()])  # the build's process
     unchanged.seed_code_files(root)
     assert code_digest() == first and reads == []
