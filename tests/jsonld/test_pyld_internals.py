@@ -85,3 +85,44 @@ def test_urdna2015_internals_rdfc_relies_on() -> None:
 def test_error_type_microcred_translates_exists() -> None:
     assert issubclass(pyld_jsonld.JsonLdError, Exception)
     assert callable(pyld_jsonld.JsonLdProcessor.expand)
+
+
+def test_pyld_names_contexts_without_uuid1_so_a_verify_opens_no_socket() -> None:
+    """pyld names each context it processes with ``str(uuid.uuid1())``, which on Linux asks
+    the uuidd daemon over a UNIX socket. microcred gives pyld random names instead: in a fresh
+    interpreter whose ``uuid.uuid1`` and ``socket.socket`` refuse to run, a signed credential's
+    proof still verifies, and the names of distinct contexts differ."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    probe = """
+import socket, sys, uuid
+def refuse(*args, **kwargs):
+    raise AssertionError("uuid1 or a socket was used")
+uuid.uuid1 = refuse
+socket.socket = refuse
+import datetime as dt, json
+from pathlib import Path
+from microcred.jsonld._pyld_import import pyld_jsonld
+from microcred.proof import parse_datetimestamp
+from microcred.verify import check_credential
+text = Path(sys.argv[1]).read_bytes()
+proof = json.loads(text)["proof"]
+created = (proof[0] if isinstance(proof, list) else proof)["created"]
+now = parse_datetimestamp(created) + dt.timedelta(hours=1)
+report = check_credential(text, now=now)
+names = set()
+processor = pyld_jsonld.JsonLdProcessor()
+for context in ({"a": "https://example.org/a"}, {"b": "https://example.org/b"}):
+    active = processor._get_initial_context({})
+    names.add(processor.process_context(active, context, {"documentLoader": None})["_uuid"])
+print(json.dumps([next(c.outcome for c in report.checks if c.id == "proof"), len(names)]))
+"""
+    credential = Path(__file__).parents[1] / "adversarial" / "corpus" / "valid_baseline.json"
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(credential)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == ["passed", 2]

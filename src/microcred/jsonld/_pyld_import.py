@@ -6,7 +6,9 @@ about 0.1 s of start-up for code microcred never runs, since every call passes m
 offline loader. Here the package is registered without running its ``__init__`` (the real
 one still runs on first access to an attribute it defines, e.g. ``pyld.ContextResolver``),
 and the two network loaders are hidden while ``pyld.jsonld`` is imported, so pyld falls back
-to its own loader that refuses every URL. Nothing else about pyld changes.
+to its own loader that refuses every URL. pyld's ``jsonld`` module names the contexts it
+processes with random UUIDs instead of ``uuid1`` (see :class:`_ContextNames`). Nothing else
+about pyld changes.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+import uuid
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -94,7 +97,24 @@ def _import_jsonld() -> ModuleType:
                 del sys.modules[name]
 
 
+class _ContextNames:
+    """What pyld's ``jsonld`` module sees as ``uuid``: it names every context it processes
+    ``str(uuid.uuid1())``, and on Linux ``uuid1`` asks the uuidd daemon over a UNIX socket and
+    reads the network interfaces' hardware addresses through another, for each context (87
+    times in a one-file verify). The names only tell contexts apart within a process (memo
+    keys), so random ones serve as well, made from ``os.urandom``: a verify opens no socket."""
+
+    uuid1 = staticmethod(uuid.uuid4)
+    UUID = uuid.UUID
+
+
+def _quiet_names(module: ModuleType) -> ModuleType:
+    if getattr(module, "uuid", None) is uuid:
+        module.uuid = _ContextNames  # type: ignore[attr-defined]
+    return module
+
+
 if TYPE_CHECKING:
     from pyld import jsonld as pyld_jsonld
 else:
-    pyld_jsonld = _import_jsonld()
+    pyld_jsonld = _quiet_names(_import_jsonld())
