@@ -21,11 +21,14 @@ build as before.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from microcred.layout import BUILD_CACHE_DIR, CREDENTIALS_DIR, ISSUE_INDEX_NAME, credential_page
 from microcred.site import images
 from microcred.site.beside import Beside
+
+if TYPE_CHECKING:
+    from microcred.records.parsed import ParsedCache
 
 FROM = 16
 """Credentials from which a child draws ahead (forking costs ~50 ms)."""
@@ -53,16 +56,15 @@ Drawn = tuple[dict[str, str], dict[str, bytes]]
 :func:`microcred.site.badge_raster.raster_key`): what the child drew."""
 
 
-def _badges(root: Path, stop: Any) -> dict[str, bytes]:
+def _badges(root: Path, parsed: ParsedCache, stop: Any) -> dict[str, bytes]:
     """In the child, on a first build: the PNGs of the briefs' badges (the generated
     looks and the issuer's own SVGs), by raster key."""
     from microcred.records import load_briefs
-    from microcred.records.parsed import ParsedCache
     from microcred.site import badge_raster
 
     if (root / BUILD_CACHE_DIR / badge_raster.RASTER_FILE).exists():
         return {}  # kept by the last build: the build reads them there
-    loaded = load_briefs(root, ParsedCache(root))
+    loaded = load_briefs(root, parsed)
     if loaded is None:
         return {}
     from microcred.errors import MicrocredError
@@ -89,7 +91,8 @@ def _draw(root: Path, slugs: list[str], known: dict[str, str] | None, stop: Any 
     from microcred.records import load_settings
     from microcred.records.parsed import ParsedCache
 
-    rasters = _badges(root, stop)
+    parsed = ParsedCache(root)  # one read of the kept parses, for the briefs and the settings
+    rasters = _badges(root, parsed, stop)
     if known is None:  # started before the build read its cache: read it here
         from microcred.site.qrcache import load_qr_codes
 
@@ -97,7 +100,7 @@ def _draw(root: Path, slugs: list[str], known: dict[str, str] | None, stop: Any 
     images.QR_CODES.update(known)  # this child's copy
     # microcred.toml as the last issue or build checked it, when unchanged (checking it
     # again would import the JSON Schema library in this child too)
-    base_url = load_settings(root, ParsedCache(root))[1].base_url
+    base_url = load_settings(root, parsed)[1].base_url
     for done, slug in enumerate(slugs):
         if stop is not None and stop.is_set() and len(slugs) - done > FINISH_WITHIN:
             break
