@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import string
 
-import numpy as np
 import pytest
 import qrcode
 from qrcode.util import lost_point as package_lost_point
@@ -85,32 +84,70 @@ def test_site_urls(url: str) -> None:
     assert qr_matrix(url) == _package(url, qrcode.constants.ERROR_CORRECT_M)[0]
 
 
+def _random_symbol(rng: random.Random, size: int, density: float) -> list[list[bool]]:
+    return [[rng.random() < density for _ in range(size)] for _ in range(size)]
+
+
 def test_penalties_are_the_package_penalties() -> None:
     rng = random.Random(7)
-    shapes = [np.zeros((21, 21), dtype=bool), np.ones((25, 25), dtype=bool)]
+    shapes = [[[False] * 21 for _ in range(21)], [[True] * 25 for _ in range(25)]]
     for _ in range(200):
-        size = rng.choice([21, 25, 33, 57])
-        density = rng.random()
-        shapes.append(
-            np.array([[rng.random() < density for _ in range(size)] for _ in range(size)])
-        )
+        shapes.append(_random_symbol(rng, rng.choice([21, 25, 33, 57]), rng.random()))
     for modules in shapes:
-        assert lost_point(modules) == package_lost_point(modules.tolist())
+        assert lost_point(modules) == package_lost_point(modules)
+
+
+def test_penalties_on_every_pattern_the_rules_count() -> None:
+    """Runs along the edges and across a whole line, 2x2 blocks at the corners, finder-like
+    patterns at both ends of a line, in rows and in columns: each line of the symbol is one
+    stretch of an integer, so a count may not leak from one line into the next."""
+    rng = random.Random(9)
+    for size in (21, 25, 29):
+        for _ in range(40):
+            modules = _random_symbol(rng, size, rng.choice([0.2, 0.5, 0.8]))
+            line = rng.randrange(size)
+            pattern = [True, False, True, True, True, False, True, False, False, False, False]
+            if rng.random() < 0.5:
+                pattern.reverse()
+            start = rng.choice([0, size - len(pattern)])
+            for k, dark in enumerate(pattern):
+                if rng.random() < 0.5:
+                    modules[line][start + k] = dark
+                else:
+                    modules[start + k][line] = dark
+            for row in rng.sample(range(size), 3):  # whole lines of one colour
+                modules[row] = [rng.random() < 0.5] * size
+            for corner in ((0, 0), (0, size - 2), (size - 2, 0), (size - 2, size - 2)):
+                dark = rng.random() < 0.5
+                for i in range(2):
+                    for j in range(2):
+                        modules[corner[0] + i][corner[1] + j] = dark
+            assert lost_point(modules) == package_lost_point(modules)
 
 
 def test_penalties_of_a_stack_are_each_symbols_package_penalty() -> None:
     rng = random.Random(8)
     for size in (21, 25, 29, 45):
-        stack = np.array(
-            [
-                [
-                    [rng.random() < rng.choice([0.1, 0.5, 0.9]) for _ in range(size)]
-                    for _ in range(size)
-                ]
-                for _ in range(8)
-            ]
-        )
-        stack[3] = True  # one run across the whole symbol, next to others
-        stack[4, -1] = True
-        got = lost_points(stack)
-        assert [int(p) for p in got] == [package_lost_point(m.tolist()) for m in stack]
+        stack = [
+            _random_symbol(rng, size, rng.choice([0.1, 0.5, 0.9])) for _ in range(8)
+        ]
+        stack[3] = [[True] * size for _ in range(size)]  # one run across the whole symbol
+        stack[4][-1] = [True] * size
+        assert lost_points(stack) == [package_lost_point(m) for m in stack]
+
+
+def test_drawing_a_code_imports_no_numpy() -> None:
+    """Importing numpy cost a build's drawing child 0.1 s, more than its codes."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from microcred.site.images import qr_svg\n"
+        "qr_svg('https://example.org/credentials/c-1/')\n"
+        "print('numpy' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "False"

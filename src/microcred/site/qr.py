@@ -4,108 +4,119 @@ The ``qrcode`` package picks the mask (ISO/IEC 18004 section 7.8.3: the one whos
 lowest) by drawing the whole symbol eight times and scoring each in pure Python: about 8 ms a
 code, a fifth of a cold site build (issue 12). Here the symbol is drawn once; the other seven
 masked symbols follow by XOR on the data modules (test mode leaves format and version
-modules light in every one), and the four penalty rules are counted with numpy, exactly as
-``qrcode.util.lost_point`` counts them. The data modules are placed with numpy too, in the
-package's order (cached per version), and the codewords and their error correction are
-computed with an integer bit buffer and table rows instead of the package's bit-by-bit
-buffer and polynomial objects; the function patterns are drawn by the package. The matrix
-is the package's: tests/site/test_qr.py compares the two on random and real data at every
-version and level.
+modules light in every one), and the four penalty rules are counted exactly as
+``qrcode.util.lost_point`` counts them, on every line at once: the symbol's rows and columns
+are one integer (bit i * size + j is module j of line i), so the runs, 2x2 blocks and
+finder-like patterns of all of them are a few shifts, ANDs and a ``bit_count``. The data
+modules are placed in the package's order (cached per version, a row at a time), and the
+codewords and their error correction are computed with an integer bit buffer and table rows
+instead of the package's bit-by-bit buffer and polynomial objects; the function patterns are
+drawn by the package. No numpy: importing it cost a build's drawing child 0.1 s, more than
+drawing its codes (0.55 ms each). The matrix is the package's: tests/site/test_qr.py compares
+the two on random and real data at every version and level.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
-import numpy as np
 import qrcode
 from qrcode import base, exceptions, util
 
-_CORE = (True, False, True, True, True, False, True)  # the 1:1:3:1:1 dark-light pattern
+Matrix = Sequence[Sequence[bool]]
+"""Rows of modules, True when dark."""
+
+_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
+_BITS = bytes.maketrans(b"01", b"\x00\x01")
+
+
+def _symbol(modules: Matrix) -> tuple[int, int]:
+    """The symbol's rows and its columns, each as one integer: bit i * size + j is the
+    module at row i, column j (of the rows), or at row j, column i (of the columns)."""
+    rows = b"".join(map(bytes, modules)).translate(_DIGITS)
+    columns = b"".join(map(bytes, zip(*modules, strict=True))).translate(_DIGITS)
+    return int(rows[::-1], 2), int(columns[::-1], 2)
 
 
 @cache
-def _masks(size: int) -> Any:
-    i, j = np.indices((size, size))
-    return np.array(
-        [
-            (i + j) % 2 == 0,
-            i % 2 == 0,
-            j % 3 == 0,
-            (i + j) % 3 == 0,
-            (i // 2 + j // 3) % 2 == 0,
-            (i * j) % 2 + (i * j) % 3 == 0,
-            ((i * j) % 2 + (i * j) % 3) % 2 == 0,
-            ((i * j) % 3 + (i + j) % 2) % 2 == 0,
-        ]
+def _windows(size: int) -> tuple[int, int, int, int]:
+    """Where, in a symbol's rows and then its columns as one integer, a window of 2, 5 and
+    11 modules along a line starts; and a 2x2 block in its rows: shifting the integer moves
+    the next modules of the same line under each start."""
+
+    def starts(lines: int, per_line: int) -> int:
+        line = (1 << per_line) - 1 if per_line > 0 else 0
+        return sum(line << (i * size) for i in range(lines))
+
+    return (
+        starts(2 * size, size - 1),
+        starts(2 * size, size - 4),
+        starts(2 * size, size - 10),
+        starts(size - 1, size - 1),
     )
 
 
-def _run_points(stack: Any) -> Any:
-    """Rule 1, along rows, for each symbol of a stack: each run of five or more
-    same-coloured modules scores length - 2."""
-    count, rows, size = stack.shape
-    edges = np.ones((count, rows, size + 1), dtype=bool)
-    edges[:, :, 1:size] = stack[:, :, 1:] != stack[:, :, :-1]
-    starts = np.flatnonzero(edges.ravel())  # every row opens and closes a run
-    lengths = np.diff(starts)
-    long_runs = lengths >= 5
-    owner = starts[:-1][long_runs] // (rows * (size + 1))
-    return np.bincount(owner, weights=lengths[long_runs] - 2, minlength=count).astype(np.int64)
+def _points(rows: int, columns: int, size: int) -> int:
+    """``qrcode.util.lost_point`` of the symbol with these rows and columns (see
+    :func:`_symbol`): the package's four rules, every line at once."""
+    pairs, fives, elevens, blocks = _windows(size)
+    lines = rows | (columns << (size * size))
+    # rule 1: each run of five or more same-coloured modules scores its length - 2, that is
+    # one per window of five in it, and two for its start
+    same = ~(lines ^ (lines >> 1)) & pairs
+    run = same & (same >> 1) & (same >> 2) & (same >> 3) & fives
+    points = run.bit_count() + 2 * (run & ~(run << 1)).bit_count()
+    # rule 2: each 2x2 block of one colour scores 3
+    below = rows >> size
+    square = ~(rows ^ (rows >> 1)) & ~(rows ^ below) & ~(rows ^ (below >> 1)) & blocks
+    points += 3 * square.bit_count()
+    # rule 3: each 1:1:3:1:1 pattern (dark, light, three dark, light, dark) with four light
+    # modules on one side of it scores 40
+    core = lines & ~(lines >> 1) & (lines >> 2) & (lines >> 3) & (lines >> 4)
+    core &= ~(lines >> 5) & (lines >> 6)
+    light = ~(lines | (lines >> 1) | (lines >> 2) | (lines >> 3))
+    points += 40 * (((core & (light >> 7)) | (light & (core >> 4))) & elevens).bit_count()
+    # rule 4: the share of dark modules, in the package's floating point
+    percent = rows.bit_count() / (size**2)
+    return points + int(abs(percent * 100 - 50) / 5) * 10
 
 
-def _finder_points(stack: Any) -> Any:
-    """Rule 3, along rows: 40 for each 1:1:3:1:1 pattern with four light modules beside it.
-
-    The two 11-module patterns share their dark-light-dark core (1 0 1 1 1 0 1) and differ
-    in the side the four light modules are on, so the core and the light runs are found
-    once each, by comparing shifted views (no 11-wide window is ever built)."""
-    size = stack.shape[2]
-    if size < 11:
-        return np.zeros(stack.shape[0], dtype=np.int64)
-    width = size - 6  # where a 7-module core can start
-    core = stack[:, :, 0:width].copy()
-    for k, dark in enumerate(_CORE[1:], start=1):
-        core &= stack[:, :, k : k + width] if dark else ~stack[:, :, k : k + width]
-    light = ~stack[:, :, 0 : size - 3]  # four light modules starting here
-    for k in range(1, 4):
-        light &= ~stack[:, :, k : k + size - 3]
-    count = size - 10  # where an 11-module pattern can start
-    found = core[:, :, 0:count] & light[:, :, 7 : 7 + count]  # core, then four light
-    found |= light[:, :, 0:count] & core[:, :, 4 : 4 + count]  # four light, then core
-    return 40 * found.sum(axis=(1, 2))
+def lost_point(modules: Matrix) -> int:
+    """``qrcode.util.lost_point`` of one square matrix of modules."""
+    return _points(*_symbol(modules), len(modules))
 
 
-def lost_points(stack: Any) -> Any:
-    """``qrcode.util.lost_point`` of each boolean matrix of a stack (the same four rules,
-    the same sums), all at once."""
-    size = stack.shape[1]
-    columns = stack.transpose(0, 2, 1)
-    points = _run_points(stack) + _run_points(columns)
-    top_left = stack[:, :-1, :-1]
-    same = (
-        (top_left == stack[:, :-1, 1:])
-        & (top_left == stack[:, 1:, :-1])
-        & (top_left == stack[:, 1:, 1:])
-    )
-    points = points + 3 * same.sum(axis=(1, 2))
-    points = points + _finder_points(stack) + _finder_points(columns)
-    percent = stack.sum(axis=(1, 2)) / (size**2)
-    return points + (np.abs(percent * 100 - 50) / 5).astype(np.int64) * 10
+def lost_points(stack: Sequence[Matrix]) -> list[int]:
+    """:func:`lost_point` of each matrix of a stack."""
+    return [lost_point(modules) for modules in stack]
 
 
-def lost_point(modules: Any) -> int:
-    """``qrcode.util.lost_point`` of one boolean matrix."""
-    return int(lost_points(modules[np.newaxis])[0])
+class _Layout(NamedTuple):
+    """Where a version's data modules are, and each mask over them."""
+
+    positions: list[tuple[int, int]]
+    """(row, column) of each data module, in the order the package's ``map_data`` fills them."""
+    masks: list[int]
+    """Per mask, its value at each position, as an integer (the first position is the
+    highest bit): the data bits are XORed with it in one go."""
+    rows: list[int]
+    """Per mask, the data modules it darkens, as :func:`_symbol`'s rows."""
+    columns: list[int]
+    """The same, as :func:`_symbol`'s columns."""
+    fill: list[Callable[[list[Any], list[bool]], tuple[Any, ...]] | None]
+    """Per row, from the row (None where data goes) and the data bits in position order, the
+    row with its data modules in place (None: a row without data modules)."""
 
 
 @cache
-def _data_positions(version: int) -> tuple[Any, Any]:
-    """Rows and columns of the data modules of a version, in the order the package's
-    ``map_data`` fills them (two-module columns, right to left, zigzagging up and down,
-    skipping the vertical timing pattern), and the boolean matrix of those modules."""
+def _layout(version: int) -> _Layout:
+    """The data modules of a version, in the order the package's ``map_data`` fills them
+    (two-module columns, right to left, zigzagging up and down, skipping the vertical
+    timing pattern), with the eight masks over them."""
     blank = qrcode.QRCode(version=version)
     blank.modules_count = size = version * 4 + 17
     blank.modules = [[None] * size for _ in range(size)]
@@ -117,7 +128,7 @@ def _data_positions(version: int) -> tuple[Any, Any]:
     blank.setup_type_info(True, 0)
     if version >= 7:
         blank.setup_type_number(True)
-    rows, cols = [], []
+    positions = []
     upward = True
     for right in range(size - 1, 0, -2):
         if right <= 6:
@@ -125,12 +136,50 @@ def _data_positions(version: int) -> tuple[Any, Any]:
         for row in range(size - 1, -1, -1) if upward else range(size):
             for col in (right, right - 1):
                 if blank.modules[row][col] is None:
-                    rows.append(row)
-                    cols.append(col)
+                    positions.append((row, col))
         upward = not upward
-    free = np.zeros((size, size), dtype=bool)
-    free[rows, cols] = True
-    return (np.array(rows), np.array(cols)), free
+    masks, rows, columns = [], [], []
+    for pattern in range(8):
+        darkens = util.mask_func(pattern)
+        on = [darkens(row, col) for row, col in positions]
+        masks.append(int("".join("1" if dark else "0" for dark in on), 2))
+        by_row, by_column = bytearray(b"0" * size * size), bytearray(b"0" * size * size)
+        for (row, col), dark in zip(positions, on, strict=True):
+            if dark:
+                by_row[row * size + col] = by_column[col * size + row] = ord("1")
+        rows.append(int(by_row[::-1], 2))
+        columns.append(int(by_column[::-1], 2))
+    by_line: list[list[tuple[int, int]]] = [[] for _ in range(size)]
+    for k, (row, col) in enumerate(positions):
+        by_line[row].append((col, k))
+    fill: list[Callable[[list[Any], list[bool]], tuple[Any, ...]] | None] = []
+    for order in map(sorted, by_line):
+        if not order:
+            fill.append(None)
+            continue
+        pick = _getter([k for _, k in order])  # this row's data bits, left to right
+        where = {col: size + rank for rank, (col, _) in enumerate(order)}
+        put = _getter([where.get(col, col) for col in range(size)])
+        fill.append(_filler(pick, put))
+    return _Layout(positions, masks, rows, columns, fill)
+
+
+def _filler(
+    pick: Callable[[Sequence[Any]], tuple[Any, ...]],
+    put: Callable[[Sequence[Any]], tuple[Any, ...]],
+) -> Callable[[list[Any], list[bool]], tuple[Any, ...]]:
+    def fill(line: list[Any], bits: list[bool]) -> tuple[Any, ...]:
+        return put([*line, *pick(bits)])
+
+    return fill
+
+
+def _getter(indexes: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """The items at ``indexes``, always as a tuple (``itemgetter`` of one index is not)."""
+    if len(indexes) == 1:
+        (index,) = indexes
+        return lambda items: (items[index],)
+    return itemgetter(*indexes)
 
 
 class _Bits(util.BitBuffer):  # type: ignore[misc]
@@ -217,8 +266,8 @@ def _create_data(version: int, error_correction: int, data_list: Any) -> list[in
 
 
 class _QRCode(qrcode.QRCode):  # type: ignore[misc]
-    """The package's QR code; the data modules are placed and the best mask is found with
-    numpy (the package's own drawing of the function patterns is kept)."""
+    """The package's QR code; the data modules are placed and the best mask is found a line
+    at a time (the package's own drawing of the function patterns is kept)."""
 
     modules: Any
     data_cache: Any
@@ -247,24 +296,33 @@ class _QRCode(qrcode.QRCode):  # type: ignore[misc]
     def map_data(self, data: Any, mask_pattern: int) -> None:
         """The package's ``map_data``, at once: data bits in module order (light once the
         data runs out), XOR the mask, into the modules left free."""
-        where, _ = _data_positions(self.version)
-        count = len(where[0])
-        bits = np.unpackbits(np.array(data, dtype=np.uint8))[:count].astype(bool)
-        if len(bits) < count:
-            bits = np.concatenate([bits, np.zeros(count - len(bits), dtype=bool)])
-        size = self.modules_count
-        grid = np.array(self.modules, dtype=np.bool_)  # free modules (None) read as light
-        grid[where] = bits ^ _masks(size)[mask_pattern][where]
-        self.modules = grid.tolist()
+        layout = _layout(self.version)
+        count, length = len(layout.positions), 8 * len(data)
+        bits = int.from_bytes(bytes(data), "big")
+        bits = bits >> (length - count) if length >= count else bits << (count - length)
+        placed = list(
+            map(
+                bool,
+                format(bits ^ layout.masks[mask_pattern], f"0{count}b").encode().translate(_BITS),
+            )
+        )
+        modules = self.modules
+        for index, fill in enumerate(layout.fill):
+            if fill is not None:
+                modules[index] = list(fill(modules[index], placed))
 
     def best_mask_pattern(self) -> int:
         self.makeImpl(True, 0)
-        drawn = np.array(self.modules, dtype=bool)
-        _, free = _data_positions(self.version)
-        masks = _masks(drawn.shape[0])
-        plain = drawn ^ (masks[0] & free)
-        # the eight maskings at once; argmin keeps the first lowest, as the package does
-        return int(np.argmin(lost_points(plain ^ (masks & free))))
+        layout = _layout(self.version)
+        rows, columns = _symbol(self.modules)
+        rows ^= layout.rows[0]  # the symbol as drawn with mask 0, unmasked: each masking
+        columns ^= layout.columns[0]  # is then one XOR
+        size = self.modules_count
+        points = [
+            _points(rows ^ layout.rows[mask], columns ^ layout.columns[mask], size)
+            for mask in range(8)
+        ]
+        return points.index(min(points))  # the first lowest, as the package keeps
 
 
 def qr_matrix(data: str, *, error_correction: int = qrcode.constants.ERROR_CORRECT_M) -> Any:
