@@ -33,3 +33,32 @@ def test_docs_api_lists_exactly_the_public_names() -> None:
     assert documented == set(microcred.__all__) - {"__version__"}, (
         "run: python3 scripts/gen_api_docs.py"
     )
+
+
+def test_a_package_name_is_its_object_after_its_submodules_loaded() -> None:
+    """A lazily exported name (PEP 562) that is also a submodule's name becomes that module
+    once the submodule is imported (the import system sets the attribute), unless the package
+    binds it itself: ``from microcred.jsonld import jcs`` must be the function, whatever was
+    imported before. Checked in a fresh interpreter that imports every submodule first."""
+    code = (
+        "import importlib, pkgutil, sys, types, microcred\n"
+        "bad = []\n"
+        "packages = ['microcred'] + ['microcred.' + m.name for m in "
+        "pkgutil.iter_modules(microcred.__path__) if m.ispkg]\n"
+        "for name in packages:\n"
+        "    package = importlib.import_module(name)\n"
+        "    where = getattr(package, '_WHERE', None) or getattr(package, '_EXPORTS', None)\n"
+        "    if not where:\n"
+        "        continue\n"
+        "    for module in set(where.values()):\n"
+        "        full = module if module.startswith('microcred.') else name + '.' + module\n"
+        "        importlib.import_module(full)\n"
+        "    for export in where:\n"
+        "        if isinstance(getattr(package, export), types.ModuleType):\n"
+        "            bad.append(name + '.' + export)\n"
+        "print(bad, sum(1 for n in packages if getattr(sys.modules[n], '_WHERE', None)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    bad, checked = out.stdout.strip().rsplit(" ", 1)
+    assert bad == "[]"
+    assert int(checked) >= 5  # issue, proof, jsonld, verify, site at least

@@ -7,8 +7,11 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import os
 import pickle
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +23,9 @@ from microcred.sealed import seal_json
 from microcred.site import badge_raster, build_site
 from microcred.site.cache import (
     BUILD_CACHE_DIR,
+    ENDORSEMENT_VERDICTS_FILE,
+    LIST_VERDICTS_FILE,
+    KeptVerdicts,
     VerdictCache,
     load_badge_rasters,
     save_badge_rasters,
@@ -134,6 +140,117 @@ def test_stale_dated_and_corrupt_entries_are_ignored(tmp_path: Path) -> None:
     assert VerdictCache(tmp_path, {}, lists).get(credential, NOW) is None
     path.write_text("{not json", "utf-8")
     assert VerdictCache(tmp_path, {}, lists).get(credential, NOW) is None
+
+
+def _lists(root: Path, docs: object, lists: object) -> KeptVerdicts:
+    return KeptVerdicts(root, LIST_VERDICTS_FILE, [docs, lists])
+
+
+def test_status_list_verdicts_are_kept_per_list_documents_and_moment(tmp_path: Path) -> None:
+    url, other = "https://x.example/status/1", "https://x.example/status/2"
+    lists = {
+        url: {"encodedList": "A", "validUntil": "2026-11-02T00:00:00Z"},
+        other: {"encodedList": "C"},
+    }
+    docs = {"did:web:x.example": {"id": "did:web:x.example"}}
+    kept = _lists(tmp_path, docs, lists)
+    assert kept.get(url, NOW) is None  # nothing kept yet
+    kept.put(url, NOW, {"result": "valid"})
+    kept.put(other, NOW, {"result": "invalid"})
+    kept.save()
+    path = tmp_path / BUILD_CACHE_DIR / LIST_VERDICTS_FILE
+    written = path.stat().st_mtime_ns
+
+    reread = _lists(tmp_path, docs, lists)
+    assert reread.get(url, NOW + dt.timedelta(hours=1)) == {"result": "valid"}
+    assert reread.get(other, NOW + dt.timedelta(hours=1)) == {"result": "invalid"}
+    reread.save()  # the same verdicts: not written again
+    assert path.stat().st_mtime_ns == written
+    # the list's validUntil lies between the two moments
+    assert _lists(tmp_path, docs, lists).get(url, NOW + dt.timedelta(days=2)) is None
+    # another list (this one or one published with it), another DID document: other keys
+    changed = {**lists, other: {"encodedList": "D"}}
+    assert _lists(tmp_path, docs, changed).get(url, NOW) is None
+    assert _lists(tmp_path, {"did:web:x.example": {}}, lists).get(url, NOW) is None
+    # a verdict is kept for this publication's lists only
+    _lists(tmp_path, docs, changed).save()
+    assert _lists(tmp_path, docs, lists).get(url, NOW) is None
+
+    # damaged entries in a sealed file, and a file this account did not seal
+    kept = _lists(tmp_path, docs, lists)
+    kept.put(url, NOW, {"result": "valid"})
+    kept.save()
+    data = json.loads(path.read_text("utf-8"))
+    del data["seal"]
+    entry = next(iter(data["entries"].values()))
+    entry["value"] = ["valid"]
+    path.write_text(seal_json(json.dumps(data)), "utf-8")
+    assert _lists(tmp_path, docs, lists).get(url, NOW) is None
+    entry["value"], entry["key"] = {"result": "valid"}, "0" * 64
+    path.write_text(seal_json(json.dumps(data)), "utf-8")
+    assert _lists(tmp_path, docs, lists).get(url, NOW) is None
+    entry["key"] = next(iter(data["entries"]))
+    path.write_text(seal_json(json.dumps(data)), "utf-8")
+    assert _lists(tmp_path, docs, lists).get(url, NOW) == {"result": "valid"}
+    path.write_text(json.dumps(data), "utf-8")  # the same, not sealed
+    assert _lists(tmp_path, docs, lists).get(url, NOW) is None
+
+
+def test_an_endorsement_verdict_is_kept_for_its_bytes_and_dates(tmp_path: Path) -> None:
+    document = {"id": "urn:uuid:e", "validUntil": "2026-11-03T00:00:00Z"}
+    kept = KeptVerdicts(tmp_path, ENDORSEMENT_VERDICTS_FILE)
+    kept.put("e", NOW, {"result": "valid"}, document)
+    kept.save()
+    reread = KeptVerdicts(tmp_path, ENDORSEMENT_VERDICTS_FILE)
+    assert reread.get("e", NOW + dt.timedelta(hours=1), document) == {"result": "valid"}
+    assert reread.get("e", NOW + dt.timedelta(days=3), document) is None  # validUntil passed
+    assert reread.get("e", NOW, {**document, "name": "x"}) is None  # other bytes
+    assert reread.get("f", NOW, document) is None  # another endorsement
+
+
+def test_a_build_with_every_verdict_kept_loads_no_check_and_no_canonicalizer(
+    tmp_path: Path,
+) -> None:
+    """The status lists' and endorsements' verdicts are kept like the credentials': a build
+    after another (output removed, caches kept) verifies nothing, so it loads neither the
+    checks, pyld nor the signer; without the kept verdicts it checks them again, to the same
+    site."""
+    root = copy_example(tmp_path / "program")
+    build_site(root, tmp_path / "first", now=NOW, key=fixed_key())
+    assert (root / BUILD_CACHE_DIR / LIST_VERDICTS_FILE).is_file()
+    code = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from sitehelpers import NOW, fixed_key\n"
+        "from microcred.site import build_site\n"
+        "result = build_site(Path(sys.argv[1]), Path(sys.argv[2]), now=NOW, key=fixed_key())\n"
+        "heavy = ['pyld', 'microcred.verify.engine', 'microcred.jsonld.rdfc',\n"
+        "         'microcred.issue.sign', 'microcred.proof.suites']\n"
+        "print(json.dumps([[m for m in heavy if m in sys.modules],\n"
+        "                  {s: c.result for s, c in result.checks.items()}]))\n"
+    )
+
+    def build(out: str) -> tuple[list[str], dict[str, str]]:
+        run = subprocess.run(
+            [sys.executable, "-c", code, str(root), str(tmp_path / out)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).parent,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).parent)},
+        )
+        loaded, checks = json.loads(run.stdout.splitlines()[-1])
+        return loaded, checks
+
+    loaded, checks = build("second")
+    assert loaded == []
+    assert checks and "valid" in checks.values()
+    assert (root / BUILD_CACHE_DIR / ENDORSEMENT_VERDICTS_FILE).is_file()
+    (root / BUILD_CACHE_DIR / LIST_VERDICTS_FILE).unlink()
+    (root / BUILD_CACHE_DIR / ENDORSEMENT_VERDICTS_FILE).unlink()
+    loaded, again = build("third")
+    assert "microcred.verify.engine" in loaded and again == checks
+    assert tree(tmp_path / "third") == tree(tmp_path / "second")
 
 
 def test_caches_this_account_did_not_seal_are_not_used(

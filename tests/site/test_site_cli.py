@@ -14,7 +14,7 @@ from conftest import Built
 from microcred import bake
 from microcred.cli import main
 from microcred.records import check_program
-from microcred.site.scaffold import did_web_for
+from microcred.scaffold import did_web_for
 
 
 def run(*args: str) -> Result:

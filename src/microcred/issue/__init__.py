@@ -30,6 +30,10 @@ from typing import TYPE_CHECKING
 
 from microcred import _lazy_exports
 
+SUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022")
+"""The proof set microcred signs with, in this order. Here, not in :mod:`.sign`: checking
+that an issued credential is unchanged needs the names, not the canonicalizer."""
+
 if TYPE_CHECKING:
     from microcred.issue.keypolicy import KeyPolicy
     from microcred.issue.lock import program_lock, remove_stale_temp_files
@@ -42,7 +46,7 @@ if TYPE_CHECKING:
         issue_program,
     )
     from microcred.issue.receipts import INDEX, fingerprint, read_index
-    from microcred.issue.sign import SUITES, sign_document
+    from microcred.issue.sign import sign_document
     from microcred.issue.write import dump_json
     from microcred.layout import CREDENTIALS_DIR, STATE_DIRS
     from microcred.status.indexes import (
@@ -66,7 +70,6 @@ _WHERE = {
     "INDEX": "microcred.issue.receipts",
     "fingerprint": "microcred.issue.receipts",
     "read_index": "microcred.issue.receipts",
-    "SUITES": "microcred.issue.sign",
     "sign_document": "microcred.issue.sign",
     "dump_json": "microcred.issue.write",
     "CREDENTIALS_DIR": "microcred.layout",

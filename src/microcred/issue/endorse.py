@@ -22,8 +22,8 @@ from typing import Any
 from microcred.credential.endorsement import build_endorsement
 from microcred.errors import ConfigError, KeyError_
 from microcred.fsutil import write_if_changed
+from microcred.issue import SUITES
 from microcred.issue.keypolicy import KeyPolicy
-from microcred.issue.sign import SUITES, sign_document
 from microcred.issue.write import _read_credential, dump_json
 from microcred.jsonld import OfflineLoader
 from microcred.layout import CREDENTIALS_DIR, KEYS_DIR
@@ -120,6 +120,8 @@ def issue_endorsements(
         ):
             signed.append(SignedEndorsement(endorsement, existing, False))
             continue
+        from microcred.issue.sign import sign_document  # the signer: only when one is signed
+
         document = sign_document(unsigned, key, created=now, suites=suites, loader=loader)
         write_if_changed(path, dump_json(document).encode("utf-8"))
         signed.append(SignedEndorsement(endorsement, document, True))

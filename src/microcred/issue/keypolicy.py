@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from microcred.errors import MicrocredError
-from microcred.jsonld import OfflineLoader, canonicalize, default_loader, jcs
 from microcred.keyring import KeyEntry
 from microcred.proof.keys import KeyPair, public_key_from_multikey
-from microcred.proof.suites import verify_proof
 from microcred.proof.timestamps import parse_datetimestamp
+
+if TYPE_CHECKING:
+    from microcred.jsonld import OfflineLoader
 
 
 class KeyPolicy:
@@ -59,6 +60,11 @@ class KeyPolicy:
 def _proofs_verify(
     credential: Mapping[str, Any], policy: KeyPolicy, loader: OfflineLoader | None
 ) -> bool:
+    # The canonicalizer and the proof suites load here: an unchanged credential whose receipt
+    # holds (every credential of a build after ``issue``) never needs them.
+    from microcred.jsonld import canonicalize, default_loader, jcs
+    from microcred.proof.suites import verify_proof
+
     active_loader = loader or default_loader()
     body = {k: v for k, v in credential.items() if k != "proof"}
     try:

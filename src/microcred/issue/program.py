@@ -12,12 +12,11 @@ from typing import Any
 from microcred.credential import build_credential, credential_id, new_salt
 from microcred.errors import ConfigError
 from microcred.fsutil import write_batch_if_changed
+from microcred.issue import SUITES
 from microcred.issue.endorse import embedded_for, issue_endorsements, with_endorsements
 from microcred.issue.keypolicy import KeyPolicy, _proofs_verify
 from microcred.issue.lock import program_lock, remove_stale_temp_files
-from microcred.issue.pool import _signed_in_order, worker_count
 from microcred.issue.receipts import _digest, _index_entry, _write_index, read_index
-from microcred.issue.sign import SUITES
 from microcred.issue.write import _read_credential, replaced_problem
 from microcred.jsonld import OfflineLoader
 from microcred.keyring import KeyRing
@@ -231,7 +230,13 @@ def _issue_locked(
     # 3. Sign (in parallel when it pays), writing the credentials as they come back in
     # batches (one flush to disk for each, not two a file: issue 12). A credential enters the
     # receipts only once its file is written, so the index never names a file not on disk.
-    report.workers = 1 if loader is not None else worker_count(workers, len(jobs))
+    # The signers (and the canonicalizer) load only when there is something to sign, before
+    # any worker forks, so the workers inherit them; with nothing to sign (every build after
+    # ``issue``), never.
+    if jobs:
+        from microcred.issue.pool import _signed_in_order, worker_count
+
+    report.workers = 1 if loader is not None or not jobs else worker_count(workers, len(jobs))
     flushed, interval = time.monotonic(), INDEX_FLUSH_SECONDS
     pending: list[tuple[str, Path, bytes, dict[str, Any]]] = []
     to_sign = ((record.slug, unsigned_for(record, salt)) for record, salt in jobs)
@@ -246,9 +251,14 @@ def _issue_locked(
         pending.clear()
 
     try:
-        for slug, data, receipt in _signed_in_order(
-            to_sign, signing_key, now=now, suites=suites, loader=loader, workers=report.workers
-        ):
+        signed = (
+            _signed_in_order(
+                to_sign, signing_key, now=now, suites=suites, loader=loader, workers=report.workers
+            )
+            if jobs
+            else ()
+        )
+        for slug, data, receipt in signed:
             pending.append((slug, out_dir / f"{slug}.json", data, receipt))
             done += 1
             if progress:

@@ -7,11 +7,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from microcred.errors import JsonLdError
+from microcred.issue import SUITES
 from microcred.jsonld import OfflineLoader, canonicalize, check_data_loss, default_loader, jcs
 from microcred.proof.keys import KeyPair
 from microcred.proof.suites import add_proof
 
-SUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022")
+__all__ = ["SUITES", "sign_document"]
 
 
 def sign_document(

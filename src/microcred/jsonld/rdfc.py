@@ -36,6 +36,9 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any, Literal
 
+from microcred.jsonld import _pyld_import  # noqa: F401  (first: pyld without its network stack)
+
+# isort: split
 from pyld.canon import URDNA2015
 from pyld.identifier_issuer import IdentifierIssuer
 

@@ -15,7 +15,6 @@ from microcred.issue import (
     dump_json,
     open_allocator,
     purposes,
-    sign_document,
     status_list_url,
 )
 from microcred.keyring import KeyRing
@@ -89,6 +88,8 @@ def signed_status_lists(
         )
         signed = _reuse_if_same(stored_path, unsigned, key)
         if signed is None:
+            from microcred.issue.sign import sign_document  # the signer: only when one is due
+
             signed = sign_document(unsigned, key, created=now)
             write_if_changed(stored_path, dump_json(signed).encode("utf-8"))
         lists[url] = signed

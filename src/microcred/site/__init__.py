@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 from microcred import _lazy_exports
 
 if TYPE_CHECKING:
+    from microcred.scaffold import scaffold
     from microcred.site.build import check_issued, render_source
     from microcred.site.check import check_project
     from microcred.site.entry import build_site
     from microcred.site.outcome import ENGINES, BuildCheck, BuildResult, project_kind
-    from microcred.site.scaffold import scaffold
     from microcred.site.transcript_page import render_transcript_html
 
 _WHERE = {
@@ -31,7 +31,7 @@ _WHERE = {
     "project_kind": "outcome",
     "render_source": "build",
     "render_transcript_html": "transcript_page",
-    "scaffold": "scaffold",
+    "scaffold": "microcred.scaffold",
 }
 
 __all__ = [

@@ -52,7 +52,8 @@ from microcred.site.source import (
     stamp,
 )
 from microcred.treewalk import tree_entries
-from microcred.verify import PinnedDocument, StatusSnapshot, VerifyOptions, check_credential
+from microcred.verify.options import VerifyOptions
+from microcred.verify.pinned import PinnedDocument, StatusSnapshot
 
 Progress = Callable[[int, int, str], None]
 
@@ -95,6 +96,8 @@ def _check_chunk(
     now: dt.datetime,
 ) -> list[tuple[str, BuildCheck]]:
     """Verify some credentials offline with the DID documents and lists being published."""
+    from microcred.verify.engine import check_credential  # the checks: only when one runs
+
     options = _options(did_documents, status_lists, now)
     return [
         (
@@ -118,6 +121,8 @@ def _check_files(
 ) -> list[Checked]:
     """Read and verify some issued credentials (in a worker, which then lets each go: the
     process that asked never holds them all)."""
+    from microcred.verify.engine import check_credential  # the checks: only when one runs
+
     options = _options(did_documents, status_lists, now)
     out: list[Checked] = []
     for slug in slugs:
@@ -686,8 +691,21 @@ def _kept_result(
 def _verdict_cache(
     root: Path, pub: PublicationLike | _Frame, now: dt.datetime
 ) -> cache.VerdictCache:
-    """The verdict cache, with each status list checked afresh (a few lists, milliseconds)."""
+    """The verdict cache, with each status list's own verdict: kept from the last check of
+    the same lists (cache.KeptVerdicts), else checked now (a few lists, milliseconds, but the
+    first check of a process loads the checks and the canonicalizer)."""
     docs = {d: dict(doc) for d, doc in pub.did_documents.items()}
     lists = {u: dict(doc) for u, doc in pub.status_lists.items()}
-    checked = {u: c.result for u, c in _check_chunk(sorted(lists.items()), docs, lists, now)}
+    kept = cache.KeptVerdicts(root, cache.LIST_VERDICTS_FILE, [docs, lists])
+    checked: dict[str, str] = {}
+    for url in lists:
+        value = kept.get(url, now) if lists else None
+        if value is not None and isinstance(value.get("result"), str):
+            checked[url] = value["result"]
+    todo = sorted((url, doc) for url, doc in lists.items() if url not in checked)
+    for url, check in _check_chunk(todo, docs, lists, now) if todo else []:
+        checked[url] = check.result
+        kept.put(url, now, {"result": check.result})
+    if lists:
+        kept.save()
     return cache.VerdictCache(root, pub.did_documents, pub.status_lists, checked)

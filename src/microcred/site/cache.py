@@ -13,6 +13,11 @@ stale, corrupt or foreign entry is ignored and the work is done again.
   report itself is kept (pickled, read back with an unpickler that admits only the report's
   dataclasses) and the page words are made from it again. A reused report says when it was
   checked (its ``checked_at``), which is then earlier than the build time.
+* The status lists' and endorsements' own verdicts (``status-verdicts.json``,
+  ``endorsement-verdicts.json``, :class:`KeptVerdicts`): the result of checking each one,
+  keyed by it, what its check reads and microcred's code, reused under the same rule of
+  dates. A build after ``issue`` then runs no check at all, and loads neither the checks nor
+  the canonicalizer.
 * QR codes: the SVG for (data, label), checked to be one of ours before it is reused (in
   site/qrcache.py).
 * Badge PNGs: the badge SVG rasterised, keyed by the SVG, the width, resvg and the fonts.
@@ -178,6 +183,62 @@ class VerdictCache:
         kept = self.entries if keep and isinstance(self.entries, dict) else {}
         entries = {**kept, **self.fresh}
         _write(self.path, {"entries": entries})
+
+
+LIST_VERDICTS_FILE = "status-verdicts.json"
+ENDORSEMENT_VERDICTS_FILE = "endorsement-verdicts.json"
+
+
+class KeptVerdicts:
+    """Verdicts of documents checked on their own at every build (the status lists, the
+    endorsements), kept like a credential's: under microcred's code, what the check reads
+    (``context``: for a list, every list and DID document published with it) and the
+    document, reused at another moment only if no date in them lies between the two.
+
+    The values are plain JSON (a result, its words); a caller checks their shape on reading.
+    A build after ``issue`` then runs no check at all, and loads neither the checks nor the
+    canonicalizer."""
+
+    def __init__(self, root: Path, file: str, context: Any = None) -> None:
+        self.path = root / BUILD_CACHE_DIR / file
+        self.context = _sha(_json([code_digest(), context]))
+        self.dates = _dates(context, set()) if context is not None else set()
+        self.entries: dict[str, Any] | None = None  # read on the first look-up
+        self.fresh: dict[str, Any] = {}
+
+    def _key(self, name: str, document: Any) -> str:
+        return _sha(_json([self.context, name, document]))
+
+    def _kept(self) -> dict[str, Any]:
+        if self.entries is None:
+            entries = _read(self.path).get("entries", {})
+            self.entries = entries if isinstance(entries, dict) else {}
+        return self.entries
+
+    def get(self, name: str, now: dt.datetime, document: Any = None) -> dict[str, Any] | None:
+        """The value kept for ``name`` (and ``document``), if it holds at ``now``."""
+        key = self._key(name, document)
+        entry = self._kept().get(key)
+        try:
+            if not isinstance(entry, dict) or entry["key"] != key:
+                return None
+            value, then = entry["value"], parse_timestamp(entry["now"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        dates = _dates(document, set(self.dates)) if document is not None else self.dates
+        if not isinstance(value, dict) or _crossed(dates, then, now):
+            return None
+        self.fresh[key] = entry
+        return value
+
+    def put(self, name: str, now: dt.datetime, value: dict[str, Any], document: Any = None) -> None:
+        key = self._key(name, document)
+        self.fresh[key] = {"key": key, "now": format_timestamp(now), "value": value}
+
+    def save(self) -> None:
+        """Keep this build's verdicts only; nothing is written when they are the ones kept."""
+        if self.fresh != self._kept():
+            _write(self.path, {"entries": self.fresh})
 
 
 # --------------------------------------------------------------------------- badge PNGs

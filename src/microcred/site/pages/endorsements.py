@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from microcred.credential.build import achievement_url
 from microcred.layout import brief_page, credential_page
+from microcred.site.cache import ENDORSEMENT_VERDICTS_FILE, KeptVerdicts
 from microcred.site.common import BuildCheck, dump_json, human_date, stamp
 from microcred.site.pages.context import _Ctx
 from microcred.site.pagination import Page
 from microcred.site.safety import clean_text, safe_href, short_hash
-from microcred.verify import VerifyOptions, check_credential
+from microcred.verify.options import VerifyOptions
 
 ENDORSEMENTS_URL = "endorsements"
 
@@ -31,7 +33,30 @@ def endorsement_page(slug: str) -> str:
     return f"{ENDORSEMENTS_URL}/{slug}/"
 
 
+def _kept_check(
+    kept: KeptVerdicts, document: Mapping[str, Any], slug: str, now: dt.datetime
+) -> BuildCheck:
+    """The check of an endorsement, kept from the last build that checked the same bytes
+    with the same code when no date in it lay between (site/cache.py), else made now."""
+    value = kept.get(slug, now, document)
+    if value is not None:
+        result, summary, problems = value.get("result"), value.get("summary"), value.get("problems")
+        if (
+            isinstance(result, str)
+            and isinstance(summary, str)
+            and isinstance(problems, list)
+            and all(isinstance(p, str) for p in problems)
+        ):
+            return BuildCheck(result, summary, tuple(problems))
+    check = _check(document, slug, now)
+    value = {"result": check.result, "summary": check.summary, "problems": list(check.problems)}
+    kept.put(slug, now, value, document)
+    return check
+
+
 def _check(document: Mapping[str, Any], slug: str, now: dt.datetime) -> BuildCheck:
+    from microcred.verify.engine import check_credential  # the checks: only when one runs
+
     report = check_credential(
         dict(document), now=now, options=VerifyOptions(), path=endorsement_json(slug)
     )
@@ -68,6 +93,7 @@ def _target(ctx: _Ctx, subject_id: str) -> dict[str, Any]:
 def render_endorsements(ctx: _Ctx) -> list[str]:
     """Write every endorsement's JSON and page; fill ``ctx.endorsements``; return JSON paths."""
     documents: Mapping[str, Mapping[str, Any]] = getattr(ctx.pub, "endorsements", {})
+    kept = KeptVerdicts(Path(ctx.pub.program.root), ENDORSEMENT_VERDICTS_FILE)
     paths = []
     for slug, document in sorted(documents.items()):
         json_rel = endorsement_json(slug)
@@ -102,7 +128,7 @@ def render_endorsements(ctx: _Ctx) -> list[str]:
             e=item,
             document=document,
             target_href=page.link(target["page"]) if target["page"] is not None else None,
-            check=_check(document, slug, ctx.now),
+            check=_kept_check(kept, document, slug, ctx.now),
             download=page.link(json_rel),
             data={
                 "credential": document,
@@ -111,4 +137,6 @@ def render_endorsements(ctx: _Ctx) -> list[str]:
                 "builtAt": stamp(ctx.now),
             },
         )
+    if documents:
+        kept.save()
     return paths
