@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from microcred.cli import main
-from microcred.cli.build_cmd import issued_line
+from microcred.cli._build_text import issued_line
 
 
 def test_issued_line_names_up_to_twenty_then_counts() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from microcred.cli import Context
+from microcred.cli._build_text import build_lines
 from microcred.cli._common import parse_now, passphrase_from_env, progress_bar
 from microcred.cli._ending import may_end_now
 from microcred.site import ENGINES, build_site
@@ -58,28 +59,9 @@ def register(main: click.Group) -> None:
                 keep_source=keep_source,
                 progress=progress,
             )
-        counts: dict[str, int] = {}
-        for check in result.checks.values():
-            counts[check.result] = counts.get(check.result, 0) + 1
-        summary = ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "none"
-        page, size = result.largest_page
-        click.echo(
-            f"built {result.out} ({result.kind}): {result.pages} pages, {result.credentials} "
-            f"credentials ({summary}), {result.total_bytes / 1e6:.1f} MB, largest page "
-            f"{page} ({size / 1024:.0f} KB), {result.seconds:.1f} s"
-        )
-        if result.issued:
-            click.echo(issued_line(result.issued))
-        for warning in result.warnings:
-            click.echo(f"warning: {warning}", err=True)
-        for slug, check in sorted(result.checks.items()):
-            if check.result != "valid":
-                click.echo(f"note: {slug}: {check.result}: {check.summary}", err=True)
+        said, warned = build_lines(result)
+        for line in said:
+            click.echo(line)
+        for line in warned:
+            click.echo(line, err=True)
         may_end_now()  # the site is in place, its work folder gone, every child joined
-
-
-def issued_line(slugs: list[str], limit: int = 20) -> str:
-    """What this build signed: the record names up to ``limit``, then a count."""
-    shown = ", ".join(slugs[:limit])
-    more = f" and {len(slugs) - limit} more" if len(slugs) > limit else ""
-    return f"issued {len(slugs)} new credential{'s' if len(slugs) != 1 else ''}: {shown}{more}"

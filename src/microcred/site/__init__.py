@@ -1,7 +1,8 @@
 """The static site: generated source (Markdown + mkdocs.yml) -> engine -> hardened pages.
 
 Only this package imports MkDocs (in :mod:`microcred.site.engine`). Public entry points:
-:func:`build_site` (``microcred build``), :func:`check_issued` (``microcred issue``'s check,
+:func:`build_site` (``microcred build``), :func:`kept_site` (its first step: the previous
+output, when it can stay), :func:`check_issued` (``microcred issue``'s check,
 verdicts kept for the build), :func:`render_source` (the source alone, used by the golden
 test), :func:`scaffold` (``microcred init``). Names are imported on first use, so an
 unchanged rebuild (site/entry.py) never loads the builder (issue 12: start-up time).
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from microcred.scaffold import scaffold
     from microcred.site.build import check_issued, render_source
     from microcred.site.check import check_project
-    from microcred.site.entry import build_site
+    from microcred.site.entry import build_site, kept_site
     from microcred.site.outcome import ENGINES, BuildCheck, BuildResult, project_kind
     from microcred.site.transcript_page import render_transcript_html
 
@@ -26,6 +27,7 @@ _WHERE = {
     "BuildCheck": "outcome",
     "BuildResult": "outcome",
     "build_site": "entry",
+    "kept_site": "entry",
     "check_issued": "build",
     "check_project": "check",
     "project_kind": "outcome",
@@ -41,6 +43,7 @@ __all__ = [
     "build_site",
     "check_issued",
     "check_project",
+    "kept_site",
     "project_kind",
     "render_source",
     "render_transcript_html",

@@ -21,6 +21,42 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int, str], None]
 
 
+_REFUSED: list[tuple[Any, ...]] = []
+"""The arguments :func:`kept_site` last found no kept output for, in this process: the
+command line asks before it loads click (cli/_quick.py), and the build it then runs does not
+ask again."""
+
+
+def kept_site(
+    root: Path,
+    out: Path | None = None,
+    *,
+    now: dt.datetime,
+    engine: str = "mkdocs",
+    analytics: Mapping[str, Any] | None = None,
+    keep_source: Path | None = None,
+    key: KeyPair | None = None,
+) -> BuildResult | None:
+    """The previous output of :func:`build_site` with the same arguments, when it can stay
+    (see site/unchanged.py); None when the site must be built."""
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown site engine {engine!r}", hint="use mkdocs or zensical")
+    if now.tzinfo is None:
+        raise ConfigError("the build time needs a time zone")
+    resolved = root.resolve()
+    target = (out if out is not None else resolved / "site").resolve()
+    kept = keep_source.resolve() if keep_source is not None else None
+    options = build_options(engine, analytics, key)
+    asked = (resolved, target, kept, now, options)
+    if _REFUSED and _REFUSED[0] == asked:
+        return None  # asked a moment ago in this process: nothing read since
+    previous = None
+    if project_kind(resolved) == "issuer" and target.is_dir():
+        previous = kept_build(resolved, target, kept, now, options)
+    _REFUSED[:] = [] if previous is not None else [asked]
+    return previous
+
+
 def build_site(
     root: Path,
     out: Path | None = None,
@@ -40,17 +76,15 @@ def build_site(
     was passed since, and its output is intact, that output is kept as it is.
     ``key`` signs with a given key instead of the program's key ring (tests, benchmarks).
     """
-    if engine not in ENGINES:
-        raise ConfigError(f"unknown site engine {engine!r}", hint="use mkdocs or zensical")
-    if now.tzinfo is None:
-        raise ConfigError("the build time needs a time zone")
+    previous = kept_site(
+        root, out, now=now, engine=engine, analytics=analytics, keep_source=keep_source, key=key
+    )
+    if previous is not None:
+        return previous
+    _REFUSED.clear()  # the build below changes what a next ask would find
     resolved = root.resolve()
     target = (out if out is not None else resolved / "site").resolve()
     kept = keep_source.resolve() if keep_source is not None else None
-    if project_kind(resolved) == "issuer" and target.is_dir():
-        previous = kept_build(resolved, target, kept, now, build_options(engine, analytics, key))
-        if previous is not None:
-            return previous
     # The child drawing the QR codes starts now, on the idle core, while this process
     # imports the builder (a quarter of a second) and reads the program.
     from microcred.site.ahead import DrawAhead
