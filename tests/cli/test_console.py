@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from clihelpers import write_unsigned
 
 from microcred.cli import console
 from microcred.cli._ending import ENDED
@@ -18,9 +19,6 @@ from microcred.proof.keys import generate_keypair
 CONSOLE = [sys.executable, "-c", "from microcred.cli import console; console()"]
 CREATED = "2026-03-04T05:06:07Z"
 AT = ["--at", "2027-06-01T00:00:00Z"]
-BASELINE = json.loads(
-    (Path(__file__).parents[1] / "adversarial/corpus/valid_baseline.json").read_text("utf-8")
-)
 COUNT = 40  # more than two chunks: the workers run, and must be gone before the end
 
 
@@ -37,13 +35,7 @@ def signed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     key = generate_keypair()
     keyfile = base / "key.json"
     keyfile.write_text(json.dumps(key.to_secret_json()))
-    unsigned = base / "in"
-    unsigned.mkdir()
-    for index in range(COUNT):
-        doc = {k: v for k, v in BASELINE.items() if k not in ("proof", "credentialStatus")}
-        doc["id"] = f"urn:uuid:00000000-0000-4000-8000-{index:012d}"
-        doc["issuer"] = {**doc["issuer"], "id": key.controller}
-        (unsigned / f"c{index:03d}.json").write_text(json.dumps(doc), "utf-8")
+    unsigned = write_unsigned(base / "in", COUNT, key.controller)
     out = base / "out"
     done = _console("sign", "--key", str(keyfile), "--created", CREATED, "--jobs", "2",
                     "--out-dir", str(out), str(unsigned))  # fmt: skip

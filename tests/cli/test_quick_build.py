@@ -12,14 +12,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from sitehelpers import copy_example
 
 from microcred.cli._quick import _words, kept_build_command
 from microcred.site import build_site, entry
 from microcred.site import unchanged as unchanged_module
-
-SITE_TESTS = Path(__file__).parents[1] / "site"
-sys.path.insert(0, str(SITE_TESTS))
-from sitehelpers import copy_example  # noqa: E402
 
 NOW = "2026-11-01T12:00:00Z"
 QUICK = [sys.executable, "-c", "from microcred.cli import console; console()"]

@@ -2,8 +2,9 @@
 
 The click application is :mod:`microcred.cli.app` (the group, ``--project``, one line per
 error) with a module per command; its names load from there on first use. :func:`console`
-is the ``microcred`` command: an unchanged ``microcred build`` is answered before click is
-loaded (:mod:`microcred.cli._quick`), everything else goes to click.
+is the ``microcred`` command: an unchanged ``microcred build`` and a plain ``microcred verify``
+are answered before click is loaded (:mod:`microcred.cli._quick`), everything else goes to
+click.
 """
 
 from __future__ import annotations
@@ -35,10 +36,15 @@ def __dir__() -> list[str]:
 
 def console() -> None:
     """The ``microcred`` command (pyproject.toml)."""
-    from microcred.cli._quick import kept_build_command
+    from microcred.cli._ending import ENDED
+    from microcred.cli._quick import kept_build_command, verify_command
 
+    ENDED.clear()
     code = kept_build_command(sys.argv[1:])
-    if code is not None and sys.gettrace() is None and sys.getprofile() is None:
+    if code is None:
+        code = verify_command(sys.argv[1:])
+    watched = sys.gettrace() is not None or sys.getprofile() is not None
+    if code is not None and ENDED and not watched:
         try:
             sys.stdout.flush()
             sys.stderr.flush()

@@ -1,4 +1,5 @@
-"""``microcred build`` when the previous output stays, answered before click is loaded.
+"""``microcred build`` when the previous output stays, and a plain ``microcred verify``,
+answered before click is loaded.
 
 An unchanged rebuild is the check of site/unchanged.py (15 ms at 20 records) behind Python's
 start-up and the command line's imports, of which click alone took 35-40 ms: a third of the
@@ -9,6 +10,11 @@ before or after it, ``--out``, ``--now``, ``--keep-source``, ``--engine``, each 
 that looks like an option, a time it cannot read), or when the site must be built, or on any
 error, it hands over to click, which parses the same words again and reports as always. What
 it prints is what the click command prints (cli/_build_text.py). No click here.
+
+``microcred verify [--json] PATH...`` (the one-file verify an employer runs, a folder of
+badges) is read the same way: ``--json`` and paths that exist, nothing else; the run is the
+click command's own (cli/_verify_run.py), its errors said as the group says them
+(cli/_guard.py). Click's import was 31 M of a one-file verify's 477 M instructions.
 """
 
 from __future__ import annotations
@@ -49,6 +55,54 @@ def _words(argv: Sequence[str]) -> dict[str, str] | None:
     return found if command else None
 
 
+def _verify_words(argv: Sequence[str]) -> tuple[bool, list[Path]] | None:
+    """(--json given, the paths) of a plain ``verify`` command line, or None."""
+    if not argv or argv[0] != "verify":
+        return None
+    as_json, paths = False, []
+    for word in argv[1:]:
+        if word == "--json" and not as_json:
+            as_json = True
+        elif word.startswith("-") or not word or not Path(word).exists():
+            return None  # an option, a second --json, a path click is to refuse
+        else:
+            paths.append(Path(word))
+    return (as_json, paths) if paths else None
+
+
+def verify_command(argv: Sequence[str]) -> int | None:
+    """Run ``microcred verify`` if ``argv`` is plain: its lines written, its exit code
+    returned. None: nothing was written, click is to run the command."""
+    words = _verify_words(argv)
+    if words is None:
+        return None
+    from microcred.cli._guard import guarded
+    from microcred.cli._verify_run import parse_at, run_verify, verify_options
+    from microcred.errors import MicrocredError
+
+    try:
+        now = parse_at(None)
+        options = verify_options((), (), None, None, False)
+    except MicrocredError:
+        return None  # click runs it and says what is wrong
+    as_json, paths = words
+
+    def say(line: str) -> None:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()  # as click.echo: a line is out when it is said
+
+    def warn(line: str) -> None:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+    return guarded(
+        lambda: run_verify(
+            paths, as_json=as_json, now=now, options=options, jobs=None, say=say, warn=warn
+        ),
+        warn,
+    )
+
+
 def kept_build_command(argv: Sequence[str]) -> int | None:
     """Run ``microcred build`` if ``argv`` asks for it plainly and the previous output stays:
     its lines written, 0 returned. None: nothing was written, click is to run the command."""
@@ -82,10 +136,12 @@ def kept_build_command(argv: Sequence[str]) -> int | None:
     if result is None:
         return None
     from microcred.cli._build_text import build_lines
+    from microcred.cli._ending import may_end_now
 
     said, warned = build_lines(result)
     for line in said:
         sys.stdout.write(line + "\n")
     for line in warned:
         sys.stderr.write(line + "\n")
+    may_end_now()  # as the click command: the output is in place, nothing else runs
     return 0

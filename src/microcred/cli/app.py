@@ -13,8 +13,8 @@ import click
 
 from microcred import __version__
 from microcred.cli._ending import ENDED
+from microcred.cli._guard import guarded
 from microcred.cli._lazy import LazyLoader
-from microcred.errors import MicrocredError
 
 
 class Context:
@@ -33,34 +33,20 @@ class _Group(click.Group):
         return lazy.command(cmd_name) if lazy else super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
-        try:
-            return super().invoke(ctx)
-        except MicrocredError as exc:
-            click.echo(f"error: {exc.diagnostics()}", err=True)
-            sys.exit(1)
-        except BrokenPipeError:
-            # The reader went away (e.g. `| head`): not an error worth a message.
-            sys.stderr.close()
-            sys.exit(0)
-        except KeyboardInterrupt:
-            click.echo("interrupted; nothing half-written was kept", err=True)
-            sys.exit(130)
-        except OSError as exc:
-            where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-            click.echo(f"error: {where}{exc.strerror or exc}", err=True)
-            sys.exit(1)
-        except (click.exceptions.Exit, click.ClickException, SystemExit):
-            raise
-        except Exception as exc:
-            # A bug, not bad input: still one line for the user; the traceback on request.
-            if os.environ.get("MICROCRED_DEBUG"):
-                raise
-            click.echo(
-                f"internal error: {type(exc).__name__}: {exc} (this is a microcred bug; "
-                "set MICROCRED_DEBUG=1 for the traceback and please report it)",
-                err=True,
-            )
-            sys.exit(1)
+        done: list[object] = []
+
+        def work() -> int:
+            done.append(click.Group.invoke(self, ctx))
+            return 0
+
+        code = guarded(
+            work,
+            lambda line: click.echo(line, err=True),
+            passthrough=(click.exceptions.Exit, click.ClickException),
+        )
+        if not done:  # an error, said in one line
+            sys.exit(code)
+        return done[0]
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -18,7 +18,7 @@ from typing import cast
 import click
 
 from microcred.cli._common import progress_bar, verification_inputs
-from microcred.cli.verify_cmd import _parse_at
+from microcred.cli._verify_run import parse_at
 from microcred.errors import MicrocredError
 from microcred.registry import (
     ImportRequest,
@@ -142,7 +142,7 @@ def register(main: click.Group) -> None:
         Each credential is accepted, rejected (invalid, revoked, someone else's, policy) or
         needs_review (untrusted issuer, expired, status unknown offline, over a cap...).
         """
-        now = _parse_at(at_text)
+        now = parse_at(at_text)
         # Every file is checked before the registry is touched: on any problem nothing is imported.
         policy = load_policy(policy_file) if policy_file else Policy.default()
         learner = learner.strip() if learner and learner.strip() else None

@@ -199,10 +199,10 @@ def reverify_cmd(
 ) -> None:
     """Verify every stored credential again (fresh status lists); flag accepted ones now
     revoked or suspended as needs_review."""
+    from microcred.cli._verify_run import parse_at
     from microcred.cli.import_cmd import default_by, verify_options
-    from microcred.cli.verify_cmd import _parse_at
 
-    now = _parse_at(at_text)
+    now = parse_at(at_text)
     options, _ = verify_options(trust_file, did_docs, status_lists, None, jwk_files, context_pairs)
     flagged = total = 0
     with open_registry(registry_url) as registry, progress_bar("re-verifying") as update:
