@@ -10,11 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from clihelpers import write_unsigned
+from clihelpers import key_and_unsigned
 
 from microcred.cli import console
 from microcred.cli._ending import ENDED
-from microcred.proof.keys import generate_keypair
 
 CONSOLE = [sys.executable, "-c", "from microcred.cli import console; console()"]
 CREATED = "2026-03-04T05:06:07Z"
@@ -32,10 +31,7 @@ def _console(*args: str) -> subprocess.CompletedProcess[str]:
 def signed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """COUNT credentials signed by the command, one of them then tampered with."""
     base = tmp_path_factory.mktemp("console")
-    key = generate_keypair()
-    keyfile = base / "key.json"
-    keyfile.write_text(json.dumps(key.to_secret_json()))
-    unsigned = write_unsigned(base / "in", COUNT, key.controller)
+    keyfile, unsigned = key_and_unsigned(base, COUNT)
     out = base / "out"
     done = _console("sign", "--key", str(keyfile), "--created", CREATED, "--jobs", "2",
                     "--out-dir", str(out), str(unsigned))  # fmt: skip

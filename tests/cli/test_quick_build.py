@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from clihelpers import quick_answer
 from sitehelpers import copy_example
 
 from microcred.cli._quick import _words, kept_build_command
@@ -96,14 +97,9 @@ def test_an_unchanged_build_says_what_click_says(built: Path) -> None:
 
 
 def test_the_quick_answer_loads_no_click(built: Path) -> None:
-    script = (
-        "import sys\n"
-        "from microcred.cli._quick import kept_build_command\n"
-        f"code = kept_build_command({['-p', str(built), 'build', '--now', NOW, '--out', str(built / 'out')]!r})\n"
-        "print(code, 'click' in sys.modules, 'rich' in sys.modules, 'microcred.site.build' in sys.modules)\n"
-    )
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert run.stdout.strip().splitlines()[-1] == "0 False False False"
+    argv = ["-p", str(built), "build", "--now", NOW, "--out", str(built / "out")]
+    loaded = quick_answer("kept_build_command", argv, ["click", "rich", "microcred.site.build"])
+    assert loaded == [0, False, False, False]
 
 
 def test_a_build_with_work_to_do_goes_to_click_and_is_checked_once(

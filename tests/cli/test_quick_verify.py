@@ -11,10 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from clihelpers import write_unsigned
+from clihelpers import key_and_unsigned, quick_answer
 
 from microcred.cli._quick import _verify_words
-from microcred.proof.keys import generate_keypair
 
 QUICK = [sys.executable, "-c", "from microcred.cli import console; console()"]
 CLICK = [sys.executable, "-c", "from microcred.cli.app import console; console()"]
@@ -31,10 +30,7 @@ def _run(command: list[str], *args: str) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def signed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("quick-verify")
-    key = generate_keypair()
-    keyfile = base / "key.json"
-    keyfile.write_text(json.dumps(key.to_secret_json()))
-    unsigned = write_unsigned(base / "in", COUNT, key.controller)
+    keyfile, unsigned = key_and_unsigned(base, COUNT)
     out = base / "out"
     done = subprocess.run(
         [*CLICK, "sign", "--key", str(keyfile), "--out-dir", str(out), str(unsigned)],
@@ -95,11 +91,5 @@ def test_one_file_a_failing_one_and_none_say_what_click_says(signed: Path, tmp_p
 
 
 def test_the_quick_verify_loads_no_click(signed: Path) -> None:
-    script = (
-        "import sys\n"
-        "from microcred.cli._quick import verify_command\n"
-        f"code = verify_command(['verify', {str(signed / 'c001.json')!r}])\n"
-        "print(code, 'click' in sys.modules, 'rich' in sys.modules)\n"
-    )
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert run.stdout.strip().splitlines()[-1] == "0 False False"
+    argv = ["verify", str(signed / "c001.json")]
+    assert quick_answer("verify_command", argv, ["click", "rich"]) == [0, False, False]

@@ -197,20 +197,22 @@ def test_the_installed_command_runs_in_a_subprocess() -> None:
     assert done.stderr == ""
 
 
-def test_a_did_or_status_list_pinned_twice_is_a_usage_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("option", "pinned", "what", "hint"),
+    [
+        ("--did-doc", "support/school.example.did.json", "documents of did:web:", "DID"),
+        ("--status-list", "support/revocation-1.json", "snapshots of", "status list URL"),
+    ],
+)
+def test_a_did_or_status_list_pinned_twice_is_a_usage_error(
+    tmp_path: Path, option: str, pinned: str, what: str, hint: str
+) -> None:
     """Two documents for one DID, or two snapshots for one list URL: which one counts would
     depend on the order of the options, so the command refuses (exit 2) and names both."""
-    doc = CORPUS / "support/school.example.did.json"
-    copy = tmp_path / "again.did.json"
-    copy.write_bytes(doc.read_bytes())
-    twice = run(*AT, "--did-doc", str(doc), "--did-doc", str(copy), VALID)
+    first = CORPUS / pinned
+    second = tmp_path / first.name
+    second.write_bytes(first.read_bytes())
+    twice = run(*AT, option, str(first), option, str(second), VALID)
     assert twice.exit_code == 2
-    assert f"--did-doc {doc} and --did-doc {copy} are both documents of did:web:" in twice.output
-    assert "give one document per DID" in twice.output
-    listed = CORPUS / "support/revocation-1.json"
-    again = tmp_path / "again-list.json"
-    again.write_bytes(listed.read_bytes())
-    lists = run(*AT, "--status-list", str(listed), "--status-list", str(again), VALID)
-    assert lists.exit_code == 2
-    assert f"--status-list {listed} and --status-list {again} are both snapshots of" in lists.output
-    assert "give one snapshot per status list URL" in lists.output
+    assert f"{option} {first} and {option} {second} are both {what}" in twice.output
+    assert f"per {hint}" in twice.output

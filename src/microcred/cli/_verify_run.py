@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 from microcred.cli._ending import may_end_now
 from microcred.cli._progress import stderr_progress
@@ -55,6 +56,23 @@ def parse_at(text: str | None) -> dt.datetime:
         ) from None
 
 
+Pinned = TypeVar("Pinned", PinnedDocument, StatusSnapshot)
+
+
+def _pin_once(
+    pinned: dict[str, Pinned], key: str, new: Pinned, option: str, what: str, one: str
+) -> None:
+    """``pinned[key] = new``, unless ``key`` is pinned already: which one counted would
+    depend on the order of the options, so that is a usage error naming both."""
+    if key in pinned:
+        raise ConfigError(
+            f"{option} {pinned[key].source} and {option} {new.source} are both {what} of "
+            f"{key}; the verdict must not depend on which comes last",
+            hint=f"give {one}",
+        )
+    pinned[key] = new
+
+
 def verify_options(
     did_docs: tuple[Path, ...],
     status_lists: tuple[str, ...],
@@ -86,23 +104,18 @@ def verify_options(
             jwks += jwks_from(value, str(path))
             continue
         did, document = load_did_document(path)
-        if did in flag_docs:
-            raise ConfigError(
-                f"--did-doc {flag_docs[did].source} and --did-doc {path} are both documents "
-                f"of {did}; the verdict must not depend on which comes last",
-                hint="give one document per DID",
-            )
-        flag_docs[did] = document
+        _pin_once(flag_docs, did, document, "--did-doc", "documents", "one document per DID")
     flag_lists: dict[str, StatusSnapshot] = {}
     for spec in status_lists:
         url, snapshot = load_status_list(spec)
-        if url in flag_lists:
-            raise ConfigError(
-                f"--status-list {flag_lists[url].source} and --status-list {snapshot.source} are "
-                f"both snapshots of {url}; the verdict must not depend on which comes last",
-                hint="give one snapshot per status list URL",
-            )
-        flag_lists[url] = snapshot
+        _pin_once(
+            flag_lists,
+            url,
+            snapshot,
+            "--status-list",
+            "snapshots",
+            "one snapshot per status list URL",
+        )
     contexts = user_contexts(context_pairs)
     merged = base.merged(did_documents=flag_docs, status_lists=flag_lists)
     return replace(merged, jwks=tuple(jwks), contexts=contexts)
