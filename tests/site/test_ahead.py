@@ -106,7 +106,7 @@ def test_asked_early_the_child_stops_and_a_failure_leaves_the_codes_to_the_pages
 def test_asked_with_few_codes_left_the_child_draws_them_all_first(
     issued: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A page worker would import numpy and the QR code package to draw a code the child
+    """A page worker would import the QR code package (and PIL) to draw a code the child
     has: with no more than FINISH_WITHIN codes left, the child finishes before it answers."""
     monkeypatch.setattr(ahead, "FROM", 1)
     everything = _everything(DrawAhead(issued, {}))

@@ -35,8 +35,8 @@ FROM = 16
 
 FINISH_WITHIN = 128
 """Codes the child still draws once the pages are due, rather than stop: a page worker that
-has to draw one imports numpy and the QR code package first (0.1 s, in every worker), while
-the child has them and draws a code in about a millisecond."""
+has to draw one imports the QR code package first (which brings PIL: about 70 ms, in every
+worker), while the child has them and draws a code in about a millisecond."""
 
 QR_LABEL = "QR code linking to this credential page"
 

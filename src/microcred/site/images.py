@@ -178,7 +178,7 @@ def wrap_words(text: str, width: int = 16, lines: int = 3) -> list[str]:
 
 
 def qr_matrix(data: str) -> list[list[bool]]:
-    from microcred.site.qr import qr_matrix as drawn  # numpy only when a code is drawn
+    from microcred.site.qr import qr_matrix as drawn  # the QR package only when a code is drawn
 
     matrix: list[list[bool]] = drawn(data)
     return matrix
