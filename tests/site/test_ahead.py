@@ -47,6 +47,8 @@ def test_the_child_draws_each_issued_credentials_page_code(
     drawn = _everything(DrawAhead(issued, {}))
     slugs = sorted(p.stem for p in (issued / "credentials").glob("*.json"))
     slugs.remove("index")  # the issue index, not a credential: no page, no code
+    records = {p.stem for p in (issued / "records").glob("*.md")}
+    slugs = sorted(set(slugs) | records)  # and every record, which a build may issue
     base_url = load_settings(issued)[1].base_url
     assert len(slugs) > 20 and len(drawn) == len(slugs)
     for slug in slugs:
@@ -139,9 +141,9 @@ def test_the_site_and_its_cache_are_the_same_whatever_the_child_does(
     asked: list[str] = []
     codes = DrawAhead.codes
 
-    def counted_codes(self: DrawAhead) -> Any:
+    def counted_codes(self: DrawAhead, *published: Any) -> Any:
         asked.append("codes")
-        return codes(self)
+        return codes(self, *published)
 
     monkeypatch.setattr(DrawAhead, "codes", counted_codes)
     if child == "fails":
@@ -216,3 +218,55 @@ def test_the_badges_are_left_to_the_build_when_the_briefs_have_a_problem(
     brief.write_text(brief.read_text("utf-8").replace("---\n", "---\nnot_a_field: 1\n", 1))
     drawing = DrawAhead(root, {})
     assert _everything(drawing) and drawing.rasters() == {}  # the codes are still drawn
+
+
+def test_before_anything_is_issued_the_child_draws_the_records_codes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that signs the whole program itself: the child draws a code for each record's
+    credential page (its slug is the record's) and the briefs' badges, as the pages would."""
+    monkeypatch.setattr(images, "QR_CODES", {})
+    root = copy_example(tmp_path / "program")
+    assert not list((root / "credentials").glob("*.json"))
+    records = sorted(p.stem for p in (root / "records").glob("*.md"))
+    assert len(records) >= ahead.FROM  # enough for a child on its own
+    drawing = DrawAhead(root, {})
+    drawn = _everything(drawing)
+    base_url = load_settings(root)[1].base_url
+    for slug in records:
+        key = images.qr_key(f"{base_url}{credential_page(slug)}", QR_LABEL)
+        assert drawn[key] == images._qr_svg(f"{base_url}{credential_page(slug)}", QR_LABEL)
+    assert len(drawing.rasters()) >= 1  # the briefs' badges, with no program issued
+
+
+def test_a_build_that_issues_everything_keeps_the_same_codes_and_badges_with_the_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing issued before the build: the child draws the codes of every record's page,
+    also of records the build does not issue (withdrawn), and the badges; the build keeps
+    the codes and badges its pages use, as without the child. (Two builds that issue differ
+    in their salts and signatures; what is drawn depends on neither.)"""
+
+    def build(name: str) -> dict[str, bytes]:
+        project = copy_example(tmp_path / name / "program")
+        images.QR_CODES.clear()
+        badge_raster.KNOWN.clear()
+        build_site(project, tmp_path / name / "site", now=NOW, key=fixed_key())
+        cached = project / ".microcred" / "build-cache"
+        return {name: (cached / name).read_bytes() for name in ("qr.json", RASTERS)}
+
+    monkeypatch.setattr(ahead, "FROM", 10**9)
+    alone = build("alone")
+    monkeypatch.setattr(ahead, "FROM", 1)
+    drawn: list[dict[str, str]] = []
+    kept: list[dict[str, str]] = []
+    codes = DrawAhead.codes
+
+    def counted_codes(self: DrawAhead, *published: Any) -> Any:
+        drawn.append(codes(self))
+        kept.append(codes(self, *published))
+        return kept[-1]
+
+    monkeypatch.setattr(DrawAhead, "codes", counted_codes)
+    assert build("ahead") == alone
+    assert len(kept) == 1 and 0 < len(kept[0]) < len(drawn[0])  # withdrawn records' left

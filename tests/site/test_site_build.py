@@ -4,6 +4,7 @@ privacy of non-consenting candidates, bounded navigation, page budget, hardening
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -296,3 +297,102 @@ def test_the_build_takes_each_credential_s_digest_once(
     assert sorted(checks) == sorted(pub.credentials)
     assert len(calls) == len(pub.credentials) - len(taken) == len(set(calls))
     assert pub.fingerprints == {s: digest(c) for s, c in pub.credentials.items()}
+
+
+def _pids(items: list[int], offset: int) -> list[tuple[int, int]]:
+    """A stand-in for a chunk of checks: each item moved by ``offset``, with who did it."""
+    return [(item + offset, os.getpid()) for item in items]
+
+
+def _pids_not_in_a_child(items: list[int], offset: int, parent: int) -> list[tuple[int, int]]:
+    if os.getpid() != parent:
+        raise RuntimeError("the child died")
+    return _pids(items, offset)
+
+
+def test_few_checks_are_made_in_a_child_while_the_engine_is_imported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from microcred.site import build
+
+    monkeypatch.setattr(build, "PARALLEL_FROM_FORKED", 10**9)
+    calls: list[int] = []
+    items = list(range(build.BESIDE_FROM + 3))
+    found = build._in_workers(_pids, items, (100,), lambda: calls.append(os.getpid()))
+    assert [value for value, _ in found] == [i + 100 for i in items]  # all, in order
+    assert {pid for _, pid in found} != {os.getpid()}  # made by the child
+    assert calls == [os.getpid()]  # meanwhile, here, once
+
+
+def test_fewer_checks_are_made_here_and_leave_the_engine_to_the_caller(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from microcred.site import build
+
+    calls: list[int] = []
+    items = list(range(build.BESIDE_FROM - 1))
+    found = build._in_workers(_pids, items, (1,), lambda: calls.append(1))
+    assert found == [(i + 1, os.getpid()) for i in items] and calls == []
+
+
+def test_a_child_that_fails_leaves_the_checks_to_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from microcred.site import build
+
+    monkeypatch.setattr(build, "PARALLEL_FROM_FORKED", 10**9)
+    calls: list[int] = []
+    items = list(range(build.BESIDE_FROM * 2))
+    args = (7, os.getpid())
+    found = build._in_workers(_pids_not_in_a_child, items, args, lambda: calls.append(1))
+    assert found == [(i + 7, os.getpid()) for i in items] and calls == [1]
+
+
+def test_with_a_pool_the_engine_is_imported_while_the_workers_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from microcred.site import build
+
+    monkeypatch.setattr(build, "PARALLEL_FROM_FORKED", 2)
+    calls: list[int] = []
+    items = list(range(40))
+    found = build._in_workers(_pids, items, (0,), lambda: calls.append(1))
+    assert [value for value, _ in found] == items and calls == [1]
+    assert len({pid for _, pid in found} - {os.getpid()}) >= 1
+
+
+def test_the_engine_is_imported_once_whoever_asks_first() -> None:
+    from microcred.site import build
+
+    calls: list[int] = []
+    once = build._Once(lambda: calls.append(1))
+    once()
+    once()
+    assert calls == [1]
+    build._Once(None)()  # nothing to do: nothing done
+
+
+def test_checks_made_beside_are_the_checks_made_here(tmp_path: Path) -> None:
+    """A build that signed its credentials verifies them in a child while it imports the
+    engine: the same verdicts, the same reports for the verdict cache."""
+    from sitehelpers import NOW, copy_example, fixed_key
+
+    from microcred.publish import prepare_publication
+    from microcred.site import build
+
+    project = copy_example(tmp_path / "program")
+    pub = prepare_publication(project, now=NOW, key=fixed_key())
+    assert build.BESIDE_FROM <= len(pub.credentials) < build.PARALLEL_FROM_FORKED
+    here = build.check_publication(pub, NOW)
+    calls: list[int] = []
+    beside = build.check_publication(pub, NOW, meanwhile=lambda: calls.append(1))
+    assert calls == [1]
+    assert beside.keys() == here.keys()
+    for slug, check in here.items():
+        other = beside[slug]
+        assert (other.result, other.summary, other.problems) == (
+            check.result,
+            check.summary,
+            check.problems,
+        )
+        assert getattr(other, "report", None) == getattr(check, "report", None) is not None

@@ -3,6 +3,7 @@ finds itself, and any change in the theme's folders is seen."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import time
@@ -170,3 +171,136 @@ def test_without_a_cache_folder_the_theme_is_listed_each_time(
     user_cache("")
     config = _project(tmp_path, str(_theme(tmp_path)))
     assert _files(config, kept=True) == _files(config, kept=False)
+
+
+# --- what of Material no page loads ------------------------------------------------------
+
+PAGES = 36  # above engine_split.PARALLEL_FROM: the split forks its workers
+
+
+def _material_site(
+    tmp_path: Path, *, plugins: str = "[]", docs: dict[str, str] | None = None
+) -> Path:
+    root = tmp_path / "src"
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "index.md").write_text("# Home\n", "utf-8")
+    for n in range(PAGES):
+        (root / "docs" / f"p{n:02d}.md").write_text(f"# Page {n}\n\nText {n}.\n", "utf-8")
+    for rel, text in (docs or {}).items():
+        (root / "docs" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / "docs" / rel).write_text(text, "utf-8")
+    (root / "mkdocs.yml").write_text(
+        "site_name: t\ndocs_dir: docs\ntheme:\n  name: material\n  font: false\n"
+        f"plugins: {plugins}\n",
+        "utf-8",
+    )
+    return root
+
+
+def _built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str, **site: Any
+) -> dict[str, bytes]:
+    """The site mkdocs builds: split among workers, split in this process, or mkdocs alone
+    (what the build falls back to when the split steps aside)."""
+    from microcred.site import engine_split
+    from microcred.site.engine import run_engine
+
+    source = _material_site(tmp_path / how, **site)
+    if how == "alone":
+        monkeypatch.setattr(engine_split, "build_split", lambda config, *rest: None)
+    else:
+        monkeypatch.setattr(engine_split, "PARALLEL_FROM", 10 if how == "forked" else 10**9)
+    out = tmp_path / how / "site"
+    run_engine(source, out, "mkdocs")
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def _loaded(site: dict[str, bytes]) -> set[str]:
+    """Every file a page names in a src or href attribute (relative to the site)."""
+    import posixpath
+    import re
+
+    found = set()
+    for rel, data in site.items():
+        if not rel.endswith(".html"):
+            continue
+        for ref in re.findall(rb'(?:src|href)="([^"#?:]+)', data):
+            found.add(posixpath.normpath(posixpath.join(posixpath.dirname(rel), ref.decode())))
+    return found
+
+
+@pytest.mark.parametrize("how", ["forked", "in_process", "alone"])
+def test_a_material_site_leaves_out_the_files_no_page_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, user_cache: Callable[[str], None], how: str
+) -> None:
+    user_cache(str(tmp_path / "cache"))
+    site = _built(tmp_path, monkeypatch, how)
+    assert [rel for rel in site if rel.endswith(".map")] == []
+    assert [rel for rel in site if rel.startswith(theme_files.SEARCH_ONLY)] == []
+    scripts = [rel for rel in site if rel.startswith("assets/javascripts/bundle.")]
+    assert scripts and any(rel.startswith("assets/stylesheets/main.") for rel in site)
+    loaded = _loaded(site)
+    assert scripts[0] in loaded  # the pages' own script and style sheets are all there
+    assert {rel for rel in loaded if rel.startswith("assets/")} <= set(site)
+    # what is left out is exactly what mkdocs copies and no page of this site asks for
+    spec = importlib.util.find_spec("material")
+    assert spec is not None and spec.origin is not None
+    material = Path(spec.origin).parent / "templates"
+    left_out = [
+        p.relative_to(material).as_posix()
+        for p in material.rglob("*")
+        if p.is_file()
+        and p.relative_to(material).as_posix().startswith("assets/")
+        and p.relative_to(material).as_posix() not in site
+    ]
+    assert any(rel.endswith(".map") for rel in left_out)
+    assert any(rel.startswith("assets/javascripts/lunr/") for rel in left_out)
+    assert not set(left_out) & loaded
+
+
+def test_split_and_mkdocs_alone_write_the_same_material_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, user_cache: Callable[[str], None]
+) -> None:
+    user_cache(str(tmp_path / "cache"))
+    split = _built(tmp_path, monkeypatch, "forked")
+    alone = _built(tmp_path, monkeypatch, "alone")
+    assert split.keys() == alone.keys()
+
+
+def test_with_a_search_plugin_the_search_files_stay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, user_cache: Callable[[str], None]
+) -> None:
+    user_cache(str(tmp_path / "cache"))
+    site = _built(tmp_path, monkeypatch, "forked", plugins="[search]")
+    assert any(rel.startswith("assets/javascripts/workers/search.") for rel in site)
+    assert any(rel.startswith("assets/javascripts/lunr/") for rel in site)
+    assert [rel for rel in site if rel.endswith(".map")] == []
+
+
+@pytest.mark.parametrize("how", ["forked", "alone"])
+def test_a_docs_file_under_such_a_name_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, user_cache: Callable[[str], None], how: str
+) -> None:
+    user_cache(str(tmp_path / "cache"))
+    own = {"notes.map": "the site's own", "assets/javascripts/lunr/mine.js": "ours too"}
+    site = _built(tmp_path, monkeypatch, how, docs=own)
+    assert site["notes.map"] == b"the site's own"
+    assert site["assets/javascripts/lunr/mine.js"] == b"ours too"
+    assert [rel for rel in site if rel.startswith("assets/javascripts/lunr/")] == [
+        "assets/javascripts/lunr/mine.js"
+    ]
+
+
+def test_another_theme_keeps_every_file(tmp_path: Path, cache: Path) -> None:
+    theme = _theme(tmp_path)
+    (theme / "assets" / "app.js.map").write_text("{}", "utf-8")
+    (theme / "assets" / "javascripts" / "lunr").mkdir(parents=True)
+    (theme / "assets" / "javascripts" / "lunr" / "x.js").write_text("x", "utf-8")
+    config_file = _project(tmp_path, str(theme))
+    config = load_config(str(config_file))
+    files = get_files(config)
+    theme_files.add_theme_files(files, config.theme.get_env(), config)
+    before = [f.src_uri for f in files]
+    theme_files.drop_unloaded(files, config)
+    assert [f.src_uri for f in files] == before
+    assert "assets/app.js.map" in before and "assets/javascripts/lunr/x.js" in before

@@ -4,11 +4,13 @@
 Issuing what changed and reading the program run on one core; the other is idle until the
 credentials are verified. A credential page's QR code depends only on its address, so the
 child draws them meanwhile, for the credentials already issued (``credentials/<slug>.json``)
-and with nothing but ``microcred.toml`` read. It only fills the memo the pages read
-(:data:`microcred.site.images.QR_CODES`, keyed by what is drawn): a code it did not draw, or
-drew for a page that is not made, changes nothing, because every page asks for its own by
-content and gets the same SVG whoever drew it. Any failure leaves the pages to draw their
-codes themselves.
+and those the build may issue (``records/<slug>.md``: a build that signs the whole program
+itself has the longest wait on one core), with nothing but ``microcred.toml`` read. It only
+fills the memo the pages read (:data:`microcred.site.images.QR_CODES`, keyed by what is
+drawn): a code it did not draw, or drew for a page that is not made (the build takes only
+the codes of the credentials it publishes), changes nothing, because every page asks for
+its own by content and gets the same SVG whoever drew it. Any failure leaves the pages to
+draw their codes themselves.
 
 On a first build (no badge PNGs kept yet) the child first rasterises the briefs' badges
 (resvg: about 25 ms each, holding the GIL), reading nothing but ``microcred.toml``, the
@@ -20,10 +22,17 @@ build as before.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from microcred.layout import BUILD_CACHE_DIR, CREDENTIALS_DIR, ISSUE_INDEX_NAME, credential_page
+from microcred.layout import (
+    BUILD_CACHE_DIR,
+    CREDENTIALS_DIR,
+    ISSUE_INDEX_NAME,
+    RECORDS_DIR,
+    credential_page,
+)
 from microcred.site import images
 from microcred.site.beside import Beside
 
@@ -46,14 +55,19 @@ def credential_qr(base_url: str, slug: str) -> str:
     return images.qr_svg(f"{base_url}{credential_page(slug)}", label=QR_LABEL)
 
 
-def _issued(root: Path) -> list[str]:
-    folder = root / CREDENTIALS_DIR
-    return sorted(p.stem for p in folder.glob("*.json") if p.name != ISSUE_INDEX_NAME)
+def _slugs(root: Path) -> list[str]:
+    """The credentials issued, and the records (a record's credential has its slug): a code
+    drawn for a record that is not issued is never asked for, and costs a millisecond."""
+    issued = root / CREDENTIALS_DIR
+    found = {p.stem for p in issued.glob("*.json") if p.name != ISSUE_INDEX_NAME}
+    found.update(p.stem for p in (root / RECORDS_DIR).glob("*.md"))
+    return sorted(found)
 
 
-Drawn = tuple[dict[str, str], dict[str, bytes]]
+Drawn = tuple[dict[str, str], dict[str, bytes], dict[str, str]]
 """(QR codes by :func:`microcred.site.images.qr_key`, badge PNGs by
-:func:`microcred.site.badge_raster.raster_key`): what the child drew."""
+:func:`microcred.site.badge_raster.raster_key`, the key of each slug's code): what the
+child drew."""
 
 
 def _badges(root: Path, parsed: ParsedCache, stop: Any) -> dict[str, bytes]:
@@ -101,11 +115,13 @@ def _draw(root: Path, slugs: list[str], known: dict[str, str] | None, stop: Any 
     # microcred.toml as the last issue or build checked it, when unchanged (checking it
     # again would import the JSON Schema library in this child too)
     base_url = load_settings(root, parsed)[1].base_url
+    keys: dict[str, str] = {}
     for done, slug in enumerate(slugs):
         if stop is not None and stop.is_set() and len(slugs) - done > FINISH_WITHIN:
             break
         credential_qr(base_url, slug)
-    return {k: v for k, v in images.QR_CODES.items() if k not in known}, rasters
+        keys[slug] = images.qr_key(f"{base_url}{credential_page(slug)}", QR_LABEL)
+    return {k: v for k, v in images.QR_CODES.items() if k not in known}, rasters, keys
 
 
 class DrawAhead:
@@ -117,23 +133,31 @@ class DrawAhead:
         self._child: Beside | None = None
         self._codes: dict[str, str] | None = None
         self._rasters: dict[str, bytes] = {}
-        slugs = _issued(root)  # listed once, here: the child inherits the list
+        self._keys: dict[str, str] = {}
+        slugs = _slugs(root)  # listed once, here: the child inherits the list
         if len(slugs) >= FROM:
             self._child = Beside(_draw, root, slugs, known, stoppable=True)
             if not self._child.started:
                 self._child = None
 
-    def codes(self) -> dict[str, str]:
+    def codes(self, published: Collection[str] | None = None) -> dict[str, str]:
         """The QR codes drawn so far: the child stops at the one it is drawing, or draws the
-        last few first (FINISH_WITHIN). Empty if there is no child or it failed."""
+        last few first (FINISH_WITHIN). Empty if there is no child or it failed.
+
+        ``published``: the slugs of the credentials the site shows; the codes of others (a
+        record that was not issued) are left out, so that the build keeps the codes its
+        pages use, whatever the child drew."""
         if self._codes is None:
             self._codes = {}
             if self._child is not None:
                 ok, drawn = self._child.result()
                 self._child = None
                 if ok:
-                    self._codes, self._rasters = drawn
-        return self._codes
+                    self._codes, self._rasters, self._keys = drawn
+        if published is None:
+            return self._codes
+        wanted = {self._keys[slug] for slug in published if slug in self._keys}
+        return {key: svg for key, svg in self._codes.items() if key in wanted}
 
     def rasters(self) -> dict[str, bytes]:
         """The badge PNGs the child drew (after :meth:`codes`; empty before, or if none)."""

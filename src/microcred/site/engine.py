@@ -121,6 +121,7 @@ def _run_mkdocs(
     from mkdocs.exceptions import MkDocsException
 
     from microcred.site.engine_split import build_split
+    from microcred.site.theme_files import remove_unloaded
 
     logger = logging.getLogger("mkdocs")
     collect = _Collect()
@@ -133,6 +134,7 @@ def _run_mkdocs(
         if split is None:
             config = load_config(config_file=str(source / "mkdocs.yml"), site_dir=str(out))
             build(config)
+            remove_unloaded(config)  # as the split build leaves them out
         elif finished is not None:
             finished.update(split)
     except MkDocsException as exc:

@@ -31,7 +31,7 @@ from microcred._util import cpu_count, fork_is_safe
 from microcred.site.carry import Carried, Logged, PageCarry, page_key, site_key
 from microcred.site.compiled import use_compiled
 from microcred.site.passthrough import Renderer
-from microcred.site.theme_files import add_theme_files
+from microcred.site.theme_files import add_theme_files, drop_unloaded
 
 PARALLEL_FROM = 32
 """Pages below which workers do not pay for themselves: the steps run in this process."""
@@ -144,6 +144,7 @@ def build_split(
     env = config.theme.get_env()
     use_compiled(env)  # the theme compiled once, not in every worker of every build
     add_theme_files(files, env, config)  # mkdocs' listing, kept between builds
+    drop_unloaded(files, config)  # the theme's files no page loads (source maps...)
     files = config.plugins.on_files(files, config=config)
     set_exclusions(files, config)
     nav = get_navigation(files, config)
