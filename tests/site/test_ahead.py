@@ -270,3 +270,60 @@ def test_a_build_that_issues_everything_keeps_the_same_codes_and_badges_with_the
     monkeypatch.setattr(DrawAhead, "codes", counted_codes)
     assert build("ahead") == alone
     assert len(kept) == 1 and 0 < len(kept[0]) < len(drawn[0])  # withdrawn records' left
+
+
+def _no_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From here, any front matter parsed or checked in this process fails the test."""
+    from microcred.records import engine
+
+    def no_parsing(*args: object, **kwargs: object) -> object:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(engine, "parse_front_matter", no_parsing)
+    monkeypatch.setattr(engine, "load_toml", no_parsing)
+    monkeypatch.setattr(engine, "validate", no_parsing)
+
+
+def test_before_anything_was_read_the_child_reads_the_program_for_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_example(tmp_path / "program")
+    assert not (root / ".microcred" / "build-cache" / "parsed.pickle").exists()
+    expected = load_program(root)
+    monkeypatch.setattr(ahead, "PARSE_UP_TO", 10**6)
+    _everything(DrawAhead(root, {}))
+    _no_reading(monkeypatch)
+    assert load_program(root) == expected  # every file taken as the child kept it
+
+
+def test_a_large_program_or_one_read_before_is_left_to_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_example(tmp_path / "program")
+    kept = root / ".microcred" / "build-cache" / "parsed.pickle"
+    monkeypatch.setattr(ahead, "PARSE_UP_TO", len(list((root / "records").glob("*.md"))) - 1)
+    _everything(DrawAhead(root, {}))
+    assert not kept.exists()  # too many records to be read before the build reads them
+    monkeypatch.setattr(ahead, "PARSE_UP_TO", 10**6)
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept.write_bytes(b"kept by an earlier run")
+    _everything(DrawAhead(root, {}))
+    assert kept.read_bytes() == b"kept by an earlier run"  # read before: not read again
+
+
+def test_a_record_with_a_problem_is_reported_by_the_build_as_without_the_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from microcred.errors import ProblemsError
+
+    root = copy_example(tmp_path / "program")
+    record = sorted((root / "records").glob("*.md"))[3]
+    record.write_text(record.read_text("utf-8").replace("---\n", "---\nnot_a_field: 1\n", 1))
+    with pytest.raises(ProblemsError) as before:
+        load_program(root)
+    monkeypatch.setattr(ahead, "PARSE_UP_TO", 10**6)
+    drawing = DrawAhead(root, {})
+    assert _everything(drawing)  # the child still drew the codes
+    with pytest.raises(ProblemsError) as after:
+        load_program(root)
+    assert after.value.problems == before.value.problems

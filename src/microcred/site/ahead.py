@@ -22,6 +22,7 @@ build as before.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,11 @@ if TYPE_CHECKING:
 
 FROM = 16
 """Credentials from which a child draws ahead (forking costs ~50 ms)."""
+
+PARSE_UP_TO = 100
+"""Records up to which the child first reads the whole program when nothing was read before
+(no parse cache): it keeps the parses for the build, which reaches the records later (from
+about 0.6 s, after importing the builder); more would not be read by then."""
 
 FINISH_WITHIN = 128
 """Codes the child still draws once the pages are due, rather than stop: a page worker that
@@ -98,6 +104,24 @@ def _badges(root: Path, parsed: ParsedCache, stop: Any) -> dict[str, bytes]:
     return dict(badge_raster.RASTERS)
 
 
+def _read_ahead(root: Path) -> None:
+    """In the child, when nothing of the program was read before (a program built before
+    anything was issued): read and check it all as the build will, keeping the parses
+    (:mod:`microcred.records.parsed`), so the build takes them instead of parsing the YAML
+    and importing the JSON Schema library itself. Whatever goes wrong (a record with a
+    problem, say) is left to the build, which reads the files again and reports it."""
+    from microcred.records.parsed import PARSED_FILE
+
+    if (root / BUILD_CACHE_DIR / PARSED_FILE).exists():
+        return
+    if len(list((root / RECORDS_DIR).glob("*.md"))) > PARSE_UP_TO:
+        return
+    from microcred.records import load_program
+
+    with contextlib.suppress(Exception):  # the build's own read decides, and says why
+        load_program(root, keep_parsed=True)
+
+
 def _draw(root: Path, slugs: list[str], known: dict[str, str] | None, stop: Any = None) -> Drawn:
     """In the child: the badges (see :func:`_badges`), then the QR codes of the issued
     credentials' pages (``slugs``) that ``known`` lacks, until ``stop`` is set (the pages are
@@ -105,6 +129,7 @@ def _draw(root: Path, slugs: list[str], known: dict[str, str] | None, stop: Any 
     from microcred.records import load_settings
     from microcred.records.parsed import ParsedCache
 
+    _read_ahead(root)
     parsed = ParsedCache(root)  # one read of the kept parses, for the briefs and the settings
     rasters = _badges(root, parsed, stop)
     if known is None:  # started before the build read its cache: read it here
