@@ -16,14 +16,16 @@ Bottom layer: imports only :mod:`microcred.errors`, so every other layer may use
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from microcred.errors import ConfigError
+
+if TYPE_CHECKING:
+    from microcred.manifest import SiteManifest as SiteManifest
+    from microcred.program_paths import ProgramPaths as ProgramPaths
 
 # --------------------------------------------------------------------------- program folder
 
@@ -64,51 +66,6 @@ def status_state_file(purpose: str) -> str:
 def published_list_file(purpose: str) -> str:
     """Program-relative copy of the signed status list, re-signed only when it changes."""
     return f"{PUBLISHED_STATUS_DIR}/{purpose}-1.json"
-
-
-@dataclass(frozen=True)
-class ProgramPaths:
-    """Absolute paths inside one program (or portfolio) folder."""
-
-    root: Path
-
-    @property
-    def config(self) -> Path:
-        return self.root / CONFIG_FILE
-
-    @property
-    def credentials(self) -> Path:
-        return self.root / CREDENTIALS_DIR
-
-    @property
-    def issue_index(self) -> Path:
-        return self.root / ISSUE_INDEX
-
-    @property
-    def endorsements(self) -> Path:
-        return self.root / ENDORSEMENTS_DIR
-
-    @property
-    def keys(self) -> Path:
-        return self.root / KEYS_DIR
-
-    def credential(self, slug: str) -> Path:
-        return self.root / credential_file(slug)
-
-    def status_state(self, purpose: str) -> Path:
-        return self.root / status_state_file(purpose)
-
-    def published_list(self, purpose: str) -> Path:
-        return self.root / published_list_file(purpose)
-
-    def credential_files(self) -> list[Path]:
-        """Issued credential files, sorted (the receipt index is not one)."""
-        if not self.credentials.is_dir():
-            return []
-        return sorted(p for p in self.credentials.glob("*.json") if p.name != ISSUE_INDEX_NAME)
-
-
-# --------------------------------------------------------------------------- site URLs
 
 
 def credential_page(slug: str) -> str:
@@ -201,72 +158,6 @@ def _manifest_problem(data: Any) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class SiteManifest:
-    """``microcred-site.json``: what a built site publishes, so ``verify SITE`` needs nothing else.
-
-    ``credentials``, ``did_documents`` and ``status_lists`` hold site-relative paths;
-    ``owner`` is the issuer DID (``kind`` issuer) or the holder's name (``kind`` portfolio).
-    """
-
-    kind: str | None
-    base_url: str | None
-    credentials: tuple[str, ...]
-    did_documents: Mapping[str, str] = field(default_factory=dict)
-    status_lists: Mapping[str, str] = field(default_factory=dict)
-    built_at: str | None = None
-    owner: str | None = None
-
-    def __post_init__(self) -> None:
-        problem = _manifest_problem(self._fields())
-        if problem:
-            raise ManifestError(problem)
-
-    def _fields(self) -> dict[str, Any]:
-        owner_key = "holder" if self.kind == "portfolio" else "issuer"
-        data: dict[str, Any] = {"microcred_site": SITE_VERSION}
-        if self.kind is not None:
-            data["kind"] = self.kind
-        if self.base_url is not None:
-            data["base_url"] = self.base_url
-        if self.owner is not None:
-            data[owner_key] = self.owner
-        data["did_documents"] = dict(self.did_documents)
-        data["status_lists"] = dict(self.status_lists)
-        data[CREDENTIALS_DIR] = list(self.credentials)
-        if self.built_at is not None:
-            data["built_at"] = self.built_at
-        return data
-
-    def to_json(self) -> dict[str, Any]:
-        """The manifest as written (key order fixed, so a rebuild changes no byte)."""
-        return self._fields()
-
-    def dumps(self) -> str:
-        return json.dumps(self.to_json(), indent=2) + "\n"
-
-    @classmethod
-    def from_json(cls, data: Any) -> SiteManifest:
-        """Validate parsed JSON; :class:`ManifestError` names the first problem."""
-        problem = _manifest_problem(data)
-        if problem:
-            raise ManifestError(problem)
-        kind = data.get("kind")
-        owner = data.get("holder" if kind == "portfolio" else "issuer")
-        base_url = data.get("base_url")
-        return cls(
-            kind=kind if isinstance(kind, str) else None,
-            base_url=base_url if isinstance(base_url, str) else None,
-            credentials=tuple(data[CREDENTIALS_DIR]),
-            did_documents=dict(data.get("did_documents", {})),
-            status_lists=dict(data.get("status_lists", {})),
-            built_at=data.get("built_at"),
-            owner=owner if isinstance(owner, str) else None,
-        )
-
-
-# --------------------------------------------------------------------------- package data
-
 EXAMPLE_NAME = "northwind-microinternships"
 
 
@@ -297,3 +188,18 @@ def template_dir() -> Path:
         "the site templates (site_template/) were not found",
         hint="reinstall microcred, or set MICROCRED_SITE_TEMPLATE to the site_template folder",
     )
+
+
+_CLASSES = {"ProgramPaths": "microcred.program_paths", "SiteManifest": "microcred.manifest"}
+
+
+def __getattr__(name: str) -> Any:
+    """The two dataclasses of the layout live in their own modules and load on first use:
+    ``dataclasses`` imports ``inspect`` (15-20 ms), which an unchanged ``microcred build``
+    (cli/_quick.py), reading only the names above, never needs."""
+    module = _CLASSES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

@@ -7,7 +7,6 @@ does not import the site generator, the engine or the issuing code.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,28 +18,107 @@ ENGINES = ("mkdocs", "zensical")
 unchanged check does not import the engine's modules)."""
 
 
-@dataclass(frozen=True)
 class BuildCheck:
-    """The build-time verification of one credential, in words."""
+    """The build-time verification of one credential, in words (immutable).
+
+    Written out rather than a dataclass, like :class:`BuildResult`: an unchanged ``microcred
+    build`` (cli/_quick.py) makes these and nothing else that would import ``dataclasses``,
+    which imports ``inspect`` (15-20 ms of a 70-100 ms run). Equality and hashing are a
+    frozen dataclass's: the fields, between objects of the same class."""
+
+    __match_args__ = ("result", "summary", "problems")
 
     result: str  # valid | invalid | indeterminate | not-checked
     summary: str
-    problems: tuple[str, ...] = ()
+    problems: tuple[str, ...]
+
+    def __init__(self, result: str, summary: str, problems: tuple[str, ...] = ()) -> None:
+        object.__setattr__(self, "result", result)
+        object.__setattr__(self, "summary", summary)
+        object.__setattr__(self, "problems", problems)
+
+    def _fields(self) -> tuple[str, str, tuple[str, ...]]:
+        return (self.result, self.summary, self.problems)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, BuildCheck)
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        result, summary, problems = self._fields()
+        return (
+            f"{type(self).__name__}(result={result!r}, summary={summary!r}, problems={problems!r})"
+        )
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r} of a {type(self).__name__}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r} of a {type(self).__name__}")
 
 
-@dataclass
+_RESULT_FIELDS = (
+    "out",
+    "kind",
+    "pages",
+    "credentials",
+    "checks",
+    "warnings",
+    "total_bytes",
+    "largest_page",
+    "oversized_pages",
+    "seconds",
+    "issued",
+)
+
+
 class BuildResult:
-    out: Path
-    kind: str
-    pages: int
-    credentials: int
-    checks: dict[str, BuildCheck] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    total_bytes: int = 0
-    largest_page: tuple[str, int] = ("", 0)
-    oversized_pages: list[tuple[str, int]] = field(default_factory=list)
-    seconds: float = 0.0
-    issued: list[str] = field(default_factory=list)  # record slugs signed by this build
+    """What one build produced (see :class:`BuildCheck` for why it is not a dataclass; it
+    compares and prints like one, and is not hashable)."""
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(
+        self,
+        out: Path,
+        kind: str,
+        pages: int,
+        credentials: int,
+        checks: dict[str, BuildCheck] | None = None,
+        warnings: list[str] | None = None,
+        total_bytes: int = 0,
+        largest_page: tuple[str, int] = ("", 0),
+        oversized_pages: list[tuple[str, int]] | None = None,
+        seconds: float = 0.0,
+        issued: list[str] | None = None,
+    ) -> None:
+        self.out = out
+        self.kind = kind
+        self.pages = pages
+        self.credentials = credentials
+        self.checks: dict[str, BuildCheck] = {} if checks is None else checks
+        self.warnings: list[str] = [] if warnings is None else warnings
+        self.total_bytes = total_bytes
+        self.largest_page = largest_page
+        self.oversized_pages: list[tuple[str, int]] = (
+            [] if oversized_pages is None else oversized_pages
+        )
+        self.seconds = seconds
+        self.issued: list[str] = [] if issued is None else issued  # record slugs signed here
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in _RESULT_FIELDS)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f}={getattr(self, f)!r}" for f in _RESULT_FIELDS)
+        return f"BuildResult({shown})"
 
 
 def project_kind(root: Path) -> str:

@@ -15,7 +15,7 @@ page from saying more than the check established:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from microcred.site.common import BuildCheck
@@ -56,11 +56,20 @@ class PageVerdict:
     problems: tuple[str, ...]
 
 
-@dataclass(frozen=True)
 class ReportedCheck(BuildCheck):
-    """A build check that keeps its report, so each page can word it for its reader."""
+    """A build check that keeps its report, so each page can word it for its reader (the
+    report takes no part in equality or hashing)."""
 
-    report: Any = field(default=None, compare=False)
+    report: Any
+
+    def __init__(
+        self, result: str, summary: str, problems: tuple[str, ...] = (), report: Any = None
+    ) -> None:
+        super().__init__(result, summary, problems)
+        object.__setattr__(self, "report", report)
+
+    def __repr__(self) -> str:
+        return f"{super().__repr__()[:-1]}, report={self.report!r})"
 
 
 def summarise(report: Any) -> ReportedCheck:
