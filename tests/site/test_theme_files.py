@@ -282,10 +282,15 @@ def test_a_docs_file_under_such_a_name_is_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, user_cache: Callable[[str], None], how: str
 ) -> None:
     user_cache(str(tmp_path / "cache"))
-    own = {"notes.map": "the site's own", "assets/javascripts/lunr/mine.js": "ours too"}
+    own = {
+        "notes.map": "the site's own",
+        "assets/javascripts/lunr/mine.js": "ours too",
+        "assets/javascripts/workers.md": "# A page of the site's own\n",  # -> workers/index.html
+    }
     site = _built(tmp_path, monkeypatch, how, docs=own)
     assert site["notes.map"] == b"the site's own"
     assert site["assets/javascripts/lunr/mine.js"] == b"ours too"
+    assert b"A page of the site" in site["assets/javascripts/workers/index.html"]
     assert [rel for rel in site if rel.startswith("assets/javascripts/lunr/")] == [
         "assets/javascripts/lunr/mine.js"
     ]

@@ -157,11 +157,14 @@ def remove_unloaded(config: Any) -> None:
     if prefixes is None:
         return
     site, docs = Path(config.site_dir), Path(config.docs_dir)
+    themes = [Path(d) for d in config.theme.dirs]
     for dirpath, _, filenames in os.walk(site):
         for filename in filenames:
             path = Path(dirpath, filename)
             rel = path.relative_to(site).as_posix()
-            if _unloaded(rel, prefixes) and not (docs / rel).exists():
+            if not _unloaded(rel, prefixes) or (docs / rel).exists():
+                continue
+            if any((theme / rel).is_file() for theme in themes):  # copied from the theme
                 path.unlink()
     for prefix in prefixes:  # the folders the worker and the packs leave empty
         for dirpath, _, _ in sorted(os.walk(site / prefix), reverse=True):
