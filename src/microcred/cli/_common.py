@@ -3,7 +3,6 @@ offline verification options (pinned files) every verifying command takes."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
 import time
@@ -14,8 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from microcred._util import TimestampError, parse_timestamp
-from microcred.errors import ConfigError
+from microcred.cli._when import parse_now as parse_now
 
 F = TypeVar("F", bound=Callable[..., Any])
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -78,19 +76,6 @@ def verification_inputs(
         return command
 
     return apply
-
-
-def parse_now(text: str | None, option: str = "--now") -> dt.datetime:
-    """A strict dateTimeStamp (time zone required) or the current UTC time."""
-    if text is None:
-        return dt.datetime.now(dt.UTC).replace(microsecond=0)
-    try:
-        return parse_timestamp(text, field=option)
-    except TimestampError:
-        raise ConfigError(
-            f"{option} {text!r} is not a date-time with a time zone",
-            hint="write it like 2026-11-01T12:00:00Z",
-        ) from None
 
 
 def passphrase_from_env() -> str | None:

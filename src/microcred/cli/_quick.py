@@ -19,7 +19,6 @@ click command's own (cli/_verify_run.py), its errors said as the group says them
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -109,7 +108,7 @@ def kept_build_command(argv: Sequence[str]) -> int | None:
     found = _words(argv)
     if found is None:
         return None
-    from microcred._util import TimestampError, parse_timestamp
+    from microcred.cli._when import parse_now
     from microcred.errors import MicrocredError
     from microcred.site import ENGINES, kept_site
 
@@ -117,12 +116,7 @@ def kept_build_command(argv: Sequence[str]) -> int | None:
     if engine not in ENGINES:
         return None
     try:
-        text = found.get("now")
-        now = (
-            dt.datetime.now(dt.UTC).replace(microsecond=0)  # as cli._common.parse_now
-            if text is None
-            else parse_timestamp(text, field="--now")
-        )
+        now = parse_now(found.get("now"))
         keep = found.get("keep_source")
         result = kept_site(
             Path(found.get("project", ".")),
@@ -131,7 +125,7 @@ def kept_build_command(argv: Sequence[str]) -> int | None:
             engine=engine,
             keep_source=Path(keep) if keep is not None else None,
         )
-    except (MicrocredError, TimestampError, OSError, ValueError):
+    except (MicrocredError, OSError, ValueError):
         return None  # click runs the command and says what is wrong
     if result is None:
         return None
