@@ -56,9 +56,18 @@ worker), while the child has them and draws a code in about a millisecond."""
 QR_LABEL = "QR code linking to this credential page"
 
 
+def _address(base_url: str, slug: str) -> str:
+    return f"{base_url}{credential_page(slug)}"
+
+
 def credential_qr(base_url: str, slug: str) -> str:
     """The QR code (SVG) on a credential's page: its absolute address."""
-    return images.qr_svg(f"{base_url}{credential_page(slug)}", label=QR_LABEL)
+    return images.qr_svg(_address(base_url, slug), label=QR_LABEL)
+
+
+def credential_qr_key(base_url: str, slug: str) -> str:
+    """:func:`credential_qr`'s key in :data:`microcred.site.images.QR_CODES`."""
+    return images.qr_key(_address(base_url, slug), QR_LABEL)
 
 
 def _slugs(root: Path) -> list[str]:
@@ -145,7 +154,7 @@ def _draw(root: Path, slugs: list[str], known: dict[str, str] | None, stop: Any 
         if stop is not None and stop.is_set() and len(slugs) - done > FINISH_WITHIN:
             break
         credential_qr(base_url, slug)
-        keys[slug] = images.qr_key(f"{base_url}{credential_page(slug)}", QR_LABEL)
+        keys[slug] = credential_qr_key(base_url, slug)
     return {k: v for k, v in images.QR_CODES.items() if k not in known}, rasters, keys
 
 

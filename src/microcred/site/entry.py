@@ -27,6 +27,16 @@ command line asks before it loads click (cli/_quick.py), and the build it then r
 ask again."""
 
 
+def _resolved(
+    root: Path, out: Path | None, keep_source: Path | None
+) -> tuple[Path, Path, Path | None]:
+    """The project, the output folder (default ``site/`` in the project) and the kept
+    source's folder, as absolute paths."""
+    resolved = root.resolve()
+    target = (out if out is not None else resolved / "site").resolve()
+    return resolved, target, keep_source.resolve() if keep_source is not None else None
+
+
 def kept_site(
     root: Path,
     out: Path | None = None,
@@ -43,9 +53,7 @@ def kept_site(
         raise ConfigError(f"unknown site engine {engine!r}", hint="use mkdocs or zensical")
     if now.tzinfo is None:
         raise ConfigError("the build time needs a time zone")
-    resolved = root.resolve()
-    target = (out if out is not None else resolved / "site").resolve()
-    kept = keep_source.resolve() if keep_source is not None else None
+    resolved, target, kept = _resolved(root, out, keep_source)
     options = build_options(engine, analytics, key)
     asked = (resolved, target, kept, now, options)
     if _REFUSED and _REFUSED[0] == asked:
@@ -82,9 +90,7 @@ def build_site(
     if previous is not None:
         return previous
     _REFUSED.clear()  # the build below changes what a next ask would find
-    resolved = root.resolve()
-    target = (out if out is not None else resolved / "site").resolve()
-    kept = keep_source.resolve() if keep_source is not None else None
+    resolved, target, kept = _resolved(root, out, keep_source)
     # The child drawing the QR codes starts now, on the idle core, while this process
     # imports the builder (a quarter of a second) and reads the program.
     from microcred.site.ahead import DrawAhead
