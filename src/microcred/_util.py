@@ -379,6 +379,15 @@ def loads_strict(text: str | bytes, *, max_bytes: int = 5_000_000, max_depth: in
     return value
 
 
+def loads_known(data: bytes) -> Any:
+    """What :func:`loads_strict` returns for ``data``, for bytes the caller knows passed it
+    before (it names them by their digest): the same number rules, without the checks those
+    bytes passed (repeated keys, depth, lone surrogates: half of a 10 KB credential's read)."""
+    return json.loads(
+        data.decode("utf-8"), parse_int=_int, parse_float=_float, parse_constant=_constant
+    )
+
+
 # --------------------------------------------------------------------------- slugs
 
 _FOLD = str.maketrans(

@@ -16,8 +16,14 @@ from microcred.issue import SUITES
 from microcred.issue.endorse import embedded_for, issue_endorsements, with_endorsements
 from microcred.issue.keypolicy import KeyPolicy, _proofs_verify
 from microcred.issue.lock import program_lock, remove_stale_temp_files
+from microcred.issue.memo import IssueMemo, run_context
 from microcred.issue.receipts import _digest, _index_entry, _write_index, read_index
-from microcred.issue.write import _read_credential, replaced_problem
+from microcred.issue.write import (
+    _credential_bytes,
+    _parse_credential,
+    _parse_known,
+    replaced_problem,
+)
 from microcred.jsonld import OfflineLoader
 from microcred.keyring import KeyRing
 from microcred.layout import CONFIG_FILE, CREDENTIALS_DIR, ISSUE_INDEX_NAME, credential_file
@@ -175,13 +181,53 @@ def _issue_locked(
             embedded_for(record, endorsements),
         )
 
+    context = run_context(
+        issuer_did=issuer_did,
+        signing_key_id=signing_key.id,
+        controller=signing_key.controller,
+        public_key=signing_key.public_key,
+        ring_entries=list(policy.entries.values()),
+        suites=suites,
+        issuer=program.issuer,
+        site=program.site,
+    )
+    memo = IssueMemo(root, context) if context is not None else None
+    briefs = {a.slug: a for a in program.achievements}
+
+    def memo_key(record: Record, data: bytes) -> str | None:
+        if memo is None:
+            return None
+        status = reserved[ids[record.slug]]
+        return memo.key(
+            record, briefs.get(record.achievement), status, embedded_for(record, endorsements), data
+        )
+
     for record in records:
-        existing = _read_credential(out_dir / f"{record.slug}.json")
-        if existing is None:
+        path = out_dir / f"{record.slug}.json"
+        raw = _credential_bytes(path)
+        if raw is None:
             jobs.append((record, new_salt()))
             continue
+        decision = memo_key(record, raw)
+        remembered = memo.get(record.slug, decision) if memo is not None else None
+        if (
+            remembered is not None
+            and remembered.get("id") == ids[record.slug]
+            and index.get(record.slug) == remembered
+        ):
+            # decided the same way by the last run, on these inputs and these bytes
+            assert memo is not None
+            memo.keep(record.slug, decision, remembered)
+            report.unchanged.append(record.slug)
+            if keep_read:  # bytes the remembering run parsed strictly: read them plainly
+                report.read[record.slug] = _parse_known(raw)
+                report.fingerprints[record.slug] = remembered["sha256"]
+            done += 1
+            if progress:
+                progress(done, total, record.slug)
+            continue
+        existing = _parse_credential(raw, path)
         if existing.get("id") != ids[record.slug]:
-            path = out_dir / f"{record.slug}.json"
             edited = replaced_problem(existing, ids[record.slug], issuer_did, path)
             if edited is not None:
                 raise ConfigError(
@@ -208,6 +254,8 @@ def _issue_locked(
             else:
                 jobs.append((record, salt))
                 continue
+            if memo is not None:
+                memo.keep(record.slug, decision, receipt)
             if keep_read:
                 report.read[record.slug] = existing
                 report.fingerprints[record.slug] = receipt["sha256"]
@@ -276,6 +324,8 @@ def _issue_locked(
     finally:  # after a failure, what was signed but not written is signed again next run
         if dirty:
             _write_index(root, index)
+    if memo is not None:  # after the index: the memo names receipts the index holds
+        memo.save()
     # 4. Credentials without a completed record stay published until revoked: say so.
     everything = {r.slug: r for r in program.records}
     files = (
