@@ -167,3 +167,27 @@ def test_the_code_point_checks_answer_as_the_character_classes_they_replace() ->
         assert _util.has_surrogate(text) == bool(surrogate.search(text)), ascii(text)
         assert _util.reaches(text, "\ue000") == bool(private_up.search(text)), ascii(text)
         assert _util.reaches(text, "\U00010000") == bool(astral.search(text)), ascii(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": 1, "b": [1.5, -2, 0, 1e3, 2.0], "c": {"d": null, "e": true, "f": "x\\u00e9"}}',
+        '{"big": 100000000000000000000, "exact": 9007199254740991, "small": 5e-324}',
+        '[{"deep": [[[[{"k": "\\ud83d\\ude00"}]]]]}]',
+        '"just a string"',
+    ],
+)
+def test_loads_known_reads_what_loads_strict_read(text: str) -> None:
+    """Bytes that passed loads_strict give the same value, and the same types, again."""
+    strict = _util.loads_strict(text.encode())
+    known = _util.loads_known(text.encode())
+
+    def typed(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: typed(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [typed(v) for v in value]
+        return (type(value).__name__, value)
+
+    assert typed(known) == typed(strict)
