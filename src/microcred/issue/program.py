@@ -213,6 +213,7 @@ def _issue_locked(
         if (
             remembered is not None
             and remembered.get("id") == ids[record.slug]
+            and isinstance(remembered.get("sha256"), str)
             and index.get(record.slug) == remembered
         ):
             # decided the same way by the last run, on these inputs and these bytes
