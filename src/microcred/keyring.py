@@ -23,7 +23,12 @@ from microcred.fsutil import atomic_write_text
 from microcred.model import Identity
 from microcred.proof.didkey import did_key_from_public
 from microcred.proof.didweb import did_web_document
-from microcred.proof.keys import KeyPair, generate_keypair, load_keyfile
+from microcred.proof.keys import (
+    KeyPair,
+    generate_keypair,
+    load_keyfile,
+    public_key_from_multikey,
+)
 from microcred.proof.keystore import load_keyfile_path, save_keyfile
 
 KEYS_DIR = Path(layout.KEYS_DIR)
@@ -241,6 +246,18 @@ class KeyRing:
         updated = replace(match[0], status="revoked", revoked=_stamp(since))
         self._save([updated if e.id == updated.id else e for e in entries])
         return updated
+
+    def active_public(self) -> KeyPair:
+        """The active key without its secret (no key derivation): what deciding what to
+        sign reads; a signature loads the secret (:meth:`load_active_secret`)."""
+        entry = self.active()
+        try:
+            public = public_key_from_multikey(entry.public_key_multibase)
+            return KeyPair(public, None, entry.controller, entry.id)
+        except MicrocredError as exc:
+            raise KeyError_(
+                f"the key ring's active key is malformed: {exc.message}", where=str(self.path)
+            ) from exc
 
     def load_active_secret(self, *, passphrase: str | None = None) -> KeyPair:
         """The active signing key, from the environment (CI) or the local key file."""

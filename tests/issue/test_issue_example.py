@@ -35,8 +35,11 @@ def program(tmp_path: Path) -> Path:
 
 
 def _credentials(root: Path) -> dict[str, dict[str, Any]]:
-    return {p.stem: json.loads(p.read_text()) for p in sorted((root / "credentials").glob("*.json"))
-            if p.name != "index.json"}
+    return {
+        p.stem: json.loads(p.read_text())
+        for p in sorted((root / "credentials").glob("*.json"))
+        if p.name != "index.json"
+    }
 
 
 def _rdfc(doc: Any) -> str:
@@ -73,8 +76,11 @@ def test_a_tampered_credential_fails_the_real_check(program: Path) -> None:
 
 def test_no_email_in_any_issued_or_committed_file(program: Path) -> None:
     issue_program(program, now=NOW)
-    public = [*program.glob("credentials/*.json"), *program.glob("status/**/*.json"),
-              program / ".microcred" / "keyring.json"]
+    public = [
+        *program.glob("credentials/*.json"),
+        *program.glob("status/**/*.json"),
+        program / ".microcred" / "keyring.json",
+    ]
     assert len(public) > 10
     for path in public:
         found = EMAIL.findall(path.read_text(encoding="utf-8"))
@@ -84,12 +90,16 @@ def test_no_email_in_any_issued_or_committed_file(program: Path) -> None:
 
 
 @pytest.mark.conformance
-@pytest.mark.parametrize("schema", [
-    "schemas/ob-v3p0/ob_v3p0_achievementcredential_schema.json",
-    "schemas/ob-v3p0/strict-jsonschema1/ob_v3p0_achievementcredential-jsonschema1.json",
-])
-def test_every_example_credential_passes_both_ob_schemas(program: Path, standards: Path,
-                                                          schema: str) -> None:
+@pytest.mark.parametrize(
+    "schema",
+    [
+        "schemas/ob-v3p0/ob_v3p0_achievementcredential_schema.json",
+        "schemas/ob-v3p0/strict-jsonschema1/ob_v3p0_achievementcredential-jsonschema1.json",
+    ],
+)
+def test_every_example_credential_passes_both_ob_schemas(
+    program: Path, standards: Path, schema: str
+) -> None:
     issue_program(program, now=NOW)
     loaded = json.loads((standards / schema).read_text())
     creds = _credentials(program)
@@ -113,14 +123,20 @@ def test_a_changed_record_reissues_only_that_credential_keeping_id_and_salt(prog
     slug = sorted(creds)[0]
     record = program / "records" / f"{slug}.md"
     text = record.read_text(encoding="utf-8")
-    record.write_text(text.replace("hours: ", "hours: 1", 1) if "hours: 1" not in text
-                      else text.replace("hours: 1", "hours: 2", 1), encoding="utf-8")
+    record.write_text(
+        text.replace("hours: ", "hours: 1", 1)
+        if "hours: 1" not in text
+        else text.replace("hours: 1", "hours: 2", 1),
+        encoding="utf-8",
+    )
     report = issue_program(program, now=NOW + dt.timedelta(days=1))
     assert report.issued == [slug]
     new = _credentials(program)[slug]
     assert new["id"] == creds[slug]["id"]
-    assert (new["credentialSubject"]["identifier"][0]["salt"]
-            == creds[slug]["credentialSubject"]["identifier"][0]["salt"])
+    assert (
+        new["credentialSubject"]["identifier"][0]["salt"]
+        == creds[slug]["credentialSubject"]["identifier"][0]["salt"]
+    )
     assert new["proof"] != creds[slug]["proof"]
     assert new["credentialStatus"] == creds[slug]["credentialStatus"]
 
@@ -149,7 +165,9 @@ def test_wrong_passphrase_is_a_clear_error(tmp_path: Path) -> None:
     assert not (root / "credentials").exists()  # nothing half-written
 
 
-def test_a_key_file_for_another_did_is_refused(program: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_key_file_for_another_did_is_refused(
+    program: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     stranger = generate_keypair()
     monkeypatch.setenv("MICROCRED_ISSUER_KEY", json.dumps(stranger.to_secret_json()))
     with pytest.raises(KeyError_) as info:
@@ -170,8 +188,12 @@ def test_git_never_sees_the_secret_key(program: Path) -> None:
     subprocess.run(["git", "init", "-q", str(program)], check=True)
     # even with no project .gitignore at all
     (program / ".gitignore").unlink(missing_ok=True)
-    out = subprocess.run(["git", "-C", str(program), "status", "--porcelain", "--untracked-files=all"],
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["git", "-C", str(program), "status", "--porcelain", "--untracked-files=all"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     assert ".microcred/keyring.json" in out
     assert ".microcred/keys/" not in out
 
@@ -207,3 +229,37 @@ def test_a_failed_batch_write_leaves_no_receipt_for_an_unwritten_credential(
     report = issue_program(program, now=NOW, workers=1)
     assert sorted(report.unchanged) == sorted(on_disk)
     assert len(report.issued) == len(_credentials(program)) - len(on_disk)
+
+
+def test_a_run_with_nothing_to_sign_derives_no_key(
+    program: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deciding reads the active key's public parts only; the secret (a key derivation) is
+    loaded when something is to be signed, and then checked against the key ring as before."""
+    from microcred import keyring
+
+    issue_program(program, now=NOW)  # everything signed: the next run has nothing to sign
+    loads: list[str] = []
+    real = keyring.load_keyfile_path
+
+    def counting(path: Path, passphrase: str | None) -> Any:
+        loads.append(str(path))
+        return real(path, passphrase)
+
+    monkeypatch.setattr(keyring, "load_keyfile_path", counting)
+    again = issue_program(program, now=NOW)
+    assert loads == [] and again.issued == [] and again.signing_key is None
+    assert len(again.unchanged) == len(_credentials(program))
+    # the secret file gone: nothing to sign still works, something to sign says why not
+    secret = program / KeyRing(program).active().file
+    moved = secret.with_name("elsewhere")
+    secret.rename(moved)
+    assert issue_program(program, now=NOW).issued == []
+    first = sorted((program / "credentials").glob("*.json"))[0]
+    first.unlink()
+    with pytest.raises(KeyError_, match="secret file is missing"):
+        issue_program(program, now=NOW)
+    moved.rename(secret)
+    signed = issue_program(program, now=NOW)
+    assert signed.issued == [first.stem] and loads == [str(secret)]
+    assert signed.signing_key is not None and signed.signing_key.has_secret

@@ -55,7 +55,8 @@ class IssueReport:
     workers: int = 1
     program: Program | None = None  # as loaded by this run (saves callers a second load)
     # the key this run signed with, decrypted (a caller that goes on to check what was signed
-    # need not run the key derivation again: 0.1 s); never shown (KeyPair hides its seed)
+    # need not run the key derivation again: 0.1 s); never shown (KeyPair hides its seed).
+    # None when nothing was signed and no key was given: the secret was never loaded
     signing_key: KeyPair | None = field(default=None, repr=False, compare=False)
     # credentials read and kept as they are, by record slug (only with keep_read=True: the
     # build publishes them next and need not read them again)
@@ -125,7 +126,10 @@ def _issue_locked(
     remove_stale_temp_files(root)
     program = load_program(root, keep_parsed=True)
     ring = KeyRing(root)
-    signing_key = key or ring.load_active_secret(passphrase=passphrase)
+    # Deciding reads only the active key's public parts; its secret (a key derivation,
+    # 0.1 s) is loaded when something is to be signed (issue 12: a run with nothing to sign
+    # derives nothing).
+    signing_key = key or ring.active_public()
     issuer_did = signing_key.controller
     if program.issuer.identity.kind == "did-web" and issuer_did != program.issuer.identity.did:
         raise ConfigError(
@@ -145,7 +149,7 @@ def _issue_locked(
         )
     policy = KeyPolicy(signing_key, ring.entries())
     index = read_index(root)
-    report = IssueReport(program=program, signing_key=signing_key)
+    report = IssueReport(program=program, signing_key=key)
     records = program.completed()
     total = len(records)
     out_dir = root / CREDENTIALS_DIR
@@ -284,6 +288,10 @@ def _issue_locked(
     # ``issue``), never.
     if jobs:
         from microcred.issue.pool import _signed_in_order, worker_count
+
+        if not signing_key.has_secret:
+            signing_key = ring.load_active_secret(passphrase=passphrase)
+            report.signing_key = signing_key
 
     report.workers = 1 if loader is not None or not jobs else worker_count(workers, len(jobs))
     flushed, interval = time.monotonic(), INDEX_FLUSH_SECONDS
