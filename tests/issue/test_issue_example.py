@@ -255,6 +255,17 @@ def test_a_run_with_nothing_to_sign_derives_no_key(
     moved = secret.with_name("elsewhere")
     secret.rename(moved)
     assert issue_program(program, now=NOW).issued == []
+    # a changed record: found by the decisions, then the secret is asked for
+    record = sorted((program / "records").glob("*.md"))[0]
+    credential = program / "credentials" / f"{record.stem}.json"
+    before = credential.read_bytes()
+    original = record.read_text("utf-8")
+    record.write_text(original.rstrip("\n") + "\n\nA sentence added later.\n", "utf-8")
+    with pytest.raises(KeyError_, match="secret file is missing"):
+        issue_program(program, now=NOW)
+    assert credential.read_bytes() == before
+    record.write_text(original, "utf-8")
+    # a record without its credential: the secret is asked for before anything is written
     first = sorted((program / "credentials").glob("*.json"))[0]
     first.unlink()
     with pytest.raises(KeyError_, match="secret file is missing"):

@@ -127,8 +127,9 @@ def _issue_locked(
     program = load_program(root, keep_parsed=True)
     ring = KeyRing(root)
     # Deciding reads only the active key's public parts; its secret (a key derivation,
-    # 0.1 s) is loaded when something is to be signed (issue 12: a run with nothing to sign
-    # derives nothing).
+    # 0.1 s) is loaded when something is to be signed: at once when a record has no
+    # credential yet, else once the decisions find one (issue 12: a run with nothing to
+    # sign derives nothing).
     signing_key = key or ring.active_public()
     issuer_did = signing_key.controller
     if program.issuer.identity.kind == "did-web" and issuer_did != program.issuer.identity.did:
@@ -153,6 +154,11 @@ def _issue_locked(
     records = program.completed()
     total = len(records)
     out_dir = root / CREDENTIALS_DIR
+    if not signing_key.has_secret and any(
+        not (out_dir / f"{r.slug}.json").exists() for r in records
+    ):  # something is surely to be signed: a bad key is reported before anything is written
+        signing_key = ring.load_active_secret(passphrase=passphrase)
+        report.signing_key = signing_key
     ids = {r.slug: credential_id(issuer_did, r.slug) for r in records}
     # 1. Status indexes first, saved before any credential that names them is written.
     if status_provider is None:
