@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
 
 import pytest
 
@@ -191,3 +192,13 @@ def test_loads_known_reads_what_loads_strict_read(text: str) -> None:
         return (type(value).__name__, value)
 
     assert typed(known) == typed(strict)
+
+
+def test_sealed_json_cache_files_round_trip_and_refuse_anything_else(tmp_path: Path) -> None:
+    path = tmp_path / "cache" / "entries.json"
+    _util.write_sealed_json(path, {"entries": {"a": [1, "x"]}}, version=3)
+    assert _util.read_sealed_json(path, version=3) == {"entries": {"a": [1, "x"]}, "version": 3}
+    assert _util.read_sealed_json(path, version=4) == {}  # another version: not this cache
+    path.write_bytes(path.read_bytes().replace(b'"x"', b'"y"'))  # edited after sealing
+    assert _util.read_sealed_json(path, version=3) == {}
+    assert _util.read_sealed_json(tmp_path / "absent.json", version=3) == {}

@@ -388,6 +388,39 @@ def loads_known(data: bytes) -> Any:
     )
 
 
+def read_sealed_json(path: Any, *, version: int, max_bytes: int = 500_000_000) -> dict[str, Any]:
+    """A JSON cache file this account's microcred sealed (:mod:`microcred.sealed`) with this
+    ``version``, else nothing (absent, unsealed, foreign, damaged: the work is done again)."""
+    from microcred.sealed import unseal_json
+
+    try:
+        with open(path, "rb") as handle:
+            body = unseal_json(handle.read())
+        data = loads_strict(body, max_bytes=max_bytes) if body is not None else None
+    except (OSError, ValueError, JsonLdError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != version:
+        return {}
+    return data
+
+
+def write_sealed_json(path: Any, data: Mapping[str, Any], *, version: int) -> None:
+    """Write a JSON cache file sealed for :func:`read_sealed_json`, atomically, in a cache
+    folder made private; one that cannot be written only costs time."""
+    from pathlib import Path
+
+    from microcred.fsutil import atomic_write_text
+    from microcred.sealed import cache_dir_ready, seal_json
+
+    target = Path(path)
+    try:
+        cache_dir_ready(target.parent)
+        text = json.dumps({**data, "version": version}, sort_keys=True)
+        atomic_write_text(target, seal_json(text))
+    except OSError:
+        pass
+
+
 # --------------------------------------------------------------------------- slugs
 
 _FOLD = str.maketrans(

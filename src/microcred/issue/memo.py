@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import pickle
 import sys
 from collections.abc import Mapping, Sequence
@@ -30,11 +29,8 @@ from pathlib import Path
 from typing import Any
 
 import microcred
-from microcred._util import LARGE_JSON_BYTES, loads_strict
-from microcred.errors import MicrocredError
-from microcred.fsutil import atomic_write_text
+from microcred._util import read_sealed_json, write_sealed_json
 from microcred.layout import BUILD_CACHE_DIR
-from microcred.sealed import cache_dir_ready, seal_json, unseal_json
 
 MEMO_FILE = "issue-memo.json"
 VERSION = 1
@@ -88,15 +84,9 @@ class IssueMemo:
         self._new: dict[str, list[Any]] = {}
 
     def _read(self) -> dict[str, Any]:
-        try:
-            body = unseal_json(self.path.read_bytes())
-            data = loads_strict(body, max_bytes=LARGE_JSON_BYTES) if body is not None else None
-        except (OSError, ValueError, MicrocredError):
-            return {}
-        if not isinstance(data, dict) or data.get("version") != VERSION:
-            return {}
+        data = read_sealed_json(self.path, version=VERSION)
         entries = data.get("entries")
-        if data.get("code") != code_key() or not isinstance(entries, dict):
+        if not isinstance(entries, dict) or data.get("code") != code_key():
             return {}
         return entries
 
@@ -137,18 +127,9 @@ class IssueMemo:
     def save(self) -> None:
         """Keep this run's decisions (only these); a memo that cannot be written only costs
         time next run."""
-        if self._new == self._old:
-            return
-        text = _dumps({"version": VERSION, "code": code_key(), "entries": self._new})
-        try:
-            cache_dir_ready(self.path.parent)
-            atomic_write_text(self.path, seal_json(text))
-        except OSError:
-            pass
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        if self._new != self._old:
+            memo = {"code": code_key(), "entries": self._new}
+            write_sealed_json(self.path, memo, version=VERSION)
 
 
 def run_context(

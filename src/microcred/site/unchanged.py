@@ -30,11 +30,14 @@ from pathlib import Path
 from typing import Any
 
 import microcred
-from microcred._util import format_timestamp, loads_strict, parse_timestamp
-from microcred.errors import ConfigError, MicrocredError
-from microcred.fsutil import atomic_write_text
+from microcred._util import (
+    format_timestamp,
+    parse_timestamp,
+    read_sealed_json,
+    write_sealed_json,
+)
+from microcred.errors import ConfigError
 from microcred.layout import BUILD_CACHE_DIR, PRIVATE_DIR, template_dir
-from microcred.sealed import cache_dir_ready, seal_json, unseal_json
 from microcred.site.outcome import BuildCheck, BuildResult
 from microcred.treewalk import tree_entries
 
@@ -53,14 +56,7 @@ def _sha(data: bytes) -> str:
 
 def _read(path: Path) -> dict[str, Any]:
     """A cache file this account's microcred wrote (its seal holds), else nothing."""
-    try:
-        body = unseal_json(path.read_bytes())
-        data = loads_strict(body, max_bytes=500_000_000) if body is not None else None
-    except (OSError, ValueError, MicrocredError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
-        return {}
-    return data
+    return read_sealed_json(path, version=CACHE_VERSION)
 
 
 _LAST: dict[str, tuple[str, dict[str, Any]]] = {}
@@ -85,12 +81,7 @@ def read_last_build(root: Path) -> dict[str, Any]:
 
 
 def _write(path: Path, data: dict[str, Any]) -> None:
-    try:
-        cache_dir_ready(path.parent)
-        text = json.dumps({**data, "version": CACHE_VERSION}, sort_keys=True)
-        atomic_write_text(path, seal_json(text))
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    write_sealed_json(path, data, version=CACHE_VERSION)  # a failed write only costs time
 
 
 _ENGINE_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "jinja2", "qrcode", "pillow")
