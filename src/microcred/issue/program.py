@@ -212,6 +212,24 @@ def _issue_locked(
             record, briefs.get(record.achievement), status, embedded_for(record, endorsements), data
         )
 
+    def kept(
+        record: Record,
+        decision: str | None,
+        receipt: Mapping[str, Any],
+        value: dict[str, Any] | None,
+    ) -> None:
+        """A credential kept as it is: remembered, handed to the build (with
+        ``keep_read``), counted."""
+        nonlocal done
+        if memo is not None:
+            memo.keep(record.slug, decision, receipt)
+        if keep_read and value is not None:
+            report.read[record.slug] = value
+            report.fingerprints[record.slug] = receipt["sha256"]
+        done += 1
+        if progress:
+            progress(done, total, record.slug)
+
     for record in records:
         path = out_dir / f"{record.slug}.json"
         raw = _credential_bytes(path)
@@ -226,16 +244,10 @@ def _issue_locked(
             and isinstance(remembered.get("sha256"), str)
             and index.get(record.slug) == remembered
         ):
-            # decided the same way by the last run, on these inputs and these bytes
-            assert memo is not None
-            memo.keep(record.slug, decision, remembered)
+            # decided the same way by the last run, on these inputs and these bytes (which
+            # that run parsed strictly: read plainly, and only when kept)
             report.unchanged.append(record.slug)
-            if keep_read:  # bytes the remembering run parsed strictly: read them plainly
-                report.read[record.slug] = _parse_known(raw)
-                report.fingerprints[record.slug] = remembered["sha256"]
-            done += 1
-            if progress:
-                progress(done, total, record.slug)
+            kept(record, decision, remembered, _parse_known(raw) if keep_read else None)
             continue
         existing = _parse_credential(raw, path)
         if existing.get("id") != ids[record.slug]:
@@ -265,14 +277,7 @@ def _issue_locked(
             else:
                 jobs.append((record, salt))
                 continue
-            if memo is not None:
-                memo.keep(record.slug, decision, receipt)
-            if keep_read:
-                report.read[record.slug] = existing
-                report.fingerprints[record.slug] = receipt["sha256"]
-            done += 1
-            if progress:
-                progress(done, total, record.slug)
+            kept(record, decision, receipt, existing)
             continue
         if verdict == "compromised":
             report.rekeyed.append(record.slug)
